@@ -5,4 +5,10 @@
 //! cash flows) -> aggregate (statistics) -> report (files).
 #![deny(missing_docs)]
 
+pub mod aggregate;
+pub mod engine;
+pub mod model;
+pub mod money;
+pub mod simulate;
 pub mod spec;
+pub mod waterfall;

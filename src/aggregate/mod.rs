@@ -1,0 +1,83 @@
+//! Aggregate stage: per-path outcomes kept in path order, and the
+//! statistics a committee reads from them.
+
+mod stats;
+mod summary;
+
+pub use stats::{
+    CompensatedSum, Estimate, estimate, exceedance, expected_shortfall, quantile, sorted,
+};
+pub use summary::{TrancheSummary, summarise};
+
+use crate::waterfall::TrancheOutcome;
+
+/// Everything kept of one path.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathOutcome {
+    /// One outcome per tranche, most senior first.
+    pub tranches: Vec<TrancheOutcome>,
+    /// Pool loss (written-off principal less recoveries) / pool principal.
+    pub pool_loss: f64,
+    /// Number of loans that defaulted.
+    pub defaults: u32,
+}
+
+/// Per-path outcomes of a run, as columns, in path order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcomes {
+    /// One set of columns per tranche, most senior first.
+    pub tranches: Vec<TrancheColumns>,
+    /// Pool loss fraction per path.
+    pub pool_loss: Vec<f64>,
+    /// Number of defaults per path.
+    pub defaults: Vec<u32>,
+}
+
+/// One tranche's outcome on every path.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TrancheColumns {
+    /// Loss fraction of notional.
+    pub loss: Vec<f64>,
+    /// Annual IRR.
+    pub irr: Vec<f64>,
+    /// Multiple on invested capital.
+    pub moic: Vec<f64>,
+    /// Weighted average life in years (NaN where no principal was repaid).
+    pub wal_years: Vec<f64>,
+}
+
+impl Outcomes {
+    /// Empty columns for `tranches` tranches with room for `paths` paths.
+    pub fn with_capacity(tranches: usize, paths: usize) -> Self {
+        let column = || Vec::with_capacity(paths);
+        Outcomes {
+            tranches: (0..tranches)
+                .map(|_| TrancheColumns {
+                    loss: column(),
+                    irr: column(),
+                    moic: column(),
+                    wal_years: column(),
+                })
+                .collect(),
+            pool_loss: column(),
+            defaults: Vec::with_capacity(paths),
+        }
+    }
+
+    /// Appends the next path's outcome.
+    pub fn push(&mut self, outcome: &PathOutcome) {
+        for (columns, t) in self.tranches.iter_mut().zip(&outcome.tranches) {
+            columns.loss.push(t.loss);
+            columns.irr.push(t.irr);
+            columns.moic.push(t.moic);
+            columns.wal_years.push(t.wal_years);
+        }
+        self.pool_loss.push(outcome.pool_loss);
+        self.defaults.push(outcome.defaults);
+    }
+
+    /// Number of paths.
+    pub fn paths(&self) -> usize {
+        self.pool_loss.len()
+    }
+}

@@ -1,0 +1,125 @@
+//! One row of statistics per tranche (the content of summary.csv).
+
+use serde::Serialize;
+
+use crate::model::Model;
+use crate::money::Money;
+use crate::spec::TrancheClass;
+
+use super::{Outcomes, TrancheColumns, estimate, exceedance, expected_shortfall, quantile, sorted};
+
+/// Statistics of one tranche over all paths.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TrancheSummary {
+    /// Tranche name.
+    pub tranche: String,
+    /// Seniority class.
+    pub class: TrancheClass,
+    /// Notional in minor units.
+    #[serde(skip)]
+    pub notional: Money,
+    /// Junior capital / total capital.
+    pub attachment: f64,
+    /// (Junior capital + this tranche) / total capital.
+    pub detachment: f64,
+    /// Mean loss fraction.
+    pub expected_loss: f64,
+    /// Monte Carlo standard error of `expected_loss`.
+    pub expected_loss_se: f64,
+    /// Share of paths with any loss.
+    pub prob_loss: f64,
+    /// Standard error of `prob_loss`.
+    pub prob_loss_se: f64,
+    /// Median loss fraction.
+    pub loss_p50: f64,
+    /// 90% quantile of the loss fraction.
+    pub loss_p90: f64,
+    /// 99% quantile of the loss fraction.
+    pub loss_p99: f64,
+    /// 99.9% quantile of the loss fraction.
+    pub loss_p999: f64,
+    /// Mean loss fraction over the worst 1% of paths.
+    pub es_99: f64,
+    /// Mean annual IRR.
+    pub irr_mean: f64,
+    /// Standard error of `irr_mean`.
+    pub irr_mean_se: f64,
+    /// 5% quantile of the IRR.
+    pub irr_p05: f64,
+    /// Median IRR.
+    pub irr_p50: f64,
+    /// 95% quantile of the IRR.
+    pub irr_p95: f64,
+    /// Mean multiple on invested capital.
+    pub moic_mean: f64,
+    /// Standard error of `moic_mean`.
+    pub moic_mean_se: f64,
+    /// Mean weighted average life in years (over paths that repaid principal).
+    pub wal_years: f64,
+    /// Standard error of `wal_years`.
+    pub wal_years_se: f64,
+}
+
+/// Summarises every tranche, most senior first.
+pub fn summarise(model: &Model, outcomes: &Outcomes) -> Vec<TrancheSummary> {
+    let tranches = &model.liabilities.tranches;
+    let capital = model.capital().as_f64();
+    let mut below: f64 = tranches.iter().map(|t| t.notional.as_f64()).sum();
+    tranches
+        .iter()
+        .zip(&outcomes.tranches)
+        .map(|(tranche, columns)| {
+            below -= tranche.notional.as_f64();
+            let attachment = below / capital;
+            let detachment = (below + tranche.notional.as_f64()) / capital;
+            summarise_tranche(
+                &tranche.name,
+                tranche.class,
+                tranche.notional,
+                (attachment, detachment),
+                columns,
+            )
+        })
+        .collect()
+}
+
+fn summarise_tranche(
+    name: &str,
+    class: TrancheClass,
+    notional: Money,
+    (attachment, detachment): (f64, f64),
+    columns: &TrancheColumns,
+) -> TrancheSummary {
+    let loss = estimate(&columns.loss);
+    let prob_loss = exceedance(&columns.loss, 0.0);
+    let losses = sorted(&columns.loss);
+    let irr = estimate(&columns.irr);
+    let irrs = sorted(&columns.irr);
+    let moic = estimate(&columns.moic);
+    let wal = estimate(&columns.wal_years);
+    TrancheSummary {
+        tranche: name.to_owned(),
+        class,
+        notional,
+        attachment,
+        detachment,
+        expected_loss: loss.mean,
+        expected_loss_se: loss.se,
+        prob_loss: prob_loss.mean,
+        prob_loss_se: prob_loss.se,
+        loss_p50: quantile(&losses, 0.5),
+        loss_p90: quantile(&losses, 0.9),
+        loss_p99: quantile(&losses, 0.99),
+        loss_p999: quantile(&losses, 0.999),
+        es_99: expected_shortfall(&losses, 0.99),
+        irr_mean: irr.mean,
+        irr_mean_se: irr.se,
+        irr_p05: quantile(&irrs, 0.05),
+        irr_p50: quantile(&irrs, 0.5),
+        irr_p95: quantile(&irrs, 0.95),
+        moic_mean: moic.mean,
+        moic_mean_se: moic.se,
+        wal_years: wal.mean,
+        wal_years_se: wal.se,
+    }
+}

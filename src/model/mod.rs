@@ -1,0 +1,280 @@
+//! Model stage: compiles a validated [`FacilitySpec`] into what the hot loop
+//! reads without further checks: the period grid, every loan's performing
+//! schedule in minor units, per-period default thresholds, recovery tables,
+//! the factor structure and the liabilities.
+
+mod calendar;
+mod factors;
+mod loan;
+mod normal;
+mod recovery;
+
+use std::collections::HashMap;
+
+pub use calendar::{Calendar, year_fraction};
+pub use factors::{FactorLoadings, FactorNames};
+pub use loan::{LoanModel, cumulative_pd};
+pub use normal::{standard_normal_cdf, standard_normal_quantile};
+pub use recovery::{QuantileTable, RecoveryLaw, TABLE_INTERVALS, beta_shapes};
+
+use crate::money::{Money, Rate};
+use crate::spec::{Currency, FacilitySpec, TrancheClass};
+
+/// Why a validated spec could not be compiled.
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum ModelError {
+    /// An amount does not fit the currency's minor units.
+    #[error("{what}: amount {amount} cannot be held in minor units of {currency}")]
+    Amount {
+        /// What the amount belongs to.
+        what: String,
+        /// The amount as given.
+        amount: String,
+        /// Currency code.
+        currency: String,
+    },
+    /// A rate is not a finite number.
+    #[error("{what}: rate {rate} is not a finite number")]
+    Rate {
+        /// What the rate belongs to.
+        what: String,
+        /// The rate as given.
+        rate: f64,
+    },
+    /// A loan has no payment date on the facility's grid.
+    #[error(
+        "project {id}: no payment date of the facility falls in its life ({start} to {maturity})"
+    )]
+    LoanOffGrid {
+        /// Project id.
+        id: String,
+        /// Loan start.
+        start: chrono::NaiveDate,
+        /// Loan maturity.
+        maturity: chrono::NaiveDate,
+    },
+    /// No Beta law has the given recovery moments.
+    #[error("project {id}: no Beta law has recovery mean {mean} and sd {sd}")]
+    RecoveryLaw {
+        /// Project id.
+        id: String,
+        /// Mean recovery.
+        mean: f64,
+        /// Recovery sd.
+        sd: f64,
+    },
+}
+
+/// A facility compiled for simulation.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Model {
+    /// Facility name.
+    pub name: String,
+    /// Currency of every amount.
+    pub currency: Currency,
+    /// Payment dates.
+    pub calendar: Calendar,
+    /// The loan pool and its risk model.
+    pub pool: PoolModel,
+    /// The tranches and fees.
+    pub liabilities: Liabilities,
+}
+
+/// The loan pool: what it pays if every loan performs, and how loans default
+/// and recover.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolModel {
+    /// Every loan, in project-list order.
+    pub loans: Vec<LoanModel>,
+    /// Factor loadings shared by every loan.
+    pub loadings: FactorLoadings,
+    /// Names of the mineral and country factors.
+    pub factors: FactorNames,
+    /// Sensitivity of recoveries to the systematic factor, in [0, 1].
+    pub recovery_systematic_weight: f64,
+    /// `recovery_period[k]`: period in which a default in period k recovers.
+    pub recovery_period: Vec<usize>,
+    /// Pool collections per period 0..=K if no loan defaults.
+    pub performing: PoolSchedule,
+    /// Total principal of the pool.
+    pub notional: Money,
+}
+
+/// Pool amounts per period, indexed 0..=K (index 0, the closing date, is 0).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PoolSchedule {
+    /// Interest collected.
+    pub interest: Vec<Money>,
+    /// Scheduled principal collected.
+    pub principal: Vec<Money>,
+    /// Principal of performing loans at the start of the period (the base of
+    /// the management fee).
+    pub performing_balance: Vec<Money>,
+}
+
+/// The facility's liabilities, most senior first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Liabilities {
+    /// Tranches, most senior first.
+    pub tranches: Vec<TrancheModel>,
+    /// Management fee on performing principal, annual.
+    pub management_fee: Rate,
+}
+
+/// One tranche, compiled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrancheModel {
+    /// Name.
+    pub name: String,
+    /// Seniority class.
+    pub class: TrancheClass,
+    /// Notional in minor units.
+    pub notional: Money,
+    /// Annual coupon.
+    pub coupon: Rate,
+    /// Whether unpaid interest is capitalised.
+    pub deferrable: bool,
+    /// Whether this is public money.
+    pub public: bool,
+}
+
+impl Model {
+    /// Compiles a validated spec. Fails only on values the spec's validation
+    /// cannot see (e.g. amounts beyond i64 minor units).
+    pub fn compile(spec: &FacilitySpec) -> Result<Model, ModelError> {
+        let calendar = Calendar::new(
+            spec.start_date,
+            spec.legal_final_date,
+            spec.frequency,
+            spec.day_count,
+        );
+        let pool = compile_pool(spec, &calendar)?;
+        let liabilities = compile_liabilities(spec)?;
+        Ok(Model {
+            name: spec.name.clone(),
+            currency: spec.currency.clone(),
+            calendar,
+            pool,
+            liabilities,
+        })
+    }
+
+    /// Total notional of the tranches.
+    pub fn capital(&self) -> Money {
+        self.liabilities.tranches.iter().map(|t| t.notional).sum()
+    }
+}
+
+fn to_money(
+    amount: rust_decimal::Decimal,
+    currency: &Currency,
+    what: String,
+) -> Result<Money, ModelError> {
+    Money::from_decimal(amount, currency.minor_digits).ok_or_else(|| ModelError::Amount {
+        what,
+        amount: amount.to_string(),
+        currency: currency.code.clone(),
+    })
+}
+
+fn to_rate(rate: f64, what: String) -> Result<Rate, ModelError> {
+    Rate::from_f64(rate).ok_or(ModelError::Rate { what, rate })
+}
+
+fn compile_pool(spec: &FacilitySpec, calendar: &Calendar) -> Result<PoolModel, ModelError> {
+    let mut factors = FactorNames::default();
+    let mut laws: HashMap<(u64, u64), RecoveryLaw> = HashMap::new();
+    let mut loans = Vec::with_capacity(spec.projects.len());
+    for project in &spec.projects {
+        let principal = to_money(
+            project.amount,
+            &spec.currency,
+            format!("project {}", project.id),
+        )?;
+        to_rate(project.coupon, format!("project {} coupon", project.id))?;
+        let key = (
+            project.recovery_mean.to_bits(),
+            project.recovery_sd.to_bits(),
+        );
+        let law = match laws.get(&key) {
+            Some(law) => law.clone(),
+            None => {
+                let law = RecoveryLaw::from_moments(project.recovery_mean, project.recovery_sd)
+                    .ok_or_else(|| ModelError::RecoveryLaw {
+                        id: project.id.clone(),
+                        mean: project.recovery_mean,
+                        sd: project.recovery_sd,
+                    })?;
+                laws.insert(key, law.clone());
+                law
+            }
+        };
+        let indices = (
+            factors.mineral_index(&project.mineral),
+            factors.country_index(&project.country),
+        );
+        let loan =
+            loan::compile_loan(project, principal, calendar, indices, law).ok_or_else(|| {
+                ModelError::LoanOffGrid {
+                    id: project.id.clone(),
+                    start: project.start_date,
+                    maturity: project.maturity_date,
+                }
+            })?;
+        loans.push(loan);
+    }
+    let periods = calendar.periods();
+    let lag = spec.risk.recovery_lag_months;
+    Ok(PoolModel {
+        performing: performing_schedule(&loans, periods),
+        notional: loans.iter().map(|l| l.balance_start[0]).sum(),
+        loans,
+        loadings: FactorLoadings::new(spec.risk.correlation),
+        factors,
+        recovery_systematic_weight: spec.risk.recovery_systematic_weight,
+        recovery_period: (0..=periods)
+            .map(|k| calendar.period_after_months(k, lag))
+            .collect(),
+    })
+}
+
+fn performing_schedule(loans: &[LoanModel], periods: usize) -> PoolSchedule {
+    let mut schedule = PoolSchedule {
+        interest: vec![Money::ZERO; periods + 1],
+        principal: vec![Money::ZERO; periods + 1],
+        performing_balance: vec![Money::ZERO; periods + 1],
+    };
+    for loan in loans {
+        for (j, k) in (loan.first_period..=loan.last_period()).enumerate() {
+            schedule.interest[k] += loan.interest[j];
+            schedule.principal[k] += loan.principal[j];
+            schedule.performing_balance[k] += loan.balance_start[j];
+        }
+    }
+    schedule
+}
+
+fn compile_liabilities(spec: &FacilitySpec) -> Result<Liabilities, ModelError> {
+    let tranches = spec
+        .tranches
+        .iter()
+        .map(|t| {
+            Ok(TrancheModel {
+                name: t.name.clone(),
+                class: t.class,
+                notional: to_money(t.amount, &spec.currency, format!("tranche {}", t.name))?,
+                coupon: to_rate(t.coupon, format!("tranche {} coupon", t.name))?,
+                deferrable: t.deferrable,
+                public: t.public,
+            })
+        })
+        .collect::<Result<Vec<_>, ModelError>>()?;
+    let management_fee = to_rate(
+        spec.management_fee_bps / 10_000.0,
+        "management_fee_bps".into(),
+    )?;
+    Ok(Liabilities {
+        tranches,
+        management_fee,
+    })
+}

@@ -1,0 +1,240 @@
+//! Exact money and rates.
+//!
+//! Money is an integer number of minor units (cents for USD) so that cash is
+//! conserved to the cent on every path. Interest is `balance x rate x year
+//! fraction`, computed in i128 and rounded once, half to even (banker's
+//! rounding), so no binary floating point ever touches a balance.
+
+use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+/// An amount of money in integer minor units of the facility's currency.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Money(i64);
+
+impl Money {
+    /// Zero.
+    pub const ZERO: Money = Money(0);
+
+    /// An amount from a count of minor units.
+    pub const fn from_minor(minor: i64) -> Self {
+        Money(minor)
+    }
+
+    /// The count of minor units.
+    pub const fn minor(self) -> i64 {
+        self.0
+    }
+
+    /// Converts an exact decimal amount in currency units to minor units.
+    /// Returns `None` if it has more decimals than the currency allows or does
+    /// not fit.
+    pub fn from_decimal(amount: Decimal, minor_digits: u32) -> Option<Self> {
+        let scaled = amount.checked_mul(Decimal::from(10i64.checked_pow(minor_digits)?))?;
+        if scaled.fract() != Decimal::ZERO {
+            return None;
+        }
+        scaled.to_i64().map(Money)
+    }
+
+    /// The amount in currency units as an exact decimal.
+    pub fn to_decimal(self, minor_digits: u32) -> Decimal {
+        Decimal::from_i128_with_scale(i128::from(self.0), minor_digits)
+    }
+
+    /// The amount as a float in minor units, for statistics only.
+    pub fn as_f64(self) -> f64 {
+        self.0 as f64
+    }
+
+    /// The smaller of two amounts.
+    pub fn min(self, other: Money) -> Money {
+        Money(self.0.min(other.0))
+    }
+
+    /// Whether the amount is strictly positive.
+    pub fn is_positive(self) -> bool {
+        self.0 > 0
+    }
+
+    /// `self x numerator / denominator`, rounded half to even.
+    /// Used for pro rata splits and linear amortisation.
+    pub fn mul_div(self, numerator: i64, denominator: i64) -> Money {
+        let q = div_round_half_even(
+            i128::from(self.0) * i128::from(numerator),
+            i128::from(denominator),
+        );
+        Money(q as i64)
+    }
+}
+
+impl Add for Money {
+    type Output = Money;
+    fn add(self, rhs: Money) -> Money {
+        Money(self.0 + rhs.0)
+    }
+}
+
+impl Sub for Money {
+    type Output = Money;
+    fn sub(self, rhs: Money) -> Money {
+        Money(self.0 - rhs.0)
+    }
+}
+
+impl Neg for Money {
+    type Output = Money;
+    fn neg(self) -> Money {
+        Money(-self.0)
+    }
+}
+
+impl AddAssign for Money {
+    fn add_assign(&mut self, rhs: Money) {
+        self.0 += rhs.0;
+    }
+}
+
+impl SubAssign for Money {
+    fn sub_assign(&mut self, rhs: Money) {
+        self.0 -= rhs.0;
+    }
+}
+
+impl Sum for Money {
+    fn sum<I: Iterator<Item = Money>>(iter: I) -> Money {
+        iter.fold(Money::ZERO, Add::add)
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} minor units", self.0)
+    }
+}
+
+/// Integer division rounded half to even. `denominator` must be positive.
+pub fn div_round_half_even(numerator: i128, denominator: i128) -> i128 {
+    debug_assert!(denominator > 0);
+    let quotient = numerator.div_euclid(denominator);
+    let remainder = numerator.rem_euclid(denominator);
+    match (2 * remainder).cmp(&denominator) {
+        std::cmp::Ordering::Less => quotient,
+        std::cmp::Ordering::Greater => quotient + 1,
+        std::cmp::Ordering::Equal => quotient + (quotient & 1),
+    }
+}
+
+/// Denominator of [`Rate`]: rates are exact to 1e-12.
+const RATE_SCALE: i128 = 1_000_000_000_000;
+
+/// An annual rate held exactly as an integer number of 1e-12 units, so that
+/// interest can be computed in integers.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Rate(i128);
+
+impl Rate {
+    /// Zero rate.
+    pub const ZERO: Rate = Rate(0);
+
+    /// A rate from its decimal value (0.055 = 5.5%). Decimals beyond the
+    /// twelfth are rounded half to even.
+    pub fn from_decimal(rate: Decimal) -> Option<Rate> {
+        let scaled = rate.checked_mul(Decimal::from(RATE_SCALE as i64))?;
+        scaled.round().to_i128().map(Rate)
+    }
+
+    /// A rate from a float given in an input file. The float's shortest
+    /// decimal representation is taken as the intended value (0.055 means
+    /// exactly 0.055, not the nearest binary fraction).
+    pub fn from_f64(rate: f64) -> Option<Rate> {
+        if !rate.is_finite() {
+            return None;
+        }
+        let decimal: Decimal = format!("{rate}").parse().ok()?;
+        Self::from_decimal(decimal)
+    }
+
+    /// The rate as a float, for reporting.
+    pub fn as_f64(self) -> f64 {
+        self.0 as f64 / RATE_SCALE as f64
+    }
+
+    /// Interest on `balance` for a year fraction `days / basis`, rounded half
+    /// to even to the minor unit.
+    pub fn accrue(self, balance: Money, fraction: YearFraction) -> Money {
+        let numerator = i128::from(balance.minor()) * self.0 * i128::from(fraction.days);
+        let denominator = RATE_SCALE * i128::from(fraction.basis);
+        Money::from_minor(div_round_half_even(numerator, denominator) as i64)
+    }
+}
+
+/// An exact year fraction `days / basis` (e.g. 91/365 under act/365f).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct YearFraction {
+    /// Day count numerator (actual days, or 30/360 days).
+    pub days: i64,
+    /// Days in a year under the convention (365 or 360).
+    pub basis: i64,
+}
+
+impl YearFraction {
+    /// The fraction as a float.
+    pub fn as_f64(self) -> f64 {
+        self.days as f64 / self.basis as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rstest::rstest;
+
+    #[rstest]
+    #[case(5, 2, 2)]
+    #[case(7, 2, 4)]
+    #[case(-5, 2, -2)]
+    #[case(-7, 2, -4)]
+    #[case(10, 4, 2)]
+    #[case(11, 4, 3)]
+    #[case(9, 4, 2)]
+    fn half_even_rounding(#[case] n: i128, #[case] d: i128, #[case] expected: i128) {
+        assert_eq!(div_round_half_even(n, d), expected);
+    }
+
+    #[test]
+    fn decimal_round_trip_is_exact() {
+        let amount: Decimal = "1234567.89".parse().unwrap();
+        let money = Money::from_decimal(amount, 2).unwrap();
+        assert_eq!(money.minor(), 123_456_789);
+        assert_eq!(money.to_decimal(2), amount);
+        assert_eq!(Money::from_decimal("1.005".parse().unwrap(), 2), None);
+    }
+
+    #[test]
+    fn quarter_of_interest_is_exact() {
+        // 1,000,000.00 at 5.5% for 90/360 = 13,750.00 exactly.
+        let rate = Rate::from_f64(0.055).unwrap();
+        let interest = rate.accrue(
+            Money::from_minor(100_000_000),
+            YearFraction {
+                days: 90,
+                basis: 360,
+            },
+        );
+        assert_eq!(interest.minor(), 1_375_000);
+        // 100.00 at 5.5% for 1/365 = 0.01506.. -> 0.02 (1.5068 cents rounds up).
+        let small = rate.accrue(
+            Money::from_minor(10_000),
+            YearFraction {
+                days: 1,
+                basis: 365,
+            },
+        );
+        assert_eq!(small.minor(), 2);
+    }
+}

@@ -1,0 +1,121 @@
+//! Per-path outcome of each tranche: loss, IRR, multiple, average life.
+
+use crate::model::{Calendar, TrancheModel};
+
+use super::Ledger;
+
+/// What one tranche got on one path.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrancheOutcome {
+    /// Balance unpaid at the legal final date as a fraction of notional,
+    /// capped at 1 (a deferrable tranche's balance includes capitalised
+    /// interest).
+    pub loss: f64,
+    /// Annual internal rate of return of the dated cash flows (`-1` when
+    /// nothing at all was received).
+    pub irr: f64,
+    /// Total cash received / notional.
+    pub moic: f64,
+    /// Principal-weighted average life in years (NaN if no principal was
+    /// repaid).
+    pub wal_years: f64,
+}
+
+/// Summarises tranche `index`'s payments on the path recorded in `ledger`.
+pub fn tranche_outcome(
+    tranche: &TrancheModel,
+    index: usize,
+    ledger: &Ledger,
+    calendar: &Calendar,
+) -> TrancheOutcome {
+    let notional = tranche.notional.as_f64();
+    let periods = ledger.periods();
+    let mut received = 0.0;
+    let mut principal = 0.0;
+    let mut principal_time = 0.0;
+    let mut flows = Vec::with_capacity(periods);
+    for k in 1..=periods {
+        let row = ledger.tranche(index, k);
+        let years = calendar.years_from_start(k);
+        let cash = row.cash().as_f64();
+        received += cash;
+        principal += row.principal.as_f64();
+        principal_time += row.principal.as_f64() * years;
+        if cash > 0.0 {
+            flows.push((years, cash));
+        }
+    }
+    let unpaid = ledger.tranche(index, periods).balance_end.as_f64();
+    TrancheOutcome {
+        loss: (unpaid / notional).clamp(0.0, 1.0),
+        irr: irr(notional, &flows),
+        moic: received / notional,
+        wal_years: if principal > 0.0 {
+            principal_time / principal
+        } else {
+            f64::NAN
+        },
+    }
+}
+
+/// Annual IRR r of an investment of `invested` at time 0 returning `flows`
+/// (years, amount >= 0): `sum amount (1+r)^-years = invested`.
+///
+/// Solved in x = ln(1+r), where the present value is a decreasing convex
+/// function, so Newton's method converges monotonically after at most one
+/// step past the root; bisection guards against non-finite steps.
+/// Returns -1 when nothing is received.
+pub fn irr(invested: f64, flows: &[(f64, f64)]) -> f64 {
+    if flows.is_empty() {
+        return -1.0;
+    }
+    let excess = |x: f64| -> (f64, f64) {
+        flows
+            .iter()
+            .fold((-invested, 0.0), |(value, slope), &(t, c)| {
+                let discounted = c * (-x * t).exp();
+                (value + discounted, slope - t * discounted)
+            })
+    };
+    let (mut low, mut high) = (-20.0_f64, 20.0_f64);
+    let mut x = 0.0;
+    for _ in 0..100 {
+        let (value, slope) = excess(x);
+        if value > 0.0 {
+            low = x
+        } else {
+            high = x
+        }
+        let step = value / slope;
+        let next = x - step;
+        x = if next.is_finite() && next > low && next < high {
+            next
+        } else {
+            0.5 * (low + high)
+        };
+        if step.abs() < 1e-13 || high - low < 1e-13 {
+            break;
+        }
+    }
+    x.exp_m1()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn irr_of_a_par_bond() {
+        // 100 invested, 5 a year for 3 years then 100 back: 5% a year.
+        let flows = [(1.0, 5.0), (2.0, 5.0), (3.0, 105.0)];
+        assert!((irr(100.0, &flows) - 0.05).abs() < 1e-12);
+    }
+
+    #[test]
+    fn irr_of_a_loss() {
+        // 100 invested, 50 back after 2 years: (0.5)^(1/2) - 1.
+        let expected = 0.5_f64.sqrt() - 1.0;
+        assert!((irr(100.0, &[(2.0, 50.0)]) - expected).abs() < 1e-12);
+        assert_eq!(irr(100.0, &[]), -1.0);
+    }
+}

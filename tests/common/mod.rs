@@ -1,0 +1,128 @@
+//! Builders of small facilities for tests, in code rather than files, so
+//! each test states exactly the setting it checks.
+#![allow(dead_code)]
+
+use blendsim::spec::*;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+/// A date from "YYYY-MM-DD".
+pub fn date(s: &str) -> NaiveDate {
+    s.parse().expect("test dates are valid")
+}
+
+/// A tranche with zero coupon, not deferrable, private.
+pub fn tranche(name: &str, class: TrancheClass, amount: i64) -> TrancheSpec {
+    TrancheSpec {
+        name: name.into(),
+        class,
+        amount: Decimal::from(amount),
+        coupon: 0.0,
+        deferrable: false,
+        public: false,
+    }
+}
+
+/// A loan with the given amount, dates, PD and recovery.
+pub fn project(
+    id: usize,
+    amount: i64,
+    start: &str,
+    maturity: &str,
+    annual_pd: f64,
+    recovery: f64,
+) -> ProjectSpec {
+    ProjectSpec {
+        id: format!("P{id:03}"),
+        name: format!("Project {id}"),
+        mineral: "lithium".into(),
+        segment: Segment::Extraction,
+        country: "Australia".into(),
+        sponsor_nexus: vec!["US".into()],
+        amount: Decimal::from(amount),
+        coupon: 0.0,
+        start_date: date(start),
+        maturity_date: date(maturity),
+        amortization: Amortization::Bullet,
+        annual_pd,
+        recovery_mean: recovery,
+        recovery_sd: 0.0,
+        line: id + 1,
+    }
+}
+
+/// A facility with the given tranches and projects, quarterly, 30/360,
+/// no fee, Gaussian copula with only a global factor of share `rho`.
+pub fn facility(
+    start: &str,
+    legal_final: &str,
+    rho: f64,
+    recovery_lag_months: u32,
+    tranches: Vec<TrancheSpec>,
+    projects: Vec<ProjectSpec>,
+) -> FacilitySpec {
+    FacilitySpec {
+        name: "test facility".into(),
+        currency: Currency {
+            code: "USD".into(),
+            minor_digits: 2,
+        },
+        start_date: date(start),
+        frequency: PaymentFrequency::Quarterly,
+        legal_final_date: date(legal_final),
+        day_count: DayCount::Thirty360,
+        tranches,
+        management_fee_bps: 0.0,
+        risk: RiskSpec {
+            correlation: CorrelationShares {
+                global: rho,
+                mineral: 0.0,
+                country: 0.0,
+            },
+            copula: Copula::Gaussian,
+            recovery_lag_months,
+            recovery_systematic_weight: 0.0,
+        },
+        eligibility: EligibilityRules::default(),
+        simulation: SimulationDefaults::default(),
+        projects,
+    }
+}
+
+/// REFERENCES.md section 1 setting: `n` identical zero-coupon bullet loans
+/// of 1,000,000 over 5 years (30/360, so exactly 5 years) with cumulative
+/// default probability `p`, fixed recovery, one global factor, and zero-coupon
+/// sequential tranches cut at `cuts` (fractions of the pool, ascending, the
+/// last 1.0), legal final one year after maturity so every recovery (lag 12
+/// months) is in.
+pub fn homogeneous_pool(n: usize, p: f64, rho: f64, recovery: f64, cuts: &[f64]) -> FacilitySpec {
+    let loan = 1_000_000_i64;
+    let total = loan * n as i64;
+    let annual_pd = 1.0 - (1.0 - p).powf(1.0 / 5.0);
+    let projects = (0..n)
+        .map(|i| project(i, loan, "2021-01-01", "2026-01-01", annual_pd, recovery))
+        .collect();
+    let mut tranches = Vec::new();
+    let mut lower = 0.0;
+    for (i, &upper) in cuts.iter().enumerate() {
+        let amount = ((upper - lower) * total as f64).round() as i64;
+        let class = if i == 0 {
+            TrancheClass::FirstLoss
+        } else {
+            TrancheClass::Mezzanine
+        };
+        tranches.push(tranche(
+            &format!(
+                "t{:02}_{:02}",
+                (lower * 100.0).round(),
+                (upper * 100.0).round()
+            ),
+            class,
+            amount,
+        ));
+        lower = upper;
+    }
+    tranches.reverse();
+    tranches[0].class = TrancheClass::Senior;
+    facility("2021-01-01", "2027-01-01", rho, 12, tranches, projects)
+}
