@@ -12,3 +12,4 @@ pub mod money;
 pub mod simulate;
 pub mod spec;
 pub mod waterfall;
+pub mod report;

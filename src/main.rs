@@ -1,3 +1,7 @@
-fn main() {
-    println!("Hello, world!");
+//! The `blendsim` command: a thin shell over the library.
+
+mod cli;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
 }

@@ -1,0 +1,90 @@
+//! Report stage: the files a run leaves behind and the table it prints.
+//!
+//! Each output file is one [`Report`]; [`write_reports`] owns where files go
+//! and writes each atomically as soon as it is ready.
+
+mod atomic;
+mod manifest;
+mod summary_csv;
+mod table;
+
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+
+pub use atomic::write_atomically;
+pub use manifest::{InputRecord, Manifest};
+pub use summary_csv::{COLUMNS as SUMMARY_COLUMNS, SummaryCsv};
+pub use table::summary_table;
+
+use crate::aggregate::TrancheSummary;
+use crate::model::Model;
+
+/// Everything a report may draw on.
+pub struct RunReport<'a> {
+    /// The compiled facility.
+    pub model: &'a Model,
+    /// One row per tranche.
+    pub summary: &'a [TrancheSummary],
+    /// The run manifest.
+    pub manifest: &'a Manifest,
+}
+
+/// One output file.
+pub trait Report {
+    /// File name inside the output folder.
+    fn file_name(&self) -> &'static str;
+    /// Writes the file's content.
+    fn write(&self, run: &RunReport<'_>, out: &mut dyn Write) -> io::Result<()>;
+}
+
+/// Writes every report into `folder` (created if missing); returns the
+/// paths written.
+pub fn write_reports(folder: &Path, run: &RunReport<'_>) -> io::Result<Vec<PathBuf>> {
+    let reports: [&dyn Report; 2] = [&SummaryCsv, &manifest::ManifestJson];
+    reports
+        .iter()
+        .map(|report| {
+            let path = folder.join(report.file_name());
+            write_atomically(&path, |out| report.write(run, out))?;
+            Ok(path)
+        })
+        .collect()
+}
+
+/// A float for a CSV cell: shortest representation that reads back to the
+/// same value; empty when undefined (NaN).
+pub fn format_float(x: f64) -> String {
+    if x.is_nan() { String::new() } else { format!("{x}") }
+}
+
+/// Neutralises text that a spreadsheet would read as a formula (cells
+/// starting with `=`, `+`, `-`, `@`, tab or carriage return) by prefixing a
+/// single quote.
+pub fn neutralise(text: &str) -> String {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
+        _ => text.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised() {
+        assert_eq!(neutralise("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(neutralise("+1"), "'+1");
+        assert_eq!(neutralise("-1"), "'-1");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("senior"), "senior");
+    }
+
+    #[test]
+    fn floats_round_trip_and_nan_is_empty() {
+        assert_eq!(format_float(0.1), "0.1");
+        assert_eq!(format_float(f64::NAN), "");
+        let x = 0.123_456_789_012_345_67;
+        assert_eq!(format_float(x).parse::<f64>().unwrap(), x);
+    }
+}
