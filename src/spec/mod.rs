@@ -2,6 +2,18 @@
 //! into a validated [`FacilitySpec`]. Every error names the file, the line
 //! (TOML line or CSV row) and the field, and says what would be valid.
 
+mod dates;
+mod eligibility;
+mod error;
+mod facility_file;
+mod load;
+mod money;
+mod projects_file;
+mod toml_source;
 mod types;
+mod validate;
+mod words;
 
+pub use error::{Diagnostic, EligibilityBreach, SpecError};
+pub use load::{InputFile, LoadOptions, LoadedFacility, load_facility};
 pub use types::*;

@@ -1,0 +1,196 @@
+//! [`load_facility`]: both files read, converted, validated and checked.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+use super::error::{Diagnostic, EligibilityBreach, SpecError};
+use super::facility_file::{FacilityRead, is_failed, read_facility};
+use super::projects_file::{ProjectsRead, read_projects};
+use super::types::FacilitySpec;
+use super::validate::{Finding, Origin, findings};
+
+/// How [`load_facility`] treats eligibility breaches.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct LoadOptions {
+    /// Return breaches in [`LoadedFacility::breaches`] instead of failing
+    /// with [`SpecError::Breaches`].
+    pub allow_breaches: bool,
+}
+
+/// A file read by [`load_facility`], for the run manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InputFile {
+    /// The path as it was opened.
+    pub path: PathBuf,
+    /// SHA-256 of the file's bytes, lower-case hex.
+    pub sha256: String,
+}
+
+/// A validated facility and what it was read from.
+#[derive(Debug, Clone)]
+pub struct LoadedFacility {
+    /// The validated facility, projects included.
+    pub spec: FacilitySpec,
+    /// Eligibility breaches (empty unless breaches were allowed).
+    pub breaches: Vec<EligibilityBreach>,
+    /// The facility file, then the project list.
+    pub inputs: Vec<InputFile>,
+}
+
+/// Reads `facility.toml` at `path` and the project list it names (relative
+/// to the TOML file), validates both and checks eligibility.
+///
+/// Fails with [`SpecError::Io`] if the facility file cannot be read, with
+/// [`SpecError::Invalid`] listing every problem found in either file (a
+/// project list that cannot be read is one of them), and with
+/// [`SpecError::Breaches`] if the pool breaks an eligibility rule and
+/// `options.allow_breaches` is false.
+pub fn load_facility(path: &Path, options: &LoadOptions) -> Result<LoadedFacility, SpecError> {
+    let bytes = std::fs::read(path).map_err(|source| SpecError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut inputs = vec![input_file(path, &bytes)];
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let diag = Diagnostic::new("", format!("the file is not UTF-8 text: {e}"));
+        SpecError::Invalid(vec![located(path, diag)])
+    })?;
+    let mut facility = read_facility(&text);
+    let csv_path = facility
+        .projects_path
+        .as_ref()
+        .map(|p| path.parent().unwrap_or(Path::new("")).join(p));
+    let projects = csv_path
+        .as_ref()
+        .and_then(|csv| read_project_file(csv, &mut facility, &mut inputs));
+    let mut spec = facility.spec.clone();
+    spec.projects = projects
+        .as_ref()
+        .map_or_else(Vec::new, |p| p.projects.clone());
+    let diagnostics = all_diagnostics(
+        path,
+        csv_path.as_deref(),
+        &facility,
+        projects.as_ref(),
+        &spec,
+    );
+    if !diagnostics.is_empty() {
+        return Err(SpecError::Invalid(diagnostics));
+    }
+    let breaches = located_breaches(spec.eligibility_breaches(), csv_path.as_deref());
+    if !breaches.is_empty() && !options.allow_breaches {
+        return Err(SpecError::Breaches(breaches));
+    }
+    Ok(LoadedFacility {
+        spec,
+        breaches,
+        inputs,
+    })
+}
+
+fn input_file(path: &Path, bytes: &[u8]) -> InputFile {
+    let digest = Sha256::digest(bytes);
+    InputFile {
+        path: path.to_owned(),
+        sha256: digest.iter().map(|b| format!("{b:02x}")).collect(),
+    }
+}
+
+/// Reads the project list; a read failure becomes a diagnostic on the
+/// facility's `projects` key.
+fn read_project_file(
+    csv: &Path,
+    facility: &mut FacilityRead,
+    inputs: &mut Vec<InputFile>,
+) -> Option<ProjectsRead> {
+    match std::fs::read(csv) {
+        Ok(bytes) => {
+            inputs.push(input_file(csv, &bytes));
+            Some(read_projects(&bytes))
+        }
+        Err(e) => {
+            let message = format!("cannot read the project list {}: {e}", csv.display());
+            facility
+                .diagnostics
+                .push(Diagnostic::new("projects", message));
+            facility.failed.insert("projects".to_owned());
+            None
+        }
+    }
+}
+
+fn located(file: &Path, mut diag: Diagnostic) -> Diagnostic {
+    diag.file = Some(file.to_owned());
+    diag
+}
+
+/// Every problem of both files, located, facility first, each by line.
+fn all_diagnostics(
+    toml: &Path,
+    csv: Option<&Path>,
+    facility: &FacilityRead,
+    projects: Option<&ProjectsRead>,
+    spec: &FacilitySpec,
+) -> Vec<Diagnostic> {
+    let no_failed = BTreeSet::new();
+    let project_failed = projects.map_or(&no_failed, |p| &p.failed);
+    let project_diags = projects.map_or(&[][..], |p| &p.diagnostics);
+    let incomplete =
+        !facility.diagnostics.is_empty() || projects.is_none_or(|p| !p.diagnostics.is_empty());
+    let kept = findings(spec).into_iter().filter(|f| {
+        !incomplete || keep_when_incomplete(f, &facility.failed, project_failed, projects.is_some())
+    });
+    let out: Vec<(Origin, Diagnostic)> = facility
+        .diagnostics
+        .iter()
+        .map(|d| (Origin::Facility, d.clone()))
+        .chain(project_diags.iter().map(|d| (Origin::Projects, d.clone())))
+        .chain(kept.map(|f| (f.origin, f.diag)))
+        .collect();
+    let mut out: Vec<_> = out
+        .into_iter()
+        .map(|(origin, diag)| match (origin, csv) {
+            (Origin::Projects, Some(csv)) => (origin, located(csv, diag)),
+            _ => {
+                let line = diag.line.or_else(|| facility.index.line_of(&diag.field));
+                (origin, located(toml, diag.at_line(line)))
+            }
+        })
+        .collect();
+    out.sort_by_key(|(origin, d)| (*origin, d.line));
+    out.into_iter().map(|(_, diag)| diag).collect()
+}
+
+/// When some value could not be read, only single-field rules on values
+/// that were read are worth reporting.
+fn keep_when_incomplete(
+    finding: &Finding,
+    facility_failed: &BTreeSet<String>,
+    project_failed: &BTreeSet<(usize, String)>,
+    projects_read: bool,
+) -> bool {
+    let field = &finding.diag.field;
+    !finding.relational
+        && match finding.origin {
+            Origin::Facility => !is_failed(facility_failed, field),
+            Origin::Projects => {
+                let line = finding.diag.line.unwrap_or(0);
+                projects_read && !project_failed.contains(&(line, field.clone()))
+            }
+        }
+}
+
+fn located_breaches(
+    breaches: Vec<EligibilityBreach>,
+    csv: Option<&Path>,
+) -> Vec<EligibilityBreach> {
+    breaches
+        .into_iter()
+        .map(|mut b| {
+            b.file = csv.map(Path::to_owned);
+            b
+        })
+        .collect()
+}

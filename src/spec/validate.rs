@@ -1,0 +1,427 @@
+//! Semantic rules of a [`FacilitySpec`], usable on a hand-built spec.
+//!
+//! Each rule yields a [`Finding`]: the diagnostic, which file it belongs to
+//! and whether it reads more than the one field it names ("relational"). The
+//! loader uses this to report range problems even when other fields could
+//! not be read, without reporting rules whose inputs are missing.
+
+use std::cmp::Ordering;
+use std::collections::BTreeMap;
+use std::fmt;
+
+use rust_decimal::Decimal;
+
+use super::error::Diagnostic;
+use super::money::{check_amount, fits_minor_units};
+use super::types::{EligibilityRules, FacilitySpec, ProjectSpec, RiskSpec};
+
+/// Which input file a finding belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Origin {
+    /// The facility TOML.
+    Facility,
+    /// The project CSV.
+    Projects,
+}
+
+/// One broken rule.
+#[derive(Debug, Clone)]
+pub(crate) struct Finding {
+    /// File of the field named by the diagnostic.
+    pub origin: Origin,
+    /// Whether the rule reads fields other than the one it names.
+    pub relational: bool,
+    /// The problem (file not set; line set for projects).
+    pub diag: Diagnostic,
+}
+
+/// A range of real numbers with open or closed ends.
+#[derive(Debug, Clone, Copy)]
+struct Interval(f64, bool, f64, bool);
+
+const OPEN_UNIT: Interval = Interval(0.0, false, 1.0, false);
+const UNIT: Interval = Interval(0.0, true, 1.0, true);
+const RATE: Interval = Interval(0.0, true, 1.0, false);
+const SHARE: Interval = Interval(0.0, false, 1.0, true);
+const BPS: Interval = Interval(0.0, true, 10_000.0, false);
+
+impl Interval {
+    fn contains(self, x: f64) -> bool {
+        let Interval(lo, lo_closed, hi, hi_closed) = self;
+        (x > lo || (lo_closed && x == lo)) && (x < hi || (hi_closed && x == hi))
+    }
+}
+
+impl fmt::Display for Interval {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let Interval(lo, lo_closed, hi, hi_closed) = *self;
+        let open = if lo_closed { '[' } else { '(' };
+        let close = if hi_closed { ']' } else { ')' };
+        write!(f, "{open}{lo}, {hi}{close}")
+    }
+}
+
+/// `x` must be a finite number in `interval`; `noun` says what it is.
+fn number_in(x: f64, interval: Interval, noun: &str) -> Result<(), String> {
+    if interval.contains(x) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{x} is not {noun}; expected a number in {interval}"
+        ))
+    }
+}
+
+fn non_empty(text: &str, what: &str) -> Result<(), String> {
+    if text.trim().is_empty() {
+        Err(format!("is empty; expected {what}"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Collects findings.
+#[derive(Default)]
+struct Checks(Vec<Finding>);
+
+impl Checks {
+    fn push(&mut self, origin: Origin, relational: bool, diag: Diagnostic) {
+        self.0.push(Finding {
+            origin,
+            relational,
+            diag,
+        });
+    }
+
+    fn facility(&mut self, field: impl Into<String>, relational: bool, r: Result<(), String>) {
+        if let Err(message) = r {
+            self.push(
+                Origin::Facility,
+                relational,
+                Diagnostic::new(field, message),
+            );
+        }
+    }
+
+    fn project(&mut self, p: &ProjectSpec, field: &str, relational: bool, r: Result<(), String>) {
+        if let Err(message) = r {
+            let line = (p.line > 0).then_some(p.line);
+            let diag = Diagnostic::new(field, message).at_line(line);
+            self.push(Origin::Projects, relational, diag);
+        }
+    }
+}
+
+impl FacilitySpec {
+    /// Checks every semantic rule of the input format (ranges, ordering,
+    /// uniqueness, totals) and returns every problem found. Diagnostics on
+    /// projects carry the project's line; none carries a file.
+    pub fn validate(&self) -> Result<(), Vec<Diagnostic>> {
+        let diags: Vec<_> = findings(self).into_iter().map(|f| f.diag).collect();
+        if diags.is_empty() { Ok(()) } else { Err(diags) }
+    }
+
+    /// Sum of the project amounts (saturating at [`Decimal::MAX`], which
+    /// [`FacilitySpec::validate`] rejects).
+    pub fn pool_amount(&self) -> Decimal {
+        saturating_sum(self.projects.iter().map(|p| p.amount))
+    }
+}
+
+fn saturating_sum(amounts: impl Iterator<Item = Decimal>) -> Decimal {
+    amounts.fold(Decimal::ZERO, |sum, a| {
+        sum.checked_add(a).unwrap_or(Decimal::MAX)
+    })
+}
+
+/// Every broken rule of `spec`.
+pub(crate) fn findings(spec: &FacilitySpec) -> Vec<Finding> {
+    let mut checks = Checks::default();
+    check_facility(spec, &mut checks);
+    check_tranches(spec, &mut checks);
+    check_risk(&spec.risk, &mut checks);
+    check_eligibility_rules(&spec.eligibility, &mut checks);
+    check_projects(spec, &mut checks);
+    check_totals(spec, &mut checks);
+    checks.0
+}
+
+fn check_facility(spec: &FacilitySpec, c: &mut Checks) {
+    c.facility("name", false, non_empty(&spec.name, "the facility's name"));
+    let code = &spec.currency.code;
+    let code_ok = code.len() == 3 && code.bytes().all(|b| b.is_ascii_uppercase());
+    c.facility(
+        "currency",
+        false,
+        code_ok.then_some(()).ok_or_else(|| {
+            format!("`{code}` is not a currency code; expected three capital letters, e.g. USD")
+        }),
+    );
+    c.facility(
+        "currency_minor_digits",
+        false,
+        (spec.currency.minor_digits <= 4)
+            .then_some(())
+            .ok_or_else(|| {
+                format!(
+                    "{} minor-unit digits; expected 0 to 4",
+                    spec.currency.minor_digits
+                )
+            }),
+    );
+    let ordered = spec.legal_final_date > spec.start_date;
+    c.facility(
+        "legal_final_date",
+        true,
+        ordered.then_some(()).ok_or_else(|| {
+            format!(
+                "{} is not after start_date {}; expected a later date",
+                spec.legal_final_date, spec.start_date
+            )
+        }),
+    );
+    let fee = number_in(spec.management_fee_bps, BPS, "a fee in basis points");
+    c.facility("management_fee_bps", false, fee);
+    let paths_ok = spec.simulation.paths != Some(0);
+    c.facility(
+        "simulation.paths",
+        false,
+        paths_ok
+            .then_some(())
+            .ok_or_else(|| "0 paths; expected at least 1".to_owned()),
+    );
+}
+
+fn check_tranches(spec: &FacilitySpec, c: &mut Checks) {
+    if spec.tranches.is_empty() {
+        c.facility(
+            "tranches",
+            false,
+            Err("no tranches; expected at least one [[tranches]] table".into()),
+        );
+    }
+    let digits = Some(spec.currency.minor_digits);
+    let mut names = BTreeMap::new();
+    let mut most_junior = None;
+    for (i, t) in spec.tranches.iter().enumerate() {
+        let field = |name: &str| format!("tranches[{i}].{name}");
+        c.facility(field("name"), false, non_empty(&t.name, "a tranche name"));
+        c.facility(field("amount"), false, check_amount(t.amount, digits));
+        c.facility(
+            field("coupon"),
+            false,
+            number_in(t.coupon, RATE, "an annual rate"),
+        );
+        if let Some(first) = names.get(t.name.as_str()) {
+            let message = format!(
+                "`{}` is already the name of tranches[{first}]; expected unique names",
+                t.name
+            );
+            c.facility(field("name"), true, Err(message));
+        } else {
+            names.insert(t.name.as_str(), i);
+        }
+        if let Some(prev) = most_junior.filter(|prev| t.class < *prev) {
+            let message = format!(
+                "a `{}` tranche is listed after a `{}` one; list tranches most senior first (senior, mezzanine, first_loss)",
+                t.class.as_str(),
+                prev.as_str()
+            );
+            c.facility(field("class"), true, Err(message));
+        }
+        most_junior = most_junior.max(Some(t.class));
+    }
+}
+
+fn check_risk(risk: &RiskSpec, c: &mut Checks) {
+    let shares = risk.correlation;
+    for (name, share) in [
+        ("global", shares.global),
+        ("mineral", shares.mineral),
+        ("country", shares.country),
+    ] {
+        let r = number_in(share, RATE, "a correlation share");
+        c.facility(format!("risk.correlation.{name}"), false, r);
+    }
+    let sum = shares.global + shares.mineral + shares.country;
+    if sum.partial_cmp(&1.0) != Some(Ordering::Less) {
+        let message = format!(
+            "global + mineral + country = {} + {} + {} = {sum}; expected a sum below 1 \
+             (the project-specific share 1 - sum must be positive)",
+            shares.global, shares.mineral, shares.country
+        );
+        c.facility("risk.correlation", true, Err(message));
+    }
+    let weight = number_in(risk.recovery_systematic_weight, UNIT, "a weight");
+    c.facility("risk.recovery_systematic_weight", false, weight);
+}
+
+fn check_eligibility_rules(rules: &EligibilityRules, c: &mut Checks) {
+    for (name, codes) in [
+        ("required_sponsor_nexus", &rules.required_sponsor_nexus),
+        ("excluded_sponsor_nexus", &rules.excluded_sponsor_nexus),
+    ] {
+        for code in codes {
+            c.facility(format!("eligibility.{name}"), false, nexus_code(code));
+        }
+    }
+    for (name, share) in [
+        ("max_project_share", rules.max_project_share),
+        ("max_mineral_share", rules.max_mineral_share),
+        ("max_country_share", rules.max_country_share),
+    ] {
+        let r = share.map_or(Ok(()), |s| number_in(s, SHARE, "a share of the pool"));
+        c.facility(format!("eligibility.{name}"), false, r);
+    }
+}
+
+fn nexus_code(code: &str) -> Result<(), String> {
+    let ok = !code.is_empty()
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
+    ok.then_some(()).ok_or_else(|| {
+        format!("`{code}` is not a nexus code; expected capital letters such as US, KR or PRC")
+    })
+}
+
+fn mineral_name(mineral: &str) -> Result<(), String> {
+    let ok = mineral.split('_').all(|word| {
+        word.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
+            && word
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    });
+    ok.then_some(()).ok_or_else(|| {
+        format!("`{mineral}` is not a mineral name; expected lower-case words joined by `_`, e.g. rare_earths")
+    })
+}
+
+fn check_projects(spec: &FacilitySpec, c: &mut Checks) {
+    if spec.projects.is_empty() {
+        let diag = Diagnostic::new(
+            "",
+            "the project list has no rows; expected at least one loan",
+        );
+        c.push(Origin::Projects, false, diag);
+    }
+    let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
+    for p in &spec.projects {
+        check_project_fields(p, spec.currency.minor_digits, c);
+        check_project_dates(spec, p, c);
+        if let Some(first) = ids.get(p.id.as_str()) {
+            let message = format!(
+                "`{}` is already the id of the project on line {first}; expected unique ids",
+                p.id
+            );
+            c.project(p, "id", true, Err(message));
+        } else {
+            ids.insert(&p.id, p.line);
+        }
+    }
+}
+
+fn check_project_fields(p: &ProjectSpec, digits: u32, c: &mut Checks) {
+    c.project(p, "id", false, non_empty(&p.id, "a project id"));
+    c.project(p, "name", false, non_empty(&p.name, "a project name"));
+    c.project(p, "mineral", false, mineral_name(&p.mineral));
+    c.project(p, "country", false, non_empty(&p.country, "a country"));
+    let nexus = match p.sponsor_nexus.as_slice() {
+        [] => Err("is empty; expected one or more codes separated by `;`, e.g. US;KR".to_owned()),
+        codes => codes.iter().try_for_each(|code| nexus_code(code)),
+    };
+    c.project(p, "sponsor_nexus", false, nexus);
+    c.project(p, "amount", false, check_amount(p.amount, Some(digits)));
+    c.project(
+        p,
+        "coupon",
+        false,
+        number_in(p.coupon, RATE, "an annual rate"),
+    );
+    c.project(
+        p,
+        "annual_pd",
+        false,
+        number_in(p.annual_pd, OPEN_UNIT, "a probability"),
+    );
+    c.project(
+        p,
+        "recovery_mean",
+        false,
+        number_in(p.recovery_mean, UNIT, "a recovery rate"),
+    );
+    let sd_range = Interval(0.0, true, f64::INFINITY, false);
+    c.project(
+        p,
+        "recovery_sd",
+        false,
+        number_in(p.recovery_sd, sd_range, "a standard deviation"),
+    );
+    c.project(
+        p,
+        "recovery_sd",
+        true,
+        beta_feasible(p.recovery_mean, p.recovery_sd),
+    );
+}
+
+/// A Beta law with this mean and sd exists (sd = 0 means a fixed recovery).
+fn beta_feasible(mean: f64, sd: f64) -> Result<(), String> {
+    let max = (mean * (1.0 - mean)).sqrt();
+    if sd == 0.0 || !(sd > 0.0 && max.is_finite()) || sd < max {
+        return Ok(());
+    }
+    Err(format!(
+        "{sd} is too large for recovery_mean {mean}: no Beta law exists; expected 0 \
+         (fixed recovery) or a value below sqrt(mean * (1 - mean)) = {max:.6}"
+    ))
+}
+
+fn check_project_dates(spec: &FacilitySpec, p: &ProjectSpec, c: &mut Checks) {
+    let after = |a, b, what: &str| -> Result<(), String> {
+        (a > b)
+            .then_some(())
+            .ok_or_else(|| format!("{a} is not after {what} {b}; expected a later date"))
+    };
+    if p.start_date < spec.start_date {
+        let message = format!(
+            "{} is before the facility start_date {}; expected a date on or after it",
+            p.start_date, spec.start_date
+        );
+        c.project(p, "start_date", true, Err(message));
+    }
+    c.project(
+        p,
+        "maturity_date",
+        true,
+        after(p.maturity_date, p.start_date, "the project's start_date"),
+    );
+    if p.maturity_date > spec.legal_final_date {
+        let message = format!(
+            "{} is after the facility legal_final_date {}; expected a date on or before it",
+            p.maturity_date, spec.legal_final_date
+        );
+        c.project(p, "maturity_date", true, Err(message));
+    }
+}
+
+fn check_totals(spec: &FacilitySpec, c: &mut Checks) {
+    let digits = spec.currency.minor_digits;
+    let tranches = saturating_sum(spec.tranches.iter().map(|t| t.amount));
+    let pool = spec.pool_amount();
+    for (field, total) in [("tranches", tranches), ("projects", pool)] {
+        if !fits_minor_units(total, digits) {
+            let message =
+                format!("total {total} is too large: in minor units it must fit a 64-bit integer");
+            c.facility(field, true, Err(message));
+        }
+    }
+    if tranches != pool {
+        let message = format!(
+            "the tranche amounts add up to {tranches} but the project amounts add up to {pool} \
+             (difference {}); the tranches must fund the pool exactly",
+            tranches.saturating_sub(pool)
+        );
+        c.facility("tranches", true, Err(message));
+    }
+}
