@@ -130,3 +130,65 @@ fn project_breach(p: &ProjectSpec, rule: &str, message: String) -> EligibilityBr
         line: (p.line > 0).then_some(p.line),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::sample_spec;
+
+    fn rules_and_subjects(spec: &super::FacilitySpec) -> Vec<(String, String)> {
+        let breaches = spec.eligibility_breaches();
+        breaches.into_iter().map(|b| (b.rule, b.subject)).collect()
+    }
+
+    fn pair(rule: &str, subject: &str) -> (String, String) {
+        (rule.to_owned(), subject.to_owned())
+    }
+
+    #[test]
+    fn no_rules_no_breaches() {
+        assert!(sample_spec().eligibility_breaches().is_empty());
+    }
+
+    #[test]
+    fn nexus_rules() {
+        let mut spec = sample_spec();
+        spec.eligibility.required_sponsor_nexus = vec!["US".into(), "KR".into()];
+        spec.eligibility.excluded_sponsor_nexus = vec!["PRC".into()];
+        spec.projects[1].sponsor_nexus = vec!["KR".into(), "PRC".into()];
+        spec.projects[2].sponsor_nexus = vec!["AU".into()];
+        let found = rules_and_subjects(&spec);
+        assert_eq!(
+            found,
+            [
+                pair("excluded_sponsor_nexus", "project `P2`"),
+                pair("required_sponsor_nexus", "project `P3`"),
+            ]
+        );
+        assert_eq!(spec.eligibility_breaches()[0].line, Some(3));
+    }
+
+    #[test]
+    fn concentration_limits_at_the_limit_are_fine() {
+        let mut spec = sample_spec();
+        spec.eligibility.max_project_share = Some(0.25);
+        spec.eligibility.max_mineral_share = Some(0.5);
+        spec.eligibility.max_country_share = Some(0.5);
+        assert!(spec.eligibility_breaches().is_empty());
+        spec.eligibility.max_mineral_share = Some(0.4);
+        spec.eligibility.max_country_share = Some(0.3);
+        let found = rules_and_subjects(&spec);
+        assert_eq!(
+            found,
+            [
+                pair("max_mineral_share", "mineral `lithium`"),
+                pair("max_country_share", "country `Chile`"),
+            ]
+        );
+        let breach = &spec.eligibility_breaches()[0];
+        assert_eq!(
+            breach.message,
+            "50% of pool principal (50 of 100); the limit is 40%"
+        );
+        assert_eq!(breach.line, None);
+    }
+}

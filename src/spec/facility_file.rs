@@ -381,3 +381,86 @@ fn eligibility(raw: RawEligibility) -> EligibilityRules {
         max_country_share: raw.max_country_share,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINIMAL: &str = r#"
+name = "F"
+currency = "usd"
+start_date = "2026-01-01"
+legal_final_date = 2036-01-01
+projects = "p.csv"
+[risk]
+copula = "Gaussian"
+recovery_lag_months = 0
+[risk.correlation]
+global = 0
+mineral = 0.1
+country = 0.1
+[[tranches]]
+name = "only"
+class = "first_loss"
+amount = "1.5"
+coupon = 0
+"#;
+
+    fn fields(read: &FacilityRead) -> Vec<&str> {
+        read.diagnostics.iter().map(|d| d.field.as_str()).collect()
+    }
+
+    #[test]
+    fn minimal_file_uses_the_defaults() {
+        let read = read_facility(MINIMAL);
+        assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
+        let spec = read.spec;
+        assert_eq!(spec.currency.code, "USD");
+        assert_eq!(spec.frequency, PaymentFrequency::Quarterly);
+        assert_eq!(spec.day_count, DayCount::Act365Fixed);
+        assert_eq!(spec.management_fee_bps, 0.0);
+        assert_eq!(spec.risk.recovery_systematic_weight, 0.0);
+        assert_eq!(spec.eligibility, EligibilityRules::default());
+        assert_eq!(spec.simulation, SimulationDefaults::default());
+        assert_eq!(spec.tranches[0].amount.to_string(), "1.5");
+        assert!(!spec.tranches[0].deferrable && !spec.tranches[0].public);
+        assert_eq!(read.projects_path.as_deref(), Some("p.csv"));
+    }
+
+    #[test]
+    fn currency_digits_from_table_or_file() {
+        let krw = MINIMAL.replace("\"usd\"", "\"KRW\"");
+        assert_eq!(read_facility(&krw).spec.currency.minor_digits, 0);
+        let own = MINIMAL.replace("\"usd\"", "\"XAF\"\ncurrency_minor_digits = 0");
+        assert_eq!(read_facility(&own).spec.currency.minor_digits, 0);
+        let unknown = read_facility(&MINIMAL.replace("\"usd\"", "\"XAF\""));
+        assert_eq!(fields(&unknown), ["currency"]);
+        let clash = MINIMAL.replace("\"usd\"", "\"USD\"\ncurrency_minor_digits = 3");
+        assert_eq!(fields(&read_facility(&clash)), ["currency_minor_digits"]);
+    }
+
+    #[test]
+    fn missing_table_is_reported_once() {
+        let start = MINIMAL.find("[risk]").unwrap();
+        let end = MINIMAL.find("[[tranches]]").unwrap();
+        let text = format!("{}{}", &MINIMAL[..start], &MINIMAL[end..]);
+        let read = read_facility(&text);
+        assert_eq!(fields(&read), ["risk"]);
+        assert!(is_failed(&read.failed, "risk.correlation.global"));
+    }
+
+    #[test]
+    fn a_wrongly_typed_value_is_not_also_reported_missing() {
+        let read = read_facility(&MINIMAL.replace("coupon = 0", "coupon = \"5%\""));
+        assert_eq!(fields(&read), ["tranches[0].coupon"]);
+        assert!(read.diagnostics[0].message.contains("expected f64"));
+        assert!(is_failed(&read.failed, "tranches[0].coupon"));
+        assert!(!is_failed(&read.failed, "tranches[0].co"));
+    }
+
+    #[test]
+    fn dates_with_a_time_are_refused() {
+        let read = read_facility(&MINIMAL.replace("2036-01-01", "2036-01-01T10:00:00"));
+        assert_eq!(fields(&read), ["legal_final_date"]);
+    }
+}

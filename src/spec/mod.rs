@@ -9,6 +9,8 @@ mod facility_file;
 mod load;
 mod money;
 mod projects_file;
+#[cfg(test)]
+mod test_support;
 mod toml_source;
 mod types;
 mod validate;

@@ -75,17 +75,24 @@ pub fn money_from_toml(value: &toml::Value) -> Result<Decimal, String> {
     }
 }
 
-/// Checks an amount is positive and has at most `minor_digits` decimals
-/// (trailing zeros do not count: 1.500 is 1.50).
-pub fn check_amount(amount: Decimal, minor_digits: Option<u32>) -> Result<(), String> {
-    if amount <= Decimal::ZERO {
-        return Err(format!("{amount} is not a positive amount; expected > 0"));
+/// Checks an amount is positive.
+pub fn check_positive(amount: Decimal) -> Result<(), String> {
+    if amount > Decimal::ZERO {
+        Ok(())
+    } else {
+        Err(format!("{amount} is not a positive amount; expected > 0"))
     }
-    match minor_digits {
-        Some(digits) if amount.normalize().scale() > digits => Err(format!(
+}
+
+/// Checks an amount has at most `digits` decimals (trailing zeros do not
+/// count: 1.500 is 1.50).
+pub fn check_minor_digits(amount: Decimal, digits: u32) -> Result<(), String> {
+    if amount.normalize().scale() <= digits {
+        Ok(())
+    } else {
+        Err(format!(
             "{amount} has more decimals than the currency's {digits} minor-unit digits"
-        )),
-        _ => Ok(()),
+        ))
     }
 }
 
@@ -123,12 +130,14 @@ mod tests {
 
     #[test]
     fn amount_rules() {
-        assert!(check_amount(dec("1.50"), Some(2)).is_ok());
-        assert!(check_amount(dec("1.500"), Some(2)).is_ok());
-        assert!(check_amount(dec("1.505"), Some(2)).is_err());
-        assert!(check_amount(dec("1.5"), Some(0)).is_err());
-        assert!(check_amount(dec("0"), Some(2)).is_err());
-        assert!(check_amount(dec("-5"), Some(2)).is_err());
+        assert!(check_minor_digits(dec("1.50"), 2).is_ok());
+        assert!(check_minor_digits(dec("1.500"), 2).is_ok());
+        assert!(check_minor_digits(dec("1.505"), 2).is_err());
+        assert!(check_minor_digits(dec("1.5"), 0).is_err());
+        assert!(check_minor_digits(dec("15"), 0).is_ok());
+        assert!(check_positive(dec("0.01")).is_ok());
+        assert!(check_positive(dec("0")).is_err());
+        assert!(check_positive(dec("-5")).is_err());
     }
 
     #[test]

@@ -63,6 +63,10 @@ pub(crate) fn read_projects(bytes: &[u8]) -> ProjectsRead {
         width: 0,
     };
     match csv.headers() {
+        Ok(header) if header.iter().all(str::is_empty) => {
+            let message = format!("no header row; expected the columns {}", COLUMNS.join(", "));
+            rows.report(Some(1), "", message);
+        }
         Ok(header) => rows.header(&header.clone()),
         Err(e) => rows.report(Some(1), "", format!("cannot read the header row: {e}")),
     }
@@ -299,6 +303,13 @@ mod tests {
         assert!(fields.contains(&"id"));
         assert!(fields.contains(&"amount"));
         assert!(read.diagnostics.iter().all(|d| d.line == Some(1)));
+    }
+
+    #[test]
+    fn an_empty_file_is_one_problem() {
+        let read = read_projects(b"");
+        assert_eq!(read.diagnostics.len(), 1);
+        assert!(read.diagnostics[0].message.starts_with("no header row"));
     }
 
     #[test]

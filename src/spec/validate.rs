@@ -12,7 +12,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 
 use super::error::Diagnostic;
-use super::money::{check_amount, fits_minor_units};
+use super::money::{check_minor_digits, check_positive, fits_minor_units};
 use super::types::{EligibilityRules, FacilitySpec, ProjectSpec, RiskSpec};
 
 /// Which input file a finding belongs to.
@@ -200,13 +200,15 @@ fn check_tranches(spec: &FacilitySpec, c: &mut Checks) {
             Err("no tranches; expected at least one [[tranches]] table".into()),
         );
     }
-    let digits = Some(spec.currency.minor_digits);
+    let digits = spec.currency.minor_digits;
     let mut names = BTreeMap::new();
     let mut most_junior = None;
     for (i, t) in spec.tranches.iter().enumerate() {
         let field = |name: &str| format!("tranches[{i}].{name}");
         c.facility(field("name"), false, non_empty(&t.name, "a tranche name"));
-        c.facility(field("amount"), false, check_amount(t.amount, digits));
+        c.facility(field("amount"), false, check_positive(t.amount));
+        // Relational: the number of digits comes from the currency.
+        c.facility(field("amount"), true, check_minor_digits(t.amount, digits));
         c.facility(
             field("coupon"),
             false,
@@ -303,7 +305,8 @@ fn check_projects(spec: &FacilitySpec, c: &mut Checks) {
             "",
             "the project list has no rows; expected at least one loan",
         );
-        c.push(Origin::Projects, false, diag);
+        // Relational: only meaningful once the whole file could be read.
+        c.push(Origin::Projects, true, diag);
     }
     let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
     for p in &spec.projects {
@@ -331,7 +334,8 @@ fn check_project_fields(p: &ProjectSpec, digits: u32, c: &mut Checks) {
         codes => codes.iter().try_for_each(|code| nexus_code(code)),
     };
     c.project(p, "sponsor_nexus", false, nexus);
-    c.project(p, "amount", false, check_amount(p.amount, Some(digits)));
+    c.project(p, "amount", false, check_positive(p.amount));
+    c.project(p, "amount", true, check_minor_digits(p.amount, digits));
     c.project(
         p,
         "coupon",
@@ -423,5 +427,113 @@ fn check_totals(spec: &FacilitySpec, c: &mut Checks) {
             tranches.saturating_sub(pool)
         );
         c.facility("tranches", true, Err(message));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_support::sample_spec;
+    use super::super::types::TrancheClass;
+    use super::*;
+
+    /// `(line, field)` of every problem of `spec`.
+    fn problems(spec: &FacilitySpec) -> Vec<(Option<usize>, String)> {
+        let diags = spec.validate().err().unwrap_or_default();
+        diags.into_iter().map(|d| (d.line, d.field)).collect()
+    }
+
+    fn one(field: &str) -> Vec<(Option<usize>, String)> {
+        vec![(None, field.to_owned())]
+    }
+
+    #[test]
+    fn sample_is_valid() {
+        assert_eq!(sample_spec().validate(), Ok(()));
+        assert_eq!(sample_spec().pool_amount(), Decimal::from(100));
+    }
+
+    #[test]
+    fn correlation_shares_must_leave_room_for_the_project_factor() {
+        let mut spec = sample_spec();
+        spec.risk.correlation.global = 0.8;
+        assert_eq!(problems(&spec), one("risk.correlation"));
+        spec.risk.correlation.global = f64::INFINITY;
+        let found = problems(&spec);
+        assert!(found.contains(&(None, "risk.correlation.global".into())));
+    }
+
+    #[test]
+    fn tranches_most_senior_first_with_unique_names() {
+        let mut spec = sample_spec();
+        spec.tranches.swap(0, 1);
+        assert_eq!(problems(&spec), one("tranches[1].class"));
+        let mut spec = sample_spec();
+        spec.tranches[2].class = TrancheClass::Mezzanine;
+        spec.tranches[2].name = "a".into();
+        assert_eq!(problems(&spec), one("tranches[2].name"));
+    }
+
+    #[test]
+    fn tranche_total_must_equal_pool_exactly() {
+        let mut spec = sample_spec();
+        spec.tranches[0].amount += Decimal::new(1, 2);
+        let diags = spec.validate().unwrap_err();
+        assert_eq!(diags.len(), 1);
+        assert!(
+            diags[0]
+                .message
+                .contains("100.01 but the project amounts add up to 100")
+        );
+        assert!(diags[0].message.contains("(difference 0.01)"));
+    }
+
+    #[test]
+    fn recovery_sd_must_admit_a_beta_law() {
+        let mut spec = sample_spec();
+        // sqrt(0.4 * 0.6) = 0.4899
+        spec.projects[0].recovery_sd = 0.49;
+        spec.projects[1].recovery_mean = 1.0;
+        spec.projects[1].recovery_sd = 0.0;
+        assert_eq!(problems(&spec), [(Some(2), "recovery_sd".to_owned())]);
+        spec.projects[0].recovery_sd = -0.1;
+        assert_eq!(problems(&spec), [(Some(2), "recovery_sd".to_owned())]);
+    }
+
+    #[test]
+    fn project_dates_inside_the_facility_window() {
+        let mut spec = sample_spec();
+        spec.projects[0].start_date = spec.start_date.pred_opt().unwrap();
+        spec.projects[1].maturity_date = spec.legal_final_date.succ_opt().unwrap();
+        spec.projects[2].maturity_date = spec.projects[2].start_date;
+        let expected = [
+            (Some(2), "start_date".to_owned()),
+            (Some(3), "maturity_date".to_owned()),
+            (Some(4), "maturity_date".to_owned()),
+        ];
+        assert_eq!(problems(&spec), expected);
+    }
+
+    #[test]
+    fn project_ids_unique_and_fields_well_formed() {
+        let mut spec = sample_spec();
+        spec.projects[3].id = "P1".into();
+        spec.projects[3].mineral = "Rare Earths".into();
+        spec.projects[3].sponsor_nexus.clear();
+        let found = problems(&spec);
+        let at = |field: &str| (Some(5), field.to_owned());
+        assert_eq!(found, [at("mineral"), at("sponsor_nexus"), at("id")]);
+    }
+
+    #[test]
+    fn ranges_reject_nan_and_bounds() {
+        assert!(number_in(f64::NAN, UNIT, "x").is_err());
+        assert!(number_in(0.0, OPEN_UNIT, "x").is_err());
+        assert!(number_in(1.0, UNIT, "x").is_ok());
+        assert!(number_in(1.0, RATE, "x").is_err());
+        assert!(number_in(1.0, SHARE, "x").is_ok());
+        assert_eq!(
+            number_in(1.5, OPEN_UNIT, "a probability"),
+            Err("1.5 is not a probability; expected a number in (0, 1)".into())
+        );
     }
 }
