@@ -13,23 +13,40 @@ const FLAGSHIP: &str = "portfolios/us-rok-critical-minerals/facility.toml";
 const PATHS: u64 = 20_000;
 
 fn full_run(c: &mut Criterion) {
-    let loaded = load_facility(Path::new(FLAGSHIP), &LoadOptions { allow_breaches: false }).expect("flagship loads");
+    let loaded = load_facility(
+        Path::new(FLAGSHIP),
+        &LoadOptions {
+            allow_breaches: false,
+        },
+    )
+    .expect("flagship loads");
     let model = Model::compile(&loaded.spec).expect("flagship compiles");
-    let settings = RunSettings { paths: PATHS, seed: 1 };
+    let settings = RunSettings {
+        paths: PATHS,
+        seed: 1,
+    };
     let mut group = c.benchmark_group("flagship");
     group.throughput(Throughput::Elements(PATHS));
     group.sample_size(10);
     for threads in [1, 2] {
         group.bench_function(format!("run_{PATHS}_paths_{threads}_threads"), |b| {
             b.iter(|| {
-                with_threads(Some(threads), || summarise(&model, &simulate_outcomes(&model, &settings, &|_| {})))
-                    .expect("thread pool")
+                with_threads(Some(threads), || {
+                    summarise(&model, &simulate_outcomes(&model, &settings, &|_| {}))
+                })
+                .expect("thread pool")
             })
         });
     }
     group.bench_function("load_and_compile", |b| {
         b.iter(|| {
-            let loaded = load_facility(Path::new(FLAGSHIP), &LoadOptions { allow_breaches: false }).unwrap();
+            let loaded = load_facility(
+                Path::new(FLAGSHIP),
+                &LoadOptions {
+                    allow_breaches: false,
+                },
+            )
+            .unwrap();
             Model::compile(&loaded.spec).unwrap()
         })
     });

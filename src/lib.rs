@@ -9,7 +9,7 @@ pub mod aggregate;
 pub mod engine;
 pub mod model;
 pub mod money;
+pub mod report;
 pub mod simulate;
 pub mod spec;
 pub mod waterfall;
-pub mod report;

@@ -36,8 +36,8 @@ pub fn main() -> ExitCode {
 }
 
 fn exit_code(error: &anyhow::Error) -> u8 {
-    let bad_input = error.chain().any(|cause| {
-        cause.is::<SpecError>() || cause.is::<ModelError>() || cause.is::<BadInput>()
-    });
+    let bad_input = error
+        .chain()
+        .any(|cause| cause.is::<SpecError>() || cause.is::<ModelError>() || cause.is::<BadInput>());
     if bad_input { 2 } else { 1 }
 }

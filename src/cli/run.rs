@@ -32,7 +32,12 @@ struct Plan {
 
 impl Plan {
     fn resolve(args: RunArgs) -> Result<Plan> {
-        let loaded = load_facility(&args.facility, &LoadOptions { allow_breaches: args.allow_breaches })?;
+        let loaded = load_facility(
+            &args.facility,
+            &LoadOptions {
+                allow_breaches: args.allow_breaches,
+            },
+        )?;
         let model = Model::compile(&loaded.spec)?;
         let defaults = loaded.spec.simulation;
         let paths = args.paths.or(defaults.paths).unwrap_or(DEFAULT_PATHS);
@@ -42,9 +47,16 @@ impl Plan {
         if args.threads == Some(0) {
             return Err(BadInput("--threads must be at least 1".into()).into());
         }
-        let stem = args.facility.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or("facility".into());
+        let stem = args
+            .facility
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or("facility".into());
         Ok(Plan {
-            settings: RunSettings { paths, seed: args.seed.or(defaults.seed).unwrap_or(DEFAULT_SEED) },
+            settings: RunSettings {
+                paths,
+                seed: args.seed.or(defaults.seed).unwrap_or(DEFAULT_SEED),
+            },
             threads: args.threads.unwrap_or_else(rayon::current_num_threads),
             out: args.out.unwrap_or_else(|| PathBuf::from("out").join(stem)),
             quiet: args.quiet,
@@ -79,7 +91,10 @@ pub fn run(args: RunArgs) -> Result<()> {
             .loaded
             .inputs
             .iter()
-            .map(|i| InputRecord { path: i.path.display().to_string(), sha256: i.sha256.clone() })
+            .map(|i| InputRecord {
+                path: i.path.display().to_string(),
+                sha256: i.sha256.clone(),
+            })
             .collect(),
         seed: plan.settings.seed,
         paths: plan.settings.paths,
@@ -90,11 +105,18 @@ pub fn run(args: RunArgs) -> Result<()> {
         paths_per_second: plan.settings.paths as f64 / simulation_seconds,
         accepted_breaches: plan.loaded.breaches.iter().map(|b| b.to_string()).collect(),
     };
-    let report = RunReport { model: &plan.model, summary: &summary, manifest: &manifest };
+    let report = RunReport {
+        model: &plan.model,
+        summary: &summary,
+        manifest: &manifest,
+    };
     let written = write_reports(&plan.out, &report)
         .with_context(|| format!("could not write the reports into {}", plan.out.display()))?;
     if !plan.quiet {
-        print!("{}", summary_table(&summary, &plan.model.currency, plan.settings.paths));
+        print!(
+            "{}",
+            summary_table(&summary, &plan.model.currency, plan.settings.paths)
+        );
         for path in written {
             println!("wrote {}", path.display());
         }
@@ -109,7 +131,9 @@ fn progress_bar(paths: u64, quiet: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(paths), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} paths  {per_sec}  eta {eta}") {
+    if let Ok(style) =
+        ProgressStyle::with_template("{bar:40} {pos}/{len} paths  {per_sec}  eta {eta}")
+    {
         bar.set_style(style);
     }
     bar

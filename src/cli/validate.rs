@@ -8,7 +8,12 @@ use super::args::ValidateArgs;
 
 /// Loads and compiles the facility; prints what is there or what is wrong.
 pub fn validate(args: ValidateArgs) -> Result<()> {
-    let loaded = load_facility(&args.facility, &LoadOptions { allow_breaches: args.allow_breaches })?;
+    let loaded = load_facility(
+        &args.facility,
+        &LoadOptions {
+            allow_breaches: args.allow_breaches,
+        },
+    )?;
     let model = Model::compile(&loaded.spec)?;
     print_breaches(&loaded);
     println!("ok: {}", describe(&loaded, &model));

@@ -54,7 +54,11 @@ pub fn write_reports(folder: &Path, run: &RunReport<'_>) -> io::Result<Vec<PathB
 /// A float for a CSV cell: shortest representation that reads back to the
 /// same value; empty when undefined (NaN).
 pub fn format_float(x: f64) -> String {
-    if x.is_nan() { String::new() } else { format!("{x}") }
+    if x.is_nan() {
+        String::new()
+    } else {
+        format!("{x}")
+    }
 }
 
 /// Neutralises text that a spreadsheet would read as a formula (cells

@@ -11,7 +11,16 @@ pub fn summary_table(summary: &[TrancheSummary], currency: &Currency, paths: u64
     let _ = writeln!(
         table,
         "{:<16} {:<10} {:>18} {:>13} {:>18} {:>8} {:>8} {:>8} {:>6} {:>5}",
-        "tranche", "class", "notional", "attach-detach", "EL bps (+-SE)", "P(loss)", "p99 loss", "IRR p50", "MOIC", "WAL"
+        "tranche",
+        "class",
+        "notional",
+        "attach-detach",
+        "EL bps (+-SE)",
+        "P(loss)",
+        "p99 loss",
+        "IRR p50",
+        "MOIC",
+        "WAL"
     );
     for row in summary {
         let _ = writeln!(
@@ -19,9 +28,21 @@ pub fn summary_table(summary: &[TrancheSummary], currency: &Currency, paths: u64
             "{:<16} {:<10} {:>18} {:>13} {:>18} {:>8} {:>8} {:>8} {:>6.3} {:>5.1}",
             truncate(&row.tranche, 16),
             row.class.as_str(),
-            format!("{} {}", currency.code, group_thousands(row.notional.to_decimal(currency.minor_digits).round())),
-            format!("{:.1}%-{:.1}%", 100.0 * row.attachment, 100.0 * row.detachment),
-            format!("{:.2} (+-{:.2})", 1e4 * row.expected_loss, 1e4 * row.expected_loss_se),
+            format!(
+                "{} {}",
+                currency.code,
+                group_thousands(row.notional.to_decimal(currency.minor_digits).round())
+            ),
+            format!(
+                "{:.1}%-{:.1}%",
+                100.0 * row.attachment,
+                100.0 * row.detachment
+            ),
+            format!(
+                "{:.2} (+-{:.2})",
+                1e4 * row.expected_loss,
+                1e4 * row.expected_loss_se
+            ),
             percent(row.prob_loss),
             percent(row.loss_p99),
             percent(row.irr_p50),
@@ -29,7 +50,10 @@ pub fn summary_table(summary: &[TrancheSummary], currency: &Currency, paths: u64
             row.wal_years,
         );
     }
-    let _ = writeln!(table, "{paths} paths; losses are fractions of each tranche's notional.");
+    let _ = writeln!(
+        table,
+        "{paths} paths; losses are fractions of each tranche's notional."
+    );
     table
 }
 
@@ -45,12 +69,16 @@ fn group_thousands(amount: rust_decimal::Decimal) -> String {
     let digits = amount.abs().trunc().to_string();
     let mut grouped = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             grouped.push(',');
         }
         grouped.push(c);
     }
-    if amount.is_sign_negative() { format!("-{grouped}") } else { grouped }
+    if amount.is_sign_negative() {
+        format!("-{grouped}")
+    } else {
+        grouped
+    }
 }
 
 #[cfg(test)]
@@ -59,7 +87,10 @@ mod tests {
 
     #[test]
     fn thousands_are_grouped() {
-        assert_eq!(group_thousands(rust_decimal::Decimal::from(1_125_000_000)), "1,125,000,000");
+        assert_eq!(
+            group_thousands(rust_decimal::Decimal::from(1_125_000_000)),
+            "1,125,000,000"
+        );
         assert_eq!(group_thousands(rust_decimal::Decimal::from(999)), "999");
     }
 }

@@ -79,23 +79,23 @@ pub fn irr(invested: f64, flows: &[(f64, f64)]) -> f64 {
     };
     let (mut low, mut high) = (-20.0_f64, 20.0_f64);
     let mut x = 0.0;
-    for _ in 0..100 {
+    for _ in 0..200 {
         let (value, slope) = excess(x);
         if value > 0.0 {
-            low = x
+            low = x;
         } else {
-            high = x
+            high = x;
         }
-        let step = value / slope;
-        let next = x - step;
-        x = if next.is_finite() && next > low && next < high {
-            next
+        let newton = x - value / slope;
+        let next = if newton.is_finite() && (low..=high).contains(&newton) {
+            newton
         } else {
             0.5 * (low + high)
         };
-        if step.abs() < 1e-13 || high - low < 1e-13 {
-            break;
+        if (next - x).abs() <= 1e-15 * (1.0 + x.abs()) || high - low <= 1e-15 {
+            return next.exp_m1();
         }
+        x = next;
     }
     x.exp_m1()
 }
@@ -109,6 +109,23 @@ mod tests {
         // 100 invested, 5 a year for 3 years then 100 back: 5% a year.
         let flows = [(1.0, 5.0), (2.0, 5.0), (3.0, 105.0)];
         assert!((irr(100.0, &flows) - 0.05).abs() < 1e-12);
+    }
+
+    /// A long schedule whose Newton steps end below the resolution of x
+    /// (this once fell through to a bisection step and returned 2e4).
+    #[test]
+    fn irr_converges_on_a_long_quarterly_schedule() {
+        let invested = 112_500_000_000.0;
+        let mut flows: Vec<(f64, f64)> = (1..=48)
+            .map(|q| (q as f64 / 4.0, invested * 0.0575 / 4.0))
+            .collect();
+        flows.last_mut().unwrap().1 += invested;
+        let expected = (1.0 + 0.0575 / 4.0_f64).powi(4) - 1.0;
+        assert!(
+            (irr(invested, &flows) - expected).abs() < 1e-12,
+            "{}",
+            irr(invested, &flows)
+        );
     }
 
     #[test]
