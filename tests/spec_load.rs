@@ -3,8 +3,8 @@
 use std::path::Path;
 
 use blendsim::spec::{
-    Amortization, DayCount, FacilitySpec, LoadOptions, PaymentFrequency, SpecError, TrancheClass,
-    load_facility,
+    Amortization, DayCount, FacilitySpec, LoadOptions, PaymentFrequency, PdSource, SpecError,
+    TrancheClass, load_facility,
 };
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -134,8 +134,8 @@ fn projects_are_read_in_file_order_with_lines() {
     );
     assert_eq!(p.amortization, Amortization::Linear);
     assert_eq!(
-        (p.coupon, p.annual_pd, p.recovery_mean, p.recovery_sd),
-        (0.09, 0.04, 0.3, 0.0)
+        (p.coupon, &p.pd, p.recovery_mean, p.recovery_sd),
+        (0.09, &PdSource::AnnualPd(0.04), 0.3, 0.0)
     );
 }
 
@@ -143,7 +143,7 @@ fn projects_are_read_in_file_order_with_lines() {
 fn validate_checks_a_hand_built_spec() {
     let mut spec = good();
     assert_eq!(spec.validate(), Ok(()));
-    spec.projects[1].annual_pd = f64::NAN;
+    spec.projects[1].pd = PdSource::AnnualPd(f64::NAN);
     spec.tranches[0].coupon = 1.5;
     let diags = spec.validate().unwrap_err();
     let shown: Vec<_> = diags.iter().map(ToString::to_string).collect();

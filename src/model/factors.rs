@@ -3,7 +3,7 @@
 use crate::spec::CorrelationShares;
 
 /// Loadings of the latent variable
-/// `X_i = w_g G + w_m M[mineral(i)] + w_c C[country(i)] + w_e e_i`,
+/// `X_i = w_g G + w_m M[mineral(i)] + w_c C[country(i)] + w_r R[region(i)] + w_e e_i`,
 /// with each `w = sqrt(share)` and `w_e = sqrt(1 - sum of shares)`.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct FactorLoadings {
@@ -13,6 +13,8 @@ pub struct FactorLoadings {
     pub mineral: f64,
     /// Loading on the loan's country factor.
     pub country: f64,
+    /// Loading on the loan's region factor (0 without a region).
+    pub region: f64,
     /// Loading on the loan's own (idiosyncratic) shock.
     pub idiosyncratic: f64,
     /// Standard deviation of the systematic part, `sqrt(sum of shares)`,
@@ -22,12 +24,16 @@ pub struct FactorLoadings {
 
 impl FactorLoadings {
     /// Loadings from correlation shares (validated: each in [0, 1), sum < 1).
-    pub fn new(shares: CorrelationShares) -> Self {
-        let systematic = shares.global + shares.mineral + shares.country;
+    /// A loan without a region loads nothing on the region factor and
+    /// keeps that share idiosyncratic.
+    pub fn new(shares: CorrelationShares, has_region: bool) -> Self {
+        let region = if has_region { shares.region } else { 0.0 };
+        let systematic = shares.global + shares.mineral + shares.country + region;
         FactorLoadings {
             global: shares.global.sqrt(),
             mineral: shares.mineral.sqrt(),
             country: shares.country.sqrt(),
+            region: region.sqrt(),
             idiosyncratic: (1.0 - systematic).max(0.0).sqrt(),
             systematic_sd: systematic.sqrt(),
         }
@@ -41,6 +47,8 @@ pub struct FactorNames {
     pub minerals: Vec<String>,
     /// Distinct countries, in order of first appearance.
     pub countries: Vec<String>,
+    /// Distinct regions, in order of first appearance.
+    pub regions: Vec<String>,
 }
 
 impl FactorNames {
@@ -52,6 +60,11 @@ impl FactorNames {
     /// Index of a country, adding it if new.
     pub fn country_index(&mut self, country: &str) -> usize {
         index_of(&mut self.countries, country)
+    }
+
+    /// Index of a region, adding it if new.
+    pub fn region_index(&mut self, region: &str) -> usize {
+        index_of(&mut self.regions, region)
     }
 }
 

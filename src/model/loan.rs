@@ -5,7 +5,9 @@ use crate::money::{Money, Rate};
 use crate::spec::{Amortization, ProjectSpec};
 
 use super::calendar::Calendar;
-use super::normal::standard_normal_quantile;
+use super::copula::LatentLaw;
+use super::default_curve::DefaultCurve;
+use super::factors::FactorLoadings;
 use super::recovery::RecoveryLaw;
 
 /// One loan, compiled: what it pays each period if it performs, and the
@@ -19,6 +21,10 @@ pub struct LoanModel {
     pub mineral: usize,
     /// Index of the loan's country factor.
     pub country: usize,
+    /// Index of the loan's region factor, if it has a region.
+    pub region: Option<usize>,
+    /// The loan's factor loadings.
+    pub loadings: FactorLoadings,
     /// First period in which the loan pays (or can default).
     pub first_period: usize,
     /// Interest paid per period if performing.
@@ -59,9 +65,19 @@ impl LoanModel {
     }
 }
 
-/// Cumulative default probability after `years` for a constant annual PD.
-pub fn cumulative_pd(annual_pd: f64, years: f64) -> f64 {
-    1.0 - (1.0 - annual_pd).powf(years)
+/// What a loan's latent variable is made of and how it defaults and
+/// recovers: everything but its cash flows.
+pub struct LoanRisk {
+    /// Mineral, country and region factor indices.
+    pub factors: (usize, usize, Option<usize>),
+    /// Factor loadings.
+    pub loadings: FactorLoadings,
+    /// Cumulative default probability curve.
+    pub curve: DefaultCurve,
+    /// Marginal law of the latent variable.
+    pub latent: LatentLaw,
+    /// Recovery law.
+    pub recovery: RecoveryLaw,
 }
 
 /// Builds the schedule and thresholds of one project's loan.
@@ -69,8 +85,7 @@ pub fn compile_loan(
     project: &ProjectSpec,
     principal: Money,
     calendar: &Calendar,
-    factor_indices: (usize, usize),
-    recovery: RecoveryLaw,
+    risk: LoanRisk,
 ) -> Option<LoanModel> {
     let coupon = Rate::from_f64(project.coupon)?;
     let dates = calendar.dates();
@@ -86,14 +101,16 @@ pub fn compile_loan(
     );
     let mut balance = principal;
     let mut loan = LoanModel {
-        mineral: factor_indices.0,
-        country: factor_indices.1,
+        mineral: risk.factors.0,
+        country: risk.factors.1,
+        region: risk.factors.2,
+        loadings: risk.loadings,
         first_period,
         interest: Vec::with_capacity(installments.len()),
         principal: installments.clone(),
         balance_start: Vec::with_capacity(installments.len()),
         thresholds: Vec::with_capacity(installments.len()),
-        recovery,
+        recovery: risk.recovery,
     };
     for (k, installment) in (first_period..=last_period).zip(installments) {
         let accrual_start = dates[k - 1].max(project.start_date);
@@ -104,10 +121,8 @@ pub fn compile_loan(
         let years = calendar
             .year_fraction(project.start_date, accrual_end)
             .as_f64();
-        loan.thresholds.push(standard_normal_quantile(cumulative_pd(
-            project.annual_pd,
-            years,
-        )));
+        loan.thresholds
+            .push(risk.latent.threshold(risk.curve.cumulative_pd(years)));
         balance -= installment;
     }
     Some(loan)
@@ -150,11 +165,5 @@ mod tests {
                 Money::from_minor(333_334)
             ]
         );
-    }
-
-    #[test]
-    fn cumulative_pd_compounds_annually() {
-        assert!((cumulative_pd(0.1, 2.0) - 0.19).abs() < 1e-15);
-        assert_eq!(cumulative_pd(0.1, 0.0), 0.0);
     }
 }

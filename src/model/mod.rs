@@ -4,6 +4,8 @@
 //! the factor structure and the liabilities.
 
 mod calendar;
+mod copula;
+mod default_curve;
 mod factors;
 mod loan;
 mod normal;
@@ -12,13 +14,15 @@ mod recovery;
 use std::collections::HashMap;
 
 pub use calendar::{Calendar, year_fraction};
+pub use copula::LatentLaw;
+pub use default_curve::{CurveError, DefaultCurve};
 pub use factors::{FactorLoadings, FactorNames};
-pub use loan::{LoanModel, cumulative_pd};
+pub use loan::{LoanModel, LoanRisk};
 pub use normal::{standard_normal_cdf, standard_normal_quantile};
 pub use recovery::{QuantileTable, RecoveryLaw, TABLE_INTERVALS, beta_shapes};
 
 use crate::money::{Money, Rate};
-use crate::spec::{Currency, FacilitySpec, TrancheClass};
+use crate::spec::{CorrelationShares, Currency, FacilitySpec, ProjectSpec, RiskSpec, TrancheClass};
 
 /// Why a validated spec could not be compiled.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -53,6 +57,17 @@ pub enum ModelError {
         /// Loan maturity.
         maturity: chrono::NaiveDate,
     },
+    /// A project's rating or PD curve is not defined in the facility file.
+    #[error("project {id}: {what}")]
+    DefaultCurve {
+        /// Project id.
+        id: String,
+        /// What is missing.
+        what: String,
+    },
+    /// The copula's degrees of freedom are not positive.
+    #[error("risk.copula: degrees of freedom must be positive and finite")]
+    Copula,
     /// No Beta law has the given recovery moments.
     #[error("project {id}: no Beta law has recovery mean {mean} and sd {sd}")]
     RecoveryLaw {
@@ -86,10 +101,10 @@ pub struct Model {
 pub struct PoolModel {
     /// Every loan, in project-list order.
     pub loans: Vec<LoanModel>,
-    /// Factor loadings shared by every loan.
-    pub loadings: FactorLoadings,
-    /// Names of the mineral and country factors.
+    /// Names of the mineral, country and region factors.
     pub factors: FactorNames,
+    /// Marginal law of the latent variables (Gaussian or Student t).
+    pub latent: LatentLaw,
     /// Sensitivity of recoveries to the systematic factor, in [0, 1].
     pub recovery_systematic_weight: f64,
     /// `recovery_period[k]`: period in which a default in period k recovers.
@@ -182,8 +197,9 @@ fn to_rate(rate: f64, what: String) -> Result<Rate, ModelError> {
 }
 
 fn compile_pool(spec: &FacilitySpec, calendar: &Calendar) -> Result<PoolModel, ModelError> {
+    let latent = LatentLaw::new(spec.risk.copula).ok_or(ModelError::Copula)?;
     let mut factors = FactorNames::default();
-    let mut laws: HashMap<(u64, u64), RecoveryLaw> = HashMap::new();
+    let mut laws = RecoveryLaws::default();
     let mut loans = Vec::with_capacity(spec.projects.len());
     for project in &spec.projects {
         let principal = to_money(
@@ -192,35 +208,27 @@ fn compile_pool(spec: &FacilitySpec, calendar: &Calendar) -> Result<PoolModel, M
             format!("project {}", project.id),
         )?;
         to_rate(project.coupon, format!("project {} coupon", project.id))?;
-        let key = (
-            project.recovery_mean.to_bits(),
-            project.recovery_sd.to_bits(),
-        );
-        let law = match laws.get(&key) {
-            Some(law) => law.clone(),
-            None => {
-                let law = RecoveryLaw::from_moments(project.recovery_mean, project.recovery_sd)
-                    .ok_or_else(|| ModelError::RecoveryLaw {
-                        id: project.id.clone(),
-                        mean: project.recovery_mean,
-                        sd: project.recovery_sd,
-                    })?;
-                laws.insert(key, law.clone());
-                law
-            }
+        let risk = LoanRisk {
+            factors: (
+                factors.mineral_index(&project.mineral),
+                factors.country_index(&project.country),
+                project.region.as_deref().map(|r| factors.region_index(r)),
+            ),
+            loadings: FactorLoadings::new(
+                shares_for(&spec.risk, &project.mineral),
+                project.region.is_some(),
+            ),
+            curve: default_curve(spec, project, calendar)?,
+            latent: latent.clone(),
+            recovery: laws.get(project)?,
         };
-        let indices = (
-            factors.mineral_index(&project.mineral),
-            factors.country_index(&project.country),
-        );
-        let loan =
-            loan::compile_loan(project, principal, calendar, indices, law).ok_or_else(|| {
-                ModelError::LoanOffGrid {
-                    id: project.id.clone(),
-                    start: project.start_date,
-                    maturity: project.maturity_date,
-                }
-            })?;
+        let loan = loan::compile_loan(project, principal, calendar, risk).ok_or_else(|| {
+            ModelError::LoanOffGrid {
+                id: project.id.clone(),
+                start: project.start_date,
+                maturity: project.maturity_date,
+            }
+        })?;
         loans.push(loan);
     }
     let periods = calendar.periods();
@@ -229,13 +237,70 @@ fn compile_pool(spec: &FacilitySpec, calendar: &Calendar) -> Result<PoolModel, M
         performing: performing_schedule(&loans, periods),
         notional: loans.iter().map(|l| l.balance_start[0]).sum(),
         loans,
-        loadings: FactorLoadings::new(spec.risk.correlation),
         factors,
+        latent,
         recovery_systematic_weight: spec.risk.recovery_systematic_weight,
         recovery_period: (0..=periods)
             .map(|k| calendar.period_after_months(k, lag))
             .collect(),
     })
+}
+
+/// The correlation shares of a mineral's projects.
+fn shares_for(risk: &RiskSpec, mineral: &str) -> CorrelationShares {
+    risk.correlation_by_mineral
+        .iter()
+        .find(|(m, _)| m == mineral)
+        .map_or(risk.correlation, |&(_, shares)| shares)
+}
+
+fn default_curve(
+    spec: &FacilitySpec,
+    project: &ProjectSpec,
+    calendar: &Calendar,
+) -> Result<DefaultCurve, ModelError> {
+    let curve = DefaultCurve::resolve(&project.pd, &spec.risk.ratings, &spec.risk.pd_curves)
+        .map_err(|e| ModelError::DefaultCurve {
+            id: project.id.clone(),
+            what: match e {
+                CurveError::UnknownRating(r) => {
+                    format!("rating {r} is not in the facility's rating table")
+                }
+                CurveError::UnknownCurve(c) => format!("no [risk.pd_curves] entry is named {c}"),
+            },
+        })?;
+    Ok(match project.construction_end {
+        Some(end) if end > project.start_date => curve.with_construction(
+            calendar.year_fraction(project.start_date, end).as_f64(),
+            spec.risk.construction_pd_multiplier,
+        ),
+        _ => curve,
+    })
+}
+
+/// Recovery laws, built once per distinct (mean, sd): a Beta table costs
+/// thousands of quantile inversions.
+#[derive(Default)]
+struct RecoveryLaws(HashMap<(u64, u64), RecoveryLaw>);
+
+impl RecoveryLaws {
+    fn get(&mut self, project: &ProjectSpec) -> Result<RecoveryLaw, ModelError> {
+        let key = (
+            project.recovery_mean.to_bits(),
+            project.recovery_sd.to_bits(),
+        );
+        if let Some(law) = self.0.get(&key) {
+            return Ok(law.clone());
+        }
+        let law = RecoveryLaw::from_moments(project.recovery_mean, project.recovery_sd)
+            .ok_or_else(|| ModelError::RecoveryLaw {
+                id: project.id.clone(),
+                mean: project.recovery_mean,
+                sd: project.recovery_sd,
+            })?;
+        self.0.insert(key, law.clone());
+        Ok(law)
+    }
 }
 
 fn performing_schedule(loans: &[LoanModel], periods: usize) -> PoolSchedule {

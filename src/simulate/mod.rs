@@ -14,9 +14,9 @@ pub use path::{DefaultEvent, PoolPath};
 pub use rng::path_rng;
 
 use rand::RngExt;
-use rand_distr::StandardNormal;
+use rand_distr::{ChiSquared, StandardNormal};
 
-use crate::model::{PoolModel, standard_normal_cdf};
+use crate::model::{LatentLaw, PoolModel, standard_normal_cdf};
 use crate::money::Money;
 
 /// Reusable per-thread buffers for factor draws.
@@ -25,6 +25,14 @@ pub struct FactorDraws {
     global: f64,
     minerals: Vec<f64>,
     countries: Vec<f64>,
+    regions: Vec<f64>,
+    /// `1 / sqrt(W / dof)` for the Student t copula, 1 for the Gaussian.
+    scale: f64,
+}
+
+fn refill_normals(rng: &mut impl RngExt, values: &mut Vec<f64>, count: usize) {
+    values.clear();
+    values.extend((0..count).map(|_| rng.sample::<f64, _>(StandardNormal)));
 }
 
 /// Simulates pool paths of one model.
@@ -32,12 +40,24 @@ pub struct FactorDraws {
 pub struct PoolSimulator<'m> {
     pool: &'m PoolModel,
     seed: u64,
+    /// The chi-square law of the t copula's mixing variable.
+    mixing: Option<ChiSquared<f64>>,
+    dof: f64,
 }
 
 impl<'m> PoolSimulator<'m> {
     /// A simulator whose path `p` uses stream `p` of ChaCha8 keyed by `seed`.
     pub fn new(pool: &'m PoolModel, seed: u64) -> Self {
-        PoolSimulator { pool, seed }
+        let (mixing, dof) = match pool.latent {
+            LatentLaw::StudentT { dof, .. } => (ChiSquared::new(dof).ok(), dof),
+            LatentLaw::Gaussian => (None, 0.0),
+        };
+        PoolSimulator {
+            pool,
+            seed,
+            mixing,
+            dof,
+        }
     }
 
     /// An empty path with buffers sized for this pool.
@@ -49,7 +69,8 @@ impl<'m> PoolSimulator<'m> {
     ///
     /// Draw order, fixed so a path's numbers never depend on threads or on
     /// parameters: the global factor, one factor per mineral, one per
-    /// country, one shock per loan (all loans, in list order), then one
+    /// country, one per region, the chi-square mixing variable (t copula
+    /// only), one shock per loan (all loans, in list order), then one
     /// recovery shock per defaulted loan with a random recovery, in list
     /// order.
     pub fn simulate(&self, path: u64, draws: &mut FactorDraws, out: &mut PoolPath) {
@@ -62,26 +83,33 @@ impl<'m> PoolSimulator<'m> {
     }
 
     fn draw_factors(&self, rng: &mut impl RngExt, draws: &mut FactorDraws) {
+        let names = &self.pool.factors;
         draws.global = rng.sample(StandardNormal);
-        draws.minerals.clear();
-        draws.minerals.extend(
-            (0..self.pool.factors.minerals.len()).map(|_| rng.sample::<f64, _>(StandardNormal)),
-        );
-        draws.countries.clear();
-        draws.countries.extend(
-            (0..self.pool.factors.countries.len()).map(|_| rng.sample::<f64, _>(StandardNormal)),
-        );
+        refill_normals(rng, &mut draws.minerals, names.minerals.len());
+        refill_normals(rng, &mut draws.countries, names.countries.len());
+        refill_normals(rng, &mut draws.regions, names.regions.len());
+        draws.scale = match self.mixing {
+            Some(chi_square) => {
+                let w: f64 = rng.sample(chi_square);
+                // W > 0 almost surely; a zero draw would mean an infinite
+                // scale, so it is floored at the smallest positive float.
+                (self.dof / w.max(f64::MIN_POSITIVE)).sqrt()
+            }
+            None => 1.0,
+        };
     }
 
     fn find_defaults(&self, rng: &mut impl RngExt, draws: &FactorDraws, out: &mut PoolPath) {
-        let w = &self.pool.loadings;
-        let global = w.global * draws.global;
         for (index, loan) in self.pool.loans.iter().enumerate() {
             let shock: f64 = rng.sample(StandardNormal);
-            let systematic = global
+            let w = &loan.loadings;
+            let mut systematic = w.global * draws.global
                 + w.mineral * draws.minerals[loan.mineral]
                 + w.country * draws.countries[loan.country];
-            let latent = systematic + w.idiosyncratic * shock;
+            if let Some(region) = loan.region {
+                systematic += w.region * draws.regions[region];
+            }
+            let latent = (systematic + w.idiosyncratic * shock) * draws.scale;
             if let Some(period) = loan.default_period(latent) {
                 let normalised = if w.systematic_sd > 0.0 {
                     systematic / w.systematic_sd

@@ -16,7 +16,7 @@ use super::money::{known_minor_digits, money_from_toml};
 use super::toml_source::{FieldIndex, read_toml};
 use super::types::{
     CorrelationShares, Currency, DayCount, EligibilityRules, FacilitySpec, PaymentFrequency,
-    RiskSpec, SimulationDefaults, TrancheSpec,
+    RatingTable, RiskSpec, SimulationDefaults, TrancheSpec,
 };
 use super::words::{CLASSES, COPULAS, DAY_COUNTS, FREQUENCIES, parse_choice};
 
@@ -168,10 +168,15 @@ fn placeholder_risk() -> RiskSpec {
             global: 0.0,
             mineral: 0.0,
             country: 0.0,
+            region: 0.0,
         },
         copula: super::types::Copula::Gaussian,
         recovery_lag_months: 0,
         recovery_systematic_weight: 0.0,
+        correlation_by_mineral: Vec::new(),
+        construction_pd_multiplier: 1.0,
+        ratings: RatingTable::moodys_idealized_10y(),
+        pd_curves: Vec::new(),
     }
 }
 
@@ -333,6 +338,10 @@ impl Reader {
                 .unwrap_or(super::types::Copula::Gaussian),
             recovery_lag_months: self.integer("risk.recovery_lag_months", lag).unwrap_or(0),
             recovery_systematic_weight: raw.recovery_systematic_weight.unwrap_or(0.0),
+            correlation_by_mineral: Vec::new(),
+            construction_pd_multiplier: 1.0,
+            ratings: RatingTable::moodys_idealized_10y(),
+            pd_curves: Vec::new(),
         }
     }
 
@@ -353,6 +362,7 @@ impl Reader {
             global: share("global", raw.global),
             mineral: share("mineral", raw.mineral),
             country: share("country", raw.country),
+            region: 0.0,
         }
     }
 

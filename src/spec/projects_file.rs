@@ -13,7 +13,7 @@ use csv::StringRecord;
 use super::dates::parse_date_text;
 use super::error::Diagnostic;
 use super::money::parse_decimal_text;
-use super::types::{Amortization, ProjectSpec, Segment};
+use super::types::{Amortization, PdSource, ProjectSpec, Segment};
 use super::words::{AMORTIZATIONS, SEGMENTS, parse_choice};
 
 /// The columns of the project list, in documentation order.
@@ -224,7 +224,9 @@ impl<'a> Cells<'a> {
             amortization: self.parse("amortization", Amortization::Bullet, |t| {
                 parse_choice(t, AMORTIZATIONS)
             }),
-            annual_pd: self.number("annual_pd"),
+            pd: PdSource::AnnualPd(self.number("annual_pd")),
+            construction_end: None,
+            region: None,
             recovery_mean: self.number("recovery_mean"),
             recovery_sd: self.number("recovery_sd"),
             line: self.line,

@@ -136,6 +136,97 @@ pub struct RiskSpec {
     /// Sensitivity `a` of recoveries to the project's systematic factor,
     /// in [0, 1]; 0 makes recoveries independent of defaults.
     pub recovery_systematic_weight: f64,
+    /// Correlation shares that replace `correlation` for the projects of a
+    /// mineral (`[risk.correlation.by_mineral.<mineral>]`; keys left out
+    /// there inherit `correlation`'s), sorted by mineral.
+    pub correlation_by_mineral: Vec<(String, CorrelationShares)>,
+    /// Multiplier of the default hazard before a project's
+    /// `construction_end` (>= 0; 1 = no construction premium).
+    pub construction_pd_multiplier: f64,
+    /// Rating -> default probability table used by projects with a `rating`.
+    pub ratings: RatingTable,
+    /// Named cumulative default probability curves used by projects with a
+    /// `pd_curve`, sorted by name.
+    pub pd_curves: Vec<PdCurve>,
+}
+
+/// Default probabilities by rating: each is cumulative over `horizon_years`
+/// and converts to a constant hazard `-ln(1 - pd) / horizon_years`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RatingTable {
+    /// Horizon of the cumulative probabilities, in years (> 0).
+    pub horizon_years: f64,
+    /// (rating, cumulative PD in (0, 1]) in the order given.
+    pub entries: Vec<(String, f64)>,
+    /// Where the table comes from, for reports.
+    pub source: String,
+}
+
+impl RatingTable {
+    /// Moody's idealized 10-year cumulative default probabilities (WARF
+    /// factor / 10,000), the default table. Source: REFERENCES.md section 3;
+    /// Ca is taken as 0.9999 rather than 1 so that a hazard exists.
+    pub fn moodys_idealized_10y() -> RatingTable {
+        let entries = [
+            ("Aaa", 0.0001),
+            ("Aa1", 0.0010),
+            ("Aa2", 0.0020),
+            ("Aa3", 0.0040),
+            ("A1", 0.0070),
+            ("A2", 0.0120),
+            ("A3", 0.0180),
+            ("Baa1", 0.0260),
+            ("Baa2", 0.0360),
+            ("Baa3", 0.0610),
+            ("Ba1", 0.0940),
+            ("Ba2", 0.1350),
+            ("Ba3", 0.1766),
+            ("B1", 0.2220),
+            ("B2", 0.2720),
+            ("B3", 0.3490),
+            ("Caa1", 0.4770),
+            ("Caa2", 0.6500),
+            ("Caa3", 0.8070),
+            ("Ca", 0.9999),
+        ];
+        RatingTable {
+            horizon_years: 10.0,
+            entries: entries.iter().map(|&(r, p)| (r.to_owned(), p)).collect(),
+            source: "Moody's idealized 10-year cumulative default probabilities (WARF / 10,000)"
+                .into(),
+        }
+    }
+
+    /// The cumulative PD of a rating (exact, case-sensitive match).
+    pub fn pd(&self, rating: &str) -> Option<f64> {
+        self.entries
+            .iter()
+            .find(|(r, _)| r == rating)
+            .map(|&(_, p)| p)
+    }
+}
+
+/// A named cumulative default probability curve: `cumulative_pd[i]` by
+/// `years[i]` after the loan's start. Years strictly increase from > 0;
+/// probabilities are in (0, 1) and do not decrease.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PdCurve {
+    /// Name referred to by the project list's `pd_curve` column.
+    pub name: String,
+    /// Points (years after start, cumulative PD).
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Where a project's default probability comes from.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PdSource {
+    /// A constant annual PD in (0, 1): cumulative `1 - (1 - pd)^t`.
+    AnnualPd(f64),
+    /// A rating looked up in the facility's rating table.
+    Rating(String),
+    /// A named curve of the facility file.
+    Curve(String),
 }
 
 /// Shares of variance of the latent variable explained by each factor.
@@ -148,6 +239,16 @@ pub struct CorrelationShares {
     pub mineral: f64,
     /// One factor per country.
     pub country: f64,
+    /// One factor per region (projects without a region load nothing on it).
+    pub region: f64,
+}
+
+impl CorrelationShares {
+    /// Sum of the shares: the asset correlation of two projects sharing
+    /// every factor.
+    pub fn total(&self) -> f64 {
+        self.global + self.mineral + self.country + self.region
+    }
 }
 
 /// Copula of the latent credit variables.
@@ -156,6 +257,12 @@ pub struct CorrelationShares {
 pub enum Copula {
     /// Multivariate normal.
     Gaussian,
+    /// Student t with `dof` degrees of freedom (> 0): the Gaussian latent
+    /// vector divided by `sqrt(W / dof)`, one `W ~ chi-square(dof)` per path.
+    StudentT {
+        /// Degrees of freedom.
+        dof: f64,
+    },
 }
 
 /// Eligibility rules of the facility (checked when the inputs are loaded).
@@ -227,8 +334,13 @@ pub struct ProjectSpec {
     pub maturity_date: NaiveDate,
     /// Principal repayment profile.
     pub amortization: Amortization,
-    /// Annual default probability in (0, 1).
-    pub annual_pd: f64,
+    /// Source of the default probability curve.
+    pub pd: PdSource,
+    /// End of construction: the hazard is multiplied by the facility's
+    /// `construction_pd_multiplier` before this date.
+    pub construction_end: Option<NaiveDate>,
+    /// Region (optional); one correlation factor per distinct region.
+    pub region: Option<String>,
     /// Mean recovery rate in [0, 1].
     pub recovery_mean: f64,
     /// Standard deviation of the recovery rate (0 = fixed recovery).

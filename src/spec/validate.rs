@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 
 use super::error::Diagnostic;
 use super::money::{check_minor_digits, check_positive, fits_minor_units};
-use super::types::{EligibilityRules, FacilitySpec, ProjectSpec, RiskSpec};
+use super::types::{EligibilityRules, FacilitySpec, PdSource, ProjectSpec, RiskSpec};
 
 /// Which input file a finding belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -342,12 +342,14 @@ fn check_project_fields(p: &ProjectSpec, digits: u32, c: &mut Checks) {
         false,
         number_in(p.coupon, RATE, "an annual rate"),
     );
-    c.project(
-        p,
-        "annual_pd",
-        false,
-        number_in(p.annual_pd, OPEN_UNIT, "a probability"),
-    );
+    if let PdSource::AnnualPd(annual_pd) = p.pd {
+        c.project(
+            p,
+            "annual_pd",
+            false,
+            number_in(annual_pd, OPEN_UNIT, "a probability"),
+        );
+    }
     c.project(
         p,
         "recovery_mean",
