@@ -435,7 +435,6 @@ fn allowed_breaches_are_recorded_in_the_manifest() {
 }
 
 #[test]
-#[ignore = "bug: SpecError::Io repeats its cause under {:#} (src/spec/error.rs, Io variant)"]
 fn missing_facility_file_names_the_cause_once() {
     let assert = blendsim(["validate", "tests/fixtures/nope.toml"])
         .assert()
@@ -505,7 +504,6 @@ fn a_second_run_replaces_the_reports() {
 
 #[cfg(unix)]
 #[test]
-#[ignore = "bug: reports are created 0600 by NamedTempFile (src/report/atomic.rs)"]
 fn reports_get_the_same_permissions_as_any_new_file() {
     use std::os::unix::fs::PermissionsExt;
     let out = tempfile::tempdir().unwrap();

@@ -16,7 +16,7 @@ pub fn write_atomically(
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     fs::create_dir_all(folder)?;
-    let mut temporary = tempfile::NamedTempFile::new_in(folder)?;
+    let mut temporary = new_temporary(folder)?;
     {
         let mut writer = BufWriter::new(temporary.as_file_mut());
         write(&mut writer)?;
@@ -25,6 +25,20 @@ pub fn write_atomically(
     temporary.as_file().sync_all()?;
     temporary.persist(path).map_err(|e| e.error)?;
     Ok(())
+}
+
+/// A temporary file that becomes an ordinary output file once renamed: on
+/// unix it is created with mode 0666 less the umask, like any new file
+/// (tempfile's default, 0600, would make reports private to their writer).
+fn new_temporary(folder: &Path) -> io::Result<tempfile::NamedTempFile> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".blendsim-").suffix(".tmp");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o666));
+    }
+    builder.tempfile_in(folder)
 }
 
 #[cfg(test)]

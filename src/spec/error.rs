@@ -94,7 +94,7 @@ impl fmt::Display for EligibilityBreach {
 #[derive(Debug, thiserror::Error)]
 pub enum SpecError {
     /// A file could not be read.
-    #[error("cannot read {}: {source}", path.display())]
+    #[error("cannot read {}", path.display())]
     Io {
         /// The file.
         path: PathBuf,
