@@ -167,9 +167,64 @@ impl Rate {
     /// Interest on `balance` for a year fraction `days / basis`, rounded half
     /// to even to the minor unit.
     pub fn accrue(self, balance: Money, fraction: YearFraction) -> Money {
-        let numerator = i128::from(balance.minor()) * self.0 * i128::from(fraction.days);
+        self.factor(fraction).apply(balance)
+    }
+
+    /// `rate x days / basis` as a reduced fraction, to apply to many
+    /// balances: precomputed once per period, it turns the hot loop's i128
+    /// division into an i64 one.
+    pub fn factor(self, fraction: YearFraction) -> AccrualFactor {
+        let numerator = self.0 * i128::from(fraction.days);
         let denominator = RATE_SCALE * i128::from(fraction.basis);
-        Money::from_minor(div_round_half_even(numerator, denominator) as i64)
+        let divisor = gcd(numerator.unsigned_abs(), denominator.unsigned_abs()).max(1) as i128;
+        AccrualFactor {
+            numerator: numerator / divisor,
+            denominator: denominator / divisor,
+        }
+    }
+}
+
+/// An exact multiplier `numerator / denominator` (denominator > 0) applied
+/// to money with one rounding, half to even.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AccrualFactor {
+    numerator: i128,
+    denominator: i128,
+}
+
+impl AccrualFactor {
+    /// `balance x numerator / denominator`, rounded half to even. Uses i64
+    /// arithmetic when the product fits, i128 otherwise (same result).
+    pub fn apply(self, balance: Money) -> Money {
+        let small = (
+            i64::try_from(self.numerator),
+            i64::try_from(self.denominator),
+        );
+        if let (Ok(numerator), Ok(denominator)) = small
+            && let Some(product) = balance.minor().checked_mul(numerator)
+        {
+            return Money::from_minor(div_round_half_even_i64(product, denominator));
+        }
+        let product = i128::from(balance.minor()) * self.numerator;
+        Money::from_minor(div_round_half_even(product, self.denominator) as i64)
+    }
+}
+
+fn gcd(mut a: u128, mut b: u128) -> u128 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+/// [`div_round_half_even`] in i64.
+fn div_round_half_even_i64(numerator: i64, denominator: i64) -> i64 {
+    let quotient = numerator.div_euclid(denominator);
+    let remainder = numerator.rem_euclid(denominator);
+    match (2 * i128::from(remainder)).cmp(&i128::from(denominator)) {
+        std::cmp::Ordering::Less => quotient,
+        std::cmp::Ordering::Greater => quotient + 1,
+        std::cmp::Ordering::Equal => quotient + (quotient & 1),
     }
 }
 
@@ -213,6 +268,57 @@ mod tests {
         assert_eq!(money.minor(), 123_456_789);
         assert_eq!(money.to_decimal(2), amount);
         assert_eq!(Money::from_decimal("1.005".parse().unwrap(), 2), None);
+    }
+
+    /// The reduced i64 path and the i128 path agree on random inputs,
+    /// including ties and negative balances.
+    #[test]
+    fn reduced_factor_matches_wide_arithmetic() {
+        let mut state = 0x2545F4914F6CDD1D_u64;
+        let mut next = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state
+        };
+        for _ in 0..20_000 {
+            let rate = Rate((next() % 200_000_000_000) as i128);
+            let fraction = YearFraction {
+                days: (next() % 400) as i64,
+                basis: if next() % 2 == 0 { 360 } else { 365 },
+            };
+            let balance =
+                Money::from_minor((next() % 10_000_000_000_000) as i64 - 5_000_000_000_000);
+            let wide = div_round_half_even(
+                i128::from(balance.minor()) * rate.0 * i128::from(fraction.days),
+                RATE_SCALE * i128::from(fraction.basis),
+            );
+            assert_eq!(rate.accrue(balance, fraction).minor() as i128, wide);
+        }
+        // A tie: 1 cent at 50% for 360/360 is half a cent -> 0 (even).
+        let half = Rate::from_f64(0.5).unwrap();
+        assert_eq!(
+            half.accrue(
+                Money::from_minor(1),
+                YearFraction {
+                    days: 360,
+                    basis: 360
+                }
+            )
+            .minor(),
+            0
+        );
+        assert_eq!(
+            half.accrue(
+                Money::from_minor(3),
+                YearFraction {
+                    days: 360,
+                    basis: 360
+                }
+            )
+            .minor(),
+            2
+        );
     }
 
     #[test]

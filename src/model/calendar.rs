@@ -16,6 +16,7 @@ pub struct Calendar {
     dates: Vec<NaiveDate>,
     day_count: DayCount,
     years_from_start: Vec<f64>,
+    accruals: Vec<YearFraction>,
 }
 
 impl Calendar {
@@ -39,10 +40,21 @@ impl Calendar {
             .iter()
             .map(|&d| year_fraction(day_count, start, d).as_f64())
             .collect();
+        let accruals = std::iter::once(YearFraction {
+            days: 0,
+            basis: 365,
+        })
+        .chain(
+            dates
+                .windows(2)
+                .map(|w| year_fraction(day_count, w[0], w[1])),
+        )
+        .collect();
         Calendar {
             dates,
             day_count,
             years_from_start,
+            accruals,
         }
     }
 
@@ -66,9 +78,10 @@ impl Calendar {
         self.years_from_start[k]
     }
 
-    /// Accrual fraction of period k (from `d_{k-1}` to `d_k`), k in 1..=K.
+    /// Accrual fraction of period k (from `d_{k-1}` to `d_k`), k in 1..=K;
+    /// zero days for k = 0.
     pub fn accrual(&self, k: usize) -> YearFraction {
-        self.year_fraction(self.dates[k - 1], self.dates[k])
+        self.accruals[k]
     }
 
     /// Year fraction between two dates under the facility's day count.

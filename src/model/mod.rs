@@ -21,7 +21,7 @@ pub use loan::{LoanModel, LoanRisk};
 pub use normal::{standard_normal_cdf, standard_normal_quantile};
 pub use recovery::{QuantileTable, RecoveryLaw, TABLE_INTERVALS, beta_shapes};
 
-use crate::money::{Money, Rate};
+use crate::money::{AccrualFactor, Money, Rate};
 use crate::spec::{CorrelationShares, Currency, FacilitySpec, ProjectSpec, RiskSpec, TrancheClass};
 
 /// Why a validated spec could not be compiled.
@@ -134,6 +134,8 @@ pub struct Liabilities {
     pub tranches: Vec<TrancheModel>,
     /// Management fee on performing principal, annual.
     pub management_fee: Rate,
+    /// The management fee's accrual factor per period 0..=K.
+    pub fee_accrual: Vec<AccrualFactor>,
 }
 
 /// One tranche, compiled.
@@ -147,6 +149,8 @@ pub struct TrancheModel {
     pub notional: Money,
     /// Annual coupon.
     pub coupon: Rate,
+    /// The coupon's accrual factor per period 0..=K (coupon x year fraction).
+    pub accrual: Vec<AccrualFactor>,
     /// Whether unpaid interest is capitalised.
     pub deferrable: bool,
     /// Whether this is public money.
@@ -164,7 +168,7 @@ impl Model {
             spec.day_count,
         );
         let pool = compile_pool(spec, &calendar)?;
-        let liabilities = compile_liabilities(spec)?;
+        let liabilities = compile_liabilities(spec, &calendar)?;
         Ok(Model {
             name: spec.name.clone(),
             currency: spec.currency.clone(),
@@ -319,16 +323,28 @@ fn performing_schedule(loans: &[LoanModel], periods: usize) -> PoolSchedule {
     schedule
 }
 
-fn compile_liabilities(spec: &FacilitySpec) -> Result<Liabilities, ModelError> {
+/// A rate's accrual factor for every period 0..=K (period 0 accrues nothing).
+fn accrual_factors(rate: Rate, calendar: &Calendar) -> Vec<AccrualFactor> {
+    (0..=calendar.periods())
+        .map(|k| rate.factor(calendar.accrual(k)))
+        .collect()
+}
+
+fn compile_liabilities(
+    spec: &FacilitySpec,
+    calendar: &Calendar,
+) -> Result<Liabilities, ModelError> {
     let tranches = spec
         .tranches
         .iter()
         .map(|t| {
+            let coupon = to_rate(t.coupon, format!("tranche {} coupon", t.name))?;
             Ok(TrancheModel {
                 name: t.name.clone(),
                 class: t.class,
                 notional: to_money(t.amount, &spec.currency, format!("tranche {}", t.name))?,
-                coupon: to_rate(t.coupon, format!("tranche {} coupon", t.name))?,
+                coupon,
+                accrual: accrual_factors(coupon, calendar),
                 deferrable: t.deferrable,
                 public: t.public,
             })
@@ -340,6 +356,7 @@ fn compile_liabilities(spec: &FacilitySpec) -> Result<Liabilities, ModelError> {
     )?;
     Ok(Liabilities {
         tranches,
+        fee_accrual: accrual_factors(management_fee, calendar),
         management_fee,
     })
 }

@@ -19,10 +19,10 @@ mod ledger;
 mod outcome;
 
 pub use ledger::{Ledger, TranchePeriod};
-pub use outcome::{TrancheOutcome, irr, tranche_outcome};
+pub use outcome::{TrancheOutcome, irr, irr_from, tranche_outcome};
 
 use crate::model::{Liabilities, Model};
-use crate::money::{Money, YearFraction};
+use crate::money::Money;
 use crate::simulate::PoolPath;
 
 /// Balances carried from one period to the next.
@@ -48,25 +48,10 @@ pub fn run_waterfall(model: &Model, pool: &PoolPath, ledger: &mut Ledger) {
     let mut rows = vec![TranchePeriod::default(); state.len()];
     let mut fee_unpaid = Money::ZERO;
     for k in 1..=periods {
-        let accrual = model.calendar.accrual(k);
         rows.fill(TranchePeriod::default());
         let mut interest_cash = pool.interest[k];
-        fee_unpaid = pay_fee(
-            liabilities,
-            pool,
-            k,
-            accrual,
-            fee_unpaid,
-            &mut interest_cash,
-            ledger,
-        );
-        pay_interest(
-            liabilities,
-            accrual,
-            &mut state,
-            &mut rows,
-            &mut interest_cash,
-        );
+        fee_unpaid = pay_fee(liabilities, pool, k, fee_unpaid, &mut interest_cash, ledger);
+        pay_interest(liabilities, k, &mut state, &mut rows, &mut interest_cash);
         let mut principal_cash = pool.principal[k] + pool.recoveries[k];
         if k == periods {
             principal_cash += std::mem::take(&mut interest_cash);
@@ -88,15 +73,11 @@ fn pay_fee(
     liabilities: &Liabilities,
     pool: &PoolPath,
     k: usize,
-    accrual: YearFraction,
     unpaid: Money,
     cash: &mut Money,
     ledger: &mut Ledger,
 ) -> Money {
-    let due = unpaid
-        + liabilities
-            .management_fee
-            .accrue(pool.performing_balance[k], accrual);
+    let due = unpaid + liabilities.fee_accrual[k].apply(pool.performing_balance[k]);
     let paid = due.min(*cash);
     *cash -= paid;
     ledger.fee_due[k] = due;
@@ -106,13 +87,13 @@ fn pay_fee(
 
 fn pay_interest(
     liabilities: &Liabilities,
-    accrual: YearFraction,
+    k: usize,
     state: &mut [TrancheState],
     rows: &mut [TranchePeriod],
     cash: &mut Money,
 ) {
     for ((tranche, s), row) in liabilities.tranches.iter().zip(state).zip(rows) {
-        let current = tranche.coupon.accrue(s.balance, accrual);
+        let current = tranche.accrual[k].apply(s.balance);
         let due = s.deferred_interest + current;
         let paid = due.min(*cash);
         *cash -= paid;

@@ -48,7 +48,7 @@ pub fn tranche_outcome(
     let unpaid = ledger.tranche(index, periods).balance_end.as_f64();
     TrancheOutcome {
         loss: (unpaid / notional).clamp(0.0, 1.0),
-        irr: irr(notional, &flows),
+        irr: irr_from(notional, &flows, tranche.coupon.as_f64()),
         moic: received / notional,
         wal_years: if principal > 0.0 {
             principal_time / principal
@@ -63,9 +63,16 @@ pub fn tranche_outcome(
 ///
 /// Solved in x = ln(1+r), where the present value is a decreasing convex
 /// function, so Newton's method converges monotonically after at most one
-/// step past the root; bisection guards against non-finite steps.
+/// step past the root; bisection guards against non-finite steps. Accurate
+/// to about 1e-15 in x.
 /// Returns -1 when nothing is received.
 pub fn irr(invested: f64, flows: &[(f64, f64)]) -> f64 {
+    irr_from(invested, flows, 0.0)
+}
+
+/// [`irr`] with Newton's method started from the rate `guess` (a good guess,
+/// such as the coupon, saves iterations; any guess converges).
+pub fn irr_from(invested: f64, flows: &[(f64, f64)], guess: f64) -> f64 {
     if flows.is_empty() {
         return -1.0;
     }
@@ -78,7 +85,7 @@ pub fn irr(invested: f64, flows: &[(f64, f64)]) -> f64 {
             })
     };
     let (mut low, mut high) = (-20.0_f64, 20.0_f64);
-    let mut x = 0.0;
+    let mut x = guess.max(-0.99).ln_1p();
     for _ in 0..200 {
         let (value, slope) = excess(x);
         if value > 0.0 {
@@ -92,7 +99,9 @@ pub fn irr(invested: f64, flows: &[(f64, f64)]) -> f64 {
         } else {
             0.5 * (low + high)
         };
-        if (next - x).abs() <= 1e-15 * (1.0 + x.abs()) || high - low <= 1e-15 {
+        // Newton converges quadratically: once a step is below 1e-12 the
+        // next error is far below f64 resolution.
+        if (next - x).abs() <= 1e-12 || high - low <= 1e-15 {
             return next.exp_m1();
         }
         x = next;
