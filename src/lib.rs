@@ -5,4 +5,5 @@
 //! cash flows) -> aggregate (statistics) -> report (files).
 #![deny(missing_docs)]
 
+pub mod analytic;
 pub mod spec;

@@ -1,0 +1,22 @@
+//! Analytic (semi-closed-form) credit-portfolio results: the independent
+//! cross-check for the Monte Carlo engine.
+//!
+//! - [`normal`]: accurate Phi, Phi^-1 and bivariate Phi2.
+//! - [`quadrature`]: Gauss-Hermite and composite Gauss-Legendre rules for
+//!   expectations over a standard normal factor.
+//! - [`FinitePool`]: n identical loans, one-factor Gaussian copula, exact
+//!   default-count law by conditional binomials integrated over the factor.
+//!
+//! Formulas, quadrature orders and sources: `docs/analytic.md`.
+
+mod binomial;
+mod error;
+mod finite_pool;
+pub mod normal;
+pub mod quadrature;
+mod tranche;
+
+pub use error::AnalyticError;
+pub use finite_pool::{FinitePool, LossDistribution};
+
+pub use tranche::Tranche;
