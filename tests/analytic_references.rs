@@ -1,7 +1,7 @@
 //! Reproduces docs' reference numbers: /work/shared/REFERENCES.md sections
 //! 1 (finite pool, Gaussian copula) and 2 (Vasicek large pool).
 
-use blendsim::analytic::{FinitePool, Tranche};
+use blendsim::analytic::{FinitePool, LargePool, Tranche};
 use rstest::rstest;
 
 /// Five years at hazard 1%: 1 - exp(-0.05).
@@ -89,4 +89,59 @@ fn rho_zero_is_exactly_binomial(#[case] n: u32, #[case] p: f64) {
         assert!((got - want).abs() <= 1e-13 * want, "k={k}: {got} vs {want}");
     }
     assert_eq!(law.quadrature_change(), 0.0);
+}
+
+/// Section 2's worked case: p = 2%, rho = 0.2, R = 40%.
+fn section2_pool() -> LargePool {
+    LargePool::new(0.02, 0.2, 0.4).unwrap()
+}
+
+/// |got - printed| within half a unit of the printed last digit.
+fn assert_printed(got: f64, printed: f64, half_unit: f64) {
+    assert!(
+        (got - printed).abs() <= half_unit,
+        "got {got}, printed {printed}"
+    );
+}
+
+#[test]
+fn section2_pool_expected_loss() {
+    assert_printed(section2_pool().expected_loss(), 0.012, 1e-16);
+}
+
+#[rstest]
+#[case(0.00, 0.03, 0.3349)]
+#[case(0.03, 0.07, 0.0405)]
+#[case(0.07, 0.10, 0.0077)]
+#[case(0.10, 0.15, 0.0017)]
+fn section2_tranche_expected_loss(#[case] attach: f64, #[case] detach: f64, #[case] printed: f64) {
+    let tranche = Tranche::new(attach, detach).unwrap();
+    let el = section2_pool().expected_tranche_loss(&tranche);
+    println!("LHP [{attach},{detach}] {el:.9}");
+    assert_printed(el, printed, 0.5e-4);
+}
+
+#[rstest]
+#[case(0.99, 0.07717)]
+#[case(0.999, 0.13579)]
+fn section2_value_at_risk(#[case] alpha: f64, #[case] printed: f64) {
+    let var = section2_pool().value_at_risk(alpha).unwrap();
+    println!("VaR {alpha} {var:.9}");
+    assert_printed(var, printed, 0.5e-5);
+    // The quantile inverts the loss cdf.
+    let cdf = section2_pool().loss_cdf(var).unwrap();
+    assert!((cdf - alpha).abs() < 1e-13, "{cdf}");
+}
+
+/// Hull, Risk Management and Financial Institutions, Table 11.4.
+#[rstest]
+#[case(0.2, 0.226)]
+#[case(0.4, 0.449)]
+fn section2_hull_worst_case_default_rate(#[case] rho: f64, #[case] printed: f64) {
+    let pool = LargePool::new(0.02, rho, 0.0).unwrap();
+    let wcdr = pool.worst_case_default_rate(0.999).unwrap();
+    println!("WCDR rho={rho} {wcdr:.9}");
+    assert_printed(wcdr, printed, 0.5e-3);
+    // With R = 0 the loss VaR is the worst-case default rate.
+    assert_eq!(pool.value_at_risk(0.999).unwrap(), wcdr);
 }

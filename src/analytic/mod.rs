@@ -6,17 +6,20 @@
 //!   expectations over a standard normal factor.
 //! - [`FinitePool`]: n identical loans, one-factor Gaussian copula, exact
 //!   default-count law by conditional binomials integrated over the factor.
+//! - [`LargePool`]: the Vasicek large-homogeneous-pool limit in closed form.
 //!
 //! Formulas, quadrature orders and sources: `docs/analytic.md`.
 
 mod binomial;
 mod error;
 mod finite_pool;
+mod lhp;
 pub mod normal;
 pub mod quadrature;
 mod tranche;
 
 pub use error::AnalyticError;
 pub use finite_pool::{FinitePool, LossDistribution};
+pub use lhp::LargePool;
 
 pub use tranche::Tranche;
