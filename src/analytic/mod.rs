@@ -7,6 +7,7 @@
 //! - [`FinitePool`]: n identical loans, one-factor Gaussian copula, exact
 //!   default-count law by conditional binomials integrated over the factor.
 //! - [`LargePool`]: the Vasicek large-homogeneous-pool limit in closed form.
+//! - [`StudentTPool`]: the finite pool under a one-factor Student-t copula.
 //!
 //! Formulas, quadrature orders and sources: `docs/analytic.md`.
 
@@ -16,10 +17,12 @@ mod finite_pool;
 mod lhp;
 pub mod normal;
 pub mod quadrature;
+mod student_t;
 mod tranche;
 
 pub use error::AnalyticError;
 pub use finite_pool::{FinitePool, LossDistribution};
 pub use lhp::LargePool;
 
+pub use student_t::{MAX_DEGREES_OF_FREEDOM, StudentTPool};
 pub use tranche::Tranche;
