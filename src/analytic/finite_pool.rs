@@ -166,7 +166,7 @@ impl LossDistribution {
         self.pmf.iter().enumerate().map(|(k, p)| p * f(k)).sum()
     }
 
-    /// Expected pool loss fraction E[L].
+    /// Expected pool loss fraction `E[L]`.
     pub fn expected_pool_loss(&self) -> f64 {
         self.expectation(|k| self.pool_loss(k))
     }

@@ -104,7 +104,7 @@ impl LargePool {
     /// E[min(L, k)] = k Phi(z_k) + (1 - R) Phi2(c, -z_k; -sqrt(rho)) with
     /// z_k = (c - sqrt(1 - rho) Phi^-1(k / (1 - R))) / sqrt(rho), the
     /// expected loss of the slice [0, k] of the pool (per pool notional).
-    /// Negative or NaN `k` gives 0; `k >= 1 - R` gives E[L].
+    /// Negative or NaN `k` gives 0; `k >= 1 - R` gives `E[L]`.
     pub fn expected_capped_loss(&self, k: f64) -> f64 {
         if k.is_nan() || k <= 0.0 {
             return 0.0;
