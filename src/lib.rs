@@ -1,11 +1,14 @@
 //! blendsim: Monte Carlo simulation of blended-finance facilities.
 //!
-//! The flow runs one way: [`spec`] (validated inputs) -> model (compiled
-//! schedules and thresholds) -> simulate (pool paths) -> waterfall (tranche
-//! cash flows) -> aggregate (statistics) -> report (files).
+//! The flow runs one way: [`spec`] (validated inputs) -> [`model`] (compiled
+//! schedules and thresholds) -> [`simulate`] (pool paths) -> [`waterfall`]
+//! (tranche cash flows) -> [`aggregate`] (statistics) -> [`report`] (files).
+//! [`engine`] drives a run; [`analytic`] gives independent semi-analytic
+//! answers for homogeneous pools.
 #![deny(missing_docs)]
 
 pub mod aggregate;
+pub mod analytic;
 pub mod engine;
 pub mod model;
 pub mod money;
