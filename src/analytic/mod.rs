@@ -8,11 +8,13 @@
 //!   default-count law by conditional binomials integrated over the factor.
 //! - [`LargePool`]: the Vasicek large-homogeneous-pool limit in closed form.
 //! - [`StudentTPool`]: the finite pool under a one-factor Student-t copula.
+//! - [`estimate_facility`]: a homogeneous approximation of a whole facility.
 //!
 //! Formulas, quadrature orders and sources: `docs/analytic.md`.
 
 mod binomial;
 mod error;
+mod facility;
 mod finite_pool;
 mod lhp;
 pub mod normal;
@@ -21,6 +23,9 @@ mod student_t;
 mod tranche;
 
 pub use error::AnalyticError;
+pub use facility::{
+    FacilityEstimate, HomogeneousPool, PairCorrelation, TrancheEstimate, estimate_facility,
+};
 pub use finite_pool::{FinitePool, LossDistribution};
 pub use lhp::LargePool;
 

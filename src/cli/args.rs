@@ -21,6 +21,9 @@ pub enum Command {
     Run(RunArgs),
     /// Check a facility's inputs and eligibility rules without simulating.
     Validate(ValidateArgs),
+    /// Semi-analytic estimate of a homogeneous approximation of the
+    /// facility (milliseconds; a sanity check for the Monte Carlo).
+    Analytic(AnalyticArgs),
 }
 
 /// Arguments of `blendsim run`.
@@ -54,6 +57,19 @@ pub struct ValidateArgs {
     /// The facility file (TOML).
     pub facility: PathBuf,
     /// Report eligibility breaches without failing.
+    #[arg(long)]
+    pub allow_breaches: bool,
+}
+
+/// Arguments of `blendsim analytic`.
+#[derive(Debug, Args)]
+pub struct AnalyticArgs {
+    /// The facility file (TOML).
+    pub facility: PathBuf,
+    /// Output folder for analytic.csv (default: out/<facility file stem>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Accept eligibility breaches (they are listed).
     #[arg(long)]
     pub allow_breaches: bool,
 }

@@ -2,6 +2,7 @@
 //! plan, runs it, and maps errors to exit codes in one place
 //! (0 success, 2 bad input, 1 anything else).
 
+mod analytic;
 mod args;
 mod run;
 mod validate;
@@ -25,6 +26,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::validate(args),
+        Command::Analytic(args) => analytic::analytic(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -33,6 +35,25 @@ pub fn main() -> ExitCode {
             ExitCode::from(exit_code(&error))
         }
     }
+}
+
+/// Writes to stdout; a closed pipe (`blendsim run ... | head`) ends the
+/// output quietly instead of panicking.
+pub fn emit(text: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+/// `out/<facility file stem>`: where a command writes when `--out` is not
+/// given.
+pub fn default_output_folder(facility: &std::path::Path) -> std::path::PathBuf {
+    let stem = facility
+        .file_stem()
+        .map_or("facility".into(), |s| s.to_string_lossy().into_owned());
+    std::path::Path::new("out").join(stem)
 }
 
 fn exit_code(error: &anyhow::Error) -> u8 {

@@ -11,9 +11,9 @@ use blendsim::report::{InputRecord, Manifest, RunReport, summary_table, write_re
 use blendsim::spec::{LoadOptions, LoadedFacility, load_facility};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::BadInput;
 use super::args::RunArgs;
 use super::validate::print_breaches;
+use super::{BadInput, default_output_folder, emit};
 
 /// Paths when neither the command line nor the facility file says.
 const DEFAULT_PATHS: u64 = 10_000;
@@ -47,18 +47,15 @@ impl Plan {
         if args.threads == Some(0) {
             return Err(BadInput("--threads must be at least 1".into()).into());
         }
-        let stem = args
-            .facility
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or("facility".into());
         Ok(Plan {
             settings: RunSettings {
                 paths,
                 seed: args.seed.or(defaults.seed).unwrap_or(DEFAULT_SEED),
             },
             threads: args.threads.unwrap_or_else(rayon::current_num_threads),
-            out: args.out.unwrap_or_else(|| PathBuf::from("out").join(stem)),
+            out: args
+                .out
+                .unwrap_or_else(|| default_output_folder(&args.facility)),
             quiet: args.quiet,
             loaded,
             model,
@@ -113,13 +110,11 @@ pub fn run(args: RunArgs) -> Result<()> {
     let written = write_reports(&plan.out, &report)
         .with_context(|| format!("could not write the reports into {}", plan.out.display()))?;
     if !plan.quiet {
-        print!(
-            "{}",
-            summary_table(&summary, &plan.model.currency, plan.settings.paths)
-        );
+        let mut text = summary_table(&summary, &plan.model.currency, plan.settings.paths);
         for path in written {
-            println!("wrote {}", path.display());
+            text += &format!("wrote {}\n", path.display());
         }
+        emit(&text)?;
     }
     Ok(())
 }

@@ -16,8 +16,7 @@ pub fn validate(args: ValidateArgs) -> Result<()> {
     )?;
     let model = Model::compile(&loaded.spec)?;
     print_breaches(&loaded);
-    println!("ok: {}", describe(&loaded, &model));
-    Ok(())
+    super::emit(&format!("ok: {}\n", describe(&loaded, &model)))
 }
 
 /// Lists accepted eligibility breaches on stderr.

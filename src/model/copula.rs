@@ -37,6 +37,22 @@ impl LatentLaw {
         }
     }
 
+    /// `P(X <= x)`: the default probability that threshold x stands for.
+    pub fn cdf(&self, x: f64) -> f64 {
+        match self {
+            LatentLaw::Gaussian => super::normal::standard_normal_cdf(x),
+            LatentLaw::StudentT { law, .. } => law.cdf(x),
+        }
+    }
+
+    /// Degrees of freedom of the t copula; `None` for the Gaussian.
+    pub fn dof(&self) -> Option<f64> {
+        match self {
+            LatentLaw::Gaussian => None,
+            LatentLaw::StudentT { dof, .. } => Some(*dof),
+        }
+    }
+
     /// The latent value below which a loan has defaulted with probability p:
     /// `-inf` for p <= 0, `+inf` for p >= 1.
     pub fn threshold(&self, p: f64) -> f64 {

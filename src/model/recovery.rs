@@ -38,6 +38,18 @@ impl RecoveryLaw {
         matches!(self, RecoveryLaw::Beta(_))
     }
 
+    /// Mean recovery rate of the law as sampled (for a Beta law, the mean of
+    /// its interpolated quantile table, by the trapezoid rule).
+    pub fn mean(&self) -> f64 {
+        match self {
+            RecoveryLaw::Fixed(rate) => *rate,
+            RecoveryLaw::Beta(table) => {
+                let v = &table.values;
+                (v.iter().sum::<f64>() - 0.5 * (v[0] + v[v.len() - 1])) / TABLE_INTERVALS as f64
+            }
+        }
+    }
+
     /// The recovery rate at probability level `u` in [0, 1].
     pub fn quantile(&self, u: f64) -> f64 {
         match self {

@@ -3,6 +3,7 @@
 //! Each output file is one [`Report`]; [`write_reports`] owns where files go
 //! and writes each atomically as soon as it is ready.
 
+mod analytic_csv;
 mod atomic;
 mod manifest;
 mod summary_csv;
@@ -11,6 +12,7 @@ mod table;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+pub use analytic_csv::{COLUMNS as ANALYTIC_COLUMNS, write_analytic_csv};
 pub use atomic::write_atomically;
 pub use manifest::{InputRecord, Manifest};
 pub use summary_csv::{COLUMNS as SUMMARY_COLUMNS, SummaryCsv};

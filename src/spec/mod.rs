@@ -10,7 +10,7 @@ mod load;
 mod money;
 mod projects_file;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 mod toml_source;
 mod types;
 mod validate;
