@@ -46,6 +46,7 @@ pub struct DefaultCurve {
     hazard: Hazard,
     construction_years: f64,
     construction_multiplier: f64,
+    multiplier: f64,
 }
 
 /// Why a project's PD source cannot be resolved.
@@ -90,6 +91,7 @@ impl DefaultCurve {
             hazard,
             construction_years: 0.0,
             construction_multiplier: 1.0,
+            multiplier: 1.0,
         })
     }
 
@@ -101,10 +103,17 @@ impl DefaultCurve {
         self
     }
 
+    /// The same curve with its whole hazard multiplied by `multiplier` (a
+    /// stress scenario's PD multiplier).
+    pub fn scaled(mut self, multiplier: f64) -> Self {
+        self.multiplier *= multiplier;
+        self
+    }
+
     /// Cumulative hazard after `t` years.
     pub fn cumulative_hazard(&self, t: f64) -> f64 {
         let construction = self.hazard.cumulative(t.min(self.construction_years));
-        self.hazard.cumulative(t) + (self.construction_multiplier - 1.0) * construction
+        self.multiplier * (self.hazard.cumulative(t) + (self.construction_multiplier - 1.0) * construction)
     }
 
     /// Cumulative default probability after `t` years.

@@ -9,20 +9,21 @@ mod default_curve;
 mod factors;
 mod loan;
 mod normal;
+mod pool;
 mod recovery;
 
-use std::collections::HashMap;
 
 pub use calendar::{Calendar, year_fraction};
 pub use copula::LatentLaw;
 pub use default_curve::{CurveError, DefaultCurve};
 pub use factors::{FactorLoadings, FactorNames};
 pub use loan::{LoanModel, LoanRisk};
+pub use pool::FixedFactors;
 pub use normal::{standard_normal_cdf, standard_normal_quantile};
 pub use recovery::{QuantileTable, RecoveryLaw, TABLE_INTERVALS, beta_shapes};
 
 use crate::money::{AccrualFactor, Money, Rate};
-use crate::spec::{CorrelationShares, Currency, FacilitySpec, ProjectSpec, RiskSpec, TrancheClass};
+use crate::spec::{Currency, FacilitySpec, ScenarioSpec, TrancheClass};
 
 /// Why a validated spec could not be compiled.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -56,6 +57,14 @@ pub enum ModelError {
         start: chrono::NaiveDate,
         /// Loan maturity.
         maturity: chrono::NaiveDate,
+    },
+    /// A scenario cannot be applied.
+    #[error("scenario {scenario}: {what}")]
+    Scenario {
+        /// Scenario name.
+        scenario: String,
+        /// What is wrong.
+        what: String,
     },
     /// A project's rating or PD curve is not defined in the facility file.
     #[error("project {id}: {what}")]
@@ -105,6 +114,8 @@ pub struct PoolModel {
     pub factors: FactorNames,
     /// Marginal law of the latent variables (Gaussian or Student t).
     pub latent: LatentLaw,
+    /// Factors a scenario holds fixed.
+    pub fixed_factors: FixedFactors,
     /// Sensitivity of recoveries to the systematic factor, in [0, 1].
     pub recovery_systematic_weight: f64,
     /// `recovery_period[k]`: period in which a default in period k recovers.
@@ -161,13 +172,18 @@ impl Model {
     /// Compiles a validated spec. Fails only on values the spec's validation
     /// cannot see (e.g. amounts beyond i64 minor units).
     pub fn compile(spec: &FacilitySpec) -> Result<Model, ModelError> {
+        Self::compile_scenario(spec, &ScenarioSpec::base())
+    }
+
+    /// Compiles a validated spec under a stress scenario's overlays.
+    pub fn compile_scenario(spec: &FacilitySpec, scenario: &ScenarioSpec) -> Result<Model, ModelError> {
         let calendar = Calendar::new(
             spec.start_date,
             spec.legal_final_date,
             spec.frequency,
             spec.day_count,
         );
-        let pool = compile_pool(spec, &calendar)?;
+        let pool = pool::compile_pool(spec, scenario, &calendar)?;
         let liabilities = compile_liabilities(spec, &calendar)?;
         Ok(Model {
             name: spec.name.clone(),
@@ -198,129 +214,6 @@ fn to_money(
 
 fn to_rate(rate: f64, what: String) -> Result<Rate, ModelError> {
     Rate::from_f64(rate).ok_or(ModelError::Rate { what, rate })
-}
-
-fn compile_pool(spec: &FacilitySpec, calendar: &Calendar) -> Result<PoolModel, ModelError> {
-    let latent = LatentLaw::new(spec.risk.copula).ok_or(ModelError::Copula)?;
-    let mut factors = FactorNames::default();
-    let mut laws = RecoveryLaws::default();
-    let mut loans = Vec::with_capacity(spec.projects.len());
-    for project in &spec.projects {
-        let principal = to_money(
-            project.amount,
-            &spec.currency,
-            format!("project {}", project.id),
-        )?;
-        to_rate(project.coupon, format!("project {} coupon", project.id))?;
-        let risk = LoanRisk {
-            factors: (
-                factors.mineral_index(&project.mineral),
-                factors.country_index(&project.country),
-                project.region.as_deref().map(|r| factors.region_index(r)),
-            ),
-            loadings: FactorLoadings::new(
-                shares_for(&spec.risk, &project.mineral),
-                project.region.is_some(),
-            ),
-            curve: default_curve(spec, project, calendar)?,
-            latent: latent.clone(),
-            recovery: laws.get(project)?,
-        };
-        let loan = loan::compile_loan(project, principal, calendar, risk).ok_or_else(|| {
-            ModelError::LoanOffGrid {
-                id: project.id.clone(),
-                start: project.start_date,
-                maturity: project.maturity_date,
-            }
-        })?;
-        loans.push(loan);
-    }
-    let periods = calendar.periods();
-    let lag = spec.risk.recovery_lag_months;
-    Ok(PoolModel {
-        performing: performing_schedule(&loans, periods),
-        notional: loans.iter().map(|l| l.balance_start[0]).sum(),
-        loans,
-        factors,
-        latent,
-        recovery_systematic_weight: spec.risk.recovery_systematic_weight,
-        recovery_period: (0..=periods)
-            .map(|k| calendar.period_after_months(k, lag))
-            .collect(),
-    })
-}
-
-/// The correlation shares of a mineral's projects.
-fn shares_for(risk: &RiskSpec, mineral: &str) -> CorrelationShares {
-    risk.correlation_by_mineral
-        .iter()
-        .find(|(m, _)| m == mineral)
-        .map_or(risk.correlation, |&(_, shares)| shares)
-}
-
-fn default_curve(
-    spec: &FacilitySpec,
-    project: &ProjectSpec,
-    calendar: &Calendar,
-) -> Result<DefaultCurve, ModelError> {
-    let curve = DefaultCurve::resolve(&project.pd, &spec.risk.ratings, &spec.risk.pd_curves)
-        .map_err(|e| ModelError::DefaultCurve {
-            id: project.id.clone(),
-            what: match e {
-                CurveError::UnknownRating(r) => {
-                    format!("rating {r} is not in the facility's rating table")
-                }
-                CurveError::UnknownCurve(c) => format!("no [risk.pd_curves] entry is named {c}"),
-            },
-        })?;
-    Ok(match project.construction_end {
-        Some(end) if end > project.start_date => curve.with_construction(
-            calendar.year_fraction(project.start_date, end).as_f64(),
-            spec.risk.construction_pd_multiplier,
-        ),
-        _ => curve,
-    })
-}
-
-/// Recovery laws, built once per distinct (mean, sd): a Beta table costs
-/// thousands of quantile inversions.
-#[derive(Default)]
-struct RecoveryLaws(HashMap<(u64, u64), RecoveryLaw>);
-
-impl RecoveryLaws {
-    fn get(&mut self, project: &ProjectSpec) -> Result<RecoveryLaw, ModelError> {
-        let key = (
-            project.recovery_mean.to_bits(),
-            project.recovery_sd.to_bits(),
-        );
-        if let Some(law) = self.0.get(&key) {
-            return Ok(law.clone());
-        }
-        let law = RecoveryLaw::from_moments(project.recovery_mean, project.recovery_sd)
-            .ok_or_else(|| ModelError::RecoveryLaw {
-                id: project.id.clone(),
-                mean: project.recovery_mean,
-                sd: project.recovery_sd,
-            })?;
-        self.0.insert(key, law.clone());
-        Ok(law)
-    }
-}
-
-fn performing_schedule(loans: &[LoanModel], periods: usize) -> PoolSchedule {
-    let mut schedule = PoolSchedule {
-        interest: vec![Money::ZERO; periods + 1],
-        principal: vec![Money::ZERO; periods + 1],
-        performing_balance: vec![Money::ZERO; periods + 1],
-    };
-    for loan in loans {
-        for (j, k) in (loan.first_period..=loan.last_period()).enumerate() {
-            schedule.interest[k] += loan.interest[j];
-            schedule.principal[k] += loan.principal[j];
-            schedule.performing_balance[k] += loan.balance_start[j];
-        }
-    }
-    schedule
 }
 
 /// A rate's accrual factor for every period 0..=K (period 0 accrues nothing).

@@ -88,6 +88,7 @@ impl<'m> PoolSimulator<'m> {
         refill_normals(rng, &mut draws.minerals, names.minerals.len());
         refill_normals(rng, &mut draws.countries, names.countries.len());
         refill_normals(rng, &mut draws.regions, names.regions.len());
+        self.hold_fixed_factors(draws);
         draws.scale = match self.mixing {
             Some(chi_square) => {
                 let w: f64 = rng.sample(chi_square);
@@ -97,6 +98,27 @@ impl<'m> PoolSimulator<'m> {
             }
             None => 1.0,
         };
+    }
+
+    /// Replaces the draws of factors a scenario holds fixed (after drawing
+    /// them, so the rest of the path keeps its numbers).
+    fn hold_fixed_factors(&self, draws: &mut FactorDraws) {
+        let fixed = &self.pool.fixed_factors;
+        if fixed.is_empty() {
+            return;
+        }
+        if let Some(value) = fixed.global {
+            draws.global = value;
+        }
+        for (list, values) in [
+            (&fixed.minerals, &mut draws.minerals),
+            (&fixed.countries, &mut draws.countries),
+            (&fixed.regions, &mut draws.regions),
+        ] {
+            for &(index, value) in list {
+                values[index] = value;
+            }
+        }
     }
 
     fn find_defaults(&self, rng: &mut impl RngExt, draws: &FactorDraws, out: &mut PoolPath) {

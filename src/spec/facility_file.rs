@@ -32,6 +32,7 @@ struct RawFacility {
     legal_final_date: Option<toml::Value>,
     day_count: Option<String>,
     projects: Option<String>,
+    scenarios: Option<String>,
     management_fee_bps: Option<f64>,
     simulation: Option<RawSimulation>,
     risk: Option<RawRisk>,
@@ -95,6 +96,8 @@ pub(crate) struct FacilityRead {
     pub spec: FacilitySpec,
     /// The `projects` key, if it could be read.
     pub projects_path: Option<String>,
+    /// The optional `scenarios` key: a scenarios file.
+    pub scenarios_path: Option<String>,
     /// Paths of the fields that could not be read.
     pub failed: BTreeSet<String>,
     /// Every problem found while reading (no file set).
@@ -110,6 +113,7 @@ pub(crate) fn read_facility(text: &str) -> FacilityRead {
         diagnostics: read.diagnostics,
         failed: read.dropped,
     };
+    let scenarios_path = read.value.as_ref().and_then(|raw| raw.scenarios.clone());
     let (spec, projects_path) = match read.value {
         Some(raw) => reader.facility(raw),
         None => {
@@ -121,6 +125,7 @@ pub(crate) fn read_facility(text: &str) -> FacilityRead {
     FacilityRead {
         spec,
         projects_path,
+        scenarios_path,
         failed: reader.failed,
         diagnostics: reader.diagnostics,
         index: read.index,

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+use super::scenarios::{ScenarioSpec, read_scenarios};
 use super::error::{Diagnostic, EligibilityBreach, SpecError};
 use super::facility_file::{FacilityRead, is_failed, read_facility};
 use super::projects_file::{ProjectsRead, read_projects};
@@ -35,7 +36,10 @@ pub struct LoadedFacility {
     pub spec: FacilitySpec,
     /// Eligibility breaches (empty unless breaches were allowed).
     pub breaches: Vec<EligibilityBreach>,
-    /// The facility file, then the project list.
+    /// Stress scenarios from the facility's scenarios file (the base case
+    /// is not listed).
+    pub scenarios: Vec<ScenarioSpec>,
+    /// The facility file, then the project list, then the scenarios file.
     pub inputs: Vec<InputFile>,
 }
 
@@ -83,9 +87,19 @@ pub fn load_facility(path: &Path, options: &LoadOptions) -> Result<LoadedFacilit
     if !breaches.is_empty() && !options.allow_breaches {
         return Err(SpecError::Breaches(breaches));
     }
+    let scenarios = match &facility.scenarios_path {
+        Some(file) => {
+            let file = path.parent().unwrap_or(Path::new("")).join(file);
+            let bytes = std::fs::read(&file).map_err(|source| SpecError::Io { path: file.clone(), source })?;
+            inputs.push(input_file(&file, &bytes));
+            read_scenarios(&file, &spec)?
+        }
+        None => Vec::new(),
+    };
     Ok(LoadedFacility {
         spec,
         breaches,
+        scenarios,
         inputs,
     })
 }

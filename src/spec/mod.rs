@@ -9,6 +9,7 @@ mod facility_file;
 mod load;
 mod money;
 mod projects_file;
+mod scenarios;
 #[cfg(test)]
 pub(crate) mod test_support;
 mod toml_source;
@@ -18,4 +19,5 @@ mod words;
 
 pub use error::{Diagnostic, EligibilityBreach, SpecError};
 pub use load::{InputFile, LoadOptions, LoadedFacility, load_facility};
+pub use scenarios::{BASE, FactorRef, FactorShift, Overlay, ScenarioSpec, Selector, ShiftLevel, read_scenarios};
 pub use types::*;
