@@ -49,6 +49,11 @@ pub struct RunArgs {
     /// Run even if projects breach the eligibility rules (they are listed).
     #[arg(long)]
     pub allow_breaches: bool,
+    /// Stress scenario to run (repeatable; `base`, a name from the
+    /// facility's scenarios file, or `all`). Each goes to its own subfolder,
+    /// with a combined summary.csv and comparison.csv.
+    #[arg(long)]
+    pub scenario: Vec<String>,
 }
 
 /// Arguments of `blendsim validate`.

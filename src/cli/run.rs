@@ -1,14 +1,18 @@
-//! `blendsim run`: resolve the arguments into a plan, simulate, report.
+//! `blendsim run`: resolve the arguments into a plan, simulate each
+//! scenario on the same random streams, report.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use blendsim::aggregate::summarise;
+use blendsim::aggregate::{TrancheSummary, summarise};
 use blendsim::engine::{RunSettings, simulate_outcomes, with_threads};
 use blendsim::model::Model;
-use blendsim::report::{InputRecord, Manifest, RunReport, summary_table, write_reports};
-use blendsim::spec::{LoadOptions, LoadedFacility, load_facility};
+use blendsim::report::{
+    InputRecord, Manifest, RunReport, ScenarioSummary, summary_table, write_reports,
+    write_scenario_reports,
+};
+use blendsim::spec::{BASE, LoadOptions, LoadedFacility, ScenarioSpec, load_facility};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::args::RunArgs;
@@ -21,13 +25,20 @@ const DEFAULT_PATHS: u64 = 10_000;
 const DEFAULT_SEED: u64 = 0;
 
 /// The run, resolved: nothing downstream sees raw arguments.
-struct Plan {
-    loaded: LoadedFacility,
-    model: Model,
-    settings: RunSettings,
-    threads: usize,
-    out: PathBuf,
-    quiet: bool,
+pub struct Plan {
+    /// The facility.
+    pub loaded: LoadedFacility,
+    /// Scenarios asked for with --scenario (empty: the base case alone,
+    /// written without a scenario column).
+    pub scenarios: Vec<ScenarioSpec>,
+    /// Paths and seed.
+    pub settings: RunSettings,
+    /// Worker threads.
+    pub threads: usize,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Print nothing but errors.
+    pub quiet: bool,
 }
 
 impl Plan {
@@ -38,7 +49,6 @@ impl Plan {
                 allow_breaches: args.allow_breaches,
             },
         )?;
-        let model = Model::compile(&loaded.spec)?;
         let defaults = loaded.spec.simulation;
         let paths = args.paths.or(defaults.paths).unwrap_or(DEFAULT_PATHS);
         if paths == 0 {
@@ -48,6 +58,7 @@ impl Plan {
             return Err(BadInput("--threads must be at least 1".into()).into());
         }
         Ok(Plan {
+            scenarios: select_scenarios(&args.scenario, &loaded.scenarios)?,
             settings: RunSettings {
                 paths,
                 seed: args.seed.or(defaults.seed).unwrap_or(DEFAULT_SEED),
@@ -58,32 +69,104 @@ impl Plan {
                 .unwrap_or_else(|| default_output_folder(&args.facility)),
             quiet: args.quiet,
             loaded,
-            model,
         })
     }
 }
 
-/// Runs the facility and writes its reports.
+/// The scenarios named on the command line (`all`: the base case and every
+/// scenario of the facility), in the order given, each once.
+pub fn select_scenarios(names: &[String], available: &[ScenarioSpec]) -> Result<Vec<ScenarioSpec>> {
+    let mut selected: Vec<ScenarioSpec> = Vec::new();
+    for name in names {
+        let found: Vec<ScenarioSpec> = match name.as_str() {
+            "all" => std::iter::once(ScenarioSpec::base())
+                .chain(available.iter().cloned())
+                .collect(),
+            BASE => vec![ScenarioSpec::base()],
+            _ => match available.iter().find(|s| &s.name == name) {
+                Some(s) => vec![s.clone()],
+                None => {
+                    let mut known: Vec<&str> = vec![BASE];
+                    known.extend(available.iter().map(|s| s.name.as_str()));
+                    return Err(BadInput(format!(
+                        "--scenario {name}: no such scenario; the facility has {} (or `all`)",
+                        known.join(", ")
+                    ))
+                    .into());
+                }
+            },
+        };
+        for s in found {
+            if !selected.iter().any(|t| t.name == s.name) {
+                selected.push(s);
+            }
+        }
+    }
+    Ok(selected)
+}
+
+/// What one scenario's run produced.
+struct ScenarioRun {
+    model: Model,
+    summary: Vec<TrancheSummary>,
+    written: Vec<PathBuf>,
+}
+
+/// Runs the facility (each scenario on the same random streams) and writes
+/// the reports.
 pub fn run(args: RunArgs) -> Result<()> {
     let started = Instant::now();
-    let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let plan = Plan::resolve(args)?;
     if !plan.quiet {
         print_breaches(&plan.loaded);
     }
+    if plan.scenarios.is_empty() {
+        let run = run_scenario(&plan, &ScenarioSpec::base(), &plan.out, started)?;
+        return print_results(&plan, &[(BASE.to_owned(), run)], Vec::new());
+    }
+    let mut runs = Vec::new();
+    for scenario in &plan.scenarios {
+        let folder = plan.out.join(&scenario.name);
+        runs.push((
+            scenario.name.clone(),
+            run_scenario(&plan, scenario, &folder, started)?,
+        ));
+    }
+    let summaries: Vec<ScenarioSummary> = runs
+        .iter()
+        .map(|(name, run)| ScenarioSummary {
+            scenario: name.clone(),
+            summary: run.summary.clone(),
+        })
+        .collect();
+    let digits = plan.loaded.spec.currency.minor_digits;
+    let combined = write_scenario_reports(&plan.out, &summaries, digits)
+        .with_context(|| format!("could not write the reports into {}", plan.out.display()))?;
+    print_results(&plan, &runs, combined)
+}
+
+fn run_scenario(
+    plan: &Plan,
+    scenario: &ScenarioSpec,
+    folder: &Path,
+    started: Instant,
+) -> Result<ScenarioRun> {
+    let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let model = Model::compile_scenario(&plan.loaded.spec, scenario)?;
     let bar = progress_bar(plan.settings.paths, plan.quiet);
     let simulation_started = Instant::now();
     let outcomes = with_threads(Some(plan.threads), || {
-        simulate_outcomes(&plan.model, &plan.settings, &|done| bar.set_position(done))
+        simulate_outcomes(&model, &plan.settings, &|done| bar.set_position(done))
     })
     .context("could not start the worker threads")?;
     let simulation_seconds = simulation_started.elapsed().as_secs_f64();
     bar.finish_and_clear();
-    let summary = summarise(&plan.model, &outcomes);
+    let summary = summarise(&model, &outcomes);
     let manifest = Manifest {
         tool: env!("CARGO_PKG_NAME"),
         version: env!("CARGO_PKG_VERSION"),
-        facility: plan.model.name.clone(),
+        facility: model.name.clone(),
+        scenario: scenario.name.clone(),
         inputs: plan
             .loaded
             .inputs
@@ -103,20 +186,41 @@ pub fn run(args: RunArgs) -> Result<()> {
         accepted_breaches: plan.loaded.breaches.iter().map(|b| b.to_string()).collect(),
     };
     let report = RunReport {
-        model: &plan.model,
+        model: &model,
         summary: &summary,
         manifest: &manifest,
     };
-    let written = write_reports(&plan.out, &report)
-        .with_context(|| format!("could not write the reports into {}", plan.out.display()))?;
-    if !plan.quiet {
-        let mut text = summary_table(&summary, &plan.model.currency, plan.settings.paths);
-        for path in written {
+    let written = write_reports(folder, &report)
+        .with_context(|| format!("could not write the reports into {}", folder.display()))?;
+    Ok(ScenarioRun {
+        model,
+        summary,
+        written,
+    })
+}
+
+fn print_results(
+    plan: &Plan,
+    runs: &[(String, ScenarioRun)],
+    combined: Vec<PathBuf>,
+) -> Result<()> {
+    if plan.quiet {
+        return Ok(());
+    }
+    let mut text = String::new();
+    for (name, run) in runs {
+        if !plan.scenarios.is_empty() {
+            text += &format!("scenario {name}\n");
+        }
+        text += &summary_table(&run.summary, &run.model.currency, plan.settings.paths);
+        for path in &run.written {
             text += &format!("wrote {}\n", path.display());
         }
-        emit(&text)?;
     }
-    Ok(())
+    for path in combined {
+        text += &format!("wrote {}\n", path.display());
+    }
+    emit(&text)
 }
 
 /// A progress bar on stderr; hidden when stderr is not a terminal or when

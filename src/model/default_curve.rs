@@ -113,7 +113,8 @@ impl DefaultCurve {
     /// Cumulative hazard after `t` years.
     pub fn cumulative_hazard(&self, t: f64) -> f64 {
         let construction = self.hazard.cumulative(t.min(self.construction_years));
-        self.multiplier * (self.hazard.cumulative(t) + (self.construction_multiplier - 1.0) * construction)
+        self.multiplier
+            * (self.hazard.cumulative(t) + (self.construction_multiplier - 1.0) * construction)
     }
 
     /// Cumulative default probability after `t` years.

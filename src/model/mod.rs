@@ -12,14 +12,13 @@ mod normal;
 mod pool;
 mod recovery;
 
-
 pub use calendar::{Calendar, year_fraction};
 pub use copula::LatentLaw;
 pub use default_curve::{CurveError, DefaultCurve};
 pub use factors::{FactorLoadings, FactorNames};
 pub use loan::{LoanModel, LoanRisk};
-pub use pool::FixedFactors;
 pub use normal::{standard_normal_cdf, standard_normal_quantile};
+pub use pool::FixedFactors;
 pub use recovery::{QuantileTable, RecoveryLaw, TABLE_INTERVALS, beta_shapes};
 
 use crate::money::{AccrualFactor, Money, Rate};
@@ -176,7 +175,10 @@ impl Model {
     }
 
     /// Compiles a validated spec under a stress scenario's overlays.
-    pub fn compile_scenario(spec: &FacilitySpec, scenario: &ScenarioSpec) -> Result<Model, ModelError> {
+    pub fn compile_scenario(
+        spec: &FacilitySpec,
+        scenario: &ScenarioSpec,
+    ) -> Result<Model, ModelError> {
         let calendar = Calendar::new(
             spec.start_date,
             spec.legal_final_date,

@@ -11,7 +11,9 @@ use super::normal::standard_normal_quantile;
 use super::recovery::RecoveryLaw;
 use super::{Calendar, ModelError, PoolModel, PoolSchedule, to_money, to_rate};
 use crate::money::Money;
-use crate::spec::{CorrelationShares, FacilitySpec, FactorRef, ProjectSpec, RiskSpec, ScenarioSpec, ShiftLevel};
+use crate::spec::{
+    CorrelationShares, FacilitySpec, FactorRef, ProjectSpec, RiskSpec, ScenarioSpec, ShiftLevel,
+};
 
 /// Systematic factors held at fixed values on every path (a scenario's
 /// factor shifts): the factor is still drawn, so every other number of the
@@ -32,7 +34,10 @@ pub struct FixedFactors {
 impl FixedFactors {
     /// Whether no factor is fixed.
     pub fn is_empty(&self) -> bool {
-        self.global.is_none() && self.minerals.is_empty() && self.countries.is_empty() && self.regions.is_empty()
+        self.global.is_none()
+            && self.minerals.is_empty()
+            && self.countries.is_empty()
+            && self.regions.is_empty()
     }
 }
 
@@ -47,9 +52,15 @@ pub fn compile_pool(
     let mut laws = RecoveryLaws::default();
     let mut loans = Vec::with_capacity(spec.projects.len());
     for project in &spec.projects {
-        let principal = to_money(project.amount, &spec.currency, format!("project {}", project.id))?;
+        let principal = to_money(
+            project.amount,
+            &spec.currency,
+            format!("project {}", project.id),
+        )?;
         to_rate(project.coupon, format!("project {} coupon", project.id))?;
-        let shares = scenario.correlation.unwrap_or_else(|| shares_for(&spec.risk, &project.mineral));
+        let shares = scenario
+            .correlation
+            .unwrap_or_else(|| shares_for(&spec.risk, &project.mineral));
         let risk = LoanRisk {
             factors: (
                 factors.mineral_index(&project.mineral),
@@ -62,7 +73,11 @@ pub fn compile_pool(
             recovery: laws.get(project, scenario.recovery_haircut(project))?,
         };
         let loan = loan::compile_loan(project, principal, calendar, risk).ok_or_else(|| {
-            ModelError::LoanOffGrid { id: project.id.clone(), start: project.start_date, maturity: project.maturity_date }
+            ModelError::LoanOffGrid {
+                id: project.id.clone(),
+                start: project.start_date,
+                maturity: project.maturity_date,
+            }
         })?;
         loans.push(loan);
     }
@@ -76,7 +91,9 @@ pub fn compile_pool(
         factors,
         latent,
         recovery_systematic_weight: spec.risk.recovery_systematic_weight,
-        recovery_period: (0..=periods).map(|k| calendar.period_after_months(k, lag)).collect(),
+        recovery_period: (0..=periods)
+            .map(|k| calendar.period_after_months(k, lag))
+            .collect(),
     })
 }
 
@@ -88,10 +105,12 @@ fn fixed_factors(scenario: &ScenarioSpec, names: &FactorNames) -> Result<FixedFa
             ShiftLevel::Value(v) => v,
         };
         let index = |list: &[String], name: &str| {
-            list.iter().position(|n| n == name).ok_or_else(|| ModelError::Scenario {
-                scenario: scenario.name.clone(),
-                what: format!("no project loads on the factor {name}"),
-            })
+            list.iter()
+                .position(|n| n == name)
+                .ok_or_else(|| ModelError::Scenario {
+                    scenario: scenario.name.clone(),
+                    what: format!("no project loads on the factor {name}"),
+                })
         };
         match &shift.factor {
             FactorRef::Global => fixed.global = Some(value),
@@ -105,19 +124,27 @@ fn fixed_factors(scenario: &ScenarioSpec, names: &FactorNames) -> Result<FixedFa
 
 /// The correlation shares of a mineral's projects.
 fn shares_for(risk: &RiskSpec, mineral: &str) -> CorrelationShares {
-    risk.correlation_by_mineral.iter().find(|(m, _)| m == mineral).map_or(risk.correlation, |&(_, shares)| shares)
+    risk.correlation_by_mineral
+        .iter()
+        .find(|(m, _)| m == mineral)
+        .map_or(risk.correlation, |&(_, shares)| shares)
 }
 
-fn default_curve(spec: &FacilitySpec, project: &ProjectSpec, calendar: &Calendar) -> Result<DefaultCurve, ModelError> {
-    let curve = DefaultCurve::resolve(&project.pd, &spec.risk.ratings, &spec.risk.pd_curves).map_err(|e| {
-        ModelError::DefaultCurve {
+fn default_curve(
+    spec: &FacilitySpec,
+    project: &ProjectSpec,
+    calendar: &Calendar,
+) -> Result<DefaultCurve, ModelError> {
+    let curve = DefaultCurve::resolve(&project.pd, &spec.risk.ratings, &spec.risk.pd_curves)
+        .map_err(|e| ModelError::DefaultCurve {
             id: project.id.clone(),
             what: match e {
-                CurveError::UnknownRating(r) => format!("rating {r} is not in the facility's rating table"),
+                CurveError::UnknownRating(r) => {
+                    format!("rating {r} is not in the facility's rating table")
+                }
                 CurveError::UnknownCurve(c) => format!("no [risk.pd_curves] entry is named {c}"),
             },
-        }
-    })?;
+        })?;
     Ok(match project.construction_end {
         Some(end) if end > project.start_date => curve.with_construction(
             calendar.year_fraction(project.start_date, end).as_f64(),

@@ -24,6 +24,8 @@ pub struct Manifest {
     pub version: &'static str,
     /// Facility name.
     pub facility: String,
+    /// Scenario simulated (`base` without overlays).
+    pub scenario: String,
     /// Input files and their hashes.
     pub inputs: Vec<InputRecord>,
     /// Seed of the random streams.

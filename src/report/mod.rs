@@ -6,6 +6,7 @@
 mod analytic_csv;
 mod atomic;
 mod manifest;
+mod scenarios_csv;
 mod summary_csv;
 mod table;
 
@@ -15,7 +16,8 @@ use std::path::{Path, PathBuf};
 pub use analytic_csv::{COLUMNS as ANALYTIC_COLUMNS, write_analytic_csv};
 pub use atomic::write_atomically;
 pub use manifest::{InputRecord, Manifest};
-pub use summary_csv::{COLUMNS as SUMMARY_COLUMNS, SummaryCsv};
+pub use scenarios_csv::{ScenarioSummary, write_scenario_reports};
+pub use summary_csv::{COLUMNS as SUMMARY_COLUMNS, SummaryCsv, summary_record};
 pub use table::summary_table;
 
 use crate::aggregate::TrancheSummary;

@@ -2,7 +2,8 @@
 
 use std::io::{self, Write};
 
-use super::{Report, RunReport, format_float};
+use super::{Report, RunReport, format_float, neutralise};
+use crate::aggregate::TrancheSummary;
 
 /// The columns of summary.csv, in order. The first nineteen are the
 /// documented interface; the standard errors of the other averages follow.
@@ -45,36 +46,42 @@ impl Report for SummaryCsv {
         csv.write_record(COLUMNS)?;
         let digits = run.model.currency.minor_digits;
         for row in run.summary {
-            let floats = [
-                row.attachment,
-                row.detachment,
-                row.expected_loss,
-                row.expected_loss_se,
-                row.prob_loss,
-                row.loss_p50,
-                row.loss_p90,
-                row.loss_p99,
-                row.loss_p999,
-                row.es_99,
-                row.irr_mean,
-                row.irr_p05,
-                row.irr_p50,
-                row.irr_p95,
-                row.moic_mean,
-                row.wal_years,
-                row.prob_loss_se,
-                row.irr_mean_se,
-                row.moic_mean_se,
-                row.wal_years_se,
-            ];
-            let mut record = vec![
-                super::neutralise(&row.tranche),
-                row.class.as_str().to_owned(),
-                row.notional.to_decimal(digits).to_string(),
-            ];
-            record.extend(floats.iter().map(|&x| format_float(x)));
-            csv.write_record(&record)?;
+            csv.write_record(summary_record(row, digits))?;
         }
         csv.flush()
     }
+}
+
+/// One tranche's cells of summary.csv, in [`COLUMNS`] order; `digits` is the
+/// currency's minor-unit digits.
+pub fn summary_record(row: &TrancheSummary, digits: u32) -> Vec<String> {
+    let floats = [
+        row.attachment,
+        row.detachment,
+        row.expected_loss,
+        row.expected_loss_se,
+        row.prob_loss,
+        row.loss_p50,
+        row.loss_p90,
+        row.loss_p99,
+        row.loss_p999,
+        row.es_99,
+        row.irr_mean,
+        row.irr_p05,
+        row.irr_p50,
+        row.irr_p95,
+        row.moic_mean,
+        row.wal_years,
+        row.prob_loss_se,
+        row.irr_mean_se,
+        row.moic_mean_se,
+        row.wal_years_se,
+    ];
+    let mut record = vec![
+        neutralise(&row.tranche),
+        row.class.as_str().to_owned(),
+        row.notional.to_decimal(digits).to_string(),
+    ];
+    record.extend(floats.iter().map(|&x| format_float(x)));
+    record
 }

@@ -5,10 +5,10 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-use super::scenarios::{ScenarioSpec, read_scenarios};
 use super::error::{Diagnostic, EligibilityBreach, SpecError};
 use super::facility_file::{FacilityRead, is_failed, read_facility};
 use super::projects_file::{ProjectsRead, read_projects};
+use super::scenarios::{ScenarioSpec, read_scenarios};
 use super::types::FacilitySpec;
 use super::validate::{Finding, Origin, findings};
 
@@ -90,7 +90,10 @@ pub fn load_facility(path: &Path, options: &LoadOptions) -> Result<LoadedFacilit
     let scenarios = match &facility.scenarios_path {
         Some(file) => {
             let file = path.parent().unwrap_or(Path::new("")).join(file);
-            let bytes = std::fs::read(&file).map_err(|source| SpecError::Io { path: file.clone(), source })?;
+            let bytes = std::fs::read(&file).map_err(|source| SpecError::Io {
+                path: file.clone(),
+                source,
+            })?;
             inputs.push(input_file(&file, &bytes));
             read_scenarios(&file, &spec)?
         }

@@ -19,5 +19,7 @@ mod words;
 
 pub use error::{Diagnostic, EligibilityBreach, SpecError};
 pub use load::{InputFile, LoadOptions, LoadedFacility, load_facility};
-pub use scenarios::{BASE, FactorRef, FactorShift, Overlay, ScenarioSpec, Selector, ShiftLevel, read_scenarios};
+pub use scenarios::{
+    BASE, FactorRef, FactorShift, Overlay, ScenarioSpec, Selector, ShiftLevel, read_scenarios,
+};
 pub use types::*;

@@ -121,13 +121,21 @@ impl ScenarioSpec {
 
     /// The hazard multiplier of a project.
     pub fn pd_multiplier(&self, project: &ProjectSpec) -> f64 {
-        self.pd_multipliers.iter().filter(|o| o.selector.matches(project)).map(|o| o.value).product()
+        self.pd_multipliers
+            .iter()
+            .filter(|o| o.selector.matches(project))
+            .map(|o| o.value)
+            .product()
     }
 
     /// The combined relative recovery haircut of a project.
     pub fn recovery_haircut(&self, project: &ProjectSpec) -> f64 {
-        let kept: f64 =
-            self.recovery_haircuts.iter().filter(|o| o.selector.matches(project)).map(|o| 1.0 - o.value).product();
+        let kept: f64 = self
+            .recovery_haircuts
+            .iter()
+            .filter(|o| o.selector.matches(project))
+            .map(|o| 1.0 - o.value)
+            .product();
         1.0 - kept
     }
 }
@@ -186,13 +194,25 @@ struct RawShift {
 }
 
 /// Reads and validates the scenarios file at `path` against the facility.
-pub fn read_scenarios(path: &Path, facility: &FacilitySpec) -> Result<Vec<ScenarioSpec>, SpecError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SpecError::Io { path: path.to_owned(), source })?;
+pub fn read_scenarios(
+    path: &Path,
+    facility: &FacilitySpec,
+) -> Result<Vec<ScenarioSpec>, SpecError> {
+    let text = std::fs::read_to_string(path).map_err(|source| SpecError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
     let read = read_toml::<RawFile>(&text);
-    let mut checker = Checker { facility, diagnostics: read.diagnostics };
+    let mut checker = Checker {
+        facility,
+        diagnostics: read.diagnostics,
+    };
     let scenarios = read.value.and_then(|raw| raw.scenarios).unwrap_or_default();
-    let scenarios: Vec<ScenarioSpec> =
-        scenarios.into_iter().enumerate().map(|(i, raw)| checker.scenario(&format!("scenarios[{i}]"), raw)).collect();
+    let scenarios: Vec<ScenarioSpec> = scenarios
+        .into_iter()
+        .enumerate()
+        .map(|(i, raw)| checker.scenario(&format!("scenarios[{i}]"), raw))
+        .collect();
     checker.unique_names(&scenarios);
     if checker.diagnostics.is_empty() {
         return Ok(scenarios);
@@ -202,7 +222,10 @@ pub fn read_scenarios(path: &Path, facility: &FacilitySpec) -> Result<Vec<Scenar
         .into_iter()
         .map(|d| {
             let line = d.line.or_else(|| read.index.line_of(&d.field));
-            Diagnostic { file: Some(path.to_owned()), ..d.at_line(line) }
+            Diagnostic {
+                file: Some(path.to_owned()),
+                ..d.at_line(line)
+            }
         })
         .collect();
     Err(SpecError::Invalid(located))
@@ -221,23 +244,50 @@ impl Checker<'_> {
     fn scenario(&mut self, at: &str, raw: RawScenario) -> ScenarioSpec {
         let name = raw.name.unwrap_or_default().trim().to_owned();
         if name.is_empty() || name == BASE {
-            self.fail(format!("{at}.name"), format!("needs a name other than `{BASE}` (the base case is built in)"));
+            self.fail(
+                format!("{at}.name"),
+                format!("needs a name other than `{BASE}` (the base case is built in)"),
+            );
         }
-        let pd_multipliers = raw.pd_multiplier.unwrap_or_default().into_iter().enumerate().map(|(i, m)| {
-            let at = format!("{at}.pd_multiplier[{i}]");
-            let selector = self.selector(&at, m.mineral, m.country, m.segment);
-            let value = self.number(&format!("{at}.multiplier"), m.multiplier, 0.0, f64::INFINITY, "a multiplier >= 0");
-            Overlay { selector, value }
-        });
+        let pd_multipliers = raw
+            .pd_multiplier
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .map(|(i, m)| {
+                let at = format!("{at}.pd_multiplier[{i}]");
+                let selector = self.selector(&at, m.mineral, m.country, m.segment);
+                let value = self.number(
+                    &format!("{at}.multiplier"),
+                    m.multiplier,
+                    0.0,
+                    f64::INFINITY,
+                    "a multiplier >= 0",
+                );
+                Overlay { selector, value }
+            });
         let pd_multipliers = pd_multipliers.collect();
-        let haircuts = raw.recovery_haircut.unwrap_or_default().into_iter().enumerate().map(|(i, h)| {
-            let at = format!("{at}.recovery_haircut[{i}]");
-            let selector = self.selector(&at, h.mineral, h.country, h.segment);
-            let value = self.number(&format!("{at}.haircut"), h.haircut, 0.0, 1.0, "a share in [0, 1]");
-            Overlay { selector, value }
-        });
+        let haircuts = raw
+            .recovery_haircut
+            .unwrap_or_default()
+            .into_iter()
+            .enumerate()
+            .map(|(i, h)| {
+                let at = format!("{at}.recovery_haircut[{i}]");
+                let selector = self.selector(&at, h.mineral, h.country, h.segment);
+                let value = self.number(
+                    &format!("{at}.haircut"),
+                    h.haircut,
+                    0.0,
+                    1.0,
+                    "a share in [0, 1]",
+                );
+                Overlay { selector, value }
+            });
         let recovery_haircuts = haircuts.collect();
-        let correlation = raw.correlation.map(|shares| self.shares(&format!("{at}.correlation"), shares));
+        let correlation = raw
+            .correlation
+            .map(|shares| self.shares(&format!("{at}.correlation"), shares));
         let factor_shifts = raw
             .factor_shift
             .unwrap_or_default()
@@ -259,7 +309,10 @@ impl Checker<'_> {
         match value {
             Some(v) if v.is_finite() && (low..=high).contains(&v) => v,
             Some(v) => {
-                self.fail(field.into(), format!("{v} is out of range; expected {what}"));
+                self.fail(
+                    field.into(),
+                    format!("{v} is out of range; expected {what}"),
+                );
                 1.0
             }
             None => {
@@ -291,24 +344,51 @@ impl Checker<'_> {
                 None
             }
         });
-        Selector { mineral, country, segment }
+        Selector {
+            mineral,
+            country,
+            segment,
+        }
     }
 
     /// Checks that some project has `value` in the field `get` reads.
-    fn known(&mut self, field: &str, what: &str, value: &str, get: impl Fn(&ProjectSpec) -> &String) -> bool {
-        let present: BTreeSet<&str> = self.facility.projects.iter().map(|p| get(p).as_str()).collect();
+    fn known(
+        &mut self,
+        field: &str,
+        what: &str,
+        value: &str,
+        get: impl Fn(&ProjectSpec) -> &String,
+    ) -> bool {
+        let present: BTreeSet<&str> = self
+            .facility
+            .projects
+            .iter()
+            .map(|p| get(p).as_str())
+            .collect();
         if present.contains(value) {
             return true;
         }
         let list: Vec<&str> = present.into_iter().collect();
-        self.fail(field.into(), format!("no project has {what} `{value}`; the project list has {}", list.join(", ")));
+        self.fail(
+            field.into(),
+            format!(
+                "no project has {what} `{value}`; the project list has {}",
+                list.join(", ")
+            ),
+        );
         false
     }
 
     fn shares(&mut self, at: &str, raw: RawShares) -> CorrelationShares {
         let base = self.facility.risk.correlation;
         let mut share = |key: &str, value: Option<f64>, default: f64| {
-            self.number(&format!("{at}.{key}"), Some(value.unwrap_or(default)), 0.0, 0.999_999, "a share in [0, 1)")
+            self.number(
+                &format!("{at}.{key}"),
+                Some(value.unwrap_or(default)),
+                0.0,
+                0.999_999,
+                "a share in [0, 1)",
+            )
         };
         let shares = CorrelationShares {
             global: share("global", raw.global, base.global),
@@ -317,25 +397,42 @@ impl Checker<'_> {
             region: share("region", raw.region, base.region),
         };
         if shares.total() >= 1.0 {
-            self.fail(at.into(), format!("the shares add up to {}; their sum must be below 1", shares.total()));
+            self.fail(
+                at.into(),
+                format!(
+                    "the shares add up to {}; their sum must be below 1",
+                    shares.total()
+                ),
+            );
         }
         shares
     }
 
     fn shift(&mut self, at: &str, raw: RawShift) -> Option<FactorShift> {
-        let kind = raw.factor.as_deref().map(str::trim).unwrap_or_default().to_lowercase();
+        let kind = raw
+            .factor
+            .as_deref()
+            .map(str::trim)
+            .unwrap_or_default()
+            .to_lowercase();
         let name = raw.name.map(|n| n.trim().to_owned());
         let factor = match (kind.as_str(), name) {
             ("global", None) => FactorRef::Global,
             ("mineral", Some(n)) => {
                 let n = n.to_lowercase();
-                self.known(&format!("{at}.name"), "mineral", &n, |p| &p.mineral).then_some(FactorRef::Mineral(n))?
+                self.known(&format!("{at}.name"), "mineral", &n, |p| &p.mineral)
+                    .then_some(FactorRef::Mineral(n))?
             }
-            ("country", Some(n)) => {
-                self.known(&format!("{at}.name"), "country", &n, |p| &p.country).then_some(FactorRef::Country(n))?
-            }
+            ("country", Some(n)) => self
+                .known(&format!("{at}.name"), "country", &n, |p| &p.country)
+                .then_some(FactorRef::Country(n))?,
             ("region", Some(n)) => {
-                let regions: Vec<&String> = self.facility.projects.iter().filter_map(|p| p.region.as_ref()).collect();
+                let regions: Vec<&String> = self
+                    .facility
+                    .projects
+                    .iter()
+                    .filter_map(|p| p.region.as_ref())
+                    .collect();
                 if !regions.contains(&&n) {
                     self.fail(format!("{at}.name"), format!("no project has region `{n}`"));
                     return None;
@@ -371,7 +468,10 @@ impl Checker<'_> {
         let mut seen = BTreeSet::new();
         for (i, s) in scenarios.iter().enumerate() {
             if !s.name.is_empty() && !seen.insert(s.name.as_str()) {
-                self.fail(format!("scenarios[{i}].name"), format!("`{}` is used by another scenario", s.name));
+                self.fail(
+                    format!("scenarios[{i}].name"),
+                    format!("`{}` is used by another scenario", s.name),
+                );
             }
         }
     }

@@ -1,0 +1,72 @@
+//! Files that put scenarios side by side: the combined summary.csv (a
+//! `scenario` column before the usual ones) and comparison.csv.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use super::summary_csv::{COLUMNS, summary_record};
+use super::{format_float, neutralise, write_atomically};
+use crate::aggregate::TrancheSummary;
+
+/// One scenario's tranche summaries.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScenarioSummary {
+    /// Scenario name.
+    pub scenario: String,
+    /// One row per tranche.
+    pub summary: Vec<TrancheSummary>,
+}
+
+/// Metrics compared across scenarios in comparison.csv.
+const COMPARED: [(&str, fn(&TrancheSummary) -> f64); 6] = [
+    ("expected_loss", |s| s.expected_loss),
+    ("expected_loss_se", |s| s.expected_loss_se),
+    ("prob_loss", |s| s.prob_loss),
+    ("loss_p99", |s| s.loss_p99),
+    ("irr_p50", |s| s.irr_p50),
+    ("moic_mean", |s| s.moic_mean),
+];
+
+/// Writes the combined summary.csv and comparison.csv into `folder`.
+/// `digits` is the currency's minor-unit digits.
+pub fn write_scenario_reports(
+    folder: &Path,
+    runs: &[ScenarioSummary],
+    digits: u32,
+) -> io::Result<Vec<PathBuf>> {
+    let summary = folder.join("summary.csv");
+    write_atomically(&summary, |out| {
+        let mut csv = csv::Writer::from_writer(out);
+        csv.write_record(std::iter::once("scenario").chain(COLUMNS))?;
+        for run in runs {
+            for row in &run.summary {
+                csv.write_record(
+                    std::iter::once(neutralise(&run.scenario)).chain(summary_record(row, digits)),
+                )?;
+            }
+        }
+        csv.flush()
+    })?;
+    let comparison = folder.join("comparison.csv");
+    write_atomically(&comparison, |out| {
+        let mut csv = csv::Writer::from_writer(out);
+        let header = ["tranche", "metric"]
+            .into_iter()
+            .map(str::to_owned)
+            .chain(runs.iter().map(|r| neutralise(&r.scenario)));
+        csv.write_record(header.collect::<Vec<_>>())?;
+        let tranches = runs.first().map_or(&[][..], |r| &r.summary[..]);
+        for (t, tranche) in tranches.iter().enumerate() {
+            for (metric, get) in COMPARED {
+                let values = runs.iter().map(|r| format_float(get(&r.summary[t])));
+                let record: Vec<String> = [neutralise(&tranche.tranche), metric.to_owned()]
+                    .into_iter()
+                    .chain(values)
+                    .collect();
+                csv.write_record(&record)?;
+            }
+        }
+        csv.flush()
+    })?;
+    Ok(vec![summary, comparison])
+}
