@@ -308,6 +308,26 @@ fn validate_accepts_the_examples_in_one_line(#[case] facility: &str, #[case] sta
     );
 }
 
+/// The risk-model fixture (Student t, ratings, curves, regions, per-mineral
+/// shares, construction premium) validates and runs.
+#[test]
+fn every_risk_model_input_is_accepted_end_to_end() {
+    let facility = root("tests/fixtures/risk/facility.toml");
+    blendsim(["validate".as_ref(), facility.as_os_str()])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with(
+            "ok: Risk Model Facility: 4 projects",
+        ));
+    let out = tempfile::tempdir().unwrap();
+    let summary = run_summary(&facility, out.path(), &["--paths", "200"]);
+    assert!(
+        String::from_utf8(summary)
+            .unwrap()
+            .starts_with(SUMMARY_HEADER)
+    );
+}
+
 // ------------------------------------------------------------ 5. bad input
 
 /// Every bad input is refused by both commands with exit code 2 and a
@@ -341,6 +361,14 @@ fn validate_accepts_the_examples_in_one_line(#[case] facility: &str, #[case] sta
 #[case::project_maturity_before_start(
     "tests/fixtures/bad/project_maturity.toml",
     "project_maturity.csv:4: field `maturity_date`: 2026-03-31 is not after the project's start_date 2026-07-01"
+)]
+#[case::unknown_rating(
+    "tests/fixtures/bad/risk_refs.toml",
+    "risk_refs.csv:2: field `rating`: `Baa4` is not in the rating table"
+)]
+#[case::dof_with_gaussian(
+    "tests/fixtures/bad/risk_read.toml",
+    "risk_read.toml:11: field `risk.dof`: is only used with copula = \"student_t\""
 )]
 #[case::prc_linked_sponsor(
     "tests/fixtures/prc/facility.toml",

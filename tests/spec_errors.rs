@@ -68,12 +68,13 @@ fn find<'a>(diags: &'a [Diagnostic], file: &str, line: usize, field: &str) -> &'
     "tranches",
     "add up to 105000000.00 but the project amounts add up to 100000000.00 (difference 5000000.00)"
 )]
-#[case::missing_column(
+#[case::no_pd_column(
     "missing_column.toml",
     "missing_column.csv",
     1,
     "annual_pd",
-    "column is missing from the header row"
+    "column is missing from the header row, and so are rating and pd_curve; \
+     expected at least one of the PD columns annual_pd, rating, pd_curve"
 )]
 #[case::pd(
     "pd.toml",
@@ -96,6 +97,170 @@ fn find<'a>(diags: &'a [Diagnostic], file: &str, line: usize, field: &str) -> &'
     "amount",
     "more decimals than the currency's 2 minor-unit digits"
 )]
+#[case::dof_not_positive(
+    "risk_ranges.toml",
+    "risk_ranges.toml",
+    10,
+    "risk.dof",
+    "0 is not a number of degrees of freedom; expected a number in (0, inf)"
+)]
+#[case::construction_multiplier_negative(
+    "risk_ranges.toml",
+    "risk_ranges.toml",
+    11,
+    "risk.construction_pd_multiplier",
+    "-1 is not a hazard multiplier; expected a number in [0, inf)"
+)]
+#[case::region_share(
+    "risk_ranges.toml",
+    "risk_ranges.toml",
+    18,
+    "risk.correlation.region",
+    "-0.02 is not a correlation share; expected a number in [0, 1)"
+)]
+#[case::mineral_share(
+    "risk_ranges.toml",
+    "risk_ranges.toml",
+    21,
+    "risk.correlation.by_mineral.nickel.country",
+    "1.5 is not a correlation share; expected a number in [0, 1)"
+)]
+#[case::rating_horizon(
+    "risk_ranges.toml",
+    "risk_ranges.toml",
+    24,
+    "risk.ratings.horizon_years",
+    "0 is not a horizon in years; expected a number in (0, inf)"
+)]
+#[case::rating_pd(
+    "risk_ranges.toml",
+    "risk_ranges.toml",
+    28,
+    "risk.ratings.pd.B2",
+    "1 is not a cumulative default probability; expected a number in (0, 1)"
+)]
+#[case::curve_first_year(
+    "risk_ranges.toml",
+    "risk_ranges.toml",
+    31,
+    "risk.pd_curves.ramp_mine.years[0]",
+    "0 is not a time in years; expected a number in (0, inf)"
+)]
+#[case::curve_years_increase(
+    "risk_ranges.toml",
+    "risk_ranges.toml",
+    31,
+    "risk.pd_curves.ramp_mine.years[2]",
+    "2 does not come after the previous year 2; expected finite, strictly increasing years"
+)]
+#[case::curve_pd_decreases(
+    "risk_ranges.toml",
+    "risk_ranges.toml",
+    32,
+    "risk.pd_curves.ramp_mine.cumulative_pd[2]",
+    "0.05 is below the previous cumulative PD 0.06; expected non-decreasing values"
+)]
+#[case::curve_pd_range(
+    "risk_ranges.toml",
+    "risk_ranges.toml",
+    32,
+    "risk.pd_curves.ramp_mine.cumulative_pd[3]",
+    "1.2 is not a cumulative default probability; expected a number in (0, 1)"
+)]
+#[case::mineral_shares_sum(
+    "risk_refs.toml",
+    "risk_refs.toml",
+    20,
+    "risk.correlation.by_mineral.lithium",
+    "for mineral lithium (keys left out inherit [risk.correlation]'s), \
+     global + mineral + country + region = 0.5 + 0.5 + 0.03 + 0.02 = 1.05; expected a sum below 1"
+)]
+#[case::mineral_not_in_pool(
+    "risk_refs.toml",
+    "risk_refs.toml",
+    24,
+    "risk.correlation.by_mineral.cobalt",
+    "no project has mineral `cobalt`; expected one of the minerals present: copper, lithium, nickel, rare_earths"
+)]
+#[case::unknown_rating(
+    "risk_refs.toml",
+    "risk_refs.csv",
+    2,
+    "rating",
+    "`Baa4` is not in the rating table (Moody's idealized 10-year cumulative default \
+     probabilities (WARF / 10,000)); expected one of Aaa, Aa1, Aa2, Aa3, A1, A2, A3, Baa1, Baa2, \
+     Baa3, Ba1, Ba2, Ba3, B1, B2, B3, Caa1, Caa2, Caa3, Ca (exact spelling)"
+)]
+#[case::unknown_curve(
+    "risk_refs.toml",
+    "risk_refs.csv",
+    3,
+    "pd_curve",
+    "`ramp` is not a [risk.pd_curves] table of the facility file; expected one of flat, ramp_mine"
+)]
+#[case::construction_after_maturity(
+    "risk_refs.toml",
+    "risk_refs.csv",
+    4,
+    "construction_end",
+    "2034-01-01 is after the project's maturity_date 2033-07-01; expected a date on or before it"
+)]
+#[case::construction_at_start(
+    "risk_refs.toml",
+    "risk_refs.csv",
+    5,
+    "construction_end",
+    "2027-01-01 is not after the project's start_date 2027-01-01; expected a later date"
+)]
+#[case::dof_with_gaussian(
+    "risk_read.toml",
+    "risk_read.toml",
+    11,
+    "risk.dof",
+    "is only used with copula = \"student_t\"; remove it or set copula = \"student_t\""
+)]
+#[case::unknown_share_key(
+    "risk_read.toml",
+    "risk_read.toml",
+    21,
+    "risk.correlation.by_mineral.lithium.minerl",
+    "unknown field `minerl`, expected one of `global`, `mineral`, `country`, `region`"
+)]
+#[case::rating_horizon_missing(
+    "risk_read.toml",
+    "risk_read.toml",
+    23,
+    "risk.ratings.horizon_years",
+    "is missing; expected the horizon of the cumulative PDs in years, a number > 0"
+)]
+#[case::curve_lengths(
+    "risk_read.toml",
+    "risk_read.toml",
+    31,
+    "risk.pd_curves.ramp_mine.cumulative_pd",
+    "has 3 values but years has 4; expected one cumulative PD per year"
+)]
+#[case::construction_end_not_a_date(
+    "risk_read.toml",
+    "risk_read.csv",
+    2,
+    "construction_end",
+    "`2027-02-30` is not a date; expected YYYY-MM-DD"
+)]
+#[case::two_pd_sources(
+    "risk_read.toml",
+    "risk_read.csv",
+    3,
+    "rating",
+    "`annual_pd` is also given; expected exactly one of annual_pd, rating, pd_curve on every row"
+)]
+#[case::no_pd_source(
+    "risk_read.toml",
+    "risk_read.csv",
+    4,
+    "annual_pd",
+    "annual_pd, rating and pd_curve are all empty; expected exactly one of them on every row"
+)]
 fn bad_input_is_located(
     #[case] toml: &str,
     #[case] file: &str,
@@ -113,6 +278,17 @@ fn bad_input_is_located(
     );
 }
 
+/// `(file name, line, field)` of each diagnostic.
+fn located(diags: &[Diagnostic]) -> Vec<(&str, Option<usize>, &str)> {
+    diags
+        .iter()
+        .map(|d| {
+            let file = d.file.as_ref().unwrap().file_name().unwrap();
+            (file.to_str().unwrap(), d.line, d.field.as_str())
+        })
+        .collect()
+}
+
 #[test]
 fn every_problem_of_both_files_is_reported_in_line_order() {
     let diags = diagnostics("many.toml");
@@ -128,21 +304,50 @@ fn every_problem_of_both_files_is_reported_in_line_order() {
         ("many.csv", Some(5), "coupon"),
         ("many.csv", Some(5), "start_date"),
     ];
-    let found: Vec<_> = diags
-        .iter()
-        .map(|d| {
-            let file = d
-                .file
-                .as_ref()
-                .unwrap()
-                .file_name()
-                .unwrap()
-                .to_str()
-                .unwrap();
-            (file, d.line, d.field.as_str())
-        })
-        .collect();
-    assert_eq!(found, expected, "{diags:#?}");
+    assert_eq!(located(&diags), expected, "{diags:#?}");
+}
+
+/// Each risk fixture yields exactly its planted problems: no problem is
+/// reported twice (a mineral's inherited share, a value that could not be
+/// read) and none is missed.
+#[rstest]
+#[case::ranges("risk_ranges.toml", &[
+    ("risk_ranges.toml", Some(10), "risk.dof"),
+    ("risk_ranges.toml", Some(11), "risk.construction_pd_multiplier"),
+    ("risk_ranges.toml", Some(18), "risk.correlation.region"),
+    ("risk_ranges.toml", Some(20), "risk.correlation.by_mineral.nickel"),
+    ("risk_ranges.toml", Some(21), "risk.correlation.by_mineral.nickel.country"),
+    ("risk_ranges.toml", Some(24), "risk.ratings.horizon_years"),
+    ("risk_ranges.toml", Some(28), "risk.ratings.pd.B2"),
+    ("risk_ranges.toml", Some(31), "risk.pd_curves.ramp_mine.years[0]"),
+    ("risk_ranges.toml", Some(31), "risk.pd_curves.ramp_mine.years[2]"),
+    ("risk_ranges.toml", Some(32), "risk.pd_curves.ramp_mine.cumulative_pd[2]"),
+    ("risk_ranges.toml", Some(32), "risk.pd_curves.ramp_mine.cumulative_pd[3]"),
+])]
+#[case::references("risk_refs.toml", &[
+    ("risk_refs.toml", Some(20), "risk.correlation.by_mineral.lithium"),
+    ("risk_refs.toml", Some(24), "risk.correlation.by_mineral.cobalt"),
+    ("risk_refs.csv", Some(2), "rating"),
+    ("risk_refs.csv", Some(3), "pd_curve"),
+    ("risk_refs.csv", Some(4), "construction_end"),
+    ("risk_refs.csv", Some(5), "construction_end"),
+])]
+#[case::unreadable("risk_read.toml", &[
+    ("risk_read.toml", Some(11), "risk.dof"),
+    ("risk_read.toml", Some(21), "risk.correlation.by_mineral.lithium.minerl"),
+    ("risk_read.toml", Some(23), "risk.ratings.horizon_years"),
+    ("risk_read.toml", Some(31), "risk.pd_curves.ramp_mine.cumulative_pd"),
+    ("risk_read.csv", Some(2), "construction_end"),
+    ("risk_read.csv", Some(3), "rating"),
+    ("risk_read.csv", Some(4), "annual_pd"),
+    ("risk_read.csv", Some(5), "pd_curve"),
+])]
+fn risk_fixtures_report_exactly_their_problems(
+    #[case] toml: &str,
+    #[case] expected: &[(&str, Option<usize>, &str)],
+) {
+    let diags = diagnostics(toml);
+    assert_eq!(located(&diags), expected, "{diags:#?}");
 }
 
 #[test]

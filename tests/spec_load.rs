@@ -2,9 +2,10 @@
 
 use std::path::Path;
 
+use blendsim::model::Model;
 use blendsim::spec::{
-    Amortization, DayCount, FacilitySpec, LoadOptions, PaymentFrequency, PdSource, SpecError,
-    TrancheClass, load_facility,
+    Amortization, Copula, CorrelationShares, DayCount, FacilitySpec, LoadOptions, PaymentFrequency,
+    PdCurve, PdSource, RatingTable, SpecError, TrancheClass, load_facility,
 };
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -55,6 +56,117 @@ fn facility_values_are_read_as_written() {
     assert_eq!(spec.eligibility.required_sponsor_nexus, ["US", "KR"]);
     assert_eq!(spec.eligibility.excluded_sponsor_nexus, ["PRC"]);
     assert_eq!(spec.eligibility.max_project_share, Some(0.35));
+}
+
+#[test]
+fn risk_model_keys_left_out_take_their_defaults() {
+    let spec = good();
+    let risk = &spec.risk;
+    assert_eq!(risk.copula, Copula::Gaussian);
+    assert_eq!(risk.correlation.region, 0.0);
+    assert!(risk.correlation_by_mineral.is_empty());
+    assert_eq!(risk.construction_pd_multiplier, 1.0);
+    assert_eq!(risk.ratings, RatingTable::moodys_idealized_10y());
+    assert!(risk.pd_curves.is_empty());
+    assert!(
+        spec.projects
+            .iter()
+            .all(|p| p.construction_end.is_none() && p.region.is_none())
+    );
+}
+
+fn shares(global: f64, mineral: f64, country: f64, region: f64) -> CorrelationShares {
+    CorrelationShares {
+        global,
+        mineral,
+        country,
+        region,
+    }
+}
+
+/// `tests/fixtures/risk/` uses every key of the risk model.
+#[test]
+fn risk_model_inputs_are_read_as_written() {
+    let path = Path::new("tests/fixtures/risk/facility.toml");
+    let spec = load_facility(path, &LoadOptions::default())
+        .expect("risk fixture loads")
+        .spec;
+    let risk = &spec.risk;
+    assert_eq!(risk.copula, Copula::StudentT { dof: 5.0 });
+    assert_eq!(risk.construction_pd_multiplier, 2.5);
+    assert_eq!(risk.correlation, shares(0.12, 0.09, 0.03, 0.02));
+    // Resolved against [risk.correlation], sorted, `Nickel` lower-cased.
+    assert_eq!(
+        risk.correlation_by_mineral,
+        [
+            ("lithium".to_owned(), shares(0.12, 0.15, 0.03, 0.02)),
+            ("nickel".to_owned(), shares(0.10, 0.09, 0.05, 0.0)),
+        ]
+    );
+    // The file's table replaces the default one, in file order.
+    assert_eq!(
+        risk.ratings,
+        RatingTable {
+            horizon_years: 10.0,
+            entries: vec![
+                ("Ba1".into(), 0.094),
+                ("B2".into(), 0.272),
+                ("B1".into(), 0.222)
+            ],
+            source: "internal scale v2".into(),
+        }
+    );
+    assert_eq!(
+        risk.pd_curves,
+        [
+            PdCurve {
+                name: "flat_refinery".into(),
+                points: vec![(3.0, 0.05)],
+            },
+            PdCurve {
+                name: "ramp_mine".into(),
+                points: vec![(1.0, 0.03), (2.0, 0.06), (5.0, 0.12), (10.0, 0.20)],
+            },
+        ]
+    );
+    let projects: Vec<_> = spec
+        .projects
+        .iter()
+        .map(|p| (&p.pd, p.construction_end, p.region.as_deref()))
+        .collect();
+    assert_eq!(
+        projects,
+        [
+            (
+                &PdSource::AnnualPd(0.02),
+                Some(date(2028, 1, 1)),
+                Some("Oceania")
+            ),
+            (
+                &PdSource::Rating("B2".into()),
+                None,
+                Some("South-East Asia")
+            ),
+            (
+                &PdSource::Curve("ramp_mine".into()),
+                Some(date(2027, 7, 1)),
+                Some("South-East Asia")
+            ),
+            (&PdSource::Curve("flat_refinery".into()), None, None),
+        ]
+    );
+    assert_eq!(spec.validate(), Ok(()));
+    Model::compile(&spec).expect("the model accepts every risk input");
+}
+
+#[test]
+fn without_a_ratings_table_the_default_is_moodys_idealized() {
+    let table = RatingTable::moodys_idealized_10y();
+    assert_eq!(table.horizon_years, 10.0);
+    assert_eq!(table.entries.len(), 20);
+    assert_eq!(table.pd("Baa2"), Some(0.036));
+    // Ca is 1.0 in the source; stored below 1 so that a hazard exists.
+    assert_eq!(table.entries.last(), Some(&("Ca".to_owned(), 0.9999)));
 }
 
 #[test]

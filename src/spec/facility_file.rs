@@ -5,7 +5,7 @@
 //! is reported, recorded in `failed` and replaced by a placeholder, so the
 //! other fields can still be read and range-checked.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use serde::Deserialize;
@@ -15,10 +15,10 @@ use super::error::Diagnostic;
 use super::money::{known_minor_digits, money_from_toml};
 use super::toml_source::{FieldIndex, read_toml};
 use super::types::{
-    CorrelationShares, Currency, DayCount, EligibilityRules, FacilitySpec, PaymentFrequency,
-    RatingTable, RiskSpec, SimulationDefaults, TrancheSpec,
+    Copula, CorrelationShares, Currency, DayCount, EligibilityRules, FacilitySpec,
+    PaymentFrequency, PdCurve, RatingTable, RiskSpec, SimulationDefaults, TrancheSpec,
 };
-use super::words::{CLASSES, COPULAS, DAY_COUNTS, FREQUENCIES, parse_choice};
+use super::words::{CLASSES, COPULAS, CopulaKind, DAY_COUNTS, FREQUENCIES, parse_choice};
 
 /// Top level of `facility.toml`.
 #[derive(Debug, Deserialize)]
@@ -53,18 +53,54 @@ struct RawSimulation {
 #[serde(deny_unknown_fields)]
 struct RawRisk {
     copula: Option<String>,
+    dof: Option<f64>,
     recovery_lag_months: Option<i64>,
     recovery_systematic_weight: Option<f64>,
+    construction_pd_multiplier: Option<f64>,
     correlation: Option<RawCorrelation>,
+    ratings: Option<RawRatings>,
+    pd_curves: Option<BTreeMap<String, RawPdCurve>>,
 }
 
 /// `[risk.correlation]`.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawCorrelation {
     global: Option<f64>,
     mineral: Option<f64>,
     country: Option<f64>,
+    region: Option<f64>,
+    by_mineral: Option<BTreeMap<String, RawShares>>,
+}
+
+/// `[risk.correlation.by_mineral.<mineral>]`: keys left out inherit
+/// `[risk.correlation]`'s.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawShares {
+    global: Option<f64>,
+    mineral: Option<f64>,
+    country: Option<f64>,
+    region: Option<f64>,
+}
+
+/// `[risk.ratings]`: replaces the default rating table.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRatings {
+    horizon_years: Option<f64>,
+    source: Option<String>,
+    /// Rating -> cumulative PD (key order here; file order is restored
+    /// from the key positions).
+    pd: Option<BTreeMap<String, f64>>,
+}
+
+/// `[risk.pd_curves.<name>]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPdCurve {
+    years: Option<Vec<f64>>,
+    cumulative_pd: Option<Vec<f64>>,
 }
 
 /// `[eligibility]`.
@@ -114,7 +150,7 @@ pub(crate) fn read_facility(text: &str) -> FacilityRead {
         failed: read.dropped,
     };
     let scenarios_path = read.value.as_ref().and_then(|raw| raw.scenarios.clone());
-    let (spec, projects_path) = match read.value {
+    let (mut spec, projects_path) = match read.value {
         Some(raw) => reader.facility(raw),
         None => {
             // Unreadable document: every field counts as failed.
@@ -122,6 +158,12 @@ pub(crate) fn read_facility(text: &str) -> FacilityRead {
             (placeholder_spec(), None)
         }
     };
+    // Serde hands `[risk.ratings.pd]` over in key order: restore the file's.
+    // (The default table has no keys in the file and keeps its order.)
+    spec.risk
+        .ratings
+        .entries
+        .sort_by_key(|(rating, _)| read.index.offset_of(&format!("risk.ratings.pd.{rating}")));
     FacilityRead {
         spec,
         projects_path,
@@ -175,7 +217,7 @@ fn placeholder_risk() -> RiskSpec {
             country: 0.0,
             region: 0.0,
         },
-        copula: super::types::Copula::Gaussian,
+        copula: Copula::Gaussian,
         recovery_lag_months: 0,
         recovery_systematic_weight: 0.0,
         correlation_by_mineral: Vec::new(),
@@ -330,45 +372,136 @@ impl Reader {
         let Some(raw) = self.required("risk", raw, "a [risk] table") else {
             return placeholder_risk();
         };
-        let copula = self.required("risk.copula", raw.copula, "\"gaussian\"");
+        let copula = self.required("risk.copula", raw.copula, "\"gaussian\" or \"student_t\"");
+        let copula = self.choice("risk.copula", copula, COPULAS);
         let lag = self.required(
             "risk.recovery_lag_months",
             raw.recovery_lag_months,
             "an integer >= 0",
         );
+        let (correlation, correlation_by_mineral) = self.correlation(raw.correlation);
         RiskSpec {
-            correlation: self.correlation(raw.correlation),
-            copula: self
-                .choice("risk.copula", copula, COPULAS)
-                .unwrap_or(super::types::Copula::Gaussian),
+            correlation,
+            copula: self.copula(copula, raw.dof),
             recovery_lag_months: self.integer("risk.recovery_lag_months", lag).unwrap_or(0),
             recovery_systematic_weight: raw.recovery_systematic_weight.unwrap_or(0.0),
-            correlation_by_mineral: Vec::new(),
-            construction_pd_multiplier: 1.0,
-            ratings: RatingTable::moodys_idealized_10y(),
-            pd_curves: Vec::new(),
+            correlation_by_mineral,
+            construction_pd_multiplier: raw.construction_pd_multiplier.unwrap_or(1.0),
+            ratings: raw
+                .ratings
+                .map_or_else(RatingTable::moodys_idealized_10y, |r| self.ratings(r)),
+            pd_curves: self.pd_curves(raw.pd_curves.unwrap_or_default()),
         }
     }
 
-    fn correlation(&mut self, raw: Option<RawCorrelation>) -> CorrelationShares {
+    /// `risk.dof` goes with a Student t copula and only with it.
+    fn copula(&mut self, kind: Option<CopulaKind>, dof: Option<f64>) -> Copula {
+        match kind {
+            Some(CopulaKind::StudentT) => {
+                let what = "the degrees of freedom of the Student t copula, a number > 0 (e.g. 5)";
+                let dof = self.required("risk.dof", dof, what);
+                Copula::StudentT {
+                    dof: dof.unwrap_or(f64::NAN),
+                }
+            }
+            Some(CopulaKind::Gaussian) if dof.is_some() => {
+                let message = "is only used with copula = \"student_t\"; remove it or set copula = \"student_t\"";
+                self.fail("risk.dof", message.into());
+                Copula::Gaussian
+            }
+            Some(CopulaKind::Gaussian) | None => Copula::Gaussian,
+        }
+    }
+
+    /// The shares, and the per-mineral shares resolved against them.
+    fn correlation(
+        &mut self,
+        raw: Option<RawCorrelation>,
+    ) -> (CorrelationShares, Vec<(String, CorrelationShares)>) {
         let what = "a [risk.correlation] table with global, mineral and country";
         let raw = self.required("risk.correlation", raw, what);
         let raw = raw.unwrap_or(RawCorrelation {
             global: Some(0.0),
             mineral: Some(0.0),
             country: Some(0.0),
+            ..RawCorrelation::default()
         });
         let mut share = |name: &str, value: Option<f64>| {
             let path = format!("risk.correlation.{name}");
             self.required(&path, value, "a share in [0, 1)")
                 .unwrap_or(0.0)
         };
-        CorrelationShares {
+        let base = CorrelationShares {
             global: share("global", raw.global),
             mineral: share("mineral", raw.mineral),
             country: share("country", raw.country),
-            region: 0.0,
+            region: raw.region.unwrap_or(0.0),
+        };
+        let mut by_mineral: Vec<_> = raw
+            .by_mineral
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(mineral, own)| {
+                let shares = CorrelationShares {
+                    global: own.global.unwrap_or(base.global),
+                    mineral: own.mineral.unwrap_or(base.mineral),
+                    country: own.country.unwrap_or(base.country),
+                    region: own.region.unwrap_or(base.region),
+                };
+                // Minerals are compared as the project list stores them.
+                (mineral.trim().to_lowercase(), shares)
+            })
+            .collect();
+        by_mineral.sort_by(|a, b| a.0.cmp(&b.0));
+        (base, by_mineral)
+    }
+
+    fn ratings(&mut self, raw: RawRatings) -> RatingTable {
+        let horizon = self.required(
+            "risk.ratings.horizon_years",
+            raw.horizon_years,
+            "the horizon of the cumulative PDs in years, a number > 0 (e.g. 10)",
+        );
+        let what = "a [risk.ratings.pd] table of `rating = cumulative PD`, e.g. Ba1 = 0.094";
+        let pd = self.required("risk.ratings.pd", raw.pd, what);
+        RatingTable {
+            horizon_years: horizon.unwrap_or(1.0),
+            entries: pd.map_or_else(Vec::new, |pd| pd.into_iter().collect()),
+            source: raw.source.unwrap_or_else(|| "facility file".into()),
         }
+    }
+
+    fn pd_curves(&mut self, raw: BTreeMap<String, RawPdCurve>) -> Vec<PdCurve> {
+        raw.into_iter()
+            .map(|(name, curve)| {
+                let at = format!("risk.pd_curves.{name}");
+                let years = self.required(
+                    &format!("{at}.years"),
+                    curve.years,
+                    "an array of years after the loan's start, e.g. [1, 2, 5, 10]",
+                );
+                let pds = self.required(
+                    &format!("{at}.cumulative_pd"),
+                    curve.cumulative_pd,
+                    "an array of cumulative PDs, one per year, e.g. [0.03, 0.06, 0.12, 0.20]",
+                );
+                if let (Some(years), Some(pds)) = (&years, &pds)
+                    && years.len() != pds.len()
+                {
+                    let message = format!(
+                        "has {} values but years has {}; expected one cumulative PD per year",
+                        pds.len(),
+                        years.len()
+                    );
+                    self.fail(&format!("{at}.cumulative_pd"), message);
+                }
+                let (years, pds) = (years.unwrap_or_default(), pds.unwrap_or_default());
+                PdCurve {
+                    name,
+                    points: years.into_iter().zip(pds).collect(),
+                }
+            })
+            .collect()
     }
 
     fn simulation(&mut self, raw: RawSimulation) -> SimulationDefaults {
@@ -471,6 +604,141 @@ coupon = 0
         assert!(read.diagnostics[0].message.contains("expected f64"));
         assert!(is_failed(&read.failed, "tranches[0].coupon"));
         assert!(!is_failed(&read.failed, "tranches[0].co"));
+    }
+
+    /// MINIMAL with `extra` appended to `[risk]` (before its sub-tables).
+    fn with_risk(extra: &str) -> FacilityRead {
+        read_facility(&MINIMAL.replace(
+            "recovery_lag_months = 0\n",
+            &format!("recovery_lag_months = 0\n{extra}\n"),
+        ))
+    }
+
+    /// MINIMAL with `tables` inserted before the tranches.
+    fn with_tables(tables: &str) -> FacilityRead {
+        read_facility(&MINIMAL.replace("[[tranches]]", &format!("{tables}\n[[tranches]]")))
+    }
+
+    #[test]
+    fn dof_goes_with_the_student_t_copula_only() {
+        let t = MINIMAL.replace("\"Gaussian\"", "\"Student_T\"\ndof = 4");
+        let read = read_facility(&t);
+        assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
+        assert_eq!(read.spec.risk.copula, Copula::StudentT { dof: 4.0 });
+        let no_dof = read_facility(&MINIMAL.replace("\"Gaussian\"", "\"student_t\""));
+        assert_eq!(fields(&no_dof), ["risk.dof"]);
+        assert!(
+            no_dof.diagnostics[0]
+                .message
+                .starts_with("is missing; expected the degrees")
+        );
+        let gaussian = with_risk("dof = 4");
+        assert_eq!(fields(&gaussian), ["risk.dof"]);
+        assert!(is_failed(&gaussian.failed, "risk.dof"));
+        // An unknown copula is reported; its dof is not.
+        let unknown = read_facility(&MINIMAL.replace("\"Gaussian\"", "\"clayton\"\ndof = 4"));
+        assert_eq!(fields(&unknown), ["risk.copula"]);
+        assert!(
+            unknown.diagnostics[0]
+                .message
+                .contains("`gaussian`, `student_t`")
+        );
+    }
+
+    #[test]
+    fn construction_multiplier_and_region_share_are_read() {
+        let read = with_risk("construction_pd_multiplier = 2");
+        assert_eq!(read.spec.risk.construction_pd_multiplier, 2.0);
+        let read =
+            read_facility(&MINIMAL.replace("country = 0.1\n", "country = 0.1\nregion = 0.05\n"));
+        assert_eq!(read.spec.risk.correlation.region, 0.05);
+    }
+
+    #[test]
+    fn mineral_shares_inherit_and_are_sorted_by_lower_case_mineral() {
+        let read = with_tables(
+            "[risk.correlation.by_mineral.Nickel]\nglobal = 0.2\n\
+             [risk.correlation.by_mineral.lithium]\nregion = 0.1\ncountry = 0\n\
+             [risk.correlation.by_mineral.cobalt]\n",
+        );
+        assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
+        let base = read.spec.risk.correlation;
+        let with = |f: fn(&mut CorrelationShares)| {
+            let mut shares = base;
+            f(&mut shares);
+            shares
+        };
+        assert_eq!(
+            read.spec.risk.correlation_by_mineral,
+            [
+                ("cobalt".to_owned(), base),
+                (
+                    "lithium".to_owned(),
+                    with(|s| {
+                        s.region = 0.1;
+                        s.country = 0.0;
+                    })
+                ),
+                ("nickel".to_owned(), with(|s| s.global = 0.2)),
+            ]
+        );
+    }
+
+    #[test]
+    fn ratings_replace_the_default_table_in_file_order() {
+        let read = with_tables(
+            "[risk.ratings]\nhorizon_years = 5\n[risk.ratings.pd]\n\
+             BBB = 0.02\nBB = 0.08\n\"B-\" = 0.2\nA = 0.01\n",
+        );
+        assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
+        let ratings = read.spec.risk.ratings;
+        assert_eq!(ratings.horizon_years, 5.0);
+        assert_eq!(ratings.source, "facility file");
+        let names: Vec<_> = ratings.entries.iter().map(|(r, _)| r.as_str()).collect();
+        assert_eq!(names, ["BBB", "BB", "B-", "A"]);
+        assert_eq!(ratings.pd("B-"), Some(0.2));
+        let missing = with_tables("[risk.ratings]\nsource = \"x\"\n");
+        assert_eq!(
+            fields(&missing),
+            ["risk.ratings.horizon_years", "risk.ratings.pd"]
+        );
+        let typed =
+            with_tables("[risk.ratings]\nhorizon_years = 5\n[risk.ratings.pd]\nBB = \"8%\"\n");
+        assert_eq!(fields(&typed), ["risk.ratings.pd.BB"]);
+        assert_eq!(typed.diagnostics[0].line, Some(17));
+    }
+
+    #[test]
+    fn pd_curves_are_sorted_by_name_and_need_matching_arrays() {
+        let read = with_tables(
+            "[risk.pd_curves.ramp]\nyears = [1, 2.5]\ncumulative_pd = [0.1, 0.2]\n\
+             [risk.pd_curves.flat]\nyears = [10]\ncumulative_pd = [0.3]\n",
+        );
+        assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
+        let curves = read.spec.risk.pd_curves;
+        assert_eq!(
+            curves,
+            [
+                PdCurve {
+                    name: "flat".into(),
+                    points: vec![(10.0, 0.3)]
+                },
+                PdCurve {
+                    name: "ramp".into(),
+                    points: vec![(1.0, 0.1), (2.5, 0.2)]
+                },
+            ]
+        );
+        let uneven = with_tables("[risk.pd_curves.ramp]\nyears = [1, 2]\ncumulative_pd = [0.1]\n");
+        assert_eq!(fields(&uneven), ["risk.pd_curves.ramp.cumulative_pd"]);
+        assert!(is_failed(
+            &uneven.failed,
+            "risk.pd_curves.ramp.cumulative_pd[0]"
+        ));
+        // A missing array is reported as missing, not also as a mismatch.
+        let half = with_tables("[risk.pd_curves.ramp]\nyears = [1, 2]\n");
+        assert_eq!(fields(&half), ["risk.pd_curves.ramp.cumulative_pd"]);
+        assert!(half.diagnostics[0].message.starts_with("is missing"));
     }
 
     #[test]

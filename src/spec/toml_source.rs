@@ -79,6 +79,15 @@ impl FieldIndex {
         }
     }
 
+    /// Byte offset of the key `path` (exact path only), for restoring the
+    /// file's order of a table's keys.
+    pub fn offset_of(&self, path: &str) -> Option<usize> {
+        self.entries
+            .iter()
+            .find(|(p, ..)| p == path)
+            .map(|(_, key, _)| key.start)
+    }
+
     /// Deepest key whose key or value span contains `offset`.
     fn path_at(&self, offset: usize) -> Option<&str> {
         self.entries
@@ -234,5 +243,7 @@ mod tests {
         assert_eq!(read.index.line_of("items[0].missing"), Some(3));
         assert_eq!(read.index.line_of("name"), Some(1));
         assert_eq!(read.index.line_of("absent"), None);
+        assert_eq!(read.index.offset_of("items[0].rate"), Some(22));
+        assert_eq!(read.index.offset_of("items[0].missing"), None);
     }
 }

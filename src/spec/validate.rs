@@ -6,14 +6,17 @@
 //! not be read, without reporting rules whose inputs are missing.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use rust_decimal::Decimal;
 
 use super::error::Diagnostic;
 use super::money::{check_minor_digits, check_positive, fits_minor_units};
-use super::types::{EligibilityRules, FacilitySpec, PdSource, ProjectSpec, RiskSpec};
+use super::types::{
+    Copula, CorrelationShares, EligibilityRules, FacilitySpec, PdCurve, PdSource, ProjectSpec,
+    RatingTable, RiskSpec,
+};
 
 /// Which input file a finding belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -44,6 +47,8 @@ const UNIT: Interval = Interval(0.0, true, 1.0, true);
 const RATE: Interval = Interval(0.0, true, 1.0, false);
 const SHARE: Interval = Interval(0.0, false, 1.0, true);
 const BPS: Interval = Interval(0.0, true, 10_000.0, false);
+const POSITIVE: Interval = Interval(0.0, false, f64::INFINITY, false);
+const NON_NEGATIVE: Interval = Interval(0.0, true, f64::INFINITY, false);
 
 impl Interval {
     fn contains(self, x: f64) -> bool {
@@ -77,6 +82,27 @@ fn non_empty(text: &str, what: &str) -> Result<(), String> {
         Err(format!("is empty; expected {what}"))
     } else {
         Ok(())
+    }
+}
+
+/// A name that cells of the project list can refer to (they are trimmed).
+fn reference_name(name: &str, what: &str) -> Result<(), String> {
+    non_empty(name, what)?;
+    if name.trim() != name {
+        return Err(format!(
+            "`{name}` has spaces around it; expected {what} without them"
+        ));
+    }
+    Ok(())
+}
+
+/// `a, b, c` of names, or `none`.
+fn listing<'a>(names: impl Iterator<Item = &'a str>) -> String {
+    let names: Vec<_> = names.collect();
+    if names.is_empty() {
+        "none".into()
+    } else {
+        names.join(", ")
     }
 }
 
@@ -142,6 +168,7 @@ pub(crate) fn findings(spec: &FacilitySpec) -> Vec<Finding> {
     check_risk(&spec.risk, &mut checks);
     check_eligibility_rules(&spec.eligibility, &mut checks);
     check_projects(spec, &mut checks);
+    check_by_mineral_used(spec, &mut checks);
     check_totals(spec, &mut checks);
     checks.0
 }
@@ -236,26 +263,145 @@ fn check_tranches(spec: &FacilitySpec, c: &mut Checks) {
 }
 
 fn check_risk(risk: &RiskSpec, c: &mut Checks) {
-    let shares = risk.correlation;
-    for (name, share) in [
-        ("global", shares.global),
-        ("mineral", shares.mineral),
-        ("country", shares.country),
-    ] {
-        let r = number_in(share, RATE, "a correlation share");
-        c.facility(format!("risk.correlation.{name}"), false, r);
+    check_shares(&risk.correlation, None, "risk.correlation", c);
+    let mut minerals = BTreeSet::new();
+    for (mineral, shares) in &risk.correlation_by_mineral {
+        let at = format!("risk.correlation.by_mineral.{mineral}");
+        c.facility(&at, false, mineral_name(mineral));
+        if !minerals.insert(mineral) {
+            let message = format!("`{mineral}` has two tables; expected one per mineral");
+            c.facility(&at, true, Err(message));
+        }
+        check_shares(shares, Some(&risk.correlation), &at, c);
     }
-    let sum = shares.global + shares.mineral + shares.country;
-    if sum.partial_cmp(&1.0) != Some(Ordering::Less) {
-        let message = format!(
-            "global + mineral + country = {} + {} + {} = {sum}; expected a sum below 1 \
-             (the project-specific share 1 - sum must be positive)",
-            shares.global, shares.mineral, shares.country
-        );
-        c.facility("risk.correlation", true, Err(message));
+    if let Copula::StudentT { dof } = risk.copula {
+        let r = number_in(dof, POSITIVE, "a number of degrees of freedom");
+        c.facility("risk.dof", false, r);
     }
+    let multiplier = number_in(
+        risk.construction_pd_multiplier,
+        NON_NEGATIVE,
+        "a hazard multiplier",
+    );
+    c.facility("risk.construction_pd_multiplier", false, multiplier);
     let weight = number_in(risk.recovery_systematic_weight, UNIT, "a weight");
     c.facility("risk.recovery_systematic_weight", false, weight);
+    check_ratings(&risk.ratings, c);
+    check_curves(&risk.pd_curves, c);
+}
+
+/// Shares at `at`: each in [0, 1), sum below 1. For a mineral's resolved
+/// shares (`base` given), a share equal to the base's is inherited (or the
+/// same value) and reported on the base only, and so is a sum when every
+/// share is the base's.
+fn check_shares(
+    shares: &CorrelationShares,
+    base: Option<&CorrelationShares>,
+    at: &str,
+    c: &mut Checks,
+) {
+    let named = |s: &CorrelationShares| {
+        [
+            ("global", s.global),
+            ("mineral", s.mineral),
+            ("country", s.country),
+            ("region", s.region),
+        ]
+    };
+    let base_values = base.map(named);
+    let mut all_inherited = base.is_some();
+    for (i, (name, share)) in named(shares).into_iter().enumerate() {
+        if base_values.is_some_and(|b| b[i].1.to_bits() == share.to_bits()) {
+            continue;
+        }
+        all_inherited = false;
+        let r = number_in(share, RATE, "a correlation share");
+        c.facility(format!("{at}.{name}"), false, r);
+    }
+    let sum = shares.total();
+    if !all_inherited && sum.partial_cmp(&1.0) != Some(Ordering::Less) {
+        let whose = if base.is_some() {
+            let mineral = at.rsplit('.').next().unwrap_or_default();
+            format!("for mineral {mineral} (keys left out inherit [risk.correlation]'s), ")
+        } else {
+            String::new()
+        };
+        // The region share is left out of the sum shown while it is 0.
+        let terms: Vec<_> = named(shares)
+            .into_iter()
+            .filter(|&(name, share)| name != "region" || share != 0.0)
+            .collect();
+        let names: Vec<_> = terms.iter().map(|(name, _)| *name).collect();
+        let values: Vec<_> = terms.iter().map(|(_, share)| share.to_string()).collect();
+        let message = format!(
+            "{whose}{} = {} = {sum}; expected a sum below 1 \
+             (the project-specific share 1 - sum must be positive)",
+            names.join(" + "),
+            values.join(" + ")
+        );
+        c.facility(at, true, Err(message));
+    }
+}
+
+fn check_ratings(table: &RatingTable, c: &mut Checks) {
+    let horizon = number_in(table.horizon_years, POSITIVE, "a horizon in years");
+    c.facility("risk.ratings.horizon_years", false, horizon);
+    if table.entries.is_empty() {
+        let message =
+            "has no ratings; expected at least one `rating = cumulative PD`, e.g. Ba1 = 0.094";
+        // Relational when loading: every entry may have been unreadable.
+        c.facility("risk.ratings.pd", true, Err(message.into()));
+    }
+    let mut seen = BTreeSet::new();
+    for (rating, pd) in &table.entries {
+        let field = format!("risk.ratings.pd.{rating}");
+        c.facility(&field, false, reference_name(rating, "a rating name"));
+        if !seen.insert(rating) {
+            let message = format!("`{rating}` is listed twice; expected each rating once");
+            c.facility(&field, true, Err(message));
+        }
+        let r = number_in(*pd, OPEN_UNIT, "a cumulative default probability");
+        c.facility(&field, false, r);
+    }
+}
+
+fn check_curves(curves: &[PdCurve], c: &mut Checks) {
+    let mut seen = BTreeSet::new();
+    for curve in curves {
+        let at = format!("risk.pd_curves.{}", curve.name);
+        c.facility(&at, false, reference_name(&curve.name, "a curve name"));
+        if !seen.insert(&curve.name) {
+            let message = format!("`{}` is defined twice; expected unique names", curve.name);
+            c.facility(&at, true, Err(message));
+        }
+        if curve.points.is_empty() {
+            let message =
+                "has no points; expected years and cumulative_pd with one or more values each";
+            // Relational: the points pair two arrays.
+            c.facility(&at, true, Err(message.into()));
+        }
+        let mut previous: Option<(f64, f64)> = None;
+        for (i, &(t, pd)) in curve.points.iter().enumerate() {
+            let year = match previous {
+                None => number_in(t, POSITIVE, "a time in years"),
+                Some((t0, _)) if !(t > t0 && t.is_finite()) => Err(format!(
+                    "{t} does not come after the previous year {t0}; expected finite, strictly increasing years"
+                )),
+                Some(_) => Ok(()),
+            };
+            c.facility(format!("{at}.years[{i}]"), false, year);
+            let r = number_in(pd, OPEN_UNIT, "a cumulative default probability").and_then(|()| {
+                match previous {
+                    Some((_, pd0)) if pd < pd0 => Err(format!(
+                        "{pd} is below the previous cumulative PD {pd0}; expected non-decreasing values"
+                    )),
+                    _ => Ok(()),
+                }
+            });
+            c.facility(format!("{at}.cumulative_pd[{i}]"), false, r);
+            previous = Some((t, pd));
+        }
+    }
 }
 
 fn check_eligibility_rules(rules: &EligibilityRules, c: &mut Checks) {
@@ -311,6 +457,7 @@ fn check_projects(spec: &FacilitySpec, c: &mut Checks) {
     let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
     for p in &spec.projects {
         check_project_fields(p, spec.currency.minor_digits, c);
+        check_project_pd(&spec.risk, p, c);
         check_project_dates(spec, p, c);
         if let Some(first) = ids.get(p.id.as_str()) {
             let message = format!(
@@ -342,13 +489,9 @@ fn check_project_fields(p: &ProjectSpec, digits: u32, c: &mut Checks) {
         false,
         number_in(p.coupon, RATE, "an annual rate"),
     );
-    if let PdSource::AnnualPd(annual_pd) = p.pd {
-        c.project(
-            p,
-            "annual_pd",
-            false,
-            number_in(annual_pd, OPEN_UNIT, "a probability"),
-        );
+    if let Some(region) = &p.region {
+        let r = non_empty(region, "a region, or no value");
+        c.project(p, "region", false, r);
     }
     c.project(
         p,
@@ -356,12 +499,11 @@ fn check_project_fields(p: &ProjectSpec, digits: u32, c: &mut Checks) {
         false,
         number_in(p.recovery_mean, UNIT, "a recovery rate"),
     );
-    let sd_range = Interval(0.0, true, f64::INFINITY, false);
     c.project(
         p,
         "recovery_sd",
         false,
-        number_in(p.recovery_sd, sd_range, "a standard deviation"),
+        number_in(p.recovery_sd, NON_NEGATIVE, "a standard deviation"),
     );
     c.project(
         p,
@@ -369,6 +511,53 @@ fn check_project_fields(p: &ProjectSpec, digits: u32, c: &mut Checks) {
         true,
         beta_feasible(p.recovery_mean, p.recovery_sd),
     );
+}
+
+/// The project's PD source: a probability, or a rating or curve the
+/// facility defines (relational: looked up in the facility file).
+fn check_project_pd(risk: &RiskSpec, p: &ProjectSpec, c: &mut Checks) {
+    match &p.pd {
+        PdSource::AnnualPd(annual_pd) => {
+            let r = number_in(*annual_pd, OPEN_UNIT, "a probability");
+            c.project(p, "annual_pd", false, r);
+        }
+        PdSource::Rating(rating) if risk.ratings.pd(rating).is_none() => {
+            let message = format!(
+                "`{rating}` is not in the rating table ({}); expected one of {} (exact spelling)",
+                risk.ratings.source,
+                listing(risk.ratings.entries.iter().map(|(r, _)| r.as_str()))
+            );
+            c.project(p, "rating", true, Err(message));
+        }
+        PdSource::Curve(name) if !risk.pd_curves.iter().any(|curve| &curve.name == name) => {
+            let expected = if risk.pd_curves.is_empty() {
+                format!("the facility file defines none; add a [risk.pd_curves.{name}] table")
+            } else {
+                let names = risk.pd_curves.iter().map(|curve| curve.name.as_str());
+                format!("expected one of {}", listing(names))
+            };
+            let message = format!(
+                "`{name}` is not a [risk.pd_curves] table of the facility file; {expected}"
+            );
+            c.project(p, "pd_curve", true, Err(message));
+        }
+        PdSource::Rating(_) | PdSource::Curve(_) => {}
+    }
+}
+
+/// Every `[risk.correlation.by_mineral]` table is for a mineral of the pool.
+fn check_by_mineral_used(spec: &FacilitySpec, c: &mut Checks) {
+    let present: BTreeSet<&str> = spec.projects.iter().map(|p| p.mineral.as_str()).collect();
+    for (mineral, _) in &spec.risk.correlation_by_mineral {
+        if !present.contains(mineral.as_str()) {
+            let message = format!(
+                "no project has mineral `{mineral}`; expected one of the minerals present: {}",
+                listing(present.iter().copied())
+            );
+            let field = format!("risk.correlation.by_mineral.{mineral}");
+            c.facility(field, true, Err(message));
+        }
+    }
 }
 
 /// A Beta law with this mean and sd exists (sd = 0 means a fixed recovery).
@@ -409,6 +598,19 @@ fn check_project_dates(spec: &FacilitySpec, p: &ProjectSpec, c: &mut Checks) {
         );
         c.project(p, "maturity_date", true, Err(message));
     }
+    if let Some(end) = p.construction_end {
+        let r = if end <= p.start_date {
+            after(end, p.start_date, "the project's start_date")
+        } else if end > p.maturity_date {
+            Err(format!(
+                "{end} is after the project's maturity_date {}; expected a date on or before it",
+                p.maturity_date
+            ))
+        } else {
+            Ok(())
+        };
+        c.project(p, "construction_end", true, r);
+    }
 }
 
 fn check_totals(spec: &FacilitySpec, c: &mut Checks) {
@@ -437,6 +639,7 @@ mod tests {
     use super::super::test_support::sample_spec;
     use super::super::types::TrancheClass;
     use super::*;
+    use chrono::NaiveDate;
 
     /// `(line, field)` of every problem of `spec`.
     fn problems(spec: &FacilitySpec) -> Vec<(Option<usize>, String)> {
@@ -524,6 +727,225 @@ mod tests {
         let found = problems(&spec);
         let at = |field: &str| (Some(5), field.to_owned());
         assert_eq!(found, [at("mineral"), at("sponsor_nexus"), at("id")]);
+    }
+
+    /// The message of the only problem of `spec`.
+    fn only_message(spec: &FacilitySpec) -> String {
+        let diags = spec.validate().unwrap_err();
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        diags[0].message.clone()
+    }
+
+    fn at(line: usize, field: &str) -> (Option<usize>, String) {
+        (Some(line), field.to_owned())
+    }
+
+    /// A facility field (no line).
+    fn field(name: &str) -> (Option<usize>, String) {
+        (None, name.to_owned())
+    }
+
+    #[test]
+    fn student_t_needs_positive_finite_degrees_of_freedom() {
+        let mut spec = sample_spec();
+        spec.risk.copula = Copula::StudentT { dof: 4.0 };
+        assert_eq!(spec.validate(), Ok(()));
+        for dof in [0.0, -1.0, f64::NAN, f64::INFINITY] {
+            spec.risk.copula = Copula::StudentT { dof };
+            assert_eq!(problems(&spec), one("risk.dof"), "{dof}");
+        }
+    }
+
+    #[test]
+    fn construction_multiplier_and_region_share_ranges() {
+        let mut spec = sample_spec();
+        spec.risk.construction_pd_multiplier = 0.0;
+        spec.risk.correlation.region = 0.2;
+        assert_eq!(spec.validate(), Ok(()));
+        spec.risk.construction_pd_multiplier = f64::INFINITY;
+        assert_eq!(problems(&spec), one("risk.construction_pd_multiplier"));
+        spec.risk.construction_pd_multiplier = 3.0;
+        spec.risk.correlation.region = 0.75;
+        let message = only_message(&spec);
+        assert!(
+            message.starts_with(
+                "global + mineral + country + region = 0.1 + 0.1 + 0.1 + 0.75 = 1.05; expected a sum below 1"
+            ),
+            "{message}"
+        );
+        spec.risk.correlation.region = -0.1;
+        assert_eq!(problems(&spec), one("risk.correlation.region"));
+    }
+
+    fn lithium_shares(spec: &mut FacilitySpec, mineral: f64) {
+        let mut shares = spec.risk.correlation;
+        shares.mineral = mineral;
+        spec.risk.correlation_by_mineral = vec![("lithium".into(), shares)];
+    }
+
+    #[test]
+    fn resolved_mineral_shares_each_in_range_and_sum_below_one() {
+        let mut spec = sample_spec();
+        lithium_shares(&mut spec, 0.5);
+        assert_eq!(spec.validate(), Ok(()));
+        lithium_shares(&mut spec, 0.85);
+        assert_eq!(problems(&spec), one("risk.correlation.by_mineral.lithium"));
+        let message = only_message(&spec);
+        assert!(message.starts_with("for mineral lithium "), "{message}");
+        assert!(message.contains("= 0.1 + 0.85 + 0.1 = 1.05"), "{message}");
+        lithium_shares(&mut spec, -0.5);
+        assert_eq!(
+            problems(&spec),
+            one("risk.correlation.by_mineral.lithium.mineral")
+        );
+    }
+
+    #[test]
+    fn a_bad_share_inherited_by_a_mineral_is_reported_once() {
+        let mut spec = sample_spec();
+        spec.risk.correlation.global = 1.2;
+        lithium_shares(&mut spec, 0.1);
+        let expected = [field("risk.correlation.global"), field("risk.correlation")];
+        assert_eq!(problems(&spec), expected);
+    }
+
+    #[test]
+    fn mineral_tables_name_minerals_of_the_pool_once() {
+        let mut spec = sample_spec();
+        let shares = spec.risk.correlation;
+        spec.risk.correlation_by_mineral = vec![
+            ("cobalt".into(), shares),
+            ("lithium".into(), shares),
+            ("lithium".into(), shares),
+            ("Rare Earths".into(), shares),
+        ];
+        let found = problems(&spec);
+        let mineral = |m: &str| field(&format!("risk.correlation.by_mineral.{m}"));
+        assert_eq!(
+            found,
+            [
+                mineral("lithium"),
+                mineral("Rare Earths"),
+                mineral("cobalt"),
+                mineral("Rare Earths"),
+            ]
+        );
+        let diags = spec.validate().unwrap_err();
+        assert_eq!(
+            diags[2].message,
+            "no project has mineral `cobalt`; expected one of the minerals present: copper, lithium, nickel"
+        );
+    }
+
+    #[test]
+    fn ratings_must_be_in_the_table() {
+        let mut spec = sample_spec();
+        spec.projects[0].pd = PdSource::Rating("Baa2".into());
+        assert_eq!(spec.validate(), Ok(()));
+        spec.risk.ratings = RatingTable {
+            horizon_years: 5.0,
+            entries: vec![("BB".into(), 0.1), ("B".into(), 0.2)],
+            source: "own".into(),
+        };
+        assert_eq!(problems(&spec), [at(2, "rating")]);
+        assert_eq!(
+            only_message(&spec),
+            "`Baa2` is not in the rating table (own); expected one of BB, B (exact spelling)"
+        );
+        spec.projects[0].pd = PdSource::Rating("BB".into());
+        assert_eq!(spec.validate(), Ok(()));
+    }
+
+    #[test]
+    fn rating_table_rules() {
+        let mut spec = sample_spec();
+        spec.risk.ratings = RatingTable {
+            horizon_years: 0.0,
+            entries: vec![("BB".into(), 0.1), ("BB".into(), 0.2), (" B".into(), 1.0)],
+            source: "own".into(),
+        };
+        let found = problems(&spec);
+        assert_eq!(
+            found,
+            [
+                field("risk.ratings.horizon_years"),
+                field("risk.ratings.pd.BB"),
+                field("risk.ratings.pd. B"),
+                field("risk.ratings.pd. B"),
+            ]
+        );
+        spec.risk.ratings.entries.clear();
+        spec.risk.ratings.horizon_years = 1.0;
+        assert_eq!(problems(&spec), one("risk.ratings.pd"));
+    }
+
+    fn curve(name: &str, points: &[(f64, f64)]) -> PdCurve {
+        PdCurve {
+            name: name.into(),
+            points: points.to_vec(),
+        }
+    }
+
+    #[test]
+    fn curves_must_exist() {
+        let mut spec = sample_spec();
+        spec.projects[1].pd = PdSource::Curve("ramp".into());
+        assert_eq!(problems(&spec), [at(3, "pd_curve")]);
+        assert!(only_message(&spec).contains("defines none; add a [risk.pd_curves.ramp] table"));
+        spec.risk.pd_curves = vec![curve("flat", &[(1.0, 0.1)]), curve("steep", &[(1.0, 0.3)])];
+        assert_eq!(
+            only_message(&spec),
+            "`ramp` is not a [risk.pd_curves] table of the facility file; expected one of flat, steep"
+        );
+        spec.projects[1].pd = PdSource::Curve("steep".into());
+        assert_eq!(spec.validate(), Ok(()));
+    }
+
+    #[test]
+    fn curve_points_increase() {
+        let mut spec = sample_spec();
+        spec.risk.pd_curves = vec![
+            curve("a", &[(0.5, 0.01), (1.0, 0.01), (2.0, 0.05)]),
+            curve(
+                "b",
+                &[(-1.0, 0.0), (3.0, 0.2), (3.0, 0.1), (f64::INFINITY, 0.3)],
+            ),
+            curve("a", &[]),
+        ];
+        let found = problems(&spec);
+        assert_eq!(
+            found,
+            [
+                field("risk.pd_curves.b.years[0]"),
+                field("risk.pd_curves.b.cumulative_pd[0]"),
+                field("risk.pd_curves.b.years[2]"),
+                field("risk.pd_curves.b.cumulative_pd[2]"),
+                field("risk.pd_curves.b.years[3]"),
+                field("risk.pd_curves.a"),
+                field("risk.pd_curves.a"),
+            ]
+        );
+    }
+
+    #[test]
+    fn construction_end_inside_the_loan_and_region_not_empty() {
+        let mut spec = sample_spec();
+        let date = |y, m, d| NaiveDate::from_ymd_opt(y, m, d);
+        spec.projects[0].construction_end = date(2027, 1, 1);
+        spec.projects[1].construction_end = spec.projects[1].maturity_date.into();
+        spec.projects[2].region = Some("Andes".into());
+        assert_eq!(spec.validate(), Ok(()));
+        spec.projects[0].construction_end = Some(spec.projects[0].start_date);
+        spec.projects[1].construction_end = date(2031, 1, 1);
+        spec.projects[2].region = Some(" ".into());
+        assert_eq!(
+            problems(&spec),
+            [
+                at(2, "construction_end"),
+                at(3, "construction_end"),
+                at(4, "region"),
+            ]
+        );
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The words accepted for enumerated fields, shared by both input files.
 
-use super::types::{Amortization, Copula, DayCount, PaymentFrequency, Segment, TrancheClass};
+use super::types::{Amortization, DayCount, PaymentFrequency, Segment, TrancheClass};
 
 /// Accepted spellings of `payment_frequency`.
 pub const FREQUENCIES: &[(&str, PaymentFrequency)] = &[
@@ -24,8 +24,21 @@ pub const CLASSES: &[(&str, TrancheClass)] = &[
     ("first_loss", TrancheClass::FirstLoss),
 ];
 
+/// The kind of copula named by `risk.copula` (a Student t's degrees of
+/// freedom are the separate key `risk.dof`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CopulaKind {
+    /// `gaussian`.
+    Gaussian,
+    /// `student_t`.
+    StudentT,
+}
+
 /// Accepted spellings of `risk.copula`.
-pub const COPULAS: &[(&str, Copula)] = &[("gaussian", Copula::Gaussian)];
+pub const COPULAS: &[(&str, CopulaKind)] = &[
+    ("gaussian", CopulaKind::Gaussian),
+    ("student_t", CopulaKind::StudentT),
+];
 
 /// Accepted spellings of a project `segment`.
 pub const SEGMENTS: &[(&str, Segment)] = &[
