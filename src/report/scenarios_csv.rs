@@ -17,8 +17,11 @@ pub struct ScenarioSummary {
     pub summary: Vec<TrancheSummary>,
 }
 
+/// Reads one metric of a tranche summary.
+type Metric = fn(&TrancheSummary) -> f64;
+
 /// Metrics compared across scenarios in comparison.csv.
-const COMPARED: [(&str, fn(&TrancheSummary) -> f64); 6] = [
+const COMPARED: [(&str, Metric); 6] = [
     ("expected_loss", |s| s.expected_loss),
     ("expected_loss_se", |s| s.expected_loss_se),
     ("prob_loss", |s| s.prob_loss),
