@@ -32,7 +32,7 @@ from pathlib import Path
 
 TOP_KEYS = {
     "name", "currency", "currency_minor_digits", "start_date", "payment_frequency",
-    "legal_final_date", "day_count", "projects", "management_fee_bps",
+    "legal_final_date", "day_count", "projects", "scenarios", "management_fee_bps",
     "simulation", "risk", "eligibility", "tranches",
 }
 REQUIRED_TOP = {"name", "currency", "start_date", "legal_final_date", "projects", "risk", "tranches"}

@@ -176,6 +176,7 @@ PORTFOLIOS = {
         rows=FLAGSHIP,
         name="US-ROK Critical Minerals Facility (illustrative)",
         paths=100000, seed=20270101, max_project_share="0.10",
+        scenarios_line='scenarios = "scenarios.toml"   # stress scenarios (docs/scenarios.md)\n',
         description=("Flagship example: a pool of loans to critical-minerals extraction and\n"
                      "# processing projects, funded by U.S. and Korean institutional investors\n"
                      "# (senior, mezzanine) above a public first-loss tranche."),
@@ -255,7 +256,7 @@ payment_frequency = "quarterly"
 legal_final_date = {legal_final.isoformat()}
 day_count = "act/365f"
 projects = "projects.csv"
-management_fee_bps = {MANAGEMENT_FEE_BPS}   # assumption (docs/calibration.md, section 7)
+{cfg.get('scenarios_line', '')}management_fee_bps = {MANAGEMENT_FEE_BPS}   # assumption (docs/calibration.md, section 7)
 
 [simulation]
 paths = {cfg['paths']}
