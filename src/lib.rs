@@ -14,5 +14,6 @@ pub mod model;
 pub mod money;
 pub mod report;
 pub mod simulate;
+pub mod sizing;
 pub mod spec;
 pub mod waterfall;

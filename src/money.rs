@@ -11,6 +11,7 @@ use std::ops::{Add, AddAssign, Neg, Sub, SubAssign};
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
+use strength_reduce::StrengthReducedU64;
 
 /// An amount of money in integer minor units of the facility's currency.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -172,38 +173,64 @@ impl Rate {
 
     /// `rate x days / basis` as a reduced fraction, to apply to many
     /// balances: precomputed once per period, it turns the hot loop's i128
-    /// division into an i64 one.
+    /// division into a strength-reduced u64 one.
     pub fn factor(self, fraction: YearFraction) -> AccrualFactor {
         let numerator = self.0 * i128::from(fraction.days);
         let denominator = RATE_SCALE * i128::from(fraction.basis);
         let divisor = gcd(numerator.unsigned_abs(), denominator.unsigned_abs()).max(1) as i128;
-        AccrualFactor {
-            numerator: numerator / divisor,
-            denominator: denominator / divisor,
-        }
+        AccrualFactor::new(numerator / divisor, denominator / divisor)
     }
 }
 
 /// An exact multiplier `numerator / denominator` (denominator > 0) applied
 /// to money with one rounding, half to even.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+///
+/// Applied to every tranche balance in every period of every path, so the
+/// common case (non-negative values whose product fits in u64) divides by a
+/// strength-reduced divisor (a multiplication and a shift) instead of a
+/// hardware division; other cases use exact i128 arithmetic. Both give the
+/// same result.
+#[derive(Debug, Clone, Copy)]
 pub struct AccrualFactor {
     numerator: i128,
     denominator: i128,
+    fast: Option<(u64, StrengthReducedU64)>,
 }
 
+impl PartialEq for AccrualFactor {
+    fn eq(&self, other: &Self) -> bool {
+        (self.numerator, self.denominator) == (other.numerator, other.denominator)
+    }
+}
+
+impl Eq for AccrualFactor {}
+
 impl AccrualFactor {
-    /// `balance x numerator / denominator`, rounded half to even. Uses i64
-    /// arithmetic when the product fits, i128 otherwise (same result).
+    fn new(numerator: i128, denominator: i128) -> Self {
+        let fast = match (u64::try_from(numerator), u64::try_from(denominator)) {
+            (Ok(n), Ok(d)) if d > 0 => Some((n, StrengthReducedU64::new(d))),
+            _ => None,
+        };
+        AccrualFactor {
+            numerator,
+            denominator,
+            fast,
+        }
+    }
+
+    /// `balance x numerator / denominator`, rounded half to even.
     pub fn apply(self, balance: Money) -> Money {
-        let small = (
-            i64::try_from(self.numerator),
-            i64::try_from(self.denominator),
-        );
-        if let (Ok(numerator), Ok(denominator)) = small
-            && let Some(product) = balance.minor().checked_mul(numerator)
+        if balance.minor() == 0 || self.numerator == 0 {
+            return Money::ZERO;
+        }
+        if let Some((numerator, divisor)) = self.fast
+            && let Ok(balance) = u64::try_from(balance.minor())
+            && let Some(product) = balance.checked_mul(numerator)
         {
-            return Money::from_minor(div_round_half_even_i64(product, denominator));
+            let (quotient, remainder) = StrengthReducedU64::div_rem(product, divisor);
+            let rest = divisor.get() - remainder;
+            let up = remainder > rest || (remainder == rest && quotient & 1 == 1);
+            return Money::from_minor((quotient + u64::from(up)) as i64);
         }
         let product = i128::from(balance.minor()) * self.numerator;
         Money::from_minor(div_round_half_even(product, self.denominator) as i64)
@@ -215,17 +242,6 @@ fn gcd(mut a: u128, mut b: u128) -> u128 {
         (a, b) = (b, a % b);
     }
     a
-}
-
-/// [`div_round_half_even`] in i64.
-fn div_round_half_even_i64(numerator: i64, denominator: i64) -> i64 {
-    let quotient = numerator.div_euclid(denominator);
-    let remainder = numerator.rem_euclid(denominator);
-    match (2 * i128::from(remainder)).cmp(&i128::from(denominator)) {
-        std::cmp::Ordering::Less => quotient,
-        std::cmp::Ordering::Greater => quotient + 1,
-        std::cmp::Ordering::Equal => quotient + (quotient & 1),
-    }
 }
 
 /// An exact year fraction `days / basis` (e.g. 91/365 under act/365f).

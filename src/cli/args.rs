@@ -24,6 +24,9 @@ pub enum Command {
     /// Semi-analytic estimate of a homogeneous approximation of the
     /// facility (milliseconds; a sanity check for the Monte Carlo).
     Analytic(AnalyticArgs),
+    /// Solve for the size of a tranche at which a target is met
+    /// (e.g. --target "senior.expected_loss <= 0.001" --solve first_loss).
+    Size(SizeArgs),
 }
 
 /// Arguments of `blendsim run`.
@@ -74,6 +77,52 @@ pub struct AnalyticArgs {
     /// Output folder for analytic.csv (default: out/<facility file stem>).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Accept eligibility breaches (they are listed).
+    #[arg(long)]
+    pub allow_breaches: bool,
+}
+
+/// Arguments of `blendsim size`.
+#[derive(Debug, Args)]
+pub struct SizeArgs {
+    /// The facility file (TOML).
+    pub facility: PathBuf,
+    /// Target, `tranche.metric <= value` or `>= value`; metrics:
+    /// expected_loss, prob_loss, loss_p50, loss_p90, loss_p99, loss_p999,
+    /// irr_p05, irr_p50, irr_p95.
+    #[arg(long)]
+    pub target: String,
+    /// The tranche whose size is solved for.
+    #[arg(long)]
+    pub solve: String,
+    /// The tranche whose size absorbs the difference, keeping the total
+    /// fixed (default: the tranche directly above --solve).
+    #[arg(long)]
+    pub absorb: Option<String>,
+    /// Range of the solved tranche's share of total capital, LOW:HIGH.
+    #[arg(long, default_value = "0.0:0.4")]
+    pub range: String,
+    /// Points of the sizing curve written to sizing.csv.
+    #[arg(long, default_value_t = 9)]
+    pub grid: usize,
+    /// Stress scenario the target must also hold in (repeatable, or `all`).
+    #[arg(long)]
+    pub scenario: Vec<String>,
+    /// Number of Monte Carlo paths (default: the facility file's, else 10000).
+    #[arg(long)]
+    pub paths: Option<u64>,
+    /// Seed of the random streams (default: the facility file's, else 0).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: out/<facility file stem>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
     /// Accept eligibility breaches (they are listed).
     #[arg(long)]
     pub allow_breaches: bool,

@@ -5,6 +5,7 @@
 mod analytic;
 mod args;
 mod run;
+mod size;
 mod validate;
 
 use std::process::ExitCode;
@@ -13,6 +14,7 @@ use clap::Parser;
 
 use args::{Cli, Command};
 use blendsim::model::ModelError;
+use blendsim::sizing::SizingError;
 use blendsim::spec::SpecError;
 
 /// An error in what the user asked for (arguments or inputs): exit code 2.
@@ -27,6 +29,7 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::validate(args),
         Command::Analytic(args) => analytic::analytic(args),
+        Command::Size(args) => size::size(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -57,8 +60,14 @@ pub fn default_output_folder(facility: &std::path::Path) -> std::path::PathBuf {
 }
 
 fn exit_code(error: &anyhow::Error) -> u8 {
-    let bad_input = error
-        .chain()
-        .any(|cause| cause.is::<SpecError>() || cause.is::<ModelError>() || cause.is::<BadInput>());
+    let bad_input = error.chain().any(|cause| {
+        cause.is::<SpecError>()
+            || cause.is::<ModelError>()
+            || cause.is::<BadInput>()
+            || matches!(
+                cause.downcast_ref::<SizingError>(),
+                Some(SizingError::Target { .. } | SizingError::Request(_))
+            )
+    });
     if bad_input { 2 } else { 1 }
 }

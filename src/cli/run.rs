@@ -73,6 +73,29 @@ impl Plan {
     }
 }
 
+/// Paths and seed (command line, else the facility file, else defaults) and
+/// the thread count (default: all cores).
+pub fn resolve_settings(
+    paths: Option<u64>,
+    seed: Option<u64>,
+    threads: Option<usize>,
+    loaded: &LoadedFacility,
+) -> Result<(RunSettings, usize)> {
+    let defaults = loaded.spec.simulation;
+    let paths = paths.or(defaults.paths).unwrap_or(DEFAULT_PATHS);
+    if paths == 0 {
+        return Err(BadInput("--paths must be at least 1".into()).into());
+    }
+    if threads == Some(0) {
+        return Err(BadInput("--threads must be at least 1".into()).into());
+    }
+    let seed = seed.or(defaults.seed).unwrap_or(DEFAULT_SEED);
+    Ok((
+        RunSettings { paths, seed },
+        threads.unwrap_or_else(rayon::current_num_threads),
+    ))
+}
+
 /// The scenarios named on the command line (`all`: the base case and every
 /// scenario of the facility), in the order given, each once.
 pub fn select_scenarios(names: &[String], available: &[ScenarioSpec]) -> Result<Vec<ScenarioSpec>> {

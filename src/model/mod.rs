@@ -225,6 +225,14 @@ fn accrual_factors(rate: Rate, calendar: &Calendar) -> Vec<AccrualFactor> {
         .collect()
 }
 
+impl Liabilities {
+    /// Compiles the tranches and fee of `spec` on `calendar` (used on its
+    /// own to try other capital structures on the same pool).
+    pub fn compile(spec: &FacilitySpec, calendar: &Calendar) -> Result<Liabilities, ModelError> {
+        compile_liabilities(spec, calendar)
+    }
+}
+
 fn compile_liabilities(
     spec: &FacilitySpec,
     calendar: &Calendar,

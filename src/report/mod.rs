@@ -7,6 +7,7 @@ mod analytic_csv;
 mod atomic;
 mod manifest;
 mod scenarios_csv;
+mod sizing_csv;
 mod summary_csv;
 mod table;
 
@@ -17,6 +18,7 @@ pub use analytic_csv::{COLUMNS as ANALYTIC_COLUMNS, write_analytic_csv};
 pub use atomic::write_atomically;
 pub use manifest::{InputRecord, Manifest};
 pub use scenarios_csv::{ScenarioSummary, write_scenario_reports};
+pub use sizing_csv::{COLUMNS as SIZING_COLUMNS, write_sizing_reports};
 pub use summary_csv::{COLUMNS as SUMMARY_COLUMNS, SummaryCsv, summary_record};
 pub use table::summary_table;
 

@@ -19,7 +19,7 @@ mod ledger;
 mod outcome;
 
 pub use ledger::{Ledger, TranchePeriod};
-pub use outcome::{TrancheOutcome, irr, irr_from, tranche_outcome};
+pub use outcome::{TrancheOutcome, irr, irr_from, tranche_loss, tranche_outcome};
 
 use crate::model::{Liabilities, Model};
 use crate::money::Money;

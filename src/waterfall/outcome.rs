@@ -45,9 +45,8 @@ pub fn tranche_outcome(
             flows.push((years, cash));
         }
     }
-    let unpaid = ledger.tranche(index, periods).balance_end.as_f64();
     TrancheOutcome {
-        loss: (unpaid / notional).clamp(0.0, 1.0),
+        loss: tranche_loss(tranche, index, ledger),
         irr: irr_from(notional, &flows, tranche.coupon.as_f64()),
         moic: received / notional,
         wal_years: if principal > 0.0 {
@@ -56,6 +55,13 @@ pub fn tranche_outcome(
             f64::NAN
         },
     }
+}
+
+/// Tranche `index`'s loss on the path in `ledger`: its balance unpaid at
+/// the legal final date as a fraction of notional, capped at 1.
+pub fn tranche_loss(tranche: &TrancheModel, index: usize, ledger: &Ledger) -> f64 {
+    let unpaid = ledger.tranche(index, ledger.periods()).balance_end.as_f64();
+    (unpaid / tranche.notional.as_f64()).clamp(0.0, 1.0)
 }
 
 /// Annual IRR r of an investment of `invested` at time 0 returning `flows`

@@ -1,0 +1,121 @@
+//! The pool's defaults on every path, kept so that many capital structures
+//! can be evaluated on the same paths (common random numbers) without
+//! simulating the pool again.
+
+use rayon::prelude::*;
+
+use crate::model::{Model, PoolModel};
+use crate::money::Money;
+use crate::simulate::{DefaultEvent, FactorDraws, PoolPath, PoolSimulator};
+use crate::waterfall::{Ledger, run_waterfall};
+
+/// One default, as much as the waterfall needs of it (24 bytes).
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct StoredDefault {
+    loan: u32,
+    period: u32,
+    recovery_period: u32,
+    exposure: Money,
+    recovery: Money,
+}
+
+/// Every path's defaults, in path order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PoolSample {
+    defaults: Vec<StoredDefault>,
+    /// Path p's defaults are `defaults[starts[p]..starts[p + 1]]`.
+    starts: Vec<usize>,
+}
+
+/// Paths per parallel chunk (does not affect results).
+const CHUNK: u64 = 8192;
+
+impl PoolSample {
+    /// Simulates `paths` paths of `pool` with `seed` (the same streams as a
+    /// run: path p of a sample is path p of `blendsim run`).
+    pub fn simulate(pool: &PoolModel, seed: u64, paths: u64) -> PoolSample {
+        let simulator = PoolSimulator::new(pool, seed);
+        let mut sample = PoolSample {
+            defaults: Vec::new(),
+            starts: vec![0],
+        };
+        let mut done = 0;
+        while done < paths {
+            let end = (done + CHUNK).min(paths);
+            let chunk: Vec<Vec<StoredDefault>> = (done..end)
+                .into_par_iter()
+                .map_init(
+                    || (FactorDraws::default(), simulator.new_path()),
+                    |(draws, path), p| {
+                        simulator.simulate(p, draws, path);
+                        path.defaults.iter().map(stored).collect()
+                    },
+                )
+                .collect();
+            for defaults in chunk {
+                sample.defaults.extend(defaults);
+                sample.starts.push(sample.defaults.len());
+            }
+            done = end;
+        }
+        sample
+    }
+
+    /// Number of paths.
+    pub fn paths(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    /// Runs `model`'s waterfall on every path (the model must have the pool
+    /// the sample was simulated from) and returns `per_path(ledger)` in path
+    /// order.
+    pub fn evaluate<F>(&self, model: &Model, per_path: F) -> Vec<f64>
+    where
+        F: Fn(&Ledger) -> f64 + Sync,
+    {
+        (0..self.paths())
+            .into_par_iter()
+            .map_init(
+                || {
+                    (
+                        PoolPath::for_schedule(&model.pool.performing),
+                        Ledger::default(),
+                    )
+                },
+                |(pool, ledger), p| {
+                    self.rebuild(&model.pool, p, pool);
+                    run_waterfall(model, pool, ledger);
+                    per_path(ledger)
+                },
+            )
+            .collect()
+    }
+
+    /// Path p's collections: the performing schedule less its defaults.
+    fn rebuild(&self, pool: &PoolModel, p: usize, out: &mut PoolPath) {
+        out.reset(&pool.performing);
+        for d in &self.defaults[self.starts[p]..self.starts[p + 1]] {
+            let event = DefaultEvent {
+                loan: d.loan as usize,
+                period: d.period as usize,
+                systematic: 0.0,
+                recovery_rate: 0.0,
+                exposure: d.exposure,
+                recovery: d.recovery,
+                recovery_period: d.recovery_period as usize,
+            };
+            out.apply_default(&pool.loans[event.loan], &event);
+            out.defaults.push(event);
+        }
+    }
+}
+
+fn stored(event: &DefaultEvent) -> StoredDefault {
+    StoredDefault {
+        loan: event.loan as u32,
+        period: event.period as u32,
+        recovery_period: event.recovery_period as u32,
+        exposure: event.exposure,
+        recovery: event.recovery,
+    }
+}

@@ -1,0 +1,357 @@
+//! The sizing search: a curve over the range, then bisection on the sample.
+
+use std::collections::BTreeMap;
+
+use rust_decimal::Decimal;
+use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use serde::Serialize;
+
+use super::SizingError;
+use super::sample::PoolSample;
+use super::target::{Direction, Evaluation, Target};
+use crate::engine::RunSettings;
+use crate::model::{Liabilities, Model};
+use crate::spec::{FacilitySpec, ScenarioSpec};
+use crate::waterfall::{Ledger, tranche_loss, tranche_outcome};
+
+/// What to size and against which target.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SizingRequest {
+    /// The target to meet.
+    pub target: Target,
+    /// The tranche whose size is solved for.
+    pub solve: String,
+    /// The tranche that absorbs the difference so the total stays fixed
+    /// (default: the tranche directly above `solve`).
+    pub absorb: Option<String>,
+    /// Range of the solved tranche's share of total capital, low < high.
+    pub range: (f64, f64),
+    /// Points of the sizing curve (>= 2), equally spaced over the range.
+    pub grid: usize,
+}
+
+/// The target metric at one candidate size.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SizingPoint {
+    /// Solved tranche's share of total capital.
+    pub share: f64,
+    /// Solved tranche's amount in currency units.
+    pub amount: Decimal,
+    /// The metric (the worst over the scenarios), its SE and 95% bound.
+    pub evaluation: Evaluation,
+    /// The scenario in which the metric was worst.
+    pub scenario: String,
+}
+
+/// The outcome of a sizing.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SizingResult {
+    /// The request.
+    pub request: SizingRequest,
+    /// The tranche that absorbed the difference.
+    pub absorb: String,
+    /// Total capital (held fixed).
+    pub total: Decimal,
+    /// The metric over the grid, by increasing size.
+    pub curve: Vec<SizingPoint>,
+    /// Smallest size meeting the target on the sample (None: not in range).
+    pub solution: Option<SizingPoint>,
+    /// Smallest size whose 95% confidence bound meets the target.
+    pub confident: Option<SizingPoint>,
+    /// Whether the curve crossed the target once (if not, the solution is
+    /// the smallest size beyond which every grid point meets the target).
+    pub monotone: bool,
+    /// Candidate structures evaluated.
+    pub evaluations: usize,
+}
+
+/// Refinement steps at most.
+const MAX_STEPS: usize = 30;
+
+/// The search stops when the bracket is narrower than this share of total
+/// capital (a basis point).
+const RESOLUTION: f64 = 1e-4;
+
+/// Solves `request` for `spec` over `scenarios` (the base case if empty):
+/// the target must hold in every scenario.
+pub fn size(
+    spec: &FacilitySpec,
+    scenarios: &[ScenarioSpec],
+    settings: RunSettings,
+    request: &SizingRequest,
+) -> Result<SizingResult, SizingError> {
+    let structure = Structure::new(spec, request)?;
+    let base = [ScenarioSpec::base()];
+    let scenarios = if scenarios.is_empty() {
+        &base[..]
+    } else {
+        scenarios
+    };
+    let cases = scenarios
+        .iter()
+        .map(|s| {
+            let model = Model::compile_scenario(spec, s)?;
+            let sample = PoolSample::simulate(&model.pool, settings.seed, settings.paths);
+            Ok((s.name.clone(), model, sample))
+        })
+        .collect::<Result<Vec<_>, SizingError>>()?;
+    let mut search = Search {
+        structure,
+        cases,
+        request,
+        cache: BTreeMap::new(),
+    };
+    let curve: Vec<SizingPoint> = (0..request.grid)
+        .map(|i| {
+            let share = request.range.0
+                + (request.range.1 - request.range.0) * i as f64 / (request.grid - 1) as f64;
+            search.point(share)
+        })
+        .collect::<Result<_, _>>()?;
+    let target = &request.target;
+    let solution = search.smallest(&curve, false)?;
+    let confident = search.smallest(&curve, true)?;
+    let met: Vec<bool> = curve
+        .iter()
+        .map(|p| target.is_met(p.evaluation.value))
+        .collect();
+    let monotone = met.windows(2).all(|w| !w[0] || w[1]);
+    Ok(SizingResult {
+        request: request.clone(),
+        absorb: search.structure.absorb_name.clone(),
+        total: search.structure.total,
+        evaluations: search.cache.len(),
+        curve,
+        solution,
+        confident,
+        monotone,
+    })
+}
+
+/// The capital structure being varied.
+struct Structure<'a> {
+    spec: &'a FacilitySpec,
+    solve: usize,
+    absorb: usize,
+    absorb_name: String,
+    total: Decimal,
+}
+
+impl<'a> Structure<'a> {
+    fn new(spec: &'a FacilitySpec, request: &SizingRequest) -> Result<Self, SizingError> {
+        let names: Vec<&str> = spec.tranches.iter().map(|t| t.name.as_str()).collect();
+        let find = |name: &str, role: &str| {
+            names.iter().position(|n| *n == name).ok_or_else(|| {
+                SizingError::Request(format!(
+                    "{role}: no tranche is named `{name}`; the tranches are {}",
+                    names.join(", ")
+                ))
+            })
+        };
+        let solve = find(&request.solve, "--solve")?;
+        find(&request.target.tranche, "--target")?;
+        let absorb = match &request.absorb {
+            Some(name) => find(name, "--absorb")?,
+            None if solve > 0 => solve - 1,
+            None => {
+                return Err(SizingError::Request(format!(
+                    "--solve {}: the most senior tranche has no tranche above it to absorb the difference; name one with --absorb",
+                    request.solve
+                )));
+            }
+        };
+        if absorb == solve {
+            return Err(SizingError::Request(
+                "--absorb must name a tranche other than --solve".into(),
+            ));
+        }
+        let (low, high) = request.range;
+        if !(0.0 <= low && low < high && high < 1.0) {
+            return Err(SizingError::Request(format!(
+                "--range {low}:{high}: expected 0 <= low < high < 1"
+            )));
+        }
+        if request.grid < 2 {
+            return Err(SizingError::Request(
+                "the sizing curve needs at least 2 points".into(),
+            ));
+        }
+        let total = spec.tranches.iter().map(|t| t.amount).sum();
+        Ok(Structure {
+            spec,
+            solve,
+            absorb,
+            absorb_name: spec.tranches[absorb].name.clone(),
+            total,
+        })
+    }
+
+    /// The solved tranche's amount at `share`, rounded to the minor unit.
+    fn amount(&self, share: f64) -> Decimal {
+        let share = Decimal::from_f64(share).unwrap_or_default();
+        let mut amount = (self.total * share).round_dp(self.spec.currency.minor_digits);
+        amount.rescale(self.spec.currency.minor_digits);
+        amount
+    }
+
+    /// The facility with the solved tranche at `amount`; `None` when the
+    /// absorbing tranche would not stay positive. A zero-size tranche is
+    /// left out.
+    fn with_amount(&self, amount: Decimal) -> Option<FacilitySpec> {
+        let mut spec = self.spec.clone();
+        let absorbed =
+            spec.tranches[self.absorb].amount + spec.tranches[self.solve].amount - amount;
+        if absorbed <= Decimal::ZERO {
+            return None;
+        }
+        spec.tranches[self.absorb].amount = absorbed;
+        spec.tranches[self.solve].amount = amount;
+        if amount.is_zero() {
+            spec.tranches.remove(self.solve);
+        }
+        Some(spec)
+    }
+}
+
+/// Candidate evaluations, cached by amount in minor units.
+struct Search<'a> {
+    structure: Structure<'a>,
+    cases: Vec<(String, Model, PoolSample)>,
+    request: &'a SizingRequest,
+    cache: BTreeMap<i128, SizingPoint>,
+}
+
+impl Search<'_> {
+    fn point(&mut self, share: f64) -> Result<SizingPoint, SizingError> {
+        let amount = self.structure.amount(share);
+        let key = (amount * Decimal::from(10i64.pow(self.structure.spec.currency.minor_digits)))
+            .to_i128()
+            .unwrap_or(0);
+        if let Some(point) = self.cache.get(&key) {
+            return Ok(point.clone());
+        }
+        let spec = self.structure.with_amount(amount).ok_or_else(|| {
+            SizingError::Request(format!(
+                "a {} of {amount} leaves nothing of {}; narrow --range",
+                self.request.solve, self.structure.absorb_name
+            ))
+        })?;
+        let target = &self.request.target;
+        let mut worst: Option<(Evaluation, String)> = None;
+        for (name, model, sample) in &self.cases {
+            let candidate = Model {
+                liabilities: Liabilities::compile(&spec, &model.calendar)?,
+                ..model.clone()
+            };
+            let index = candidate
+                .liabilities
+                .tranches
+                .iter()
+                .position(|t| t.name == target.tranche);
+            let values = match index {
+                Some(i) => per_path_values(&candidate, sample, i, target),
+                // The target tranche was sized to zero: nothing to meet.
+                None => vec![f64::NAN; sample.paths()],
+            };
+            let evaluation = target.metric.evaluate(&values, target.direction);
+            worst = Some(match worst {
+                Some((w, wn)) if target.worse(w, evaluation) == w => (w, wn),
+                _ => (evaluation, name.clone()),
+            });
+        }
+        let (evaluation, scenario) = worst.expect("at least one scenario");
+        let point = SizingPoint {
+            share: (amount / self.structure.total).to_f64().unwrap_or(share),
+            amount,
+            evaluation,
+            scenario,
+        };
+        self.cache.insert(key, point.clone());
+        Ok(point)
+    }
+
+    /// The smallest size meeting the target (`bound`: its 95% confidence
+    /// bound rather than the point estimate): the first grid point after
+    /// which every grid point meets it, refined within the grid cell below
+    /// by the Illinois method (regula falsi that halves a stale end's
+    /// weight), which on a smooth curve needs a handful of evaluations
+    /// where bisection needs a dozen; it falls back to bisection steps when
+    /// a guess lands next to an end.
+    fn smallest(
+        &mut self,
+        curve: &[SizingPoint],
+        bound: bool,
+    ) -> Result<Option<SizingPoint>, SizingError> {
+        let target = self.request.target.clone();
+        let gap = |p: &SizingPoint| {
+            let value = if bound {
+                p.evaluation.bound
+            } else {
+                p.evaluation.value
+            };
+            match target.direction {
+                Direction::AtMost => value - target.threshold,
+                Direction::AtLeast => target.threshold - value,
+            }
+        };
+        let met = |p: &SizingPoint| gap(p) <= 0.0;
+        let Some(first) = (0..curve.len()).find(|&i| curve[i..].iter().all(met)) else {
+            return Ok(None);
+        };
+        if first == 0 {
+            return Ok(Some(curve[0].clone()));
+        }
+        let (mut low, mut high) = (curve[first - 1].clone(), curve[first].clone());
+        let (mut low_gap, mut high_gap) = (gap(&low), gap(&high));
+        let mut stale: i8 = 0;
+        for _ in 0..MAX_STEPS {
+            let width = high.share - low.share;
+            if width <= RESOLUTION {
+                break;
+            }
+            let secant = high.share - high_gap * width / (high_gap - low_gap);
+            let guess = if secant.is_finite()
+                && secant > low.share + 0.1 * RESOLUTION
+                && secant < high.share - 0.1 * RESOLUTION
+            {
+                secant
+            } else {
+                0.5 * (low.share + high.share)
+            };
+            let point = self.point(guess)?;
+            if point.share <= low.share || point.share >= high.share {
+                break; // the minor-unit rounding cannot split the bracket further
+            }
+            let g = gap(&point);
+            if g <= 0.0 {
+                (high, high_gap) = (point, g);
+                if stale == 1 {
+                    low_gap *= 0.5;
+                }
+                stale = 1;
+            } else {
+                (low, low_gap) = (point, g);
+                if stale == -1 {
+                    high_gap *= 0.5;
+                }
+                stale = -1;
+            }
+        }
+        Ok(Some(high))
+    }
+}
+
+/// The per-path values the target's metric is computed from: the tranche's
+/// loss fraction, or its IRR.
+fn per_path_values(model: &Model, sample: &PoolSample, index: usize, target: &Target) -> Vec<f64> {
+    let tranche = &model.liabilities.tranches[index];
+    if target.metric.needs_irr() {
+        sample.evaluate(model, |ledger: &Ledger| {
+            tranche_outcome(tranche, index, ledger, &model.calendar).irr
+        })
+    } else {
+        sample.evaluate(model, |ledger: &Ledger| {
+            tranche_loss(tranche, index, ledger)
+        })
+    }
+}

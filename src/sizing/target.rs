@@ -1,0 +1,244 @@
+//! Sizing targets such as `senior.expected_loss <= 0.0010`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use super::SizingError;
+use crate::aggregate::{estimate, exceedance, quantile, sorted};
+
+/// A tranche metric that sizing can target.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Metric {
+    /// Mean loss fraction.
+    ExpectedLoss,
+    /// Share of paths with a loss.
+    ProbLoss,
+    /// Loss quantile at a probability.
+    LossQuantile(f64),
+    /// IRR quantile at a probability.
+    IrrQuantile(f64),
+}
+
+/// Accepted metric names.
+const METRICS: [(&str, Metric); 9] = [
+    ("expected_loss", Metric::ExpectedLoss),
+    ("prob_loss", Metric::ProbLoss),
+    ("loss_p50", Metric::LossQuantile(0.5)),
+    ("loss_p90", Metric::LossQuantile(0.9)),
+    ("loss_p99", Metric::LossQuantile(0.99)),
+    ("loss_p999", Metric::LossQuantile(0.999)),
+    ("irr_p05", Metric::IrrQuantile(0.05)),
+    ("irr_p50", Metric::IrrQuantile(0.5)),
+    ("irr_p95", Metric::IrrQuantile(0.95)),
+];
+
+impl Metric {
+    /// The metric's name in targets and outputs.
+    pub fn name(self) -> &'static str {
+        METRICS
+            .iter()
+            .find(|(_, m)| *m == self)
+            .map_or("metric", |(n, _)| n)
+    }
+
+    /// Whether the metric needs the IRR of every path (costlier than losses).
+    pub fn needs_irr(self) -> bool {
+        matches!(self, Metric::IrrQuantile(_))
+    }
+
+    /// The metric's value over per-path values (losses or IRRs), its
+    /// standard error where it is a mean, and a 95% one-sided confidence
+    /// bound on the side that matters for `direction`: mean +- 1.96 SE, or
+    /// for a quantile the order statistic at rank
+    /// `N p +- 1.96 sqrt(N p (1 - p))` (distribution free).
+    pub fn evaluate(self, values: &[f64], direction: Direction) -> Evaluation {
+        let sign = match direction {
+            Direction::AtMost => 1.0,
+            Direction::AtLeast => -1.0,
+        };
+        match self {
+            Metric::ExpectedLoss | Metric::ProbLoss => {
+                let e = if self == Metric::ExpectedLoss {
+                    estimate(values)
+                } else {
+                    exceedance(values, 0.0)
+                };
+                Evaluation {
+                    value: e.mean,
+                    se: Some(e.se),
+                    bound: e.mean + sign * 1.96 * e.se,
+                }
+            }
+            Metric::LossQuantile(p) | Metric::IrrQuantile(p) => {
+                let sorted = sorted(values);
+                let n = sorted.len() as f64;
+                let shift = 1.96 * (n * p * (1.0 - p)).sqrt() / n;
+                let bound = quantile(&sorted, (p + sign * shift).clamp(0.0, 1.0));
+                Evaluation {
+                    value: quantile(&sorted, p),
+                    se: None,
+                    bound,
+                }
+            }
+        }
+    }
+}
+
+/// A metric's value on a sample.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Evaluation {
+    /// Point estimate.
+    pub value: f64,
+    /// Standard error (means only).
+    pub se: Option<f64>,
+    /// 95% one-sided confidence bound on the unfavourable side.
+    pub bound: f64,
+}
+
+/// Which way a target points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// `<=`: the metric must not exceed the threshold.
+    AtMost,
+    /// `>=`: the metric must reach the threshold.
+    AtLeast,
+}
+
+/// `tranche.metric <= value` or `>= value`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Target {
+    /// Tranche the metric is of.
+    pub tranche: String,
+    /// The metric.
+    pub metric: Metric,
+    /// Direction of the inequality.
+    pub direction: Direction,
+    /// Threshold.
+    pub threshold: f64,
+}
+
+impl Target {
+    /// Whether `value` meets the target.
+    pub fn is_met(&self, value: f64) -> bool {
+        match self.direction {
+            Direction::AtMost => value <= self.threshold,
+            Direction::AtLeast => value >= self.threshold,
+        }
+    }
+
+    /// The worse of two values for this target (used across scenarios).
+    pub fn worse(&self, a: Evaluation, b: Evaluation) -> Evaluation {
+        let a_worse = match self.direction {
+            Direction::AtMost => a.value >= b.value,
+            Direction::AtLeast => a.value <= b.value,
+        };
+        if a_worse { a } else { b }
+    }
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let op = match self.direction {
+            Direction::AtMost => "<=",
+            Direction::AtLeast => ">=",
+        };
+        write!(
+            f,
+            "{}.{} {op} {}",
+            self.tranche,
+            self.metric.name(),
+            self.threshold
+        )
+    }
+}
+
+impl FromStr for Target {
+    type Err = SizingError;
+
+    /// Parses `tranche.metric <= value` (or `>=`).
+    fn from_str(text: &str) -> Result<Target, SizingError> {
+        let bad = |why: &str| SizingError::Target {
+            target: text.to_owned(),
+            why: why.to_owned(),
+        };
+        let (left, direction, right) = if let Some((l, r)) = text.split_once("<=") {
+            (l, Direction::AtMost, r)
+        } else if let Some((l, r)) = text.split_once(">=") {
+            (l, Direction::AtLeast, r)
+        } else {
+            return Err(bad(
+                "expected `tranche.metric <= value` or `tranche.metric >= value`",
+            ));
+        };
+        let (tranche, metric) = left
+            .trim()
+            .rsplit_once('.')
+            .ok_or_else(|| bad("expected `tranche.metric` before the comparison"))?;
+        let metric = METRICS
+            .iter()
+            .find(|(n, _)| *n == metric.trim())
+            .map(|&(_, m)| m)
+            .ok_or_else(|| {
+                let names: Vec<&str> = METRICS.iter().map(|(n, _)| *n).collect();
+                bad(&format!(
+                    "unknown metric `{}`; expected one of {}",
+                    metric.trim(),
+                    names.join(", ")
+                ))
+            })?;
+        let threshold: f64 = right
+            .trim()
+            .parse()
+            .ok()
+            .filter(|x: &f64| x.is_finite())
+            .ok_or_else(|| bad("the threshold is not a number"))?;
+        Ok(Target {
+            tranche: tranche.trim().to_owned(),
+            metric,
+            direction,
+            threshold,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_parse_and_print() {
+        let t: Target = "senior.expected_loss <= 0.0010".parse().unwrap();
+        assert_eq!(
+            (t.tranche.as_str(), t.metric, t.direction, t.threshold),
+            ("senior", Metric::ExpectedLoss, Direction::AtMost, 0.001)
+        );
+        assert_eq!(t.to_string(), "senior.expected_loss <= 0.001");
+        let t: Target = "mezz.a.irr_p05>=0.04".parse().unwrap();
+        assert_eq!(
+            (t.tranche.as_str(), t.metric, t.direction),
+            ("mezz.a", Metric::IrrQuantile(0.05), Direction::AtLeast)
+        );
+        for bad in [
+            "senior.expected_loss < 0.1",
+            "senior <= 0.1",
+            "senior.colour <= 1",
+            "senior.prob_loss <= x",
+        ] {
+            assert!(bad.parse::<Target>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn bounds_lie_on_the_unfavourable_side() {
+        let values: Vec<f64> = (0..1000).map(|i| f64::from(i) / 1000.0).collect();
+        let e = Metric::ExpectedLoss.evaluate(&values, Direction::AtMost);
+        assert!(e.bound > e.value);
+        let q = Metric::IrrQuantile(0.05).evaluate(&values, Direction::AtLeast);
+        assert!(q.bound < q.value);
+        assert_eq!(q.value, 0.049);
+    }
+}

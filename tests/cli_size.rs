@@ -1,0 +1,105 @@
+//! `blendsim size` from the command line.
+
+use assert_cmd::Command;
+
+const QUICKSTART: &str = "portfolios/quickstart/facility.toml";
+
+fn size(args: &[&str]) -> assert_cmd::assert::Assert {
+    Command::cargo_bin("blendsim")
+        .unwrap()
+        .arg("size")
+        .arg(QUICKSTART)
+        .args(args)
+        .assert()
+}
+
+#[test]
+fn size_writes_the_curve_and_the_answer() {
+    let out = tempfile::tempdir().unwrap();
+    let out_arg = out.path().to_str().unwrap();
+    let assert = size(&[
+        "--target",
+        "senior.expected_loss <= 0.0005",
+        "--solve",
+        "first_loss",
+        "--absorb",
+        "senior",
+        "--paths",
+        "2000",
+        "--out",
+        out_arg,
+    ])
+    .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(
+        stdout.contains("smallest size meeting the target"),
+        "{stdout}"
+    );
+    let csv = std::fs::read_to_string(out.path().join("sizing.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "tranche,share,amount,metric,metric_se,bound_95,worst_scenario"
+    );
+    assert_eq!(lines.count(), 9);
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("sizing.json")).unwrap())
+            .unwrap();
+    let share = json["solution"]["share"].as_f64().unwrap();
+    assert!(share > 0.0 && share < 0.4, "{share}");
+}
+
+#[test]
+fn bad_sizing_requests_exit_2_with_a_reason() {
+    let cases: [(&[&str], &str); 5] = [
+        (
+            &[
+                "--target",
+                "senior.expected_loss < 0.1",
+                "--solve",
+                "first_loss",
+            ],
+            "expected `tranche.metric <= value`",
+        ),
+        (
+            &["--target", "senior.colour <= 0.1", "--solve", "first_loss"],
+            "unknown metric `colour`",
+        ),
+        (
+            &[
+                "--target",
+                "junior.expected_loss <= 0.1",
+                "--solve",
+                "first_loss",
+            ],
+            "no tranche is named `junior`",
+        ),
+        (
+            &[
+                "--target",
+                "senior.expected_loss <= 0.1",
+                "--solve",
+                "first_loss",
+                "--scenario",
+                "crash",
+            ],
+            "no such scenario",
+        ),
+        (
+            &[
+                "--target",
+                "senior.expected_loss <= 0.1",
+                "--solve",
+                "first_loss",
+                "--range",
+                "0.4",
+            ],
+            "expected LOW:HIGH",
+        ),
+    ];
+    for (args, message) in cases {
+        size(&[args, &["--paths", "10"][..]].concat())
+            .code(2)
+            .stderr(predicates::str::contains(message));
+    }
+}
