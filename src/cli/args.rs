@@ -24,6 +24,9 @@ pub enum Command {
     /// Semi-analytic estimate of a homogeneous approximation of the
     /// facility (milliseconds; a sanity check for the Monte Carlo).
     Analytic(AnalyticArgs),
+    /// Run many facility files (each with all its scenarios) into one
+    /// folder with a combined summary; carries on past bad inputs.
+    Batch(BatchArgs),
     /// Solve for the size of a tranche at which a target is met
     /// (e.g. --target "senior.expected_loss <= 0.001" --solve first_loss).
     Size(SizeArgs),
@@ -126,4 +129,28 @@ pub struct SizeArgs {
     /// Accept eligibility breaches (they are listed).
     #[arg(long)]
     pub allow_breaches: bool,
+}
+
+/// Arguments of `blendsim batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// Facility files, glob patterns (quote them), or folders (every
+    /// `facility.toml` and `*.facility.toml` below them).
+    #[arg(required = true)]
+    pub inputs: Vec<String>,
+    /// Output folder: one subfolder per facility and a combined summary.csv.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Number of Monte Carlo paths (default: each facility file's, else 10000).
+    #[arg(long)]
+    pub paths: Option<u64>,
+    /// Seed of the random streams (default: each facility file's, else 0).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
 }

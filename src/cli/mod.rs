@@ -4,6 +4,7 @@
 
 mod analytic;
 mod args;
+mod batch;
 mod run;
 mod size;
 mod validate;
@@ -30,6 +31,7 @@ pub fn main() -> ExitCode {
         Command::Validate(args) => validate::validate(args),
         Command::Analytic(args) => analytic::analytic(args),
         Command::Size(args) => size::size(args),
+        Command::Batch(args) => batch::batch(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -59,7 +61,8 @@ pub fn default_output_folder(facility: &std::path::Path) -> std::path::PathBuf {
     std::path::Path::new("out").join(stem)
 }
 
-fn exit_code(error: &anyhow::Error) -> u8 {
+/// The exit code of an error: 2 for bad input, 1 otherwise.
+pub fn exit_code(error: &anyhow::Error) -> u8 {
     let bad_input = error.chain().any(|cause| {
         cause.is::<SpecError>()
             || cause.is::<ModelError>()

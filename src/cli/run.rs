@@ -138,34 +138,74 @@ struct ScenarioRun {
 /// Runs the facility (each scenario on the same random streams) and writes
 /// the reports.
 pub fn run(args: RunArgs) -> Result<()> {
-    let started = Instant::now();
     let plan = Plan::resolve(args)?;
     if !plan.quiet {
         print_breaches(&plan.loaded);
     }
+    let (runs, combined) = execute(&plan)?;
+    print_results(&plan, &runs, combined)
+}
+
+/// Runs every scenario of the plan (the base case alone, without a
+/// scenario column, when none was asked for) and writes the reports;
+/// returns each scenario's run and the combined files written.
+fn execute(plan: &Plan) -> Result<(Vec<(String, ScenarioRun)>, Vec<PathBuf>)> {
+    let started = Instant::now();
     if plan.scenarios.is_empty() {
-        let run = run_scenario(&plan, &ScenarioSpec::base(), &plan.out, started)?;
-        return print_results(&plan, &[(BASE.to_owned(), run)], Vec::new());
+        let run = run_scenario(plan, &ScenarioSpec::base(), &plan.out, started)?;
+        return Ok((vec![(BASE.to_owned(), run)], Vec::new()));
     }
     let mut runs = Vec::new();
     for scenario in &plan.scenarios {
         let folder = plan.out.join(&scenario.name);
         runs.push((
             scenario.name.clone(),
-            run_scenario(&plan, scenario, &folder, started)?,
+            run_scenario(plan, scenario, &folder, started)?,
         ));
     }
-    let summaries: Vec<ScenarioSummary> = runs
-        .iter()
+    let digits = plan.loaded.spec.currency.minor_digits;
+    let combined = write_scenario_reports(&plan.out, &scenario_summaries(&runs), digits)
+        .with_context(|| format!("could not write the reports into {}", plan.out.display()))?;
+    Ok((runs, combined))
+}
+
+fn scenario_summaries(runs: &[(String, ScenarioRun)]) -> Vec<ScenarioSummary> {
+    runs.iter()
         .map(|(name, run)| ScenarioSummary {
             scenario: name.clone(),
             summary: run.summary.clone(),
         })
+        .collect()
+}
+
+/// Runs a facility file with every one of its scenarios into `out`, quietly
+/// (for `blendsim batch`); returns the scenarios' summaries.
+pub fn run_all_scenarios(
+    facility: &Path,
+    overrides: (Option<u64>, Option<u64>, Option<usize>),
+    out: PathBuf,
+) -> Result<(Vec<ScenarioSummary>, u32)> {
+    let loaded = load_facility(
+        facility,
+        &LoadOptions {
+            allow_breaches: false,
+        },
+    )?;
+    let (settings, threads) = resolve_settings(overrides.0, overrides.1, overrides.2, &loaded)?;
+    let scenarios = std::iter::once(ScenarioSpec::base())
+        .chain(loaded.scenarios.iter().cloned())
         .collect();
-    let digits = plan.loaded.spec.currency.minor_digits;
-    let combined = write_scenario_reports(&plan.out, &summaries, digits)
-        .with_context(|| format!("could not write the reports into {}", plan.out.display()))?;
-    print_results(&plan, &runs, combined)
+    let digits = loaded.spec.currency.minor_digits;
+    let plan = Plan {
+        loaded,
+        scenarios,
+        settings,
+        threads,
+        out,
+        quiet: true,
+    };
+    let (runs, _) = execute(&plan)?;
+    Ok((scenario_summaries(&runs), digits))
 }
 
 fn run_scenario(

@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 pub use analytic_csv::{COLUMNS as ANALYTIC_COLUMNS, write_analytic_csv};
 pub use atomic::write_atomically;
 pub use manifest::{InputRecord, Manifest};
-pub use scenarios_csv::{ScenarioSummary, write_scenario_reports};
+pub use scenarios_csv::{BatchRow, ScenarioSummary, write_batch_summary, write_scenario_reports};
 pub use sizing_csv::{COLUMNS as SIZING_COLUMNS, write_sizing_reports};
 pub use summary_csv::{COLUMNS as SUMMARY_COLUMNS, SummaryCsv, summary_record};
 pub use table::summary_table;

@@ -73,3 +73,30 @@ pub fn write_scenario_reports(
     })?;
     Ok(vec![summary, comparison])
 }
+
+/// One scenario of one facility in a batch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchRow {
+    /// The facility's name in the batch (its output folder).
+    pub facility: String,
+    /// Minor-unit digits of the facility's currency.
+    pub digits: u32,
+    /// The scenario's summaries.
+    pub summary: ScenarioSummary,
+}
+
+/// Writes a batch's combined summary.csv: `facility` and `scenario` columns
+/// before summary.csv's.
+pub fn write_batch_summary(path: &Path, rows: &[BatchRow]) -> io::Result<()> {
+    write_atomically(path, |out| {
+        let mut csv = csv::Writer::from_writer(out);
+        csv.write_record(["facility", "scenario"].into_iter().chain(COLUMNS))?;
+        for row in rows {
+            for tranche in &row.summary.summary {
+                let names = [neutralise(&row.facility), neutralise(&row.summary.scenario)];
+                csv.write_record(names.into_iter().chain(summary_record(tranche, row.digits)))?;
+            }
+        }
+        csv.flush()
+    })
+}

@@ -1,0 +1,133 @@
+//! `blendsim batch`: many facilities, each with all its scenarios, into one
+//! folder; a facility with bad input is reported and skipped.
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use blendsim::report::{BatchRow, write_batch_summary};
+
+use super::args::BatchArgs;
+use super::run::run_all_scenarios;
+use super::{BadInput, emit, exit_code};
+
+/// Runs every facility found; fails at the end if any facility failed.
+pub fn batch(args: BatchArgs) -> Result<()> {
+    let facilities = find_facilities(&args.inputs)?;
+    let mut rows = Vec::new();
+    let mut failed = Vec::new();
+    let mut names = BTreeSet::new();
+    let mut text = String::new();
+    for facility in &facilities {
+        let name = unique_name(facility, &mut names);
+        let folder = args.out.join(&name);
+        match run_all_scenarios(
+            facility,
+            (args.paths, args.seed, args.threads),
+            folder.clone(),
+        ) {
+            Ok((summaries, digits)) => {
+                text += &format!(
+                    "ok: {} -> {} ({} scenario(s))\n",
+                    facility.display(),
+                    folder.display(),
+                    summaries.len()
+                );
+                rows.extend(summaries.into_iter().map(|s| BatchRow {
+                    facility: name.clone(),
+                    digits,
+                    summary: s,
+                }));
+            }
+            Err(error) => {
+                eprintln!("error: {}: {error:#}", facility.display());
+                failed.push((facility.clone(), exit_code(&error)));
+            }
+        }
+    }
+    let summary = args.out.join("summary.csv");
+    write_batch_summary(&summary, &rows)
+        .with_context(|| format!("could not write {}", summary.display()))?;
+    if !args.quiet {
+        emit(&format!("{text}wrote {}\n", summary.display()))?;
+    }
+    if failed.is_empty() {
+        return Ok(());
+    }
+    let message = format!("{} of {} facilities failed", failed.len(), facilities.len());
+    if failed.iter().all(|&(_, code)| code == 2) {
+        Err(BadInput(message).into())
+    } else {
+        Err(anyhow::anyhow!(message))
+    }
+}
+
+/// Facility files named by the inputs: files as given, glob patterns
+/// expanded, folders searched for `facility.toml` and `*.facility.toml`.
+fn find_facilities(inputs: &[String]) -> Result<Vec<PathBuf>> {
+    let mut found = Vec::new();
+    for input in inputs {
+        let path = Path::new(input);
+        if path.is_dir() {
+            collect_from_folder(path, &mut found)?;
+        } else if path.is_file() {
+            found.push(path.to_owned());
+        } else {
+            let matches = glob::glob(input).map_err(|e| {
+                BadInput(format!(
+                    "{input}: not a file, folder or valid pattern ({e})"
+                ))
+            })?;
+            let before = found.len();
+            found.extend(matches.filter_map(Result::ok).filter(|p| p.is_file()));
+            if found.len() == before {
+                return Err(BadInput(format!("{input}: no facility file matches")).into());
+            }
+        }
+    }
+    Ok(found)
+}
+
+fn collect_from_folder(folder: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(folder)
+        .with_context(|| format!("cannot read the folder {}", folder.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for entry in entries {
+        let name = entry
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if entry.is_dir() {
+            collect_from_folder(&entry, found)?;
+        } else if name == "facility.toml" || name.ends_with(".facility.toml") {
+            found.push(entry);
+        }
+    }
+    Ok(())
+}
+
+/// The facility's output folder name: its folder's name for a
+/// `facility.toml`, otherwise its file stem; numbered if already taken.
+fn unique_name(facility: &Path, taken: &mut BTreeSet<String>) -> String {
+    let stem = facility
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let base = if stem == "facility" {
+        facility
+            .parent()
+            .and_then(|p| p.file_name())
+            .map_or(stem, |n| n.to_string_lossy().into_owned())
+    } else {
+        stem.trim_end_matches(".facility").to_owned()
+    };
+    let mut name = base.clone();
+    let mut n = 2;
+    while !taken.insert(name.clone()) {
+        name = format!("{base}-{n}");
+        n += 1;
+    }
+    name
+}
