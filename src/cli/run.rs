@@ -130,6 +130,7 @@ pub fn select_scenarios(names: &[String], available: &[ScenarioSpec]) -> Result<
 
 /// What one scenario's run produced.
 struct ScenarioRun {
+    name: String,
     model: Model,
     summary: Vec<TrancheSummary>,
     written: Vec<PathBuf>,
@@ -149,19 +150,16 @@ pub fn run(args: RunArgs) -> Result<()> {
 /// Runs every scenario of the plan (the base case alone, without a
 /// scenario column, when none was asked for) and writes the reports;
 /// returns each scenario's run and the combined files written.
-fn execute(plan: &Plan) -> Result<(Vec<(String, ScenarioRun)>, Vec<PathBuf>)> {
+fn execute(plan: &Plan) -> Result<(Vec<ScenarioRun>, Vec<PathBuf>)> {
     let started = Instant::now();
     if plan.scenarios.is_empty() {
         let run = run_scenario(plan, &ScenarioSpec::base(), &plan.out, started)?;
-        return Ok((vec![(BASE.to_owned(), run)], Vec::new()));
+        return Ok((vec![run], Vec::new()));
     }
     let mut runs = Vec::new();
     for scenario in &plan.scenarios {
         let folder = plan.out.join(&scenario.name);
-        runs.push((
-            scenario.name.clone(),
-            run_scenario(plan, scenario, &folder, started)?,
-        ));
+        runs.push(run_scenario(plan, scenario, &folder, started)?);
     }
     let digits = plan.loaded.spec.currency.minor_digits;
     let combined = write_scenario_reports(&plan.out, &scenario_summaries(&runs), digits)
@@ -169,10 +167,10 @@ fn execute(plan: &Plan) -> Result<(Vec<(String, ScenarioRun)>, Vec<PathBuf>)> {
     Ok((runs, combined))
 }
 
-fn scenario_summaries(runs: &[(String, ScenarioRun)]) -> Vec<ScenarioSummary> {
+fn scenario_summaries(runs: &[ScenarioRun]) -> Vec<ScenarioSummary> {
     runs.iter()
-        .map(|(name, run)| ScenarioSummary {
-            scenario: name.clone(),
+        .map(|run| ScenarioSummary {
+            scenario: run.name.clone(),
             summary: run.summary.clone(),
         })
         .collect()
@@ -256,24 +254,21 @@ fn run_scenario(
     let written = write_reports(folder, &report)
         .with_context(|| format!("could not write the reports into {}", folder.display()))?;
     Ok(ScenarioRun {
+        name: scenario.name.clone(),
         model,
         summary,
         written,
     })
 }
 
-fn print_results(
-    plan: &Plan,
-    runs: &[(String, ScenarioRun)],
-    combined: Vec<PathBuf>,
-) -> Result<()> {
+fn print_results(plan: &Plan, runs: &[ScenarioRun], combined: Vec<PathBuf>) -> Result<()> {
     if plan.quiet {
         return Ok(());
     }
     let mut text = String::new();
-    for (name, run) in runs {
+    for run in runs {
         if !plan.scenarios.is_empty() {
-            text += &format!("scenario {name}\n");
+            text += &format!("scenario {}\n", run.name);
         }
         text += &summary_table(&run.summary, &run.model.currency, plan.settings.paths);
         for path in &run.written {
