@@ -4,15 +4,17 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use blendsim::aggregate::summarise;
+use blendsim::aggregate::{RatingBasis, committee_pack, summarise};
 use blendsim::engine::{RunSettings, simulate_outcomes, with_threads};
 use blendsim::model::Model;
-use blendsim::report::{InputRecord, Manifest, RunReport, summary_table, write_reports};
+use blendsim::report::{
+    InputRecord, Manifest, RunReport, summary_json, summary_table, write_reports,
+};
 use blendsim::spec::{LoadOptions, LoadedFacility, load_facility};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::BadInput;
-use super::args::RunArgs;
+use super::args::{Format, RatingBasisArg, RunArgs};
 use super::validate::print_breaches;
 
 /// Paths when neither the command line nor the facility file says.
@@ -28,6 +30,8 @@ struct Plan {
     threads: usize,
     out: PathBuf,
     quiet: bool,
+    format: Format,
+    rating_basis: RatingBasis,
 }
 
 impl Plan {
@@ -60,6 +64,11 @@ impl Plan {
             threads: args.threads.unwrap_or_else(rayon::current_num_threads),
             out: args.out.unwrap_or_else(|| PathBuf::from("out").join(stem)),
             quiet: args.quiet,
+            format: args.format,
+            rating_basis: match args.rating_basis {
+                RatingBasisArg::DefaultProbability => RatingBasis::DefaultProbability,
+                RatingBasisArg::ExpectedLoss => RatingBasis::ExpectedLoss,
+            },
             loaded,
             model,
         })
@@ -83,6 +92,13 @@ pub fn run(args: RunArgs) -> Result<()> {
     let simulation_seconds = simulation_started.elapsed().as_secs_f64();
     bar.finish_and_clear();
     let summary = summarise(&plan.model, &outcomes);
+    let pack = committee_pack(
+        &plan.model,
+        &plan.loaded.spec.projects,
+        &outcomes,
+        &summary,
+        plan.rating_basis,
+    );
     let manifest = Manifest {
         tool: env!("CARGO_PKG_NAME"),
         version: env!("CARGO_PKG_VERSION"),
@@ -109,16 +125,34 @@ pub fn run(args: RunArgs) -> Result<()> {
         model: &plan.model,
         summary: &summary,
         manifest: &manifest,
+        pack: &pack,
     };
     let written = write_reports(&plan.out, &report)
         .with_context(|| format!("could not write the reports into {}", plan.out.display()))?;
     if !plan.quiet {
-        print!(
-            "{}",
-            summary_table(&summary, &plan.model.currency, plan.settings.paths)
-        );
-        for path in written {
-            println!("wrote {}", path.display());
+        print_summary(&plan, &report, &written)?;
+    }
+    Ok(())
+}
+
+/// Prints the summary table and the files written, or one JSON document.
+fn print_summary(plan: &Plan, report: &RunReport<'_>, written: &[PathBuf]) -> Result<()> {
+    match plan.format {
+        Format::Table => {
+            let currency = &plan.model.currency;
+            let paths = plan.settings.paths;
+            print!(
+                "{}",
+                summary_table(report.summary, report.pack, currency, paths)
+            );
+            for path in written {
+                println!("wrote {}", path.display());
+            }
+        }
+        Format::Json => {
+            let mut json = summary_json(report);
+            json["files"] = written.iter().map(|p| p.display().to_string()).collect();
+            println!("{}", serde_json::to_string_pretty(&json)?);
         }
     }
     Ok(())

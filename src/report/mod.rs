@@ -4,7 +4,16 @@
 //! and writes each atomically as soon as it is ready.
 
 mod atomic;
+mod charts;
+mod contributions_csv;
+mod csv_table;
+mod facility_csv;
+mod histogram_csv;
+mod html;
+mod json;
 mod manifest;
+mod quantiles_csv;
+mod ratings_csv;
 mod summary_csv;
 mod table;
 
@@ -12,11 +21,19 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 pub use atomic::write_atomically;
+pub use charts::Chart;
+pub use contributions_csv::{COLUMNS as CONTRIBUTIONS_COLUMNS, ContributionsCsv};
+pub use facility_csv::{COLUMNS as FACILITY_COLUMNS, FacilityCsv};
+pub use histogram_csv::{COLUMNS as HISTOGRAM_COLUMNS, HistogramCsv};
+pub use html::{ReportHtml, escape as escape_html};
+pub use json::summary_json;
 pub use manifest::{InputRecord, Manifest};
+pub use quantiles_csv::{COLUMNS as QUANTILES_COLUMNS, QuantilesCsv};
+pub use ratings_csv::{COLUMNS as RATINGS_COLUMNS, RatingsCsv};
 pub use summary_csv::{COLUMNS as SUMMARY_COLUMNS, SummaryCsv};
 pub use table::summary_table;
 
-use crate::aggregate::TrancheSummary;
+use crate::aggregate::{CommitteePack, TrancheSummary};
 use crate::model::Model;
 
 /// Everything a report may draw on.
@@ -27,6 +44,8 @@ pub struct RunReport<'a> {
     pub summary: &'a [TrancheSummary],
     /// The run manifest.
     pub manifest: &'a Manifest,
+    /// The committee pack's statistics.
+    pub pack: &'a CommitteePack,
 }
 
 /// One output file.
@@ -41,8 +60,19 @@ pub trait Report {
 /// paths written.
 pub fn write_reports(folder: &Path, run: &RunReport<'_>) -> io::Result<Vec<PathBuf>> {
     let reports: [&dyn Report; 2] = [&SummaryCsv, &manifest::ManifestJson];
+    let pack: [&dyn Report; 6] = [
+        &FacilityCsv,
+        &RatingsCsv,
+        &ContributionsCsv,
+        &QuantilesCsv,
+        &HistogramCsv,
+        &ReportHtml,
+    ];
+    let charts = Chart::ALL;
     reports
-        .iter()
+        .into_iter()
+        .chain(pack)
+        .chain(charts.iter().map(|c| c as &dyn Report))
         .map(|report| {
             let path = folder.join(report.file_name());
             write_atomically(&path, |out| report.write(run, out))?;
