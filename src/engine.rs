@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 
-use crate::aggregate::{Outcomes, PathOutcome};
+use crate::aggregate::{Outcomes, PathDetail, PathOutcome};
 use crate::model::Model;
 use crate::simulate::{FactorDraws, PoolPath, PoolSimulator};
 use crate::waterfall::{Ledger, run_waterfall, tranche_outcome};
@@ -52,6 +52,7 @@ impl Worker {
             tranches,
             pool_loss: lost.as_f64() / model.pool.notional.as_f64(),
             defaults: self.pool.defaults.len() as u32,
+            detail: PathDetail::record(&self.pool, &self.ledger, model.liabilities.tranches.len()),
         }
     }
 }

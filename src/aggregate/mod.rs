@@ -1,9 +1,26 @@
 //! Aggregate stage: per-path outcomes kept in path order, and the
 //! statistics a committee reads from them.
 
+mod contributions;
+mod detail;
+mod facility;
+mod pack;
+mod quantiles;
+mod rating;
 mod stats;
 mod summary;
 
+pub use contributions::{Allocation, ES_LEVEL, TailWeights, allocate};
+pub use detail::{DetailColumns, PathDetail};
+pub use facility::{FacilityMetrics, facility_metrics};
+pub use pack::{
+    ChartSeries, CommitteePack, GroupRisk, POOL, ProjectRisk, QuantileSet, committee_pack,
+};
+pub use quantiles::{
+    BIN_WIDTH, Bin, PROBABILITY_GRID, QuantileEstimate, grid_quantiles, loss_histogram,
+    quantile_with_interval,
+};
+pub use rating::{ImpliedRating, RatingBasis, idealized_pd, implied_rating};
 pub use stats::{
     CompensatedSum, Estimate, estimate, exceedance, expected_shortfall, quantile, sorted,
 };
@@ -20,6 +37,8 @@ pub struct PathOutcome {
     pub pool_loss: f64,
     /// Number of loans that defaulted.
     pub defaults: u32,
+    /// Per-project losses, recoveries and tranche cash (the committee pack).
+    pub detail: PathDetail,
 }
 
 /// Per-path outcomes of a run, as columns, in path order.
@@ -31,6 +50,8 @@ pub struct Outcomes {
     pub pool_loss: Vec<f64>,
     /// Number of defaults per path.
     pub defaults: Vec<u32>,
+    /// Per-project losses and recoveries per path; tranche cash summed.
+    pub detail: DetailColumns,
 }
 
 /// One tranche's outcome on every path.
@@ -61,6 +82,7 @@ impl Outcomes {
                 .collect(),
             pool_loss: column(),
             defaults: Vec::with_capacity(paths),
+            detail: DetailColumns::default(),
         }
     }
 
@@ -74,6 +96,7 @@ impl Outcomes {
         }
         self.pool_loss.push(outcome.pool_loss);
         self.defaults.push(outcome.defaults);
+        self.detail.push(&outcome.detail);
     }
 
     /// Number of paths.

@@ -2,7 +2,7 @@
 //! do not depend on how paths were spread over threads.
 
 /// A Monte Carlo estimate of a mean with its standard error.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize)]
 pub struct Estimate {
     /// Sample mean.
     pub mean: f64,

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Monte Carlo simulation of blended-finance facilities.
 #[derive(Debug, Parser)]
@@ -60,6 +60,31 @@ pub struct RunArgs {
     /// with a combined summary.csv and comparison.csv.
     #[arg(long)]
     pub scenario: Vec<String>,
+    /// How the summary is printed: a table, or JSON for scripts.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    /// Statistic compared with Moody's idealized table for implied ratings.
+    #[arg(long, value_enum, default_value_t = RatingBasisArg::DefaultProbability)]
+    pub rating_basis: RatingBasisArg,
+}
+
+/// Output format of `run`'s summary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// A plain-text table.
+    Table,
+    /// One JSON document on stdout.
+    Json,
+}
+
+/// The statistic behind implied ratings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum RatingBasisArg {
+    /// P(loss) at the tranche's WAL.
+    DefaultProbability,
+    /// Expected loss at the tranche's WAL (lenient: compared with default
+    /// probabilities; see docs/ratings.md).
+    ExpectedLoss,
 }
 
 /// Arguments of `blendsim validate`.

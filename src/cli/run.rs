@@ -5,17 +5,17 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use blendsim::aggregate::{TrancheSummary, summarise};
+use blendsim::aggregate::{RatingBasis, TrancheSummary, committee_pack, summarise};
 use blendsim::engine::{RunSettings, simulate_outcomes, with_threads};
 use blendsim::model::Model;
 use blendsim::report::{
-    InputRecord, Manifest, RunReport, ScenarioSummary, summary_table, write_reports,
+    InputRecord, Manifest, RunReport, ScenarioSummary, summary_json, summary_table, write_reports,
     write_scenario_reports,
 };
 use blendsim::spec::{BASE, LoadOptions, LoadedFacility, ScenarioSpec, load_facility};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::args::RunArgs;
+use super::args::{Format, RatingBasisArg, RunArgs};
 use super::validate::print_breaches;
 use super::{BadInput, default_output_folder, emit};
 
@@ -39,6 +39,10 @@ pub struct Plan {
     pub out: PathBuf,
     /// Print nothing but errors.
     pub quiet: bool,
+    /// How the summary is printed.
+    pub format: Format,
+    /// Statistic behind implied ratings.
+    pub rating_basis: RatingBasis,
 }
 
 impl Plan {
@@ -68,8 +72,17 @@ impl Plan {
                 .out
                 .unwrap_or_else(|| default_output_folder(&args.facility)),
             quiet: args.quiet,
+            format: args.format,
+            rating_basis: rating_basis(args.rating_basis),
             loaded,
         })
+    }
+}
+
+fn rating_basis(arg: RatingBasisArg) -> RatingBasis {
+    match arg {
+        RatingBasisArg::DefaultProbability => RatingBasis::DefaultProbability,
+        RatingBasisArg::ExpectedLoss => RatingBasis::ExpectedLoss,
     }
 }
 
@@ -131,9 +144,12 @@ pub fn select_scenarios(names: &[String], available: &[ScenarioSpec]) -> Result<
 /// What one scenario's run produced.
 struct ScenarioRun {
     name: String,
-    model: Model,
     summary: Vec<TrancheSummary>,
     written: Vec<PathBuf>,
+    /// The printed table (pack metrics included).
+    table: String,
+    /// The summary as JSON, for --format json.
+    json: serde_json::Value,
 }
 
 /// Runs the facility (each scenario on the same random streams) and writes
@@ -201,6 +217,8 @@ pub fn run_all_scenarios(
         threads,
         out,
         quiet: true,
+        format: Format::Table,
+        rating_basis: RatingBasis::DefaultProbability,
     };
     let (runs, _) = execute(&plan)?;
     Ok((scenario_summaries(&runs), digits))
@@ -246,16 +264,27 @@ fn run_scenario(
         paths_per_second: plan.settings.paths as f64 / simulation_seconds,
         accepted_breaches: plan.loaded.breaches.iter().map(|b| b.to_string()).collect(),
     };
+    let pack = committee_pack(
+        &model,
+        &plan.loaded.spec.projects,
+        &outcomes,
+        &summary,
+        plan.rating_basis,
+    );
     let report = RunReport {
         model: &model,
         summary: &summary,
         manifest: &manifest,
+        pack: &pack,
     };
     let written = write_reports(folder, &report)
         .with_context(|| format!("could not write the reports into {}", folder.display()))?;
+    let mut json = summary_json(&report);
+    json["files"] = written.iter().map(|p| p.display().to_string()).collect();
     Ok(ScenarioRun {
         name: scenario.name.clone(),
-        model,
+        table: summary_table(&summary, &pack, &model.currency, plan.settings.paths),
+        json,
         summary,
         written,
     })
@@ -265,12 +294,21 @@ fn print_results(plan: &Plan, runs: &[ScenarioRun], combined: Vec<PathBuf>) -> R
     if plan.quiet {
         return Ok(());
     }
+    if plan.format == Format::Json {
+        let json = match runs {
+            [run] if plan.scenarios.is_empty() => run.json.clone(),
+            _ => {
+                serde_json::json!({ "scenarios": runs.iter().map(|r| r.json.clone()).collect::<Vec<_>>() })
+            }
+        };
+        return emit(&format!("{}\n", serde_json::to_string_pretty(&json)?));
+    }
     let mut text = String::new();
     for run in runs {
         if !plan.scenarios.is_empty() {
             text += &format!("scenario {}\n", run.name);
         }
-        text += &summary_table(&run.summary, &run.model.currency, plan.settings.paths);
+        text += &run.table;
         for path in &run.written {
             text += &format!("wrote {}\n", path.display());
         }

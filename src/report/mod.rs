@@ -5,7 +5,16 @@
 
 mod analytic_csv;
 mod atomic;
+mod charts;
+mod contributions_csv;
+mod csv_table;
+mod facility_csv;
+mod histogram_csv;
+mod html;
+mod json;
 mod manifest;
+mod quantiles_csv;
+mod ratings_csv;
 mod scenarios_csv;
 mod sizing_csv;
 mod summary_csv;
@@ -16,13 +25,21 @@ use std::path::{Path, PathBuf};
 
 pub use analytic_csv::{COLUMNS as ANALYTIC_COLUMNS, write_analytic_csv};
 pub use atomic::write_atomically;
+pub use charts::Chart;
+pub use contributions_csv::{COLUMNS as CONTRIBUTIONS_COLUMNS, ContributionsCsv};
+pub use facility_csv::{COLUMNS as FACILITY_COLUMNS, FacilityCsv};
+pub use histogram_csv::{COLUMNS as HISTOGRAM_COLUMNS, HistogramCsv};
+pub use html::{ReportHtml, escape as escape_html};
+pub use json::summary_json;
 pub use manifest::{InputRecord, Manifest};
+pub use quantiles_csv::{COLUMNS as QUANTILES_COLUMNS, QuantilesCsv};
+pub use ratings_csv::{COLUMNS as RATINGS_COLUMNS, RatingsCsv};
 pub use scenarios_csv::{BatchRow, ScenarioSummary, write_batch_summary, write_scenario_reports};
 pub use sizing_csv::{COLUMNS as SIZING_COLUMNS, write_sizing_reports};
 pub use summary_csv::{COLUMNS as SUMMARY_COLUMNS, SummaryCsv, summary_record};
 pub use table::summary_table;
 
-use crate::aggregate::TrancheSummary;
+use crate::aggregate::{CommitteePack, TrancheSummary};
 use crate::model::Model;
 
 /// Everything a report may draw on.
@@ -33,6 +50,8 @@ pub struct RunReport<'a> {
     pub summary: &'a [TrancheSummary],
     /// The run manifest.
     pub manifest: &'a Manifest,
+    /// The committee pack's statistics.
+    pub pack: &'a CommitteePack,
 }
 
 /// One output file.
@@ -47,8 +66,19 @@ pub trait Report {
 /// paths written.
 pub fn write_reports(folder: &Path, run: &RunReport<'_>) -> io::Result<Vec<PathBuf>> {
     let reports: [&dyn Report; 2] = [&SummaryCsv, &manifest::ManifestJson];
+    let pack: [&dyn Report; 6] = [
+        &FacilityCsv,
+        &RatingsCsv,
+        &ContributionsCsv,
+        &QuantilesCsv,
+        &HistogramCsv,
+        &ReportHtml,
+    ];
+    let charts = Chart::ALL;
     reports
-        .iter()
+        .into_iter()
+        .chain(pack)
+        .chain(charts.iter().map(|c| c as &dyn Report))
         .map(|report| {
             let path = folder.join(report.file_name());
             write_atomically(&path, |out| report.write(run, out))?;

@@ -2,15 +2,21 @@
 
 use std::fmt::Write;
 
-use crate::aggregate::TrancheSummary;
+use crate::aggregate::{CommitteePack, TrancheSummary};
 use crate::spec::Currency;
 
-/// A plain-text table, one row per tranche.
-pub fn summary_table(summary: &[TrancheSummary], currency: &Currency, paths: u64) -> String {
+/// A plain-text table, one row per tranche with its implied rating, then
+/// the mobilisation ratio and the expected loss of public money.
+pub fn summary_table(
+    summary: &[TrancheSummary],
+    pack: &CommitteePack,
+    currency: &Currency,
+    paths: u64,
+) -> String {
     let mut table = String::new();
     let _ = writeln!(
         table,
-        "{:<16} {:<10} {:>18} {:>13} {:>18} {:>8} {:>8} {:>8} {:>6} {:>5}",
+        "{:<16} {:<10} {:>18} {:>13} {:>18} {:>8} {:>8} {:>8} {:>6} {:>5} {:>6}",
         "tranche",
         "class",
         "notional",
@@ -20,12 +26,13 @@ pub fn summary_table(summary: &[TrancheSummary], currency: &Currency, paths: u64
         "p99 loss",
         "IRR p50",
         "MOIC",
-        "WAL"
+        "WAL",
+        "rating"
     );
-    for row in summary {
+    for (row, rating) in summary.iter().zip(&pack.ratings) {
         let _ = writeln!(
             table,
-            "{:<16} {:<10} {:>18} {:>13} {:>18} {:>8} {:>8} {:>8} {:>6.3} {:>5.1}",
+            "{:<16} {:<10} {:>18} {:>13} {:>18} {:>8} {:>8} {:>8} {:>6.3} {:>5.1} {:>6}",
             truncate(&row.tranche, 16),
             row.class.as_str(),
             format!(
@@ -48,11 +55,31 @@ pub fn summary_table(summary: &[TrancheSummary], currency: &Currency, paths: u64
             percent(row.irr_p50),
             row.moic_mean,
             row.wal_years,
+            rating.rating,
         );
     }
     let _ = writeln!(
         table,
         "{paths} paths; losses are fractions of each tranche's notional."
+    );
+    let f = &pack.facility;
+    let basis = pack.ratings.first().map_or("", |r| r.basis.as_str());
+    let _ = writeln!(
+        table,
+        "Mobilisation ratio: {:.2} private {code} per public {code}.",
+        f.mobilisation_ratio,
+        code = currency.code,
+    );
+    let _ = writeln!(
+        table,
+        "Expected public loss: {} {:.2}m (+-{:.2}m).",
+        currency.code,
+        f.public_expected_loss.mean / 1e6,
+        f.public_expected_loss.se / 1e6,
+    );
+    let _ = writeln!(
+        table,
+        "Ratings: {basis} at each tranche's WAL vs Moody's idealized 10-year PD (constant hazard)."
     );
     table
 }

@@ -1,0 +1,130 @@
+//! Facility-wide metrics (the content of facility.csv): what the public
+//! money buys and what it, and the private money, expect to lose.
+
+use serde::Serialize;
+
+use crate::model::Model;
+use crate::spec::TrancheClass;
+
+use super::{Estimate, Outcomes, estimate, expected_shortfall, quantile, sorted};
+
+/// One row of facility-wide statistics. Amounts are in currency units.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FacilityMetrics {
+    /// Number of paths.
+    pub paths: usize,
+    /// Total tranche capital.
+    pub total_capital: f64,
+    /// Capital of tranches marked public.
+    pub public_capital: f64,
+    /// Capital of the other tranches.
+    pub private_capital: f64,
+    /// Private capital per unit of public capital (NaN without public money).
+    pub mobilisation_ratio: f64,
+    /// Expected principal loss of the public tranches.
+    pub public_expected_loss: Estimate,
+    /// Expected principal loss of the private tranches.
+    pub private_expected_loss: Estimate,
+    /// The first-loss tranche: the most junior tranche of class first_loss,
+    /// else the most junior tranche.
+    pub first_loss_tranche: String,
+    /// Probability that the first-loss tranche loses its whole notional.
+    pub prob_first_loss_wiped_out: Estimate,
+    /// Pool principal.
+    pub pool_notional: f64,
+    /// Pool loss (written-off principal less recoveries) / pool principal.
+    pub pool_expected_loss: Estimate,
+    /// Pool loss quantiles at 50%, 90%, 99%, 99.9%.
+    pub pool_loss_quantiles: [f64; 4],
+    /// Pool expected shortfall at 99% (fraction of pool principal).
+    pub pool_es_99: f64,
+    /// Expected number of defaulted loans.
+    pub expected_defaults: Estimate,
+    /// Quantiles of the number of defaults at 50%, 90%, 99%.
+    pub defaults_quantiles: [f64; 3],
+    /// Expected recoveries collected.
+    pub expected_recoveries: Estimate,
+}
+
+/// Computes the facility metrics; `unit` converts minor units to currency
+/// units.
+pub fn facility_metrics(model: &Model, outcomes: &Outcomes, unit: f64) -> FacilityMetrics {
+    let tranches = &model.liabilities.tranches;
+    let capital = |public: bool| -> f64 {
+        tranches
+            .iter()
+            .filter(|t| t.public == public)
+            .map(|t| t.notional.as_f64() * unit)
+            .sum()
+    };
+    let (public_capital, private_capital) = (capital(true), capital(false));
+    let first_loss = tranches
+        .iter()
+        .rposition(|t| t.class == TrancheClass::FirstLoss)
+        .unwrap_or(tranches.len().saturating_sub(1));
+    let pool_losses = sorted(&outcomes.pool_loss);
+    let defaults: Vec<f64> = outcomes.defaults.iter().map(|&d| f64::from(d)).collect();
+    let sorted_defaults = sorted(&defaults);
+    let recoveries: Vec<f64> = outcomes
+        .detail
+        .recovered
+        .iter()
+        .map(|r| r.as_f64() * unit)
+        .collect();
+    FacilityMetrics {
+        paths: outcomes.paths(),
+        total_capital: public_capital + private_capital,
+        public_capital,
+        private_capital,
+        mobilisation_ratio: if public_capital > 0.0 {
+            private_capital / public_capital
+        } else {
+            f64::NAN
+        },
+        public_expected_loss: side_loss(model, outcomes, unit, true),
+        private_expected_loss: side_loss(model, outcomes, unit, false),
+        first_loss_tranche: tranches
+            .get(first_loss)
+            .map(|t| t.name.clone())
+            .unwrap_or_default(),
+        prob_first_loss_wiped_out: outcomes.tranches.get(first_loss).map_or(
+            Estimate {
+                mean: f64::NAN,
+                se: f64::NAN,
+            },
+            |c| indicator(&c.loss, |loss| loss >= 1.0),
+        ),
+        pool_notional: model.pool.notional.as_f64() * unit,
+        pool_expected_loss: estimate(&outcomes.pool_loss),
+        pool_loss_quantiles: [0.5, 0.9, 0.99, 0.999].map(|p| quantile(&pool_losses, p)),
+        pool_es_99: expected_shortfall(&pool_losses, 0.99),
+        expected_defaults: estimate(&defaults),
+        defaults_quantiles: [0.5, 0.9, 0.99].map(|p| quantile(&sorted_defaults, p)),
+        expected_recoveries: estimate(&recoveries),
+    }
+}
+
+/// Expected principal loss, in currency units, of the public (or private)
+/// tranches together.
+fn side_loss(model: &Model, outcomes: &Outcomes, unit: f64, public: bool) -> Estimate {
+    let mut per_path = vec![0.0; outcomes.paths()];
+    for (tranche, columns) in model.liabilities.tranches.iter().zip(&outcomes.tranches) {
+        if tranche.public != public {
+            continue;
+        }
+        let notional = tranche.notional.as_f64() * unit;
+        for (total, loss) in per_path.iter_mut().zip(&columns.loss) {
+            *total += loss * notional;
+        }
+    }
+    estimate(&per_path)
+}
+
+/// Share of values satisfying `test`, with its standard error.
+fn indicator(values: &[f64], test: impl Fn(f64) -> bool) -> Estimate {
+    let flags: Vec<f64> = values
+        .iter()
+        .map(|&v| if test(v) { 1.0 } else { 0.0 })
+        .collect();
+    estimate(&flags)
+}

@@ -1,0 +1,289 @@
+//! The committee pack: every statistic beyond summary.csv, computed after
+//! the simulation from the per-path outcomes, in path order.
+//!
+//! Amounts in the pack are in currency units (f64), for reporting only.
+
+use serde::Serialize;
+
+use crate::model::Model;
+use crate::spec::{ProjectSpec, RatingTable, Segment};
+
+use super::contributions::{Allocation, ES_LEVEL, TailWeights, allocate};
+use super::facility::{FacilityMetrics, facility_metrics};
+use super::quantiles::{Bin, QuantileEstimate, grid_quantiles, loss_histogram};
+use super::rating::{ImpliedRating, RatingBasis, implied_rating};
+use super::{Estimate, Outcomes, TrancheSummary, sorted};
+
+/// Name of the pool as a party in quantiles.csv and histogram.csv.
+pub const POOL: &str = "pool";
+
+/// Everything the committee pack reports.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommitteePack {
+    /// Facility-wide metrics.
+    pub facility: FacilityMetrics,
+    /// Implied rating per tranche, most senior first.
+    pub ratings: Vec<ImpliedRating>,
+    /// Quantiles of each party's loss (and each tranche's IRR).
+    pub quantiles: Vec<QuantileSet>,
+    /// Loss histogram of each tranche, then the pool.
+    pub histograms: Vec<(String, Vec<Bin>)>,
+    /// Per-project risk, largest ES contribution first.
+    pub projects: Vec<ProjectRisk>,
+    /// Risk rolled up by mineral, largest ES contribution first.
+    pub minerals: Vec<GroupRisk>,
+    /// Risk rolled up by country, largest ES contribution first.
+    pub countries: Vec<GroupRisk>,
+    /// Pool expected shortfall at 99% in currency units (the sum of the
+    /// contributions).
+    pub pool_es_99_amount: f64,
+    /// Series for the charts.
+    pub charts: ChartSeries,
+}
+
+/// Quantiles of one party's metric on the fixed grid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct QuantileSet {
+    /// Tranche name or [`POOL`].
+    pub party: String,
+    /// `loss` (fraction of notional) or `irr` (annual rate).
+    pub metric: &'static str,
+    /// One estimate per grid probability.
+    pub values: Vec<QuantileEstimate>,
+}
+
+/// One project's risk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProjectRisk {
+    /// Project id.
+    pub id: String,
+    /// Project name.
+    pub name: String,
+    /// Mineral.
+    pub mineral: String,
+    /// Country.
+    pub country: String,
+    /// extraction or processing.
+    pub segment: &'static str,
+    /// Principal lent.
+    pub amount: f64,
+    /// Expected loss and ES contribution, in currency units.
+    pub risk: Allocation,
+}
+
+/// A mineral's or country's risk.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct GroupRisk {
+    /// Mineral or country.
+    pub name: String,
+    /// Principal lent to its projects.
+    pub amount: f64,
+    /// Expected loss in currency units.
+    pub expected_loss: Estimate,
+    /// Contribution to the pool ES at 99%, currency units.
+    pub es_contribution: f64,
+}
+
+/// Chart-ready series, one entry per tranche, most senior first.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChartSeries {
+    /// (loss fraction x, P(loss > x)) per tranche, P > 0 only.
+    pub exceedance: Vec<(String, Vec<(f64, f64)>)>,
+    /// (IRR, P(IRR <= x)) per tranche, at the 0.5%..99.5% quantiles.
+    pub irr_cdf: Vec<(String, Vec<(f64, f64)>)>,
+    /// (years from start, expected cash received in the period) per tranche.
+    pub expected_cash: Vec<(String, Vec<(f64, f64)>)>,
+}
+
+/// Builds the pack. `projects` are the facility's projects in list order
+/// (the model's loan order); `basis` chooses the rating statistic.
+pub fn committee_pack(
+    model: &Model,
+    projects: &[ProjectSpec],
+    outcomes: &Outcomes,
+    summary: &[TrancheSummary],
+    basis: RatingBasis,
+) -> CommitteePack {
+    let unit = 10f64.powi(-(model.currency.minor_digits as i32));
+    let facility = facility_metrics(model, outcomes, unit);
+    let tail = TailWeights::worst(&outcomes.pool_loss, ES_LEVEL);
+    let (projects, minerals, countries) = contributions(model, projects, outcomes, &tail, unit);
+    CommitteePack {
+        pool_es_99_amount: projects.iter().map(|p| p.risk.es_contribution).sum(),
+        ratings: ratings(model, summary, basis),
+        quantiles: quantile_sets(model, outcomes),
+        histograms: histograms(model, outcomes),
+        charts: chart_series(model, outcomes, unit),
+        facility,
+        projects,
+        minerals,
+        countries,
+    }
+}
+
+fn ratings(model: &Model, summary: &[TrancheSummary], basis: RatingBasis) -> Vec<ImpliedRating> {
+    let legal_final = model.calendar.years_from_start(model.calendar.periods());
+    let moodys = RatingTable::moodys_idealized_10y();
+    summary
+        .iter()
+        .map(|row| {
+            let (metric, se) = match basis {
+                RatingBasis::DefaultProbability => (row.prob_loss, row.prob_loss_se),
+                RatingBasis::ExpectedLoss => (row.expected_loss, row.expected_loss_se),
+            };
+            let horizon = if row.wal_years.is_finite() && row.wal_years > 0.0 {
+                row.wal_years
+            } else {
+                legal_final
+            };
+            implied_rating(&moodys, basis, (metric, se), horizon)
+        })
+        .collect()
+}
+
+fn quantile_sets(model: &Model, outcomes: &Outcomes) -> Vec<QuantileSet> {
+    let mut sets = Vec::new();
+    for (tranche, columns) in model.liabilities.tranches.iter().zip(&outcomes.tranches) {
+        for (metric, values) in [("loss", &columns.loss), ("irr", &columns.irr)] {
+            sets.push(QuantileSet {
+                party: tranche.name.clone(),
+                metric,
+                values: grid_quantiles(&sorted(values)),
+            });
+        }
+    }
+    sets.push(QuantileSet {
+        party: POOL.into(),
+        metric: "loss",
+        values: grid_quantiles(&sorted(&outcomes.pool_loss)),
+    });
+    sets
+}
+
+fn histograms(model: &Model, outcomes: &Outcomes) -> Vec<(String, Vec<Bin>)> {
+    let tranches = model.liabilities.tranches.iter().zip(&outcomes.tranches);
+    tranches
+        .map(|(t, c)| (t.name.clone(), loss_histogram(&c.loss)))
+        .chain([(POOL.to_owned(), loss_histogram(&outcomes.pool_loss))])
+        .collect()
+}
+
+type Contributions = (Vec<ProjectRisk>, Vec<GroupRisk>, Vec<GroupRisk>);
+
+fn contributions(
+    model: &Model,
+    projects: &[ProjectSpec],
+    outcomes: &Outcomes,
+    tail: &TailWeights,
+    unit: f64,
+) -> Contributions {
+    let loans = &model.pool.loans;
+    let paths = outcomes.paths();
+    let amounts: Vec<f64> = loans
+        .iter()
+        .map(|l| l.balance_start.first().map_or(0.0, |b| b.as_f64() * unit))
+        .collect();
+    let identity: Vec<usize> = (0..loans.len()).collect();
+    let per_project = allocate(&outcomes.detail, paths, &identity, loans.len(), tail);
+    let mut project_rows: Vec<ProjectRisk> = projects
+        .iter()
+        .zip(&per_project)
+        .zip(&amounts)
+        .map(|((p, risk), &amount)| ProjectRisk {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            mineral: p.mineral.clone(),
+            country: p.country.clone(),
+            segment: match p.segment {
+                Segment::Extraction => "extraction",
+                Segment::Processing => "processing",
+            },
+            amount,
+            risk: scaled(*risk, unit),
+        })
+        .collect();
+    project_rows.sort_by(|a, b| b.risk.es_contribution.total_cmp(&a.risk.es_contribution));
+    let group = |names: &[String], of: &dyn Fn(usize) -> usize| -> Vec<GroupRisk> {
+        let keys: Vec<usize> = (0..loans.len()).map(of).collect();
+        let allocations = allocate(&outcomes.detail, paths, &keys, names.len(), tail);
+        let mut rows: Vec<GroupRisk> = names
+            .iter()
+            .zip(allocations)
+            .enumerate()
+            .map(|(g, (name, risk))| {
+                let risk = scaled(risk, unit);
+                GroupRisk {
+                    name: name.clone(),
+                    amount: (0..loans.len())
+                        .filter(|&i| keys[i] == g)
+                        .map(|i| amounts[i])
+                        .sum(),
+                    expected_loss: risk.expected_loss,
+                    es_contribution: risk.es_contribution,
+                }
+            })
+            .collect();
+        rows.sort_by(|a, b| b.es_contribution.total_cmp(&a.es_contribution));
+        rows
+    };
+    let factors = &model.pool.factors;
+    let minerals = group(&factors.minerals, &|i| loans[i].mineral);
+    let countries = group(&factors.countries, &|i| loans[i].country);
+    (project_rows, minerals, countries)
+}
+
+fn scaled(a: Allocation, unit: f64) -> Allocation {
+    Allocation {
+        expected_loss: Estimate {
+            mean: a.expected_loss.mean * unit,
+            se: a.expected_loss.se * unit,
+        },
+        es_contribution: a.es_contribution * unit,
+    }
+}
+
+/// Points on the loss axis at which exceedance curves are drawn.
+const EXCEEDANCE_POINTS: usize = 200;
+
+fn chart_series(model: &Model, outcomes: &Outcomes, unit: f64) -> ChartSeries {
+    let calendar = &model.calendar;
+    let periods = calendar.periods();
+    let mut series = ChartSeries::default();
+    for (t, (tranche, columns)) in model
+        .liabilities
+        .tranches
+        .iter()
+        .zip(&outcomes.tranches)
+        .enumerate()
+    {
+        let losses = sorted(&columns.loss);
+        let n = losses.len().max(1) as f64;
+        let exceedance = (0..EXCEEDANCE_POINTS)
+            .map(|i| i as f64 / EXCEEDANCE_POINTS as f64)
+            .map(|x| {
+                (
+                    x,
+                    (losses.len() - losses.partition_point(|&v| v <= x)) as f64 / n,
+                )
+            })
+            .filter(|&(_, p)| p > 0.0)
+            .collect();
+        let irrs = sorted(&columns.irr);
+        let irr_cdf = (1..=199)
+            .map(|i| i as f64 / 200.0)
+            .map(|p| (super::quantile(&irrs, p), p))
+            .collect();
+        let cash = outcomes
+            .detail
+            .expected_tranche_cash(t, periods, outcomes.paths())
+            .iter()
+            .enumerate()
+            .skip(1)
+            .map(|(k, &c)| (calendar.years_from_start(k), c * unit))
+            .collect();
+        series.exceedance.push((tranche.name.clone(), exceedance));
+        series.irr_cdf.push((tranche.name.clone(), irr_cdf));
+        series.expected_cash.push((tranche.name.clone(), cash));
+    }
+    series
+}

@@ -1,0 +1,421 @@
+//! The committee pack's files end to end: each CSV's documented header and
+//! an invariant, reproducibility across thread counts, `--format json`,
+//! the terminal table, and neutralised spreadsheet formulas.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use tempfile::TempDir;
+
+const QUICKSTART: &str = "portfolios/quickstart";
+
+/// Headers as documented in docs/outputs.md, written out independently of
+/// the code that produces them.
+const FACILITY_HEADER: &str = "paths,total_capital,public_capital,private_capital,\
+mobilisation_ratio,public_expected_loss,public_expected_loss_se,private_expected_loss,\
+private_expected_loss_se,first_loss_tranche,prob_first_loss_wiped_out,\
+prob_first_loss_wiped_out_se,pool_notional,pool_expected_loss,pool_expected_loss_se,\
+pool_loss_p50,pool_loss_p90,pool_loss_p99,pool_loss_p999,pool_es_99,expected_defaults,\
+expected_defaults_se,defaults_p50,defaults_p90,defaults_p99,expected_recoveries,\
+expected_recoveries_se";
+const CONTRIBUTIONS_HEADER: &str = "level,name,id,mineral,country,segment,amount,\
+expected_loss,expected_loss_se,es_99_contribution,es_99_share";
+const QUANTILES_HEADER: &str = "party,metric,probability,value,ci_low,ci_high";
+const HISTOGRAM_HEADER: &str = "party,bin_low,bin_high,count,probability";
+const RATINGS_HEADER: &str = "tranche,basis,horizon_years,metric,metric_se,implied_rating,\
+rating_benchmark,better_rating_benchmark";
+
+const GRID: [f64; 14] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975, 0.99, 0.995, 0.999,
+];
+
+/// Relative tolerance for sums of per-path floats that must agree up to
+/// rounding.
+const ROUNDING: f64 = 1e-9;
+
+/// A parsed CSV: the header line as written, and rows as column -> cell.
+struct Table {
+    header: String,
+    rows: Vec<BTreeMap<String, String>>,
+}
+
+impl Table {
+    fn read(path: &Path) -> Table {
+        let text = fs::read_to_string(path).unwrap();
+        let header = text.lines().next().unwrap_or_default().to_owned();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        let names: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+        let rows = reader
+            .records()
+            .map(|r| {
+                names
+                    .iter()
+                    .cloned()
+                    .zip(r.unwrap().iter().map(String::from))
+                    .collect()
+            })
+            .collect();
+        Table { header, rows }
+    }
+
+    fn where_eq(&self, column: &str, value: &str) -> Vec<&BTreeMap<String, String>> {
+        self.rows.iter().filter(|r| r[column] == value).collect()
+    }
+}
+
+fn num(row: &BTreeMap<String, String>, column: &str) -> f64 {
+    row[column]
+        .parse()
+        .unwrap_or_else(|_| panic!("{column} = {:?} is not a number", row[column]))
+}
+
+fn close(a: f64, b: f64) -> bool {
+    (a - b).abs() <= ROUNDING * a.abs().max(b.abs()).max(1.0)
+}
+
+fn blendsim() -> Command {
+    let mut cmd = Command::cargo_bin("blendsim").expect("the binary is built");
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"));
+    cmd
+}
+
+/// A copy of a portfolio folder with `edit` applied to the facility file and
+/// `edit_projects` to the project list.
+fn portfolio(
+    folder: &str,
+    edit: impl FnOnce(String) -> String,
+    edit_projects: impl FnOnce(String) -> String,
+) -> TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(folder);
+    for (file, edit) in [
+        (
+            "facility.toml",
+            Box::new(edit) as Box<dyn FnOnce(String) -> String>,
+        ),
+        ("projects.csv", Box::new(edit_projects)),
+    ] {
+        let text = fs::read_to_string(source.join(file)).unwrap();
+        fs::write(dir.path().join(file), edit(text)).unwrap();
+    }
+    dir
+}
+
+/// Runs the quickstart facility (or `facility`) quietly into a new folder.
+fn run(facility: &Path, paths: u32, extra: &[&str]) -> (TempDir, PathBuf) {
+    let out = tempfile::tempdir().unwrap();
+    let folder = out.path().join("out");
+    blendsim()
+        .arg("run")
+        .arg(facility)
+        .args(["--paths", &paths.to_string(), "--quiet", "--out"])
+        .arg(&folder)
+        .args(extra)
+        .assert()
+        .success()
+        .stdout("");
+    (out, folder)
+}
+
+fn quickstart() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(QUICKSTART)
+        .join("facility.toml")
+}
+
+#[test]
+fn facility_csv_one_row_of_consistent_capital() {
+    let (_dir, out) = run(&quickstart(), 3000, &[]);
+    let table = Table::read(&out.join("facility.csv"));
+    assert_eq!(table.header, FACILITY_HEADER);
+    assert_eq!(table.rows.len(), 1);
+    let f = &table.rows[0];
+    assert_eq!(f["paths"], "3000");
+    let (public, private) = (num(f, "public_capital"), num(f, "private_capital"));
+    assert!(close(public + private, num(f, "total_capital")));
+    assert!(close(num(f, "mobilisation_ratio"), private / public));
+    let p = num(f, "prob_first_loss_wiped_out");
+    assert!((0.0..=1.0).contains(&p));
+    let q: Vec<f64> = [
+        "pool_loss_p50",
+        "pool_loss_p90",
+        "pool_loss_p99",
+        "pool_loss_p999",
+    ]
+    .iter()
+    .map(|c| num(f, c))
+    .collect();
+    assert!(q.windows(2).all(|w| w[0] <= w[1]), "{q:?}");
+    assert!(num(f, "pool_es_99") >= q[2]);
+}
+
+#[test]
+fn contributions_add_up_to_the_pool_expected_shortfall() {
+    let (_dir, out) = run(&quickstart(), 3000, &[]);
+    let table = Table::read(&out.join("contributions.csv"));
+    assert_eq!(table.header, CONTRIBUTIONS_HEADER);
+    let facility = &Table::read(&out.join("facility.csv")).rows[0];
+    let notional = num(facility, "pool_notional");
+    let pool_es = num(facility, "pool_es_99") * notional;
+    let pool_el = num(facility, "pool_expected_loss") * notional;
+    for level in ["project", "mineral", "country"] {
+        let rows = table.where_eq("level", level);
+        assert!(!rows.is_empty(), "{level}");
+        let es: Vec<f64> = rows.iter().map(|r| num(r, "es_99_contribution")).collect();
+        let total: f64 = es.iter().sum();
+        assert!(close(total, pool_es), "{level}: {total} vs {pool_es}");
+        assert!(
+            es.windows(2).all(|w| w[0] >= w[1]),
+            "{level} sorted: {es:?}"
+        );
+        let el: f64 = rows.iter().map(|r| num(r, "expected_loss")).sum();
+        assert!(close(el, pool_el), "{level}: EL {el} vs {pool_el}");
+        let share: f64 = rows.iter().map(|r| num(r, "es_99_share")).sum();
+        assert!(close(share, 1.0), "{level}: shares {share}");
+    }
+    let projects = fs::read_to_string(Path::new(QUICKSTART).join("projects.csv")).unwrap();
+    assert_eq!(
+        table.where_eq("level", "project").len(),
+        projects.lines().count() - 1
+    );
+}
+
+#[test]
+fn quantiles_rise_with_probability_inside_their_intervals() {
+    let (_dir, out) = run(&quickstart(), 3000, &[]);
+    let table = Table::read(&out.join("quantiles.csv"));
+    assert_eq!(table.header, QUANTILES_HEADER);
+    let summary = Table::read(&out.join("summary.csv"));
+    let mut parties: Vec<(String, String)> = summary
+        .rows
+        .iter()
+        .flat_map(|r| {
+            [
+                (r["tranche"].clone(), "loss".into()),
+                (r["tranche"].clone(), "irr".into()),
+            ]
+        })
+        .collect();
+    parties.push(("pool".into(), "loss".into()));
+    assert_eq!(table.rows.len(), parties.len() * GRID.len());
+    for (party, metric) in &parties {
+        let rows: Vec<_> = table
+            .rows
+            .iter()
+            .filter(|r| &r["party"] == party && &r["metric"] == metric)
+            .collect();
+        let probabilities: Vec<f64> = rows.iter().map(|r| num(r, "probability")).collect();
+        assert_eq!(probabilities, GRID, "{party} {metric}");
+        let values: Vec<f64> = rows.iter().map(|r| num(r, "value")).collect();
+        assert!(
+            values.windows(2).all(|w| w[0] <= w[1]),
+            "{party} {metric}: {values:?}"
+        );
+        for r in &rows {
+            assert!(num(r, "ci_low") <= num(r, "value") && num(r, "value") <= num(r, "ci_high"));
+        }
+    }
+    // The grid's p99 loss is summary.csv's loss_p99.
+    for s in &summary.rows {
+        let p99 = table
+            .rows
+            .iter()
+            .find(|r| {
+                r["party"] == s["tranche"] && r["metric"] == "loss" && r["probability"] == "0.99"
+            })
+            .unwrap();
+        assert_eq!(p99["value"], s["loss_p99"]);
+    }
+}
+
+#[test]
+fn histogram_probabilities_sum_to_one() {
+    let (_dir, out) = run(&quickstart(), 3000, &[]);
+    let table = Table::read(&out.join("histogram.csv"));
+    assert_eq!(table.header, HISTOGRAM_HEADER);
+    let summary = Table::read(&out.join("summary.csv"));
+    let parties = summary
+        .rows
+        .iter()
+        .map(|r| r["tranche"].clone())
+        .chain(["pool".into()]);
+    for party in parties {
+        let bins = table.where_eq("party", &party);
+        assert_eq!(bins.len(), 21, "{party}");
+        let p: f64 = bins.iter().map(|b| num(b, "probability")).sum();
+        assert!((p - 1.0).abs() < 1e-12, "{party}: {p}");
+        let count: f64 = bins.iter().map(|b| num(b, "count")).sum();
+        assert_eq!(count, 3000.0, "{party}");
+        assert_eq!(
+            (num(bins[0], "bin_low"), num(bins[0], "bin_high")),
+            (0.0, 0.0)
+        );
+        assert_eq!(num(bins[20], "bin_high"), 1.0);
+    }
+}
+
+#[test]
+fn ratings_use_the_wal_and_the_chosen_basis() {
+    let (_dir, out) = run(&quickstart(), 3000, &["--rating-basis", "expected-loss"]);
+    let table = Table::read(&out.join("ratings.csv"));
+    assert_eq!(table.header, RATINGS_HEADER);
+    let summary = Table::read(&out.join("summary.csv"));
+    let known = [
+        "Aaa", "Aa1", "Aa2", "Aa3", "A1", "A2", "A3", "Baa1", "Baa2", "Baa3", "Ba1", "Ba2", "Ba3",
+        "B1", "B2", "B3", "Caa1", "Caa2", "Caa3", "Ca",
+    ];
+    for (r, s) in table.rows.iter().zip(&summary.rows) {
+        assert_eq!(r["tranche"], s["tranche"]);
+        assert_eq!(r["basis"], "expected_loss");
+        assert_eq!(r["metric"], s["expected_loss"]);
+        assert_eq!(r["horizon_years"], s["wal_years"]);
+        assert!(known.contains(&r["implied_rating"].as_str()), "{r:?}");
+        assert!(r["implied_rating"] == "Ca" || num(r, "metric") <= num(r, "rating_benchmark"));
+    }
+    // Seniority never rates worse than what is below it.
+    let rank = |r: &BTreeMap<String, String>| known.iter().position(|k| *k == r["implied_rating"]);
+    let ranks: Vec<_> = table.rows.iter().map(rank).collect();
+    assert!(ranks.windows(2).all(|w| w[0] <= w[1]), "{ranks:?}");
+}
+
+#[test]
+fn pack_is_identical_for_any_thread_count() {
+    let (_a, one) = run(&quickstart(), 3000, &["--threads", "1"]);
+    let (_b, three) = run(&quickstart(), 3000, &["--threads", "3"]);
+    let files: Vec<PathBuf> = fs::read_dir(&one)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv" || e == "svg"))
+        .collect();
+    assert!(files.len() >= 11, "{files:?}");
+    for file in files {
+        let name = file.file_name().unwrap();
+        assert_eq!(
+            fs::read(&file).unwrap(),
+            fs::read(three.join(name)).unwrap(),
+            "{name:?}"
+        );
+    }
+}
+
+/// stdout of `run` on the quickstart facility (2,000 paths) with `extra`
+/// arguments, writing into a temporary folder.
+fn run_stdout(extra: &[&str]) -> String {
+    let out = tempfile::tempdir().unwrap();
+    let assert = blendsim()
+        .args([
+            "run",
+            "portfolios/quickstart/facility.toml",
+            "--paths",
+            "2000",
+        ])
+        .args(extra)
+        .arg("--out")
+        .arg(out.path())
+        .assert()
+        .success();
+    String::from_utf8(assert.get_output().stdout.clone()).unwrap()
+}
+
+#[test]
+fn table_shows_ratings_mobilisation_and_public_loss() {
+    let stdout = run_stdout(&[]);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(lines[0].trim_end().ends_with("rating"), "{stdout}");
+    assert!(
+        lines[1]
+            .split_whitespace()
+            .last()
+            .is_some_and(|r| r.starts_with('A') || r.starts_with('B') || r.starts_with('C'))
+    );
+    assert!(stdout.contains("Mobilisation ratio: "), "{stdout}");
+    assert!(stdout.contains("Expected public loss: USD "), "{stdout}");
+    for file in [
+        "facility.csv",
+        "contributions.csv",
+        "report.html",
+        "loss_exceedance.svg",
+    ] {
+        assert!(stdout.contains(file), "{file}: {stdout}");
+    }
+}
+
+#[test]
+fn json_format_prints_the_summary_for_scripts() {
+    let json: serde_json::Value = serde_json::from_str(&run_stdout(&["--format", "json"])).unwrap();
+    let tranches = json["tranches"].as_array().unwrap();
+    assert_eq!(tranches.len(), 3);
+    assert_eq!(tranches[0]["tranche"], "senior");
+    assert_eq!(tranches[0]["notional"], "150000000.00");
+    assert!(tranches[0]["expected_loss_se"].is_number());
+    assert!(tranches[0]["implied_rating"]["rating"].is_string());
+    assert!(json["facility_metrics"]["mobilisation_ratio"].is_number());
+    assert!(json["facility_metrics"]["public_expected_loss"]["se"].is_number());
+    assert_eq!(json["paths"], 2000);
+    assert!(json["files"].as_array().unwrap().len() >= 13);
+}
+
+/// Names chosen by users go into CSV cells and the page; none may become a
+/// spreadsheet formula or markup.
+#[test]
+fn user_text_cannot_become_a_formula() {
+    let dir = portfolio(
+        QUICKSTART,
+        |toml| {
+            toml.replace(
+                "name = \"first_loss\"",
+                "name = \"=HYPERLINK(\\\"http://x\\\")\"",
+            )
+        },
+        |csv| {
+            csv.replace("Yarrabee Spodumene Mine", "@SUM(A1:A9)")
+                .replace("LI-01,", "-LI-01,")
+                .replace(",Australia,", ",+Australia,")
+                .replace("Puna Alta Brine Lithium", "<script>alert(1)</script>")
+        },
+    );
+    let (_out, folder) = run(&dir.path().join("facility.toml"), 500, &[]);
+    let mut seen = Vec::new();
+    for entry in fs::read_dir(&folder).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "csv") {
+            continue;
+        }
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_path(&path)
+            .unwrap();
+        for record in reader.records() {
+            for cell in record.unwrap().iter() {
+                let dangerous = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+                assert!(
+                    !dangerous || cell.parse::<f64>().is_ok(),
+                    "{}: formula cell {cell:?}",
+                    path.display()
+                );
+                if cell.starts_with('\'') {
+                    seen.push(cell.to_owned());
+                }
+            }
+        }
+    }
+    for expected in [
+        "'=HYPERLINK(\"http://x\")",
+        "'@SUM(A1:A9)",
+        "'-LI-01",
+        "'+Australia",
+    ] {
+        assert!(
+            seen.iter().any(|c| c == expected),
+            "{expected} not in {seen:?}"
+        );
+    }
+    let html = fs::read_to_string(folder.join("report.html")).unwrap();
+    assert!(
+        !html.contains("<script"),
+        "markup from a name reached the page"
+    );
+    assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+}
