@@ -11,6 +11,7 @@
 
 mod sample;
 mod solve;
+mod structure;
 mod target;
 
 pub use sample::PoolSample;

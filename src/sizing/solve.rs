@@ -3,10 +3,11 @@
 use std::collections::BTreeMap;
 
 use rust_decimal::Decimal;
-use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
+use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
 use super::SizingError;
+use super::structure::{Structure, find_tranche};
 use super::sample::PoolSample;
 use super::target::{Direction, Evaluation, Target};
 use crate::engine::RunSettings;
@@ -80,7 +81,8 @@ pub fn size(
     settings: RunSettings,
     request: &SizingRequest,
 ) -> Result<SizingResult, SizingError> {
-    let structure = Structure::new(spec, request)?;
+    let structure = Structure::new(spec, &request.solve, request.absorb.as_deref())?;
+    check_request(spec, request)?;
     let base = [ScenarioSpec::base()];
     let scenarios = if scenarios.is_empty() {
         &base[..]
@@ -128,89 +130,18 @@ pub fn size(
     })
 }
 
-/// The capital structure being varied.
-struct Structure<'a> {
-    spec: &'a FacilitySpec,
-    solve: usize,
-    absorb: usize,
-    absorb_name: String,
-    total: Decimal,
-}
-
-impl<'a> Structure<'a> {
-    fn new(spec: &'a FacilitySpec, request: &SizingRequest) -> Result<Self, SizingError> {
-        let names: Vec<&str> = spec.tranches.iter().map(|t| t.name.as_str()).collect();
-        let find = |name: &str, role: &str| {
-            names.iter().position(|n| *n == name).ok_or_else(|| {
-                SizingError::Request(format!(
-                    "{role}: no tranche is named `{name}`; the tranches are {}",
-                    names.join(", ")
-                ))
-            })
-        };
-        let solve = find(&request.solve, "--solve")?;
-        find(&request.target.tranche, "--target")?;
-        let absorb = match &request.absorb {
-            Some(name) => find(name, "--absorb")?,
-            None if solve > 0 => solve - 1,
-            None => {
-                return Err(SizingError::Request(format!(
-                    "--solve {}: the most senior tranche has no tranche above it to absorb the difference; name one with --absorb",
-                    request.solve
-                )));
-            }
-        };
-        if absorb == solve {
-            return Err(SizingError::Request(
-                "--absorb must name a tranche other than --solve".into(),
-            ));
-        }
-        let (low, high) = request.range;
-        if !(0.0 <= low && low < high && high < 1.0) {
-            return Err(SizingError::Request(format!(
-                "--range {low}:{high}: expected 0 <= low < high < 1"
-            )));
-        }
-        if request.grid < 2 {
-            return Err(SizingError::Request(
-                "the sizing curve needs at least 2 points".into(),
-            ));
-        }
-        let total = spec.tranches.iter().map(|t| t.amount).sum();
-        Ok(Structure {
-            spec,
-            solve,
-            absorb,
-            absorb_name: spec.tranches[absorb].name.clone(),
-            total,
-        })
+/// Checks what [`Structure::new`] does not: the target's tranche, the range
+/// and the grid.
+fn check_request(spec: &FacilitySpec, request: &SizingRequest) -> Result<(), SizingError> {
+    find_tranche(spec, &request.target.tranche, "--target")?;
+    let (low, high) = request.range;
+    if !(0.0 <= low && low < high && high < 1.0) {
+        return Err(SizingError::Request(format!("--range {low}:{high}: expected 0 <= low < high < 1")));
     }
-
-    /// The solved tranche's amount at `share`, rounded to the minor unit.
-    fn amount(&self, share: f64) -> Decimal {
-        let share = Decimal::from_f64(share).unwrap_or_default();
-        let mut amount = (self.total * share).round_dp(self.spec.currency.minor_digits);
-        amount.rescale(self.spec.currency.minor_digits);
-        amount
+    if request.grid < 2 {
+        return Err(SizingError::Request("the sizing curve needs at least 2 points".into()));
     }
-
-    /// The facility with the solved tranche at `amount`; `None` when the
-    /// absorbing tranche would not stay positive. A zero-size tranche is
-    /// left out.
-    fn with_amount(&self, amount: Decimal) -> Option<FacilitySpec> {
-        let mut spec = self.spec.clone();
-        let absorbed =
-            spec.tranches[self.absorb].amount + spec.tranches[self.solve].amount - amount;
-        if absorbed <= Decimal::ZERO {
-            return None;
-        }
-        spec.tranches[self.absorb].amount = absorbed;
-        spec.tranches[self.solve].amount = amount;
-        if amount.is_zero() {
-            spec.tranches.remove(self.solve);
-        }
-        Some(spec)
-    }
+    Ok(())
 }
 
 /// Candidate evaluations, cached by amount in minor units.
