@@ -27,6 +27,9 @@ pub enum Command {
     /// Run many facility files (each with all its scenarios) into one
     /// folder with a combined summary; carries on past bad inputs.
     Batch(BatchArgs),
+    /// Tranche metrics over a grid of one or two parameters (e.g.
+    /// --vary first_loss.share=0.05:0.25:0.05 --vary correlation.global=0.1,0.2,0.3).
+    Sweep(SweepArgs),
     /// Solve for the size of a tranche at which a target is met
     /// (e.g. --target "senior.expected_loss <= 0.001" --solve first_loss).
     Size(SizeArgs),
@@ -175,6 +178,42 @@ pub struct BatchArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// Arguments of `blendsim sweep`.
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// The facility file (TOML).
+    pub facility: PathBuf,
+    /// A parameter and its values, NAME=LOW:HIGH:STEP or NAME=V1,V2,...
+    /// (once or twice); NAME is <tranche>.share, correlation.global,
+    /// correlation.mineral, correlation.country, correlation.region,
+    /// pd_multiplier or recovery_haircut.
+    #[arg(long, required = true)]
+    pub vary: Vec<String>,
+    /// A tranche metric to tabulate, `tranche.metric` (repeatable; default:
+    /// every tranche's expected_loss).
+    #[arg(long)]
+    pub metric: Vec<String>,
+    /// The tranche absorbing share changes (default: the tranche above).
+    #[arg(long)]
+    pub absorb: Option<String>,
+    /// Number of Monte Carlo paths per grid point (default: the facility
+    /// file's, else 10000).
+    #[arg(long)]
+    pub paths: Option<u64>,
+    /// Seed of the random streams (default: the facility file's, else 0).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder for sweep.csv (default: out/<facility file stem>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,

@@ -7,6 +7,7 @@ mod args;
 mod batch;
 mod run;
 mod size;
+mod sweep;
 mod validate;
 
 use std::process::ExitCode;
@@ -32,6 +33,7 @@ pub fn main() -> ExitCode {
         Command::Analytic(args) => analytic::analytic(args),
         Command::Size(args) => size::size(args),
         Command::Batch(args) => batch::batch(args),
+        Command::Sweep(args) => sweep::sweep(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -18,6 +18,7 @@ mod ratings_csv;
 mod scenarios_csv;
 mod sizing_csv;
 mod summary_csv;
+mod sweep_csv;
 mod table;
 
 use std::io::{self, Write};
@@ -37,6 +38,7 @@ pub use ratings_csv::{COLUMNS as RATINGS_COLUMNS, RatingsCsv};
 pub use scenarios_csv::{BatchRow, ScenarioSummary, write_batch_summary, write_scenario_reports};
 pub use sizing_csv::{COLUMNS as SIZING_COLUMNS, write_sizing_reports};
 pub use summary_csv::{COLUMNS as SUMMARY_COLUMNS, SummaryCsv, summary_record};
+pub use sweep_csv::write_sweep_csv;
 pub use table::summary_table;
 
 use crate::aggregate::{CommitteePack, TrancheSummary};

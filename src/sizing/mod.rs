@@ -12,11 +12,13 @@
 mod sample;
 mod solve;
 mod structure;
+mod sweep;
 mod target;
 
 pub use sample::PoolSample;
 pub use solve::{SizingPoint, SizingRequest, SizingResult, size};
-pub use target::{Direction, Evaluation, Metric, Target};
+pub use sweep::{Axis, Parameter, SweepPoint, sweep};
+pub use target::{Direction, Evaluation, Metric, Target, parse_tranche_metric};
 
 use crate::model::ModelError;
 

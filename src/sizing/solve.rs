@@ -7,8 +7,8 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
 use super::SizingError;
-use super::structure::{Structure, find_tranche};
 use super::sample::PoolSample;
+use super::structure::{Structure, find_tranche};
 use super::target::{Direction, Evaluation, Target};
 use crate::engine::RunSettings;
 use crate::model::{Liabilities, Model};
@@ -136,10 +136,14 @@ fn check_request(spec: &FacilitySpec, request: &SizingRequest) -> Result<(), Siz
     find_tranche(spec, &request.target.tranche, "--target")?;
     let (low, high) = request.range;
     if !(0.0 <= low && low < high && high < 1.0) {
-        return Err(SizingError::Request(format!("--range {low}:{high}: expected 0 <= low < high < 1")));
+        return Err(SizingError::Request(format!(
+            "--range {low}:{high}: expected 0 <= low < high < 1"
+        )));
     }
     if request.grid < 2 {
-        return Err(SizingError::Request("the sizing curve needs at least 2 points".into()));
+        return Err(SizingError::Request(
+            "the sizing curve needs at least 2 points".into(),
+        ));
     }
     Ok(())
 }

@@ -8,11 +8,21 @@ use super::SizingError;
 use crate::spec::FacilitySpec;
 
 /// The index of the tranche named `name`; the error lists the tranches.
-pub(crate) fn find_tranche(spec: &FacilitySpec, name: &str, role: &str) -> Result<usize, SizingError> {
-    spec.tranches.iter().position(|t| t.name == name).ok_or_else(|| {
-        let names: Vec<&str> = spec.tranches.iter().map(|t| t.name.as_str()).collect();
-        SizingError::Request(format!("{role}: no tranche is named `{name}`; the tranches are {}", names.join(", ")))
-    })
+pub(crate) fn find_tranche(
+    spec: &FacilitySpec,
+    name: &str,
+    role: &str,
+) -> Result<usize, SizingError> {
+    spec.tranches
+        .iter()
+        .position(|t| t.name == name)
+        .ok_or_else(|| {
+            let names: Vec<&str> = spec.tranches.iter().map(|t| t.name.as_str()).collect();
+            SizingError::Request(format!(
+                "{role}: no tranche is named `{name}`; the tranches are {}",
+                names.join(", ")
+            ))
+        })
 }
 
 /// The capital structure being varied.
@@ -27,7 +37,11 @@ pub(crate) struct Structure<'a> {
 impl<'a> Structure<'a> {
     /// Varies tranche `solve`, with `absorb` (default: the tranche directly
     /// above) taking up the difference so the total stays fixed.
-    pub(crate) fn new(spec: &'a FacilitySpec, solve: &str, absorb: Option<&str>) -> Result<Self, SizingError> {
+    pub(crate) fn new(
+        spec: &'a FacilitySpec,
+        solve: &str,
+        absorb: Option<&str>,
+    ) -> Result<Self, SizingError> {
         let solve_index = find_tranche(spec, solve, "--solve")?;
         let absorb = match absorb {
             Some(name) => find_tranche(spec, name, "--absorb")?,
@@ -39,7 +53,9 @@ impl<'a> Structure<'a> {
             }
         };
         if absorb == solve_index {
-            return Err(SizingError::Request("--absorb must name a tranche other than the one varied".into()));
+            return Err(SizingError::Request(
+                "--absorb must name a tranche other than the one varied".into(),
+            ));
         }
         let solve = solve_index;
         let total = spec.tranches.iter().map(|t| t.amount).sum();
@@ -78,4 +94,3 @@ impl<'a> Structure<'a> {
         Some(spec)
     }
 }
-

@@ -205,6 +205,27 @@ impl FromStr for Target {
     }
 }
 
+/// Parses `tranche.metric` (the tranche name may itself contain dots).
+pub fn parse_tranche_metric(text: &str) -> Result<(String, Metric), String> {
+    let (tranche, metric) = text
+        .trim()
+        .rsplit_once('.')
+        .ok_or_else(|| "expected `tranche.metric`".to_owned())?;
+    let metric = METRICS
+        .iter()
+        .find(|(n, _)| *n == metric.trim())
+        .map(|&(_, m)| m)
+        .ok_or_else(|| {
+            let names: Vec<&str> = METRICS.iter().map(|(n, _)| *n).collect();
+            format!(
+                "unknown metric `{}`; expected one of {}",
+                metric.trim(),
+                names.join(", ")
+            )
+        })?;
+    Ok((tranche.trim().to_owned(), metric))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

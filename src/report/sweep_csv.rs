@@ -1,0 +1,33 @@
+//! sweep.csv: one row per grid point and metric (long format).
+
+use std::io;
+use std::path::Path;
+
+use super::{format_float, neutralise, write_atomically};
+use crate::sizing::{Axis, SweepPoint};
+
+/// Writes sweep.csv: the axes' names as the first columns, then
+/// `tranche, metric, value, se, bound_95`.
+pub fn write_sweep_csv(path: &Path, axes: &[Axis], points: &[SweepPoint]) -> io::Result<()> {
+    write_atomically(path, |out| {
+        let mut csv = csv::Writer::from_writer(out);
+        let header = axes
+            .iter()
+            .map(|a| a.name.clone())
+            .chain(["tranche", "metric", "value", "se", "bound_95"].map(String::from));
+        csv.write_record(header.collect::<Vec<_>>())?;
+        for point in points {
+            for (tranche, metric, evaluation) in &point.metrics {
+                let record = point.values.iter().map(|&v| format_float(v)).chain([
+                    neutralise(tranche),
+                    metric.name().to_owned(),
+                    format_float(evaluation.value),
+                    evaluation.se.map_or(String::new(), format_float),
+                    format_float(evaluation.bound),
+                ]);
+                csv.write_record(record.collect::<Vec<_>>())?;
+            }
+        }
+        csv.flush()
+    })
+}

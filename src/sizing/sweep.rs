@@ -1,0 +1,278 @@
+//! Sensitivity sweeps: tranche metrics over a grid of one or two parameters
+//! (e.g. first-loss share x global correlation), every point on the same
+//! random streams.
+
+use std::str::FromStr;
+
+use serde::Serialize;
+
+use super::SizingError;
+use super::structure::{Structure, find_tranche};
+use super::target::{Direction, Evaluation, Metric};
+use crate::engine::{RunSettings, simulate_outcomes};
+use crate::model::Model;
+use crate::spec::{CorrelationShares, FacilitySpec, Overlay, ScenarioSpec, Selector};
+
+/// A parameter a sweep varies.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Parameter {
+    /// A tranche's share of total capital (`<tranche>.share`); the absorbing
+    /// tranche keeps the total fixed.
+    TrancheShare(String),
+    /// A correlation share for every project (`correlation.global`, ...).
+    Correlation(String),
+    /// A hazard multiplier on every project (`pd_multiplier`).
+    PdMultiplier,
+    /// A relative recovery haircut on every project (`recovery_haircut`).
+    RecoveryHaircut,
+}
+
+/// One axis of a sweep: a parameter and its values.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Axis {
+    /// The parameter's name as given (`first_loss.share`).
+    pub name: String,
+    /// What it varies.
+    pub parameter: Parameter,
+    /// Its values.
+    pub values: Vec<f64>,
+}
+
+impl FromStr for Axis {
+    type Err = SizingError;
+
+    /// `NAME=LOW:HIGH:STEP` or `NAME=V1,V2,...`.
+    fn from_str(text: &str) -> Result<Axis, SizingError> {
+        let bad = |why: String| SizingError::Request(format!("--vary {text}: {why}"));
+        let (name, values) = text
+            .split_once('=')
+            .ok_or_else(|| bad("expected NAME=LOW:HIGH:STEP or NAME=V1,V2".into()))?;
+        let name = name.trim();
+        let parameter = match name {
+            "pd_multiplier" => Parameter::PdMultiplier,
+            "recovery_haircut" => Parameter::RecoveryHaircut,
+            "correlation.global"
+            | "correlation.mineral"
+            | "correlation.country"
+            | "correlation.region" => {
+                Parameter::Correlation(name["correlation.".len()..].to_owned())
+            }
+            _ => match name.strip_suffix(".share") {
+                Some(tranche) => Parameter::TrancheShare(tranche.to_owned()),
+                None => {
+                    return Err(bad(format!(
+                        "unknown parameter `{name}`; expected <tranche>.share, correlation.global, correlation.mineral, \
+                         correlation.country, correlation.region, pd_multiplier or recovery_haircut"
+                    )));
+                }
+            },
+        };
+        let values = parse_values(values)
+            .ok_or_else(|| bad("values must be LOW:HIGH:STEP (STEP > 0) or a list V1,V2".into()))?;
+        Ok(Axis {
+            name: name.to_owned(),
+            parameter,
+            values,
+        })
+    }
+}
+
+fn parse_values(text: &str) -> Option<Vec<f64>> {
+    let numbers = |sep: char| {
+        text.split(sep)
+            .map(|v| v.trim().parse::<f64>().ok().filter(|x| x.is_finite()))
+            .collect::<Option<Vec<f64>>>()
+    };
+    if text.contains(':') {
+        let parts = numbers(':')?;
+        let [low, high, step] = parts[..] else {
+            return None;
+        };
+        if step <= 0.0 || high < low || (high - low) / step > 1000.0 {
+            return None;
+        }
+        let count = ((high - low) / step + 1e-9).floor() as usize;
+        // Rounded to 12 decimals so 0.05 + 2 x 0.05 prints as 0.15.
+        Some(
+            (0..=count)
+                .map(|i| ((low + step * i as f64) * 1e12).round() / 1e12)
+                .collect(),
+        )
+    } else {
+        numbers(',').filter(|v| !v.is_empty())
+    }
+}
+
+/// The metrics of one grid point.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SweepPoint {
+    /// One value per axis.
+    pub values: Vec<f64>,
+    /// (tranche, metric, evaluation) for each metric asked for.
+    pub metrics: Vec<(String, Metric, Evaluation)>,
+}
+
+/// Runs the facility at every point of the grid (the product of the axes)
+/// and evaluates `metrics` (tranche, metric) at each; `absorb` names the
+/// tranche absorbing share changes (default: the tranche above).
+pub fn sweep(
+    spec: &FacilitySpec,
+    axes: &[Axis],
+    absorb: Option<&str>,
+    metrics: &[(String, Metric)],
+    settings: RunSettings,
+) -> Result<Vec<SweepPoint>, SizingError> {
+    if axes.is_empty() || axes.len() > 2 {
+        return Err(SizingError::Request(
+            "a sweep varies one or two parameters (--vary, once or twice)".into(),
+        ));
+    }
+    for (tranche, _) in metrics {
+        find_tranche(spec, tranche, "--metric")?;
+    }
+    let mut points = Vec::new();
+    for values in grid(axes) {
+        let (facility, scenario) = apply(spec, axes, &values, absorb)?;
+        let model = Model::compile_scenario(&facility, &scenario)?;
+        let outcomes = simulate_outcomes(&model, &settings, &|_| {});
+        let metrics = metrics
+            .iter()
+            .map(|(tranche, metric)| {
+                let index = model
+                    .liabilities
+                    .tranches
+                    .iter()
+                    .position(|t| &t.name == tranche);
+                let column = index.map(|i| &outcomes.tranches[i]);
+                let values = match column {
+                    Some(c) if metric.needs_irr() => c.irr.clone(),
+                    Some(c) => c.loss.clone(),
+                    None => vec![f64::NAN; outcomes.paths()],
+                };
+                (
+                    tranche.clone(),
+                    *metric,
+                    metric.evaluate(&values, Direction::AtMost),
+                )
+            })
+            .collect();
+        points.push(SweepPoint { values, metrics });
+    }
+    Ok(points)
+}
+
+/// Every combination of the axes' values, the first axis slowest.
+fn grid(axes: &[Axis]) -> Vec<Vec<f64>> {
+    axes.iter().fold(vec![Vec::new()], |points, axis| {
+        points
+            .iter()
+            .flat_map(|p| axis.values.iter().map(move |&v| [&p[..], &[v]].concat()))
+            .collect()
+    })
+}
+
+/// The facility and overlay scenario at one grid point.
+fn apply(
+    spec: &FacilitySpec,
+    axes: &[Axis],
+    values: &[f64],
+    absorb: Option<&str>,
+) -> Result<(FacilitySpec, ScenarioSpec), SizingError> {
+    let mut facility = spec.clone();
+    let mut scenario = ScenarioSpec {
+        name: "sweep".into(),
+        ..ScenarioSpec::base()
+    };
+    for (axis, &value) in axes.iter().zip(values) {
+        let out_of_range =
+            |what: &str| SizingError::Request(format!("{} = {value}: {what}", axis.name));
+        match &axis.parameter {
+            Parameter::TrancheShare(tranche) => {
+                if !(0.0..1.0).contains(&value) {
+                    return Err(out_of_range("a share must be in [0, 1)"));
+                }
+                let structure = Structure::new(&facility, tranche, absorb)?;
+                let amount = structure.amount(value);
+                let absorbed = structure.absorb_name.clone();
+                facility = structure
+                    .with_amount(amount)
+                    .ok_or_else(|| out_of_range(&format!("leaves nothing of {absorbed}")))?;
+            }
+            Parameter::Correlation(key) => {
+                let mut shares: CorrelationShares =
+                    scenario.correlation.unwrap_or(spec.risk.correlation);
+                let slot = match key.as_str() {
+                    "global" => &mut shares.global,
+                    "mineral" => &mut shares.mineral,
+                    "country" => &mut shares.country,
+                    _ => &mut shares.region,
+                };
+                *slot = value;
+                if !(0.0..1.0).contains(&value) || shares.total() >= 1.0 {
+                    return Err(out_of_range(
+                        "correlation shares must each be in [0, 1) and sum below 1",
+                    ));
+                }
+                scenario.correlation = Some(shares);
+            }
+            Parameter::PdMultiplier if value >= 0.0 => {
+                scenario.pd_multipliers.push(Overlay {
+                    selector: Selector::default(),
+                    value,
+                });
+            }
+            Parameter::RecoveryHaircut if (0.0..=1.0).contains(&value) => {
+                scenario.recovery_haircuts.push(Overlay {
+                    selector: Selector::default(),
+                    value,
+                });
+            }
+            _ => {
+                return Err(out_of_range(
+                    "out of range (multiplier >= 0, haircut in [0, 1])",
+                ));
+            }
+        }
+    }
+    Ok((facility, scenario))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axes_parse_ranges_and_lists() {
+        let axis: Axis = "first_loss.share=0.05:0.2:0.05".parse().unwrap();
+        assert_eq!(axis.parameter, Parameter::TrancheShare("first_loss".into()));
+        assert_eq!(axis.values.len(), 4);
+        assert!((axis.values[3] - 0.2).abs() < 1e-12);
+        let axis: Axis = "correlation.global=0.1,0.3".parse().unwrap();
+        assert_eq!(
+            (axis.parameter, axis.values),
+            (Parameter::Correlation("global".into()), vec![0.1, 0.3])
+        );
+        for bad in [
+            "colour=1,2",
+            "pd_multiplier",
+            "pd_multiplier=1:2:0",
+            "pd_multiplier=2:1:0.5",
+            "pd_multiplier=a,b",
+        ] {
+            assert!(bad.parse::<Axis>().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_grid_is_the_product_of_the_axes() {
+        let axes: Vec<Axis> = ["pd_multiplier=1,2", "recovery_haircut=0,0.1,0.2"]
+            .iter()
+            .map(|a| a.parse().unwrap())
+            .collect();
+        let points = grid(&axes);
+        assert_eq!(points.len(), 6);
+        assert_eq!(points[1], vec![1.0, 0.1]);
+        assert_eq!(points[3], vec![2.0, 0.0]);
+    }
+}
