@@ -12,6 +12,7 @@ fn request(target: &str, solve: &str, absorb: Option<&str>, range: (f64, f64)) -
         target: target.parse::<Target>().unwrap(),
         solve: solve.into(),
         absorb: absorb.map(Into::into),
+        hold: None,
         range,
         grid: 9,
     }
@@ -147,4 +148,43 @@ fn requests_that_do_not_fit_the_facility_are_refused() {
         println!("{error}");
         assert!(!error.is_empty());
     }
+}
+
+/// Holding the senior tranche and growing the facility: at first-loss share
+/// s the senior tranche's attachment is s, as when the total is fixed, so on
+/// a zero-coupon pool (static slices; losses are fractions, unchanged when
+/// every amount scales) both modes find the same share within a cent's
+/// rounding.
+#[test]
+fn holding_the_senior_tranche_finds_the_same_share_on_a_static_pool() {
+    let spec = common::homogeneous_pool(40, 0.1, 0.2, 0.4, &[0.1, 1.0]);
+    let settings = RunSettings {
+        paths: 4000,
+        seed: 9,
+    };
+    let absorbed = request("t10_100.expected_loss <= 0.002", "t00_10", None, (0.0, 0.5));
+    let held = SizingRequest {
+        hold: Some("t10_100".into()),
+        ..absorbed.clone()
+    };
+    let a = size(&spec, &[], settings, &absorbed)
+        .unwrap()
+        .solution
+        .unwrap();
+    let h = size(&spec, &[], settings, &held).unwrap().solution.unwrap();
+    println!(
+        "absorbed {} held {} (amount {})",
+        a.share, h.share, h.amount
+    );
+    assert!(
+        (a.share - h.share).abs() < 2e-4,
+        "{} vs {}",
+        a.share,
+        h.share
+    );
+    // Held: the senior keeps 36,000,000 and the first loss is added on top.
+    let senior = rust_decimal::Decimal::from(36_000_000);
+    let expected = senior * rust_decimal::Decimal::from_f64_retain(h.share).unwrap()
+        / (rust_decimal::Decimal::ONE - rust_decimal::Decimal::from_f64_retain(h.share).unwrap());
+    assert!((h.amount - expected).abs() < rust_decimal::Decimal::ONE);
 }

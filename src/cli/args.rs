@@ -130,6 +130,10 @@ pub struct SizeArgs {
     /// fixed (default: the tranche directly above --solve).
     #[arg(long)]
     pub absorb: Option<String>,
+    /// Keep this tranche (and every other but --solve) at its amount and
+    /// grow the total, the pool scaled in proportion, instead of absorbing.
+    #[arg(long, conflicts_with = "absorb")]
+    pub hold: Option<String>,
     /// Range of the solved tranche's share of total capital, LOW:HIGH.
     #[arg(long, default_value = "0.0:0.4")]
     pub range: String,

@@ -29,6 +29,7 @@ pub fn size(args: SizeArgs) -> Result<()> {
         target: args.target.parse::<Target>()?,
         solve: args.solve,
         absorb: args.absorb,
+        hold: args.hold,
         range: parse_range(&args.range)?,
         grid: args.grid,
     };

@@ -179,6 +179,6 @@ impl<'m> PoolSimulator<'m> {
 /// `exposure x rate` rounded half to even to the minor unit. The rate is a
 /// probability-like float, so the product is computed in f64: exact to the
 /// cent for exposures below 2^53 minor units / 1e3 (nine trillion dollars).
-fn recovered_amount(exposure: Money, rate: f64) -> Money {
+pub fn recovered_amount(exposure: Money, rate: f64) -> Money {
     Money::from_minor((exposure.as_f64() * rate.clamp(0.0, 1.0)).round_ties_even() as i64)
 }

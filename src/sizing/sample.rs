@@ -5,18 +5,18 @@
 use rayon::prelude::*;
 
 use crate::model::{Model, PoolModel};
-use crate::money::Money;
-use crate::simulate::{DefaultEvent, FactorDraws, PoolPath, PoolSimulator};
+use crate::simulate::{DefaultEvent, FactorDraws, PoolPath, PoolSimulator, recovered_amount};
 use crate::waterfall::{Ledger, run_waterfall};
 
-/// One default, as much as the waterfall needs of it (24 bytes).
+/// One default, as much as the waterfall needs of it (24 bytes). Amounts
+/// are not stored: the exposure is the loan's balance in the model the path
+/// is evaluated with, so a sample also serves a pool scaled up or down.
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct StoredDefault {
     loan: u32,
     period: u32,
     recovery_period: u32,
-    exposure: Money,
-    recovery: Money,
+    recovery_rate: f64,
 }
 
 /// Every path's defaults, in path order.
@@ -66,9 +66,9 @@ impl PoolSample {
         self.starts.len() - 1
     }
 
-    /// Runs `model`'s waterfall on every path (the model must have the pool
-    /// the sample was simulated from) and returns `per_path(ledger)` in path
-    /// order.
+    /// Runs `model`'s waterfall on every path and returns `per_path(ledger)`
+    /// in path order. The model's pool must have the loans, dates and risk
+    /// of the pool the sample was simulated from (amounts may differ).
     pub fn evaluate<F>(&self, model: &Model, per_path: F) -> Vec<f64>
     where
         F: Fn(&Ledger) -> f64 + Sync,
@@ -95,16 +95,18 @@ impl PoolSample {
     fn rebuild(&self, pool: &PoolModel, p: usize, out: &mut PoolPath) {
         out.reset(&pool.performing);
         for d in &self.defaults[self.starts[p]..self.starts[p + 1]] {
+            let loan = &pool.loans[d.loan as usize];
+            let exposure = loan.balance_start[d.period as usize - loan.first_period];
             let event = DefaultEvent {
                 loan: d.loan as usize,
                 period: d.period as usize,
                 systematic: 0.0,
-                recovery_rate: 0.0,
-                exposure: d.exposure,
-                recovery: d.recovery,
+                recovery_rate: d.recovery_rate,
+                exposure,
+                recovery: recovered_amount(exposure, d.recovery_rate),
                 recovery_period: d.recovery_period as usize,
             };
-            out.apply_default(&pool.loans[event.loan], &event);
+            out.apply_default(loan, &event);
             out.defaults.push(event);
         }
     }
@@ -115,7 +117,6 @@ fn stored(event: &DefaultEvent) -> StoredDefault {
         loan: event.loan as u32,
         period: event.period as u32,
         recovery_period: event.recovery_period as u32,
-        exposure: event.exposure,
-        recovery: event.recovery,
+        recovery_rate: event.recovery_rate,
     }
 }

@@ -25,6 +25,9 @@ pub struct SizingRequest {
     /// The tranche that absorbs the difference so the total stays fixed
     /// (default: the tranche directly above `solve`).
     pub absorb: Option<String>,
+    /// Instead of absorbing: hold this tranche (and every other) at its
+    /// amount and grow the total and the pool with the solved tranche.
+    pub hold: Option<String>,
     /// Range of the solved tranche's share of total capital, low < high.
     pub range: (f64, f64),
     /// Points of the sizing curve (>= 2), equally spaced over the range.
@@ -81,7 +84,15 @@ pub fn size(
     settings: RunSettings,
     request: &SizingRequest,
 ) -> Result<SizingResult, SizingError> {
-    let structure = Structure::new(spec, &request.solve, request.absorb.as_deref())?;
+    let structure = match &request.hold {
+        Some(hold) if request.absorb.is_none() => Structure::holding(spec, &request.solve, hold)?,
+        Some(_) => {
+            return Err(SizingError::Request(
+                "give --absorb or --hold, not both".into(),
+            ));
+        }
+        None => Structure::new(spec, &request.solve, request.absorb.as_deref())?,
+    };
     check_request(spec, request)?;
     let base = [ScenarioSpec::base()];
     let scenarios = if scenarios.is_empty() {
@@ -94,7 +105,7 @@ pub fn size(
         .map(|s| {
             let model = Model::compile_scenario(spec, s)?;
             let sample = PoolSample::simulate(&model.pool, settings.seed, settings.paths);
-            Ok((s.name.clone(), model, sample))
+            Ok((s.clone(), model, sample))
         })
         .collect::<Result<Vec<_>, SizingError>>()?;
     let mut search = Search {
@@ -151,7 +162,7 @@ fn check_request(spec: &FacilitySpec, request: &SizingRequest) -> Result<(), Siz
 /// Candidate evaluations, cached by amount in minor units.
 struct Search<'a> {
     structure: Structure<'a>,
-    cases: Vec<(String, Model, PoolSample)>,
+    cases: Vec<(ScenarioSpec, Model, PoolSample)>,
     request: &'a SizingRequest,
     cache: BTreeMap<i128, SizingPoint>,
 }
@@ -173,10 +184,14 @@ impl Search<'_> {
         })?;
         let target = &self.request.target;
         let mut worst: Option<(Evaluation, String)> = None;
-        for (name, model, sample) in &self.cases {
-            let candidate = Model {
-                liabilities: Liabilities::compile(&spec, &model.calendar)?,
-                ..model.clone()
+        for (scenario, model, sample) in &self.cases {
+            let candidate = if self.structure.scales_pool() {
+                Model::compile_scenario(&spec, scenario)?
+            } else {
+                Model {
+                    liabilities: Liabilities::compile(&spec, &model.calendar)?,
+                    ..model.clone()
+                }
             };
             let index = candidate
                 .liabilities
@@ -191,12 +206,12 @@ impl Search<'_> {
             let evaluation = target.metric.evaluate(&values, target.direction);
             worst = Some(match worst {
                 Some((w, wn)) if target.worse(w, evaluation) == w => (w, wn),
-                _ => (evaluation, name.clone()),
+                _ => (evaluation, scenario.name.clone()),
             });
         }
         let (evaluation, scenario) = worst.expect("at least one scenario");
         let point = SizingPoint {
-            share: (amount / self.structure.total).to_f64().unwrap_or(share),
+            share: self.structure.share_of(amount).to_f64().unwrap_or(share),
             amount,
             evaluation,
             scenario,
