@@ -28,6 +28,10 @@ impl PathDetail {
     /// Reads the detail of the path in `pool` whose waterfall is in `ledger`.
     pub fn record(pool: &PoolPath, ledger: &Ledger, tranches: usize) -> Self {
         let periods = ledger.periods();
+        let mut tranche_cash = Vec::with_capacity(tranches * (periods + 1));
+        for t in 0..tranches {
+            tranche_cash.extend((0..=periods).map(|k| ledger.tranche(t, k).cash()));
+        }
         PathDetail {
             project_losses: pool
                 .defaults
@@ -35,10 +39,7 @@ impl PathDetail {
                 .map(|d| (d.loan as u32, d.exposure - d.recovery))
                 .collect(),
             recovered: pool.total_recovered(),
-            tranche_cash: (0..tranches)
-                .flat_map(|t| (0..=periods).map(move |k| (t, k)))
-                .map(|(t, k)| ledger.tranche(t, k).cash())
-                .collect(),
+            tranche_cash,
         }
     }
 }
