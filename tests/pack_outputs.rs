@@ -315,7 +315,9 @@ fn run_stdout(extra: &[&str]) -> String {
         .arg("--out")
         .arg(out.path())
         .assert()
-        .success();
+        .success()
+        // stderr is not a terminal here: no progress bar.
+        .stderr("");
     String::from_utf8(assert.get_output().stdout.clone()).unwrap()
 }
 
