@@ -1,9 +1,11 @@
 //! The library's front door: compile once, simulate paths in parallel,
 //! reduce in path order.
 
+use std::sync::Mutex;
+
 use rayon::prelude::*;
 
-use crate::aggregate::{Outcomes, PathDetail, PathOutcome};
+use crate::aggregate::{CashSums, Outcomes, PathDetail, PathOutcome};
 use crate::model::Model;
 use crate::simulate::{FactorDraws, PoolPath, PoolSimulator};
 use crate::waterfall::{Ledger, run_waterfall, tranche_outcome};
@@ -22,18 +24,20 @@ pub struct RunSettings {
 const CHUNK: u64 = 8192;
 
 /// Buffers one thread reuses from path to path.
-struct Worker {
+struct Worker<'a> {
     draws: FactorDraws,
     pool: PoolPath,
     ledger: Ledger,
+    cash: CashSums<'a>,
 }
 
-impl Worker {
-    fn new(simulator: &PoolSimulator<'_>) -> Self {
+impl<'a> Worker<'a> {
+    fn new(simulator: &PoolSimulator<'_>, cash: &'a Mutex<Vec<i128>>) -> Self {
         Worker {
             draws: FactorDraws::default(),
             pool: simulator.new_path(),
             ledger: Ledger::default(),
+            cash: CashSums::new(cash),
         }
     }
 
@@ -48,11 +52,13 @@ impl Worker {
             .map(|(i, t)| tranche_outcome(t, i, &self.ledger, &model.calendar))
             .collect();
         let lost = self.pool.total_defaulted() - self.pool.total_recovered();
+        self.cash
+            .add(&self.ledger, model.liabilities.tranches.len());
         PathOutcome {
             tranches,
             pool_loss: lost.as_f64() / model.pool.notional.as_f64(),
             defaults: self.pool.defaults.len() as u32,
-            detail: PathDetail::record(&self.pool, &self.ledger, model.liabilities.tranches.len()),
+            detail: PathDetail::record(&self.pool),
         }
     }
 }
@@ -71,13 +77,14 @@ pub fn simulate_outcomes(
     let simulator = PoolSimulator::new(&model.pool, settings.seed);
     let mut outcomes =
         Outcomes::with_capacity(model.liabilities.tranches.len(), settings.paths as usize);
+    let cash = Mutex::new(Vec::new());
     let mut done = 0;
     while done < settings.paths {
         let end = (done + CHUNK).min(settings.paths);
         let chunk: Vec<PathOutcome> = (done..end)
             .into_par_iter()
             .map_init(
-                || Worker::new(&simulator),
+                || Worker::new(&simulator, &cash),
                 |worker, path| worker.run_path(model, &simulator, path),
             )
             .collect();
@@ -85,6 +92,9 @@ pub fn simulate_outcomes(
         done = end;
         progress(done);
     }
+    // Every worker has been dropped, adding its cash sums.
+    let cash = cash.into_inner().unwrap_or_else(|e| e.into_inner());
+    outcomes.detail.set_tranche_cash_sums(cash);
     outcomes
 }
 

@@ -17,11 +17,11 @@ const FACILITY_HEADER: &str = "paths,total_capital,public_capital,private_capita
 mobilisation_ratio,public_expected_loss,public_expected_loss_se,private_expected_loss,\
 private_expected_loss_se,first_loss_tranche,prob_first_loss_wiped_out,\
 prob_first_loss_wiped_out_se,pool_notional,pool_expected_loss,pool_expected_loss_se,\
-pool_loss_p50,pool_loss_p90,pool_loss_p99,pool_loss_p999,pool_es_99,expected_defaults,\
+pool_loss_p50,pool_loss_p90,pool_loss_p99,pool_loss_p999,pool_es_99,pool_es_99_se,expected_defaults,\
 expected_defaults_se,defaults_p50,defaults_p90,defaults_p99,expected_recoveries,\
 expected_recoveries_se";
 const CONTRIBUTIONS_HEADER: &str = "level,name,id,mineral,country,segment,amount,\
-expected_loss,expected_loss_se,es_99_contribution,es_99_share";
+expected_loss,expected_loss_se,es_99_contribution,es_99_contribution_se,es_99_share";
 const QUANTILES_HEADER: &str = "party,metric,probability,value,ci_low,ci_high";
 const HISTOGRAM_HEADER: &str = "party,bin_low,bin_high,count,probability";
 const RATINGS_HEADER: &str = "tranche,basis,horizon_years,metric,metric_se,implied_rating,\
@@ -315,7 +315,9 @@ fn run_stdout(extra: &[&str]) -> String {
         .arg("--out")
         .arg(out.path())
         .assert()
-        .success();
+        .success()
+        // stderr is not a terminal here: no progress bar.
+        .stderr("");
     String::from_utf8(assert.get_output().stdout.clone()).unwrap()
 }
 

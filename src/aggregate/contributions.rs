@@ -13,9 +13,10 @@ use super::{DetailColumns, Estimate};
 /// Tail level of the expected shortfall.
 pub const ES_LEVEL: f64 = 0.99;
 
-/// The tail paths of a run and their weights (summing to 1).
+/// The tail paths of a run and their weights (summing to 1), with the tail
+/// size m = (1 - level) n.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TailWeights(Vec<(usize, f64)>);
+pub struct TailWeights(Vec<(usize, f64)>, f64);
 
 impl TailWeights {
     /// The worst `(1 - level) n` paths by `pool_loss`, each weighted `1/m`,
@@ -35,7 +36,32 @@ impl TailWeights {
             weights.push((order[n - whole - 1], fraction / tail));
         }
         weights.sort_by_key(|&(p, _)| p);
-        TailWeights(weights)
+        TailWeights(weights, tail)
+    }
+
+    /// The tail mean of `value(path)` with an approximate standard error:
+    /// the tail sd over sqrt(m), treating the tail set as given (the
+    /// uncertainty of the VaR threshold is not included).
+    pub fn mean(&self, value: impl Fn(usize) -> f64) -> Estimate {
+        let (mut mean, mut square) = (0.0, 0.0);
+        for &(path, w) in &self.0 {
+            let x = value(path);
+            mean += w * x;
+            square += w * x * x;
+        }
+        Estimate {
+            mean,
+            se: tail_se(mean, square, self.1),
+        }
+    }
+}
+
+/// sqrt((E[x^2] - E[x]^2) / m) over the tail (NaN for an empty tail).
+fn tail_se(mean: f64, square: f64, tail: f64) -> f64 {
+    if tail > 0.0 {
+        ((square - mean * mean).max(0.0) / tail).sqrt()
+    } else {
+        f64::NAN
     }
 }
 
@@ -47,6 +73,8 @@ pub struct Allocation {
     pub expected_loss: Estimate,
     /// Euler contribution to the pool's ES at 99%.
     pub es_contribution: f64,
+    /// Its approximate standard error (see [`TailWeights::mean`]).
+    pub es_contribution_se: f64,
 }
 
 /// Allocates per-path project losses to `groups` groups (`group_of[loan]`)
@@ -61,6 +89,7 @@ pub fn allocate(
 ) -> Vec<Allocation> {
     let mut moments = vec![Welford::default(); groups];
     let mut es = vec![0.0; groups];
+    let mut es_squares = vec![0.0; groups];
     let mut scratch = vec![0.0; groups];
     let mut tail_paths = tail.0.iter().peekable();
     for path in 0..paths {
@@ -72,17 +101,19 @@ pub fn allocate(
             m.add(x);
         }
         if let Some(&(_, weight)) = tail_paths.next_if(|&&(p, _)| p == path) {
-            for (e, &x) in es.iter_mut().zip(&scratch) {
+            for ((e, e2), &x) in es.iter_mut().zip(&mut es_squares).zip(&scratch) {
                 *e += weight * x;
+                *e2 += weight * x * x;
             }
         }
     }
     moments
         .iter()
-        .zip(es)
-        .map(|(m, es_contribution)| Allocation {
+        .zip(es.iter().zip(&es_squares))
+        .map(|(m, (&es, &square))| Allocation {
             expected_loss: m.estimate(),
-            es_contribution,
+            es_contribution: es,
+            es_contribution_se: tail_se(es, square, tail.1),
         })
         .collect()
 }
@@ -146,6 +177,9 @@ mod tests {
         assert!((total - es).abs() < 1e-12, "{total} vs {es}");
         // Worst path 25 (5 + 20) weight 1/1.2, then 10 (project 0) weight 0.2/1.2.
         assert!((groups[0].es_contribution - (5.0 + 0.2 * 10.0) / 1.2).abs() < 1e-12);
+        let pool_tail = tail.mean(|p| pool[p]);
+        assert!((pool_tail.mean - es).abs() < 1e-12);
+        assert!(pool_tail.se > 0.0 && groups[0].es_contribution_se > 0.0);
         assert_eq!(groups[0].expected_loss.mean, 15.0 / 4.0);
         assert_eq!(groups[1].expected_loss.mean, 27.0 / 4.0);
     }

@@ -4,8 +4,11 @@
 //!
 //! Per-project losses are kept sparse (only defaulted loans appear), so
 //! 100,000 paths of a 50-loan pool cost a few megabytes. Tranche cash is
-//! not kept per path: it is summed exactly (integers) as paths are pushed,
-//! so the expected cash flows do not depend on the order of addition either.
+//! not kept per path: each worker sums it exactly (integers) in
+//! [`CashSums`], so the expected cash flows do not depend on how paths were
+//! split between threads.
+
+use std::sync::Mutex;
 
 use crate::money::Money;
 use crate::simulate::PoolPath;
@@ -19,15 +22,11 @@ pub struct PathDetail {
     pub project_losses: Vec<(u32, Money)>,
     /// Total recoveries collected on the path.
     pub recovered: Money,
-    /// Cash received by each tranche in each period 0..=K, tranche-major
-    /// (`t * (K + 1) + k`).
-    pub tranche_cash: Vec<Money>,
 }
 
 impl PathDetail {
-    /// Reads the detail of the path in `pool` whose waterfall is in `ledger`.
-    pub fn record(pool: &PoolPath, ledger: &Ledger, tranches: usize) -> Self {
-        let periods = ledger.periods();
+    /// Reads the detail of the path in `pool`.
+    pub fn record(pool: &PoolPath) -> Self {
         PathDetail {
             project_losses: pool
                 .defaults
@@ -35,10 +34,52 @@ impl PathDetail {
                 .map(|d| (d.loan as u32, d.exposure - d.recovery))
                 .collect(),
             recovered: pool.total_recovered(),
-            tranche_cash: (0..tranches)
-                .flat_map(|t| (0..=periods).map(move |k| (t, k)))
-                .map(|(t, k)| ledger.tranche(t, k).cash())
-                .collect(),
+        }
+    }
+}
+
+/// Exact sums, over the paths one worker simulates, of the cash each
+/// tranche received in each period 0..=K (tranche-major, `t * (K + 1) + k`).
+/// Added into the run's `total` when the worker is dropped: integer sums
+/// do not depend on the order of addition.
+#[derive(Debug)]
+pub struct CashSums<'a> {
+    local: Vec<i128>,
+    total: &'a Mutex<Vec<i128>>,
+}
+
+impl<'a> CashSums<'a> {
+    /// Empty sums that will be added into `total`.
+    pub fn new(total: &'a Mutex<Vec<i128>>) -> Self {
+        CashSums {
+            local: Vec::new(),
+            total,
+        }
+    }
+
+    /// Adds the cash of the path in `ledger` (`tranches` tranches).
+    pub fn add(&mut self, ledger: &Ledger, tranches: usize) {
+        let cells = ledger.periods() + 1;
+        if self.local.len() < tranches * cells {
+            self.local.resize(tranches * cells, 0);
+        }
+        for t in 0..tranches {
+            let sums = &mut self.local[t * cells..(t + 1) * cells];
+            for (k, sum) in sums.iter_mut().enumerate() {
+                *sum += i128::from(ledger.tranche(t, k).cash().minor());
+            }
+        }
+    }
+}
+
+impl Drop for CashSums<'_> {
+    fn drop(&mut self) {
+        let mut total = self.total.lock().unwrap_or_else(|e| e.into_inner());
+        if total.len() < self.local.len() {
+            total.resize(self.local.len(), 0);
+        }
+        for (sum, local) in total.iter_mut().zip(&self.local) {
+            *sum += local;
         }
     }
 }
@@ -69,12 +110,12 @@ impl DetailColumns {
         }
         self.offsets.push(self.loans.len());
         self.recovered.push(detail.recovered);
-        if self.tranche_cash_sum.len() < detail.tranche_cash.len() {
-            self.tranche_cash_sum.resize(detail.tranche_cash.len(), 0);
-        }
-        for (sum, cash) in self.tranche_cash_sum.iter_mut().zip(&detail.tranche_cash) {
-            *sum += i128::from(cash.minor());
-        }
+    }
+
+    /// Sets the sums over all paths of every tranche's cash per period (see
+    /// [`CashSums`]).
+    pub fn set_tranche_cash_sums(&mut self, sums: Vec<i128>) {
+        self.tranche_cash_sum = sums;
     }
 
     /// Project losses of path `path`: `(loan index, loss)`.

@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::model::Model;
 use crate::spec::TrancheClass;
 
-use super::{Estimate, Outcomes, estimate, expected_shortfall, quantile, sorted};
+use super::{Estimate, Outcomes, TailWeights, estimate, expected_shortfall, quantile, sorted};
 
 /// One row of facility-wide statistics. Amounts are in currency units.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -38,6 +38,8 @@ pub struct FacilityMetrics {
     pub pool_loss_quantiles: [f64; 4],
     /// Pool expected shortfall at 99% (fraction of pool principal).
     pub pool_es_99: f64,
+    /// Its approximate standard error (tail sd / sqrt of the tail size).
+    pub pool_es_99_se: f64,
     /// Expected number of defaulted loans.
     pub expected_defaults: Estimate,
     /// Quantiles of the number of defaults at 50%, 90%, 99%.
@@ -47,8 +49,13 @@ pub struct FacilityMetrics {
 }
 
 /// Computes the facility metrics; `unit` converts minor units to currency
-/// units.
-pub fn facility_metrics(model: &Model, outcomes: &Outcomes, unit: f64) -> FacilityMetrics {
+/// units; `tail` holds the worst 1% of paths by pool loss.
+pub fn facility_metrics(
+    model: &Model,
+    outcomes: &Outcomes,
+    unit: f64,
+    tail: &TailWeights,
+) -> FacilityMetrics {
     let tranches = &model.liabilities.tranches;
     let capital = |public: bool| -> f64 {
         tranches
@@ -98,6 +105,7 @@ pub fn facility_metrics(model: &Model, outcomes: &Outcomes, unit: f64) -> Facili
         pool_expected_loss: estimate(&outcomes.pool_loss),
         pool_loss_quantiles: [0.5, 0.9, 0.99, 0.999].map(|p| quantile(&pool_losses, p)),
         pool_es_99: expected_shortfall(&pool_losses, 0.99),
+        pool_es_99_se: tail.mean(|p| outcomes.pool_loss[p]).se,
         expected_defaults: estimate(&defaults),
         defaults_quantiles: [0.5, 0.9, 0.99].map(|p| quantile(&sorted_defaults, p)),
         expected_recoveries: estimate(&recoveries),

@@ -11,7 +11,7 @@ mod stats;
 mod summary;
 
 pub use contributions::{Allocation, ES_LEVEL, TailWeights, allocate};
-pub use detail::{DetailColumns, PathDetail};
+pub use detail::{CashSums, DetailColumns, PathDetail};
 pub use facility::{FacilityMetrics, facility_metrics};
 pub use pack::{
     ChartSeries, CommitteePack, GroupRisk, POOL, ProjectRisk, QuantileSet, committee_pack,

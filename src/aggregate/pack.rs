@@ -82,6 +82,8 @@ pub struct GroupRisk {
     pub expected_loss: Estimate,
     /// Contribution to the pool ES at 99%, currency units.
     pub es_contribution: f64,
+    /// Its approximate standard error.
+    pub es_contribution_se: f64,
 }
 
 /// Chart-ready series, one entry per tranche, most senior first.
@@ -105,8 +107,8 @@ pub fn committee_pack(
     basis: RatingBasis,
 ) -> CommitteePack {
     let unit = 10f64.powi(-(model.currency.minor_digits as i32));
-    let facility = facility_metrics(model, outcomes, unit);
     let tail = TailWeights::worst(&outcomes.pool_loss, ES_LEVEL);
+    let facility = facility_metrics(model, outcomes, unit, &tail);
     let (projects, minerals, countries) = contributions(model, projects, outcomes, &tail, unit);
     CommitteePack {
         pool_es_99_amount: projects.iter().map(|p| p.risk.es_contribution).sum(),
@@ -220,6 +222,7 @@ fn contributions(
                         .sum(),
                     expected_loss: risk.expected_loss,
                     es_contribution: risk.es_contribution,
+                    es_contribution_se: risk.es_contribution_se,
                 }
             })
             .collect();
@@ -239,6 +242,7 @@ fn scaled(a: Allocation, unit: f64) -> Allocation {
             se: a.expected_loss.se * unit,
         },
         es_contribution: a.es_contribution * unit,
+        es_contribution_se: a.es_contribution_se * unit,
     }
 }
 

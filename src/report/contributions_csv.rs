@@ -10,7 +10,7 @@ use super::csv_table::write_csv_table;
 use super::{Report, RunReport, format_float, neutralise};
 
 /// The columns of contributions.csv, in order.
-pub const COLUMNS: [&str; 11] = [
+pub const COLUMNS: [&str; 12] = [
     "level",
     "name",
     "id",
@@ -21,6 +21,7 @@ pub const COLUMNS: [&str; 11] = [
     "expected_loss",
     "expected_loss_se",
     "es_99_contribution",
+    "es_99_contribution_se",
     "es_99_share",
 ];
 
@@ -47,6 +48,7 @@ impl Report for ContributionsCsv {
                 format_float(p.risk.expected_loss.mean),
                 format_float(p.risk.expected_loss.se),
                 format_float(p.risk.es_contribution),
+                format_float(p.risk.es_contribution_se),
                 share(p.risk.es_contribution),
             ]
         });
@@ -68,6 +70,7 @@ impl Report for ContributionsCsv {
                 format_float(g.expected_loss.mean),
                 format_float(g.expected_loss.se),
                 format_float(g.es_contribution),
+                format_float(g.es_contribution_se),
                 share(g.es_contribution),
             ]
         };

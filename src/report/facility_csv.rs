@@ -6,7 +6,7 @@ use super::csv_table::write_csv_table;
 use super::{Report, RunReport, format_float, neutralise};
 
 /// The columns of facility.csv, in order.
-pub const COLUMNS: [&str; 27] = [
+pub const COLUMNS: [&str; 28] = [
     "paths",
     "total_capital",
     "public_capital",
@@ -27,6 +27,7 @@ pub const COLUMNS: [&str; 27] = [
     "pool_loss_p99",
     "pool_loss_p999",
     "pool_es_99",
+    "pool_es_99_se",
     "expected_defaults",
     "expected_defaults_se",
     "defaults_p50",
@@ -69,6 +70,7 @@ impl Report for FacilityCsv {
         row.extend(floats(&f.pool_loss_quantiles));
         row.extend(floats(&[
             f.pool_es_99,
+            f.pool_es_99_se,
             f.expected_defaults.mean,
             f.expected_defaults.se,
         ]));
