@@ -7,6 +7,7 @@ mod calendar;
 mod copula;
 mod default_curve;
 mod factors;
+mod liabilities;
 mod loan;
 mod normal;
 mod recovery;
@@ -17,12 +18,13 @@ pub use calendar::{Calendar, year_fraction};
 pub use copula::LatentLaw;
 pub use default_curve::{CurveError, DefaultCurve};
 pub use factors::{FactorLoadings, FactorNames};
+pub use liabilities::*;
 pub use loan::{LoanModel, LoanRisk};
 pub use normal::{standard_normal_cdf, standard_normal_quantile};
 pub use recovery::{QuantileTable, RecoveryLaw, TABLE_INTERVALS, beta_shapes};
 
-use crate::money::{AccrualFactor, Money, Rate};
-use crate::spec::{CorrelationShares, Currency, FacilitySpec, ProjectSpec, RiskSpec, TrancheClass};
+use crate::money::{Money, Rate};
+use crate::spec::{CorrelationShares, Currency, FacilitySpec, ProjectSpec, RiskSpec};
 
 /// Why a validated spec could not be compiled.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -78,6 +80,14 @@ pub enum ModelError {
         /// Recovery sd.
         sd: f64,
     },
+    /// A waterfall step cannot be compiled (validation catches this first).
+    #[error("{step}: {what}")]
+    Waterfall {
+        /// The step, e.g. `waterfall.interest[2]`.
+        step: String,
+        /// What is wrong.
+        what: String,
+    },
 }
 
 /// A facility compiled for simulation.
@@ -127,36 +137,6 @@ pub struct PoolSchedule {
     pub performing_balance: Vec<Money>,
 }
 
-/// The facility's liabilities, most senior first.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Liabilities {
-    /// Tranches, most senior first.
-    pub tranches: Vec<TrancheModel>,
-    /// Management fee on performing principal, annual.
-    pub management_fee: Rate,
-    /// The management fee's accrual factor per period 0..=K.
-    pub fee_accrual: Vec<AccrualFactor>,
-}
-
-/// One tranche, compiled.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TrancheModel {
-    /// Name.
-    pub name: String,
-    /// Seniority class.
-    pub class: TrancheClass,
-    /// Notional in minor units.
-    pub notional: Money,
-    /// Annual coupon.
-    pub coupon: Rate,
-    /// The coupon's accrual factor per period 0..=K (coupon x year fraction).
-    pub accrual: Vec<AccrualFactor>,
-    /// Whether unpaid interest is capitalised.
-    pub deferrable: bool,
-    /// Whether this is public money.
-    pub public: bool,
-}
-
 impl Model {
     /// Compiles a validated spec. Fails only on values the spec's validation
     /// cannot see (e.g. amounts beyond i64 minor units).
@@ -168,7 +148,7 @@ impl Model {
             spec.day_count,
         );
         let pool = compile_pool(spec, &calendar)?;
-        let liabilities = compile_liabilities(spec, &calendar)?;
+        let liabilities = liabilities::compile_liabilities(spec, &calendar)?;
         Ok(Model {
             name: spec.name.clone(),
             currency: spec.currency.clone(),
@@ -321,42 +301,4 @@ fn performing_schedule(loans: &[LoanModel], periods: usize) -> PoolSchedule {
         }
     }
     schedule
-}
-
-/// A rate's accrual factor for every period 0..=K (period 0 accrues nothing).
-fn accrual_factors(rate: Rate, calendar: &Calendar) -> Vec<AccrualFactor> {
-    (0..=calendar.periods())
-        .map(|k| rate.factor(calendar.accrual(k)))
-        .collect()
-}
-
-fn compile_liabilities(
-    spec: &FacilitySpec,
-    calendar: &Calendar,
-) -> Result<Liabilities, ModelError> {
-    let tranches = spec
-        .tranches
-        .iter()
-        .map(|t| {
-            let coupon = to_rate(t.coupon, format!("tranche {} coupon", t.name))?;
-            Ok(TrancheModel {
-                name: t.name.clone(),
-                class: t.class,
-                notional: to_money(t.amount, &spec.currency, format!("tranche {}", t.name))?,
-                coupon,
-                accrual: accrual_factors(coupon, calendar),
-                deferrable: t.deferrable,
-                public: t.public,
-            })
-        })
-        .collect::<Result<Vec<_>, ModelError>>()?;
-    let management_fee = to_rate(
-        spec.management_fee_bps / 10_000.0,
-        "management_fee_bps".into(),
-    )?;
-    Ok(Liabilities {
-        tranches,
-        fee_accrual: accrual_factors(management_fee, calendar),
-        management_fee,
-    })
 }

@@ -158,6 +158,8 @@ fn placeholder_spec() -> FacilitySpec {
         risk: placeholder_risk(),
         eligibility: EligibilityRules::default(),
         simulation: SimulationDefaults::default(),
+        waterfall: None,
+        guarantee: None,
         projects: Vec::new(),
     }
 }
@@ -256,6 +258,8 @@ impl Reader {
             risk: self.risk(raw.risk),
             eligibility: eligibility(raw.eligibility.unwrap_or_default()),
             simulation: self.simulation(raw.simulation.unwrap_or_default()),
+            waterfall: None,
+            guarantee: None,
             projects: Vec::new(),
         };
         (spec, projects)

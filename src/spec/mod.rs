@@ -14,8 +14,10 @@ mod test_support;
 mod toml_source;
 mod types;
 mod validate;
+mod waterfall;
 mod words;
 
 pub use error::{Diagnostic, EligibilityBreach, SpecError};
 pub use load::{InputFile, LoadOptions, LoadedFacility, load_facility};
 pub use types::*;
+pub use waterfall::*;
