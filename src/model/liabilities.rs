@@ -257,7 +257,14 @@ pub(super) fn compile_liabilities(
         }
         None => builder.default_steps()?,
     }
-    Ok(builder.liabilities)
+    let liabilities = builder.liabilities;
+    if !matches!(liabilities.principal_steps.last(), Some(Step::Residual(_))) {
+        return Err(ModelError::Waterfall {
+            step: "waterfall.principal".into(),
+            what: "must end with a residual step".into(),
+        });
+    }
+    Ok(liabilities)
 }
 
 struct Builder<'a> {

@@ -15,6 +15,8 @@ mod toml_source;
 mod types;
 mod validate;
 mod waterfall;
+mod waterfall_file;
+mod waterfall_validate;
 mod words;
 
 pub use error::{Diagnostic, EligibilityBreach, SpecError};
