@@ -358,6 +358,7 @@ impl<T: Tracer> Run<'_, T> {
         self.any_failed = true;
         let cell = self.cell(i);
         self.ledger.test_failed[cell] = true;
+        self.ledger.test_needed[cell] = needed;
         let mut left = needed.min(*cash);
         for t in 0..=test.tranche {
             let paid = self.s.balance[t].min(left);

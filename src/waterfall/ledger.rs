@@ -25,6 +25,7 @@ pub struct Ledger {
     pub(super) reserve_balance: Vec<Money>,
     pub(super) test_failed: Vec<bool>,
     pub(super) test_cure: Vec<Money>,
+    pub(super) test_needed: Vec<Money>,
     pub(super) guarantee_payout: Vec<Money>,
     /// Pool collections of the period (interest, principal, recoveries).
     pub(super) collected: Vec<Money>,
@@ -81,7 +82,10 @@ pub struct ReservePeriod {
 pub struct TestPeriod {
     /// Whether the test failed when it was run.
     pub failed: bool,
-    /// Interest proceeds diverted to senior principal because it failed.
+    /// Senior principal that would have made it pass (zero if it passed).
+    pub needed: Money,
+    /// Interest proceeds diverted to senior principal because it failed
+    /// (at most `needed`; less when the interest proceeds ran out).
     pub cure: Money,
 }
 
@@ -122,11 +126,9 @@ impl Ledger {
             liabilities.tests.len() * width,
             false,
         );
-        clear(
-            &mut self.test_cure,
-            liabilities.tests.len() * width,
-            Money::ZERO,
-        );
+        for column in [&mut self.test_cure, &mut self.test_needed] {
+            clear(column, liabilities.tests.len() * width, Money::ZERO);
+        }
         clear(&mut self.guarantee_payout, width, Money::ZERO);
         clear(&mut self.collected, width, Money::ZERO);
     }
@@ -177,6 +179,7 @@ impl Ledger {
         let i = self.cell(test, period);
         TestPeriod {
             failed: self.test_failed[i],
+            needed: self.test_needed[i],
             cure: self.test_cure[i],
         }
     }
