@@ -6,7 +6,7 @@ use rayon::prelude::*;
 use crate::aggregate::{Outcomes, PathOutcome};
 use crate::model::Model;
 use crate::simulate::{FactorDraws, PoolPath, PoolSimulator};
-use crate::waterfall::{Ledger, run_waterfall, tranche_outcome};
+use crate::waterfall::{Ledger, guarantee_outcome, run_waterfall, tranche_outcome};
 
 /// How many paths to simulate and from which seed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,10 +48,18 @@ impl Worker {
             .map(|(i, t)| tranche_outcome(t, i, &self.ledger, &model.calendar))
             .collect();
         let lost = self.pool.total_defaulted() - self.pool.total_recovered();
+        let liabilities = &model.liabilities;
         PathOutcome {
             tranches,
             pool_loss: lost.as_f64() / model.pool.notional.as_f64(),
             defaults: self.pool.defaults.len() as u32,
+            guarantee: liabilities
+                .guarantee
+                .as_ref()
+                .map(|g| guarantee_outcome(g, &self.ledger)),
+            first_failures: (0..liabilities.tests.len())
+                .map(|i| self.ledger.first_failure(i).map_or(0, |k| k as u32))
+                .collect(),
         }
     }
 }

@@ -20,6 +20,11 @@ pub struct PathOutcome {
     pub pool_loss: f64,
     /// Number of loans that defaulted.
     pub defaults: u32,
+    /// The guarantor's outcome (loss = payouts / cap, moic = fees / cap),
+    /// when the facility has a guarantee.
+    pub guarantee: Option<TrancheOutcome>,
+    /// Per coverage test, the first period in which it failed (0: never).
+    pub first_failures: Vec<u32>,
 }
 
 /// Per-path outcomes of a run, as columns, in path order.
@@ -31,6 +36,10 @@ pub struct Outcomes {
     pub pool_loss: Vec<f64>,
     /// Number of defaults per path.
     pub defaults: Vec<u32>,
+    /// The guarantor's columns, when the facility has a guarantee.
+    pub guarantee: Option<TrancheColumns>,
+    /// Per coverage test, the first failing period per path (0: never).
+    pub first_failures: Vec<Vec<u32>>,
 }
 
 /// One tranche's outcome on every path.
@@ -44,6 +53,15 @@ pub struct TrancheColumns {
     pub moic: Vec<f64>,
     /// Weighted average life in years (NaN where no principal was repaid).
     pub wal_years: Vec<f64>,
+}
+
+impl TrancheColumns {
+    fn push(&mut self, outcome: &TrancheOutcome) {
+        self.loss.push(outcome.loss);
+        self.irr.push(outcome.irr);
+        self.moic.push(outcome.moic);
+        self.wal_years.push(outcome.wal_years);
+    }
 }
 
 impl Outcomes {
@@ -61,16 +79,23 @@ impl Outcomes {
                 .collect(),
             pool_loss: column(),
             defaults: Vec::with_capacity(paths),
+            guarantee: None,
+            first_failures: Vec::new(),
         }
     }
 
     /// Appends the next path's outcome.
     pub fn push(&mut self, outcome: &PathOutcome) {
         for (columns, t) in self.tranches.iter_mut().zip(&outcome.tranches) {
-            columns.loss.push(t.loss);
-            columns.irr.push(t.irr);
-            columns.moic.push(t.moic);
-            columns.wal_years.push(t.wal_years);
+            columns.push(t);
+        }
+        if let Some(g) = &outcome.guarantee {
+            self.guarantee.get_or_insert_with(Default::default).push(g);
+        }
+        self.first_failures
+            .resize_with(outcome.first_failures.len(), Vec::new);
+        for (column, &first) in self.first_failures.iter_mut().zip(&outcome.first_failures) {
+            column.push(first);
         }
         self.pool_loss.push(outcome.pool_loss);
         self.defaults.push(outcome.defaults);
