@@ -9,7 +9,7 @@ pub use stats::{
 };
 pub use summary::{TrancheSummary, summarise};
 
-use crate::waterfall::TrancheOutcome;
+use crate::waterfall::{CashflowSums, TrancheOutcome};
 
 /// Everything kept of one path.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +40,8 @@ pub struct Outcomes {
     pub guarantee: Option<TrancheColumns>,
     /// Per coverage test, the first failing period per path (0: never).
     pub first_failures: Vec<Vec<u32>>,
+    /// Sums over paths of every party's cash flows, per period.
+    pub cashflows: CashflowSums,
 }
 
 /// One tranche's outcome on every path.
@@ -81,6 +83,7 @@ impl Outcomes {
             defaults: Vec::with_capacity(paths),
             guarantee: None,
             first_failures: Vec::new(),
+            cashflows: CashflowSums::default(),
         }
     }
 

@@ -4,10 +4,14 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
+use blendsim::aggregate::Outcomes;
 use blendsim::aggregate::summarise;
-use blendsim::engine::{RunSettings, simulate_outcomes, with_threads};
+use blendsim::engine::{RunSettings, simulate_outcomes, trace_path, with_threads};
 use blendsim::model::Model;
-use blendsim::report::{InputRecord, Manifest, RunReport, summary_table, write_reports};
+use blendsim::report::{
+    InputRecord, Manifest, RunReport, TraceFile, path_at_quantile, summary_table, write_reports,
+    write_trace_file,
+};
 use blendsim::spec::{LoadOptions, LoadedFacility, load_facility};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
@@ -28,6 +32,8 @@ struct Plan {
     threads: usize,
     out: PathBuf,
     quiet: bool,
+    trace_paths: Vec<u64>,
+    trace_quantiles: Vec<f64>,
 }
 
 impl Plan {
@@ -47,6 +53,18 @@ impl Plan {
         if args.threads == Some(0) {
             return Err(BadInput("--threads must be at least 1".into()).into());
         }
+        if let Some(n) = args.trace_paths.iter().find(|&&n| n >= paths) {
+            let message = format!("--trace-path {n}: paths are numbered 0 to {}", paths - 1);
+            return Err(BadInput(message).into());
+        }
+        if let Some(q) = args
+            .trace_quantiles
+            .iter()
+            .find(|q| !(**q > 0.0 && **q <= 1.0))
+        {
+            let message = format!("--trace-quantile {q}: expected a number in (0, 1]");
+            return Err(BadInput(message).into());
+        }
         let stem = args
             .facility
             .file_stem()
@@ -60,6 +78,8 @@ impl Plan {
             threads: args.threads.unwrap_or_else(rayon::current_num_threads),
             out: args.out.unwrap_or_else(|| PathBuf::from("out").join(stem)),
             quiet: args.quiet,
+            trace_paths: args.trace_paths,
+            trace_quantiles: args.trace_quantiles,
             loaded,
             model,
         })
@@ -109,9 +129,14 @@ pub fn run(args: RunArgs) -> Result<()> {
         model: &plan.model,
         summary: &summary,
         manifest: &manifest,
+        cashflows: &outcomes.cashflows,
     };
-    let written = write_reports(&plan.out, &report)
+    let mut written = write_reports(&plan.out, &report)
         .with_context(|| format!("could not write the reports into {}", plan.out.display()))?;
+    written.extend(
+        write_traces(&plan, &outcomes)
+            .with_context(|| format!("could not write a trace into {}", plan.out.display()))?,
+    );
     if !plan.quiet {
         print!(
             "{}",
@@ -122,6 +147,40 @@ pub fn run(args: RunArgs) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Writes the requested traces: `--trace-path` paths, then the path at each
+/// `--trace-quantile` (named on stdout unless quiet).
+fn write_traces(plan: &Plan, outcomes: &Outcomes) -> std::io::Result<Vec<PathBuf>> {
+    let mut paths = plan.trace_paths.clone();
+    for &q in &plan.trace_quantiles {
+        let (path, basis) = path_at_quantile(&plan.model, outcomes, q);
+        if !plan.quiet {
+            println!("trace-quantile {q} of the {basis}: path {path}");
+        }
+        paths.push(path);
+    }
+    paths.sort_unstable();
+    paths.dedup();
+    let ids: Vec<String> = plan
+        .loaded
+        .spec
+        .projects
+        .iter()
+        .map(|p| p.id.clone())
+        .collect();
+    paths
+        .into_iter()
+        .map(|path| {
+            let trace = trace_path(&plan.model, plan.settings.seed, path);
+            let file = TraceFile {
+                model: &plan.model,
+                project_ids: &ids,
+                trace: &trace,
+            };
+            write_trace_file(&plan.out, &file)
+        })
+        .collect()
 }
 
 /// A progress bar on stderr; hidden when stderr is not a terminal or when

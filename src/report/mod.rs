@@ -4,20 +4,28 @@
 //! and writes each atomically as soon as it is ready.
 
 mod atomic;
+mod cashflows_csv;
 mod manifest;
 mod summary_csv;
 mod table;
+mod trace_csv;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 pub use atomic::write_atomically;
+pub use cashflows_csv::{COLUMNS as CASHFLOW_COLUMNS, CashflowsCsv};
 pub use manifest::{InputRecord, Manifest};
 pub use summary_csv::{COLUMNS as SUMMARY_COLUMNS, SummaryCsv};
 pub use table::summary_table;
+pub use trace_csv::{
+    COLUMNS as TRACE_COLUMNS, TraceFile, path_at_quantile, trace_file_name, write_trace,
+    write_trace_file,
+};
 
 use crate::aggregate::TrancheSummary;
 use crate::model::Model;
+use crate::waterfall::CashflowSums;
 
 /// Everything a report may draw on.
 pub struct RunReport<'a> {
@@ -27,6 +35,8 @@ pub struct RunReport<'a> {
     pub summary: &'a [TrancheSummary],
     /// The run manifest.
     pub manifest: &'a Manifest,
+    /// Sums over paths of every party's cash flows.
+    pub cashflows: &'a CashflowSums,
 }
 
 /// One output file.
@@ -40,7 +50,7 @@ pub trait Report {
 /// Writes every report into `folder` (created if missing); returns the
 /// paths written.
 pub fn write_reports(folder: &Path, run: &RunReport<'_>) -> io::Result<Vec<PathBuf>> {
-    let reports: [&dyn Report; 2] = [&SummaryCsv, &manifest::ManifestJson];
+    let reports: [&dyn Report; 3] = [&SummaryCsv, &CashflowsCsv, &manifest::ManifestJson];
     reports
         .iter()
         .map(|report| {

@@ -132,7 +132,7 @@ impl<T: Tracer> Run<'_, T> {
         self.run_list(StepList::Interest, &liabilities.interest_steps, &mut cash);
         cash += self.principal_proceeds;
         if k == self.periods {
-            cash += self.release_reserves();
+            self.release_reserves(&mut cash);
         }
         self.run_list(StepList::Principal, &liabilities.principal_steps, &mut cash);
         debug_assert_eq!(cash, Money::ZERO, "the principal list ends with a residual");
@@ -434,25 +434,26 @@ impl<T: Tracer> Run<'_, T> {
         }
     }
 
-    fn release_reserves(&mut self) -> Money {
-        let mut released = Money::ZERO;
+    /// At the legal final date every reserve empties into the principal
+    /// proceeds (traced as step 0 of the principal list).
+    fn release_reserves(&mut self, cash: &mut Money) {
         for r in 0..self.s.reserve.len() {
             let amount = std::mem::take(&mut self.s.reserve[r]);
             let cell = self.cell(r);
             self.ledger.reserve_withdrawal[cell] += amount;
-            released += amount;
+            let before = *cash;
+            *cash += amount;
             let at = (StepList::Principal, 0);
             self.trace(
                 at,
                 "reserve",
                 Payee::Reserve(r),
-                amount,
+                before,
                 -amount,
-                Money::ZERO,
+                *cash,
                 || "released into the principal proceeds at the legal final date".into(),
             );
         }
-        released
     }
 
     fn pay_principal(&mut self, at: (StepList, usize), step: &PrincipalStep, cash: &mut Money) {

@@ -14,11 +14,13 @@
 //! reserve withdrawals) equals what goes out (fees, tranches, reserve
 //! deposits), to the minor unit.
 
+mod cashflows;
 mod interpret;
 mod ledger;
 mod outcome;
 mod trace;
 
+pub use cashflows::CashflowSums;
 pub use ledger::{FeePeriod, Ledger, ReservePeriod, TestPeriod, TranchePeriod};
 pub use outcome::{TrancheOutcome, guarantee_outcome, irr, irr_from, tranche_outcome};
 pub use trace::{NoTrace, Payee, StepLog, StepTrace, Tracer};
