@@ -263,3 +263,39 @@ fn a_bad_step_exits_with_code_2_naming_it() {
             "tranche `mezzanine` is never paid principal",
         ));
 }
+
+/// The bundled guarantee example: the guarantor's row in summary.csv has
+/// class `guarantee`, its cap as notional, and empty IRR and WAL cells.
+#[test]
+fn the_guarantee_example_reports_the_guarantor() {
+    let out = tempfile::tempdir().unwrap();
+    blendsim()
+        .args([
+            "run",
+            "portfolios/us-rok-guarantee/facility.toml",
+            "--paths",
+            "300",
+        ])
+        .args(["--quiet", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let summary = fs::read_to_string(out.path().join("summary.csv")).unwrap();
+    let mut reader = csv::Reader::from_reader(summary.as_bytes());
+    let header = reader.headers().unwrap().clone();
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 3);
+    let g = &rows[2];
+    let cell = |name: &str| &g[header.iter().position(|h| h == name).unwrap()];
+    assert_eq!(
+        (cell("tranche"), cell("class")),
+        ("public_guarantee", "guarantee")
+    );
+    assert_eq!(cell("notional"), "165000000.00");
+    assert_eq!((cell("irr_mean"), cell("wal_years")), ("", ""));
+    let loss: f64 = cell("expected_loss").parse().unwrap();
+    assert!(loss > 0.0 && loss <= 1.0);
+    let cashflows = fs::read_to_string(out.path().join("cashflows.csv")).unwrap();
+    assert!(cashflows.contains(",public_guarantee,guarantee,"));
+    assert!(cashflows.contains(",senior_interest_reserve,reserve,"));
+}

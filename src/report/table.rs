@@ -25,7 +25,7 @@ pub fn summary_table(summary: &[TrancheSummary], currency: &Currency, paths: u64
     for row in summary {
         let _ = writeln!(
             table,
-            "{:<16} {:<10} {:>18} {:>13} {:>18} {:>8} {:>8} {:>8} {:>6.3} {:>5.1}",
+            "{:<16} {:<10} {:>18} {:>13} {:>18} {:>8} {:>8} {:>8} {:>6.3} {:>5}",
             truncate(&row.tranche, 16),
             row.class.as_str(),
             format!(
@@ -47,7 +47,7 @@ pub fn summary_table(summary: &[TrancheSummary], currency: &Currency, paths: u64
             percent(row.loss_p99),
             percent(row.irr_p50),
             row.moic_mean,
-            row.wal_years,
+            years(row.wal_years),
         );
     }
     let _ = writeln!(
@@ -57,8 +57,22 @@ pub fn summary_table(summary: &[TrancheSummary], currency: &Currency, paths: u64
     table
 }
 
+/// A percentage; `-` when undefined (a guarantee has no IRR).
 fn percent(x: f64) -> String {
-    format!("{:.2}%", 100.0 * x)
+    if x.is_nan() {
+        "-".into()
+    } else {
+        format!("{:.2}%", 100.0 * x)
+    }
+}
+
+/// Years with one decimal; `-` when undefined.
+fn years(x: f64) -> String {
+    if x.is_nan() {
+        "-".into()
+    } else {
+        format!("{x:.1}")
+    }
 }
 
 fn truncate(text: &str, width: usize) -> String {
