@@ -42,7 +42,7 @@ impl Drop for Worker<'_> {
         // A poisoned lock only means another worker panicked (the run then
         // fails anyway); the sums themselves are always consistent.
         let mut totals = self.totals.lock().unwrap_or_else(|e| e.into_inner());
-        totals.merge(&self.cashflows);
+        totals.merge(&mut self.cashflows);
     }
 }
 
@@ -118,6 +118,7 @@ pub fn simulate_outcomes(
         progress(done);
     }
     outcomes.cashflows = totals.into_inner().unwrap_or_else(|e| e.into_inner());
+    outcomes.cashflows.flush();
     outcomes
 }
 
