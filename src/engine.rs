@@ -5,10 +5,13 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::aggregate::{CashSums, Outcomes, PathDetail, PathOutcome};
+use crate::aggregate::{Outcomes, PathDetail, PathOutcome};
 use crate::model::Model;
 use crate::simulate::{FactorDraws, PoolPath, PoolSimulator};
-use crate::waterfall::{Ledger, run_waterfall, tranche_outcome};
+use crate::waterfall::{
+    CashflowSums, Ledger, StepLog, guarantee_outcome, run_waterfall, run_waterfall_traced,
+    tranche_outcome,
+};
 
 /// How many paths to simulate and from which seed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,27 +26,41 @@ pub struct RunSettings {
 /// busy, small enough for a lively progress bar. It does not affect results.
 const CHUNK: u64 = 8192;
 
-/// Buffers one thread reuses from path to path.
-struct Worker<'a> {
+/// Buffers one thread reuses from path to path, and the cash-flow sums of
+/// its paths, added to the run's totals when it is dropped (integer sums:
+/// the order does not matter).
+struct Worker<'t> {
     draws: FactorDraws,
     pool: PoolPath,
     ledger: Ledger,
-    cash: CashSums<'a>,
+    cashflows: CashflowSums,
+    totals: &'t Mutex<CashflowSums>,
 }
 
-impl<'a> Worker<'a> {
-    fn new(simulator: &PoolSimulator<'_>, cash: &'a Mutex<Vec<i128>>) -> Self {
+impl Drop for Worker<'_> {
+    fn drop(&mut self) {
+        // A poisoned lock only means another worker panicked (the run then
+        // fails anyway); the sums themselves are always consistent.
+        let mut totals = self.totals.lock().unwrap_or_else(|e| e.into_inner());
+        totals.merge(&mut self.cashflows);
+    }
+}
+
+impl<'t> Worker<'t> {
+    fn new(model: &Model, simulator: &PoolSimulator<'_>, totals: &'t Mutex<CashflowSums>) -> Self {
         Worker {
             draws: FactorDraws::default(),
             pool: simulator.new_path(),
             ledger: Ledger::default(),
-            cash: CashSums::new(cash),
+            cashflows: CashflowSums::new(&model.liabilities, model.calendar.periods()),
+            totals,
         }
     }
 
     fn run_path(&mut self, model: &Model, simulator: &PoolSimulator<'_>, path: u64) -> PathOutcome {
         simulator.simulate(path, &mut self.draws, &mut self.pool);
         run_waterfall(model, &self.pool, &mut self.ledger);
+        self.cashflows.add(&self.ledger);
         let tranches = model
             .liabilities
             .tranches
@@ -52,13 +69,19 @@ impl<'a> Worker<'a> {
             .map(|(i, t)| tranche_outcome(t, i, &self.ledger, &model.calendar))
             .collect();
         let lost = self.pool.total_defaulted() - self.pool.total_recovered();
-        self.cash
-            .add(&self.ledger, model.liabilities.tranches.len());
+        let liabilities = &model.liabilities;
         PathOutcome {
             tranches,
             pool_loss: lost.as_f64() / model.pool.notional.as_f64(),
             defaults: self.pool.defaults.len() as u32,
             detail: PathDetail::record(&self.pool),
+            guarantee: liabilities
+                .guarantee
+                .as_ref()
+                .map(|g| guarantee_outcome(g, &self.ledger)),
+            first_failures: (0..liabilities.tests.len())
+                .map(|i| self.ledger.first_failure(i).map_or(0, |k| k as u32))
+                .collect(),
         }
     }
 }
@@ -75,16 +98,19 @@ pub fn simulate_outcomes(
     progress: &(dyn Fn(u64) + Sync),
 ) -> Outcomes {
     let simulator = PoolSimulator::new(&model.pool, settings.seed);
+    let totals = Mutex::new(CashflowSums::new(
+        &model.liabilities,
+        model.calendar.periods(),
+    ));
     let mut outcomes =
         Outcomes::with_capacity(model.liabilities.tranches.len(), settings.paths as usize);
-    let cash = Mutex::new(Vec::new());
     let mut done = 0;
     while done < settings.paths {
         let end = (done + CHUNK).min(settings.paths);
         let chunk: Vec<PathOutcome> = (done..end)
             .into_par_iter()
             .map_init(
-                || Worker::new(&simulator, &cash),
+                || Worker::new(model, &simulator, &totals),
                 |worker, path| worker.run_path(model, &simulator, path),
             )
             .collect();
@@ -92,10 +118,40 @@ pub fn simulate_outcomes(
         done = end;
         progress(done);
     }
-    // Every worker has been dropped, adding its cash sums.
-    let cash = cash.into_inner().unwrap_or_else(|e| e.into_inner());
-    outcomes.detail.set_tranche_cash_sums(cash);
+    outcomes.cashflows = totals.into_inner().unwrap_or_else(|e| e.into_inner());
+    outcomes.cashflows.flush();
     outcomes
+}
+
+/// One path re-simulated with its waterfall traced step by step.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PathTrace {
+    /// Path number (its random stream).
+    pub path: u64,
+    /// The pool's collections and defaults.
+    pub pool: PoolPath,
+    /// Where the cash went.
+    pub ledger: Ledger,
+    /// Every step of every period, in order.
+    pub steps: StepLog,
+}
+
+/// Re-simulates path `path` of a run with seed `seed` and traces its
+/// waterfall: the same numbers as in the run, since a path's numbers
+/// depend only on the seed and its index.
+pub fn trace_path(model: &Model, seed: u64, path: u64) -> PathTrace {
+    let simulator = PoolSimulator::new(&model.pool, seed);
+    let mut pool = simulator.new_path();
+    simulator.simulate(path, &mut FactorDraws::default(), &mut pool);
+    let mut ledger = Ledger::default();
+    let mut steps = StepLog::default();
+    run_waterfall_traced(model, &pool, &mut ledger, &mut steps);
+    PathTrace {
+        path,
+        pool,
+        ledger,
+        steps,
+    }
 }
 
 /// Runs `f` on a rayon pool of `threads` threads (all cores when `None`).

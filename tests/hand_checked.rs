@@ -483,8 +483,8 @@ fn three_loans_two_defaults_period_by_period() {
     assert_eq!(ledger.periods(), 8);
     let names = ["senior", "mezzanine", "first_loss"];
     for (k, (fee_due, fee_paid, rows)) in (1..=8).zip(expected) {
-        assert_eq!(ledger.fee_due[k], m(fee_due), "period {k}: fee due");
-        assert_eq!(ledger.fee_paid[k], m(fee_paid), "period {k}: fee paid");
+        assert_eq!(ledger.fee(0, k).due, m(fee_due), "period {k}: fee due");
+        assert_eq!(ledger.fee(0, k).paid, m(fee_paid), "period {k}: fee paid");
         for (t, row) in rows.into_iter().enumerate() {
             check_rows(&ledger, k, t, names[t], row);
         }
@@ -676,8 +676,8 @@ fn immediate_default_fee_never_paid_and_senior_loss() {
     let mut ledger = Ledger::default();
     run_waterfall(&model, &pool_path, &mut ledger);
     for (k, (fee_due, rows)) in (1..=4).zip(expected) {
-        assert_eq!(ledger.fee_due[k], m(fee_due), "period {k}: fee due");
-        assert_eq!(ledger.fee_paid[k], Money::ZERO, "period {k}: fee paid");
+        assert_eq!(ledger.fee(0, k).due, m(fee_due), "period {k}: fee due");
+        assert_eq!(ledger.fee(0, k).paid, Money::ZERO, "period {k}: fee paid");
         for (t, row) in rows.into_iter().enumerate() {
             check_rows(&ledger, k, t, ["senior", "junior"][t], row);
         }

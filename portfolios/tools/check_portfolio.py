@@ -33,7 +33,7 @@ from pathlib import Path
 TOP_KEYS = {
     "name", "currency", "currency_minor_digits", "start_date", "payment_frequency",
     "legal_final_date", "day_count", "projects", "scenarios", "management_fee_bps",
-    "simulation", "risk", "eligibility", "tranches",
+    "simulation", "risk", "eligibility", "tranches", "waterfall", "guarantee",
 }
 REQUIRED_TOP = {"name", "currency", "start_date", "legal_final_date", "projects", "risk", "tranches"}
 SIM_KEYS = {"paths", "seed"}
@@ -44,6 +44,17 @@ ELIG_KEYS = {
     "max_mineral_share", "max_country_share",
 }
 TRANCHE_KEYS = {"name", "class", "amount", "coupon", "deferrable", "public"}
+GUARANTEE_KEYS = {"name", "cap", "cap_share", "fee_bps", "public"}
+# Step kinds of [waterfall] and the keys each takes besides `kind`.
+STEP_KEYS = {
+    "fee": {"name", "rate_bps", "tranche", "amount"},
+    "interest": {"tranche"},
+    "coverage_test": {"name", "test", "tranche", "min_ratio"},
+    "reserve": {"name", "tranche", "target_amount", "target_periods"},
+    "principal": {"tranches", "pro_rata", "sequential_after_test_failure"},
+    "residual": {"tranche"},
+    "guarantee_fee": set(),
+}
 CLASS_RANK = {"senior": 0, "mezzanine": 1, "first_loss": 2}
 FREQ_MONTHS = {"monthly": 1, "quarterly": 3, "semi_annual": 6, "annual": 12}
 DAY_COUNTS = {"act/365f", "act/360", "30/360"}
@@ -297,6 +308,9 @@ def load(path: Path) -> dict:
     if {p["amort"] for p in projects} != {"bullet", "linear"}:
         raise CheckError(f"{path}: both bullet and linear loans should be present")
 
+    guarantee = check_guarantee(fac.get("guarantee"), path, pool, digits)
+    waterfall = check_waterfall(fac, path, tr_out, guarantee)
+
     # ------------------------------------------------------------ summary
     def exposure(key):
         acc = defaultdict(Decimal)
@@ -326,8 +340,68 @@ def load(path: Path) -> dict:
         wa_pd=w(lambda p: p["pd"]), wa_rec=w(lambda p: p["rmean"]), wa_rsd=w(lambda p: p["rsd"]),
         wa_coupon=w(lambda p: p["coupon"]), wa_tenor=w(lambda p: p["tenor_m"] / 12),
         wal=w(weighted_average_life), latest=latest, need_final=need_final,
-        pair_corr=corr_pair,
+        pair_corr=corr_pair, guarantee=guarantee, waterfall=waterfall,
     )
+
+
+def check_guarantee(g, path: Path, pool: Decimal, digits: int):
+    """[guarantee]: a name, exactly one of cap / cap_share, at most the pool."""
+    if g is None:
+        return None
+    w = f"{path}: [guarantee]"
+    check_keys(g, GUARANTEE_KEYS, w)
+    if not isinstance(g.get("name"), str) or not g["name"].strip():
+        raise CheckError(f"{w}: name must be a non-empty string")
+    if ("cap" in g) == ("cap_share" in g):
+        raise CheckError(f"{w}: exactly one of cap, cap_share")
+    if "cap" in g:
+        cap = as_money(g["cap"], f"{w} cap", digits)
+    else:
+        share = as_rate(g["cap_share"], f"{w} cap_share", 0, 1, lo_open=True, hi_open=False)
+        cap = (pool * Decimal(str(share))).quantize(Decimal(1).scaleb(-digits), rounding="ROUND_DOWN")
+    if not 0 < cap <= pool:
+        raise CheckError(f"{w}: cap {cap} must be in (0, pool {pool}]")
+    fee = as_rate(g.get("fee_bps", 0), f"{w} fee_bps", 0, 10000)
+    return dict(name=g["name"], cap=cap, fee_bps=fee, public=g.get("public", True))
+
+
+def check_waterfall(fac: dict, path: Path, tranches: list, guarantee):
+    """[waterfall]: known step kinds and keys, tranches that exist, every
+    tranche repaid, principal list ending with a residual step. Returns the
+    steps as (list, kind, label) or None."""
+    wf = fac.get("waterfall")
+    if wf is None:
+        return None
+    check_keys(wf, {"interest", "principal"}, f"{path}: [waterfall]")
+    if "management_fee_bps" in fac:
+        raise CheckError(f"{path}: management_fee_bps applies only without [waterfall]")
+    names = {t["name"] for t in tranches}
+    out, repaid = [], set()
+    for lst in ("interest", "principal"):
+        steps = wf.get(lst)
+        if not isinstance(steps, list) or not steps:
+            raise CheckError(f"{path}: waterfall.{lst} must be a non-empty array of steps")
+        for i, st in enumerate(steps):
+            w = f"{path}: waterfall.{lst}[{i}]"
+            kind = st.get("kind")
+            if kind not in STEP_KEYS:
+                raise CheckError(f"{w}: kind {kind!r}")
+            check_keys(st, STEP_KEYS[kind] | {"kind"}, w)
+            named = st.get("tranches", [st["tranche"]] if "tranche" in st else [])
+            for t in named:
+                if t not in names:
+                    raise CheckError(f"{w}: unknown tranche {t!r}")
+            if kind == "principal":
+                repaid |= set(named)
+            if kind == "guarantee_fee" and guarantee is None:
+                raise CheckError(f"{w}: guarantee_fee without [guarantee]")
+            label = st.get("name") or ", ".join(named)
+            out.append((lst, kind, label))
+        if steps[-1]["kind"] != "residual" and lst == "principal":
+            raise CheckError(f"{path}: waterfall.principal must end with a residual step")
+    if repaid != names:
+        raise CheckError(f"{path}: tranche(s) {sorted(names - repaid)} never paid principal")
+    return out
 
 
 def exposure_nexus(projects):
@@ -381,6 +455,15 @@ def markdown(s: dict) -> str:
                    f"{t['coupon']:.2%} | {str(t['deferrable']).lower()} | {str(t['public']).lower()} |")
     out.append(f"| **total** | | **{money(sum(t['amount'] for t in s['tranches']))}** | 100.00% | | | |")
     out.append("")
+    if s["guarantee"]:
+        g = s["guarantee"]
+        out.append(f"Unfunded guarantee `{g['name']}`: cap {s['currency']} {money(g['cap'])} "
+                   f"({float(g['cap'] / pool):.2%} of the pool), fee {g['fee_bps']:g} bps a year "
+                   f"on the undrawn cap.\n")
+    if s["waterfall"]:
+        for lst in ("interest", "principal"):
+            steps = [f"{kind} ({label})" if label else kind for l, kind, label in s["waterfall"] if l == lst]
+            out.append(f"Priority of payments, {lst} proceeds: " + "; ".join(steps) + ".\n")
     for key, title in (("mineral", "Mineral"), ("country", "Country"), ("segment", "Segment"),
                        ("amort", "Amortisation"), ("nexus", "Sponsor nexus")):
         out.append(f"| {title} | loans | amount | share |")

@@ -93,6 +93,10 @@ MANAGEMENT_FEE_BPS = 35    # ASSUMPTION
 # Tranche shares of the pool. First loss: SOURCE IFC MCPP (about 11%).
 # Mezzanine: ASSUMPTION. Senior: the rest, exactly.
 FIRST_LOSS_SHARE = Decimal("0.11")
+# ASSUMPTION (docs/waterfall.md): the flagship's priority of payments.
+OC_MIN_RATIO = "1.10"         # mezzanine OC test; closing ratio 1500 / 1335 = 1.124
+RESERVE_PERIODS = 2           # senior interest reserve: two quarters of senior interest
+GUARANTEE_FEE_BPS = 50        # unfunded guarantee: a year, on the undrawn cap
 MEZZANINE_SHARE = Decimal("0.14")
 
 # --------------------------------------------------------------- the pool
@@ -175,16 +179,24 @@ PORTFOLIOS = {
     "us-rok-critical-minerals": dict(
         rows=FLAGSHIP,
         name="US-ROK Critical Minerals Facility (illustrative)",
-        paths=100000, seed=20270101, max_project_share="0.10",
+        paths=100000, seed=20270101, max_project_share="0.10", structure="waterfall",
         scenarios_line='scenarios = "scenarios.toml"   # stress scenarios (docs/scenarios.md)\n',
         description=("Flagship example: a pool of loans to critical-minerals extraction and\n"
                      "# processing projects, funded by U.S. and Korean institutional investors\n"
                      "# (senior, mezzanine) above a public first-loss tranche."),
     ),
+    "us-rok-guarantee": dict(
+        rows=FLAGSHIP,
+        name="US-ROK Critical Minerals Facility, guaranteed (illustrative)",
+        paths=100000, seed=20270101, max_project_share="0.10", structure="guarantee",
+        description=("Guarantee example: the flagship's pool and priority of payments with the\n"
+                     "# public first-loss tranche replaced by an unfunded public guarantee of the\n"
+                     "# same size; the senior tranche funds the difference."),
+    ),
     "quickstart": dict(
         rows=QUICKSTART,
         name="Quickstart Critical Minerals Facility (illustrative)",
-        paths=20000, seed=42, max_project_share="0.15",
+        paths=20000, seed=42, max_project_share="0.15", structure="default",
         description=("Quickstart example: ten of the flagship's loans, scaled down, with the\n"
                      "# same structure and calibration; small enough to run in well under a second."),
     ),
@@ -233,20 +245,97 @@ def tranche_amounts(pool: Decimal) -> tuple[Decimal, Decimal, Decimal]:
     return senior, mezz, fl
 
 
+def step(kind: str, **fields) -> str:
+    """One [[waterfall.<list>]] table; `list_` names the list, `note` a comment."""
+    lst = fields.pop("list_")
+    note = fields.pop("note", None)
+    lines = [f"[[waterfall.{lst}]]", f'kind = "{kind}"']
+    for key, value in fields.items():
+        if isinstance(value, str) and not value.replace(".", "").isdigit():
+            value = f'"{value}"'
+        elif isinstance(value, list):
+            value = "[" + ", ".join(f'"{v}"' for v in value) + "]"
+        lines.append(f"{key} = {value}")
+    if note:
+        lines[-1] = f"{lines[-1]:<30}# {note}"
+    return "\n".join(lines) + "\n"
+
+
+def waterfall_toml(tranches: list[str], guaranteed: bool) -> str:
+    """The flagship's priority of payments (docs/waterfall.md); with a
+    guarantee, its fee comes first and the OC test covers the senior (the
+    only funded capital below it is the mezzanine)."""
+    i = dict(list_="interest")
+    steps = []
+    if guaranteed:
+        steps.append(step("guarantee_fee", **i, note="the guarantor's fee, senior to everything"))
+    steps += [
+        step("fee", **i, name="management", rate_bps=MANAGEMENT_FEE_BPS,
+             note="assumption (docs/calibration.md, section 7)"),
+        step("interest", **i, tranche="senior"),
+        step("reserve", **i, name="senior_interest_reserve", tranche="senior",
+             target_periods=RESERVE_PERIODS, note="assumption: built from excess spread"),
+        step("coverage_test", **i, name=("senior_oc" if guaranteed else "mezzanine_oc"), test="oc",
+             tranche=("senior" if guaranteed else "mezzanine"), min_ratio=OC_MIN_RATIO,
+             note="assumption"),
+    ]
+    steps += [step("interest", **i, tranche=t) for t in tranches[1:]]
+    steps.append(step("residual", **i, tranche=tranches[-1]))
+    p = dict(list_="principal")
+    steps += [step("principal", **p, tranches=tranches), step("residual", **p, tranche=tranches[-1])]
+    return ("# Priority of payments (docs/waterfall.md): interest proceeds, then\n"
+            "# principal proceeds; a failing OC test diverts interest to senior principal.\n"
+            + "\n".join(steps))
+
+
+def tranche_toml(name: str, cls: str, amount: Decimal, coupon: str, deferrable: bool,
+                 public: bool, comment: str) -> str:
+    head = f'name = "{name}"'
+    return (f"[[tranches]]\n{head:<25}# {comment}\nclass = \"{cls}\"\n"
+            f'amount = "{amount:.0f}"\n{"coupon = " + coupon:<25}# assumption{": concessional" if public else ""}\n'
+            f"deferrable = {str(deferrable).lower()}\npublic = {str(public).lower()}\n")
+
+
+def liabilities_toml(cfg: dict, pool: Decimal) -> str:
+    senior, mezz, fl = tranche_amounts(pool)
+    structure = cfg["structure"]
+    senior_t = lambda amount: tranche_toml("senior", "senior", amount, "0.0575", False, False,
+                                           "U.S. and Korean institutional investors")
+    mezz_t = tranche_toml("mezzanine", "mezzanine", mezz, "0.08", True, False,
+                          "private institutional investors")
+    if structure == "guarantee":
+        return ("# Most senior first. The senior also funds what the public first loss\n"
+                "# funds in the flagship.\n"
+                + senior_t(senior + fl) + "\n" + mezz_t + "\n"
+                + "[guarantee]\n"
+                + 'name = "public_guarantee"     # unfunded: pays realised pool losses up to its cap\n'
+                + f"cap_share = {FIRST_LOSS_SHARE}          # the flagship's first-loss share\n"
+                + f"fee_bps = {GUARANTEE_FEE_BPS}                # assumption: a year, on the undrawn cap\n"
+                + "public = true\n\n"
+                + waterfall_toml(["senior", "mezzanine"], True))
+    fl_t = tranche_toml("first_loss", "first_loss", fl, "0.01", True, True,
+                        "public concessional capital, about 11% (IFC MCPP example)")
+    text = "# Most senior first.\n" + senior_t(senior) + "\n" + mezz_t + "\n" + fl_t
+    if structure == "waterfall":
+        text += "\n" + waterfall_toml(["senior", "mezzanine", "first_loss"], False)
+    return text
+
+
 def write_toml(path: Path, cfg: dict, loans) -> None:
     pool = sum(l["amount"] for l in loans)
-    senior, mezz, fl = tranche_amounts(pool)
     latest = max(l["maturity_date"] for l in loans)
     legal_final = chk.add_months(latest, RECOVERY_LAG_MONTHS + 12)
     # round up to the next 1 January, for a readable date
     if (legal_final.month, legal_final.day) != (1, 1):
         legal_final = dt.date(legal_final.year + 1, 1, 1)
     c = CORRELATION
+    fee_line = ("" if cfg["structure"] != "default" else
+                f"management_fee_bps = {MANAGEMENT_FEE_BPS}   # assumption (docs/calibration.md, section 7)\n")
     text = f"""# {cfg['description']}
 # Generated by portfolios/tools/make_portfolio.py; calibration and sources
 # in docs/calibration.md. All project and sponsor names are fictional.
 # Money is a decimal string (never a TOML float). Pool = {pool:.0f} USD,
-# {len(loans)} loans; the three tranches add up to it exactly.
+# {len(loans)} loans; the {'two funded' if cfg['structure'] == 'guarantee' else 'three'} tranches add up to it exactly.
 
 name = "{cfg['name']}"
 currency = "USD"
@@ -256,8 +345,7 @@ payment_frequency = "quarterly"
 legal_final_date = {legal_final.isoformat()}
 day_count = "act/365f"
 projects = "projects.csv"
-{cfg.get('scenarios_line', '')}management_fee_bps = {MANAGEMENT_FEE_BPS}   # assumption (docs/calibration.md, section 7)
-
+{cfg.get('scenarios_line', '')}{fee_line}
 [simulation]
 paths = {cfg['paths']}
 seed = {cfg['seed']}
@@ -283,31 +371,7 @@ max_project_share = {cfg['max_project_share']}
 max_mineral_share = 0.40
 max_country_share = 0.25
 
-# Most senior first.
-[[tranches]]
-name = "senior"          # U.S. and Korean institutional investors
-class = "senior"
-amount = "{senior:.0f}"
-coupon = 0.0575          # assumption
-deferrable = false
-public = false
-
-[[tranches]]
-name = "mezzanine"       # private institutional investors
-class = "mezzanine"
-amount = "{mezz:.0f}"
-coupon = 0.08            # assumption
-deferrable = true
-public = false
-
-[[tranches]]
-name = "first_loss"      # public concessional capital, about 11% (IFC MCPP example)
-class = "first_loss"
-amount = "{fl:.0f}"
-coupon = 0.01            # assumption: concessional
-deferrable = true
-public = true
-"""
+{liabilities_toml(cfg, pool)}"""
     path.write_text(text, encoding="utf-8")
 
 

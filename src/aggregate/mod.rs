@@ -11,7 +11,7 @@ mod stats;
 mod summary;
 
 pub use contributions::{Allocation, ES_LEVEL, TailWeights, allocate};
-pub use detail::{CashSums, DetailColumns, PathDetail};
+pub use detail::{DetailColumns, PathDetail};
 pub use facility::{FacilityMetrics, facility_metrics};
 pub use pack::{
     ChartSeries, CommitteePack, GroupRisk, POOL, ProjectRisk, QuantileSet, committee_pack,
@@ -26,7 +26,7 @@ pub use stats::{
 };
 pub use summary::{TrancheSummary, summarise};
 
-use crate::waterfall::TrancheOutcome;
+use crate::waterfall::{CashflowSums, TrancheOutcome};
 
 /// Everything kept of one path.
 #[derive(Debug, Clone, PartialEq)]
@@ -39,6 +39,11 @@ pub struct PathOutcome {
     pub defaults: u32,
     /// Per-project losses, recoveries and tranche cash (the committee pack).
     pub detail: PathDetail,
+    /// The guarantor's outcome (loss = payouts / cap, moic = fees / cap),
+    /// when the facility has a guarantee.
+    pub guarantee: Option<TrancheOutcome>,
+    /// Per coverage test, the first period in which it failed (0: never).
+    pub first_failures: Vec<u32>,
 }
 
 /// Per-path outcomes of a run, as columns, in path order.
@@ -52,6 +57,12 @@ pub struct Outcomes {
     pub defaults: Vec<u32>,
     /// Per-project losses and recoveries per path; tranche cash summed.
     pub detail: DetailColumns,
+    /// The guarantor's columns, when the facility has a guarantee.
+    pub guarantee: Option<TrancheColumns>,
+    /// Per coverage test, the first failing period per path (0: never).
+    pub first_failures: Vec<Vec<u32>>,
+    /// Sums over paths of every party's cash flows, per period.
+    pub cashflows: CashflowSums,
 }
 
 /// One tranche's outcome on every path.
@@ -65,6 +76,15 @@ pub struct TrancheColumns {
     pub moic: Vec<f64>,
     /// Weighted average life in years (NaN where no principal was repaid).
     pub wal_years: Vec<f64>,
+}
+
+impl TrancheColumns {
+    fn push(&mut self, outcome: &TrancheOutcome) {
+        self.loss.push(outcome.loss);
+        self.irr.push(outcome.irr);
+        self.moic.push(outcome.moic);
+        self.wal_years.push(outcome.wal_years);
+    }
 }
 
 impl Outcomes {
@@ -83,16 +103,24 @@ impl Outcomes {
             pool_loss: column(),
             defaults: Vec::with_capacity(paths),
             detail: DetailColumns::default(),
+            guarantee: None,
+            first_failures: Vec::new(),
+            cashflows: CashflowSums::default(),
         }
     }
 
     /// Appends the next path's outcome.
     pub fn push(&mut self, outcome: &PathOutcome) {
         for (columns, t) in self.tranches.iter_mut().zip(&outcome.tranches) {
-            columns.loss.push(t.loss);
-            columns.irr.push(t.irr);
-            columns.moic.push(t.moic);
-            columns.wal_years.push(t.wal_years);
+            columns.push(t);
+        }
+        if let Some(g) = &outcome.guarantee {
+            self.guarantee.get_or_insert_with(Default::default).push(g);
+        }
+        self.first_failures
+            .resize_with(outcome.first_failures.len(), Vec::new);
+        for (column, &first) in self.first_failures.iter_mut().zip(&outcome.first_failures) {
+            column.push(first);
         }
         self.pool_loss.push(outcome.pool_loss);
         self.defaults.push(outcome.defaults);

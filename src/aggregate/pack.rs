@@ -277,17 +277,29 @@ fn chart_series(model: &Model, outcomes: &Outcomes, unit: f64) -> ChartSeries {
             .map(|i| i as f64 / 200.0)
             .map(|p| (super::quantile(&irrs, p), p))
             .collect();
-        let cash = outcomes
-            .detail
-            .expected_tranche_cash(t, periods, outcomes.paths())
-            .iter()
-            .enumerate()
-            .skip(1)
-            .map(|(k, &c)| (calendar.years_from_start(k), c * unit))
+        let cash = (1..=periods)
+            .map(|k| {
+                (
+                    calendar.years_from_start(k),
+                    expected_tranche_cash(&outcomes.cashflows, t, k) * unit,
+                )
+            })
             .collect();
         series.exceedance.push((tranche.name.clone(), exceedance));
         series.irr_cdf.push((tranche.name.clone(), irr_cdf));
         series.expected_cash.push((tranche.name.clone(), cash));
     }
     series
+}
+
+/// Mean cash (interest, principal and residual) tranche `tranche` received
+/// in period `k`, in minor units, from the waterfall's exact sums.
+fn expected_tranche_cash(sums: &crate::waterfall::CashflowSums, tranche: usize, k: usize) -> f64 {
+    let cell = sums.cell(tranche, k);
+    let total: i128 = sums.tranche[..3].iter().map(|column| column[cell]).sum();
+    if sums.paths == 0 {
+        0.0
+    } else {
+        total as f64 / sums.paths as f64
+    }
 }

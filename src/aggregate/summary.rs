@@ -60,12 +60,15 @@ pub struct TrancheSummary {
     pub wal_years_se: f64,
 }
 
-/// Summarises every tranche, most senior first.
+/// Summarises every tranche, most senior first, then the guarantee (if
+/// any): its `notional` is the cap, its losses are payouts as a fraction
+/// of the cap, its `moic` is fee income as a fraction of the cap, and its
+/// IRR and WAL are undefined.
 pub fn summarise(model: &Model, outcomes: &Outcomes) -> Vec<TrancheSummary> {
     let tranches = &model.liabilities.tranches;
     let capital = model.capital().as_f64();
     let mut below: f64 = tranches.iter().map(|t| t.notional.as_f64()).sum();
-    tranches
+    let mut rows: Vec<TrancheSummary> = tranches
         .iter()
         .zip(&outcomes.tranches)
         .map(|(tranche, columns)| {
@@ -80,7 +83,20 @@ pub fn summarise(model: &Model, outcomes: &Outcomes) -> Vec<TrancheSummary> {
                 columns,
             )
         })
-        .collect()
+        .collect();
+    let guarantee = model.liabilities.guarantee.as_ref();
+    if let (Some(g), Some(columns)) = (guarantee, &outcomes.guarantee) {
+        // The guarantee takes the pool's first losses up to its cap.
+        let detachment = g.cap.as_f64() / model.pool.notional.as_f64();
+        rows.push(summarise_tranche(
+            &g.name,
+            TrancheClass::Guarantee,
+            g.cap,
+            (0.0, detachment),
+            columns,
+        ));
+    }
+    rows
 }
 
 fn summarise_tranche(

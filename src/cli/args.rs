@@ -69,6 +69,15 @@ pub struct RunArgs {
     /// Statistic compared with Moody's idealized table for implied ratings.
     #[arg(long, value_enum, default_value_t = RatingBasisArg::DefaultProbability)]
     pub rating_basis: RatingBasisArg,
+    /// Also write trace_path_N.csv: path N walked through every step of the
+    /// waterfall, period by period (repeatable).
+    #[arg(long = "trace-path", value_name = "N")]
+    pub trace_paths: Vec<u64>,
+    /// Also trace the path at this quantile of the first-loss tranche's loss
+    /// (else the guarantee's payout, else the pool's loss), e.g. 0.99
+    /// (repeatable).
+    #[arg(long = "trace-quantile", value_name = "Q")]
+    pub trace_quantiles: Vec<f64>,
 }
 
 /// Output format of `run`'s summary.

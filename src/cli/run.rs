@@ -5,12 +5,12 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use blendsim::aggregate::{RatingBasis, TrancheSummary, committee_pack, summarise};
-use blendsim::engine::{RunSettings, simulate_outcomes, with_threads};
+use blendsim::aggregate::{Outcomes, RatingBasis, TrancheSummary, committee_pack, summarise};
+use blendsim::engine::{RunSettings, simulate_outcomes, trace_path, with_threads};
 use blendsim::model::Model;
 use blendsim::report::{
-    InputRecord, Manifest, RunReport, ScenarioSummary, summary_json, summary_table, write_reports,
-    write_scenario_reports,
+    InputRecord, Manifest, RunReport, ScenarioSummary, TraceFile, path_at_quantile, summary_json,
+    summary_table, write_reports, write_scenario_reports, write_trace_file,
 };
 use blendsim::spec::{BASE, LoadOptions, LoadedFacility, ScenarioSpec, load_facility};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -43,6 +43,10 @@ pub struct Plan {
     pub format: Format,
     /// Statistic behind implied ratings.
     pub rating_basis: RatingBasis,
+    /// Paths to trace step by step (--trace-path).
+    pub trace_paths: Vec<u64>,
+    /// Quantiles whose path to trace (--trace-quantile).
+    pub trace_quantiles: Vec<f64>,
 }
 
 impl Plan {
@@ -53,27 +57,35 @@ impl Plan {
                 allow_breaches: args.allow_breaches,
             },
         )?;
-        let defaults = loaded.spec.simulation;
-        let paths = args.paths.or(defaults.paths).unwrap_or(DEFAULT_PATHS);
-        if paths == 0 {
-            return Err(BadInput("--paths must be at least 1".into()).into());
+        let (settings, threads) = resolve_settings(args.paths, args.seed, args.threads, &loaded)?;
+        if let Some(n) = args.trace_paths.iter().find(|&&n| n >= settings.paths) {
+            let message = format!(
+                "--trace-path {n}: paths are numbered 0 to {}",
+                settings.paths - 1
+            );
+            return Err(BadInput(message).into());
         }
-        if args.threads == Some(0) {
-            return Err(BadInput("--threads must be at least 1".into()).into());
+        if let Some(q) = args
+            .trace_quantiles
+            .iter()
+            .find(|q| !(**q > 0.0 && **q <= 1.0))
+        {
+            return Err(
+                BadInput(format!("--trace-quantile {q}: expected a number in (0, 1]")).into(),
+            );
         }
         Ok(Plan {
             scenarios: select_scenarios(&args.scenario, &loaded.scenarios)?,
-            settings: RunSettings {
-                paths,
-                seed: args.seed.or(defaults.seed).unwrap_or(DEFAULT_SEED),
-            },
-            threads: args.threads.unwrap_or_else(rayon::current_num_threads),
+            settings,
+            threads,
             out: args
                 .out
                 .unwrap_or_else(|| default_output_folder(&args.facility)),
             quiet: args.quiet,
             format: args.format,
             rating_basis: rating_basis(args.rating_basis),
+            trace_paths: args.trace_paths,
+            trace_quantiles: args.trace_quantiles,
             loaded,
         })
     }
@@ -219,6 +231,8 @@ pub fn run_all_scenarios(
         quiet: true,
         format: Format::Table,
         rating_basis: RatingBasis::DefaultProbability,
+        trace_paths: Vec::new(),
+        trace_quantiles: Vec::new(),
     };
     let (runs, _) = execute(&plan)?;
     Ok((scenario_summaries(&runs), digits))
@@ -276,14 +290,18 @@ fn run_scenario(
         summary: &summary,
         manifest: &manifest,
         pack: &pack,
+        cashflows: &outcomes.cashflows,
     };
-    let written = write_reports(folder, &report)
+    let mut written = write_reports(folder, &report)
         .with_context(|| format!("could not write the reports into {}", folder.display()))?;
+    let (traces, notes) = write_traces(plan, &model, &outcomes, folder)
+        .with_context(|| format!("could not write a trace into {}", folder.display()))?;
+    written.extend(traces);
     let mut json = summary_json(&report);
     json["files"] = written.iter().map(|p| p.display().to_string()).collect();
     Ok(ScenarioRun {
         name: scenario.name.clone(),
-        table: summary_table(&summary, &pack, &model.currency, plan.settings.paths),
+        table: notes + &summary_table(&summary, &pack, &model.currency, plan.settings.paths),
         json,
         summary,
         written,
@@ -332,4 +350,45 @@ fn progress_bar(paths: u64, quiet: bool) -> ProgressBar {
         bar.set_style(style);
     }
     bar
+}
+
+/// Writes trace_path_N.csv for every path asked for (by number or by
+/// quantile); returns the files and a line per quantile naming its path.
+fn write_traces(
+    plan: &Plan,
+    model: &Model,
+    outcomes: &Outcomes,
+    folder: &Path,
+) -> std::io::Result<(Vec<PathBuf>, String)> {
+    let mut paths = plan.trace_paths.clone();
+    let mut notes = String::new();
+    for &q in &plan.trace_quantiles {
+        let (path, basis) = path_at_quantile(model, outcomes, q);
+        notes += &format!("trace-quantile {q} of the {basis}: path {path}\n");
+        paths.push(path);
+    }
+    paths.sort_unstable();
+    paths.dedup();
+    let ids: Vec<String> = plan
+        .loaded
+        .spec
+        .projects
+        .iter()
+        .map(|p| p.id.clone())
+        .collect();
+    let files = paths
+        .into_iter()
+        .map(|path| {
+            let trace = trace_path(model, plan.settings.seed, path);
+            write_trace_file(
+                folder,
+                &TraceFile {
+                    model,
+                    project_ids: &ids,
+                    trace: &trace,
+                },
+            )
+        })
+        .collect::<std::io::Result<Vec<_>>>()?;
+    Ok((files, notes))
 }

@@ -7,6 +7,7 @@ mod calendar;
 mod copula;
 mod default_curve;
 mod factors;
+mod liabilities;
 mod loan;
 mod normal;
 mod pool;
@@ -16,13 +17,14 @@ pub use calendar::{Calendar, year_fraction};
 pub use copula::LatentLaw;
 pub use default_curve::{CurveError, DefaultCurve};
 pub use factors::{FactorLoadings, FactorNames};
+pub use liabilities::*;
 pub use loan::{LoanModel, LoanRisk};
 pub use normal::{standard_normal_cdf, standard_normal_quantile};
 pub use pool::FixedFactors;
 pub use recovery::{QuantileTable, RecoveryLaw, TABLE_INTERVALS, beta_shapes};
 
-use crate::money::{AccrualFactor, Money, Rate};
-use crate::spec::{Currency, FacilitySpec, ScenarioSpec, TrancheClass};
+use crate::money::{Money, Rate};
+use crate::spec::{Currency, FacilitySpec, ScenarioSpec};
 
 /// Why a validated spec could not be compiled.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -56,6 +58,14 @@ pub enum ModelError {
         start: chrono::NaiveDate,
         /// Loan maturity.
         maturity: chrono::NaiveDate,
+    },
+    /// A waterfall step cannot be compiled (validation catches this first).
+    #[error("{step}: {what}")]
+    Waterfall {
+        /// The step, e.g. `waterfall.interest[2]`.
+        step: String,
+        /// What is wrong.
+        what: String,
     },
     /// A scenario cannot be applied.
     #[error("scenario {scenario}: {what}")]
@@ -137,36 +147,6 @@ pub struct PoolSchedule {
     pub performing_balance: Vec<Money>,
 }
 
-/// The facility's liabilities, most senior first.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Liabilities {
-    /// Tranches, most senior first.
-    pub tranches: Vec<TrancheModel>,
-    /// Management fee on performing principal, annual.
-    pub management_fee: Rate,
-    /// The management fee's accrual factor per period 0..=K.
-    pub fee_accrual: Vec<AccrualFactor>,
-}
-
-/// One tranche, compiled.
-#[derive(Debug, Clone, PartialEq)]
-pub struct TrancheModel {
-    /// Name.
-    pub name: String,
-    /// Seniority class.
-    pub class: TrancheClass,
-    /// Notional in minor units.
-    pub notional: Money,
-    /// Annual coupon.
-    pub coupon: Rate,
-    /// The coupon's accrual factor per period 0..=K (coupon x year fraction).
-    pub accrual: Vec<AccrualFactor>,
-    /// Whether unpaid interest is capitalised.
-    pub deferrable: bool,
-    /// Whether this is public money.
-    pub public: bool,
-}
-
 impl Model {
     /// Compiles a validated spec. Fails only on values the spec's validation
     /// cannot see (e.g. amounts beyond i64 minor units).
@@ -186,7 +166,7 @@ impl Model {
             spec.day_count,
         );
         let pool = pool::compile_pool(spec, scenario, &calendar)?;
-        let liabilities = compile_liabilities(spec, &calendar)?;
+        let liabilities = liabilities::compile_liabilities(spec, &calendar)?;
         Ok(Model {
             name: spec.name.clone(),
             currency: spec.currency.clone(),
@@ -216,50 +196,4 @@ fn to_money(
 
 fn to_rate(rate: f64, what: String) -> Result<Rate, ModelError> {
     Rate::from_f64(rate).ok_or(ModelError::Rate { what, rate })
-}
-
-/// A rate's accrual factor for every period 0..=K (period 0 accrues nothing).
-fn accrual_factors(rate: Rate, calendar: &Calendar) -> Vec<AccrualFactor> {
-    (0..=calendar.periods())
-        .map(|k| rate.factor(calendar.accrual(k)))
-        .collect()
-}
-
-impl Liabilities {
-    /// Compiles the tranches and fee of `spec` on `calendar` (used on its
-    /// own to try other capital structures on the same pool).
-    pub fn compile(spec: &FacilitySpec, calendar: &Calendar) -> Result<Liabilities, ModelError> {
-        compile_liabilities(spec, calendar)
-    }
-}
-
-fn compile_liabilities(
-    spec: &FacilitySpec,
-    calendar: &Calendar,
-) -> Result<Liabilities, ModelError> {
-    let tranches = spec
-        .tranches
-        .iter()
-        .map(|t| {
-            let coupon = to_rate(t.coupon, format!("tranche {} coupon", t.name))?;
-            Ok(TrancheModel {
-                name: t.name.clone(),
-                class: t.class,
-                notional: to_money(t.amount, &spec.currency, format!("tranche {}", t.name))?,
-                coupon,
-                accrual: accrual_factors(coupon, calendar),
-                deferrable: t.deferrable,
-                public: t.public,
-            })
-        })
-        .collect::<Result<Vec<_>, ModelError>>()?;
-    let management_fee = to_rate(
-        spec.management_fee_bps / 10_000.0,
-        "management_fee_bps".into(),
-    )?;
-    Ok(Liabilities {
-        tranches,
-        fee_accrual: accrual_factors(management_fee, calendar),
-        management_fee,
-    })
 }

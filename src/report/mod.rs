@@ -5,6 +5,7 @@
 
 mod analytic_csv;
 mod atomic;
+mod cashflows_csv;
 mod charts;
 mod contributions_csv;
 mod csv_table;
@@ -20,12 +21,14 @@ mod sizing_csv;
 mod summary_csv;
 mod sweep_csv;
 mod table;
+mod trace_csv;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 pub use analytic_csv::{COLUMNS as ANALYTIC_COLUMNS, write_analytic_csv};
 pub use atomic::write_atomically;
+pub use cashflows_csv::{COLUMNS as CASHFLOW_COLUMNS, CashflowsCsv};
 pub use charts::Chart;
 pub use contributions_csv::{COLUMNS as CONTRIBUTIONS_COLUMNS, ContributionsCsv};
 pub use facility_csv::{COLUMNS as FACILITY_COLUMNS, FacilityCsv};
@@ -40,9 +43,14 @@ pub use sizing_csv::{COLUMNS as SIZING_COLUMNS, write_sizing_reports};
 pub use summary_csv::{COLUMNS as SUMMARY_COLUMNS, SummaryCsv, summary_record};
 pub use sweep_csv::write_sweep_csv;
 pub use table::summary_table;
+pub use trace_csv::{
+    COLUMNS as TRACE_COLUMNS, TraceFile, path_at_quantile, trace_file_name, write_trace,
+    write_trace_file,
+};
 
 use crate::aggregate::{CommitteePack, TrancheSummary};
 use crate::model::Model;
+use crate::waterfall::CashflowSums;
 
 /// Everything a report may draw on.
 pub struct RunReport<'a> {
@@ -54,6 +62,8 @@ pub struct RunReport<'a> {
     pub manifest: &'a Manifest,
     /// The committee pack's statistics.
     pub pack: &'a CommitteePack,
+    /// Sums over paths of every party's cash flows.
+    pub cashflows: &'a CashflowSums,
 }
 
 /// One output file.
@@ -67,7 +77,7 @@ pub trait Report {
 /// Writes every report into `folder` (created if missing); returns the
 /// paths written.
 pub fn write_reports(folder: &Path, run: &RunReport<'_>) -> io::Result<Vec<PathBuf>> {
-    let reports: [&dyn Report; 2] = [&SummaryCsv, &manifest::ManifestJson];
+    let reports: [&dyn Report; 3] = [&SummaryCsv, &CashflowsCsv, &manifest::ManifestJson];
     let pack: [&dyn Report; 6] = [
         &FacilityCsv,
         &RatingsCsv,

@@ -32,7 +32,7 @@ pub fn summary_table(
     for (row, rating) in summary.iter().zip(&pack.ratings) {
         let _ = writeln!(
             table,
-            "{:<16} {:<10} {:>18} {:>13} {:>18} {:>8} {:>8} {:>8} {:>6.3} {:>5.1} {:>6}",
+            "{:<16} {:<10} {:>18} {:>13} {:>18} {:>8} {:>8} {:>8} {:>6.3} {:>5} {:>6}",
             truncate(&row.tranche, 16),
             row.class.as_str(),
             format!(
@@ -54,7 +54,7 @@ pub fn summary_table(
             percent(row.loss_p99),
             percent(row.irr_p50),
             row.moic_mean,
-            row.wal_years,
+            years(row.wal_years),
             rating.rating,
         );
     }
@@ -84,8 +84,22 @@ pub fn summary_table(
     table
 }
 
+/// A percentage; `-` when undefined (a guarantee has no IRR).
 fn percent(x: f64) -> String {
-    format!("{:.2}%", 100.0 * x)
+    if x.is_nan() {
+        "-".into()
+    } else {
+        format!("{:.2}%", 100.0 * x)
+    }
+}
+
+/// Years with one decimal; `-` when undefined.
+fn years(x: f64) -> String {
+    if x.is_nan() {
+        "-".into()
+    } else {
+        format!("{x:.1}")
+    }
 }
 
 fn truncate(text: &str, width: usize) -> String {

@@ -18,6 +18,7 @@ use super::types::{
     Copula, CorrelationShares, Currency, DayCount, EligibilityRules, FacilitySpec,
     PaymentFrequency, PdCurve, RatingTable, RiskSpec, SimulationDefaults, TrancheSpec,
 };
+use super::waterfall_file::{RawGuarantee, RawWaterfall};
 use super::words::{CLASSES, COPULAS, CopulaKind, DAY_COUNTS, FREQUENCIES, parse_choice};
 
 /// Top level of `facility.toml`.
@@ -38,6 +39,8 @@ struct RawFacility {
     risk: Option<RawRisk>,
     eligibility: Option<RawEligibility>,
     tranches: Option<Vec<RawTranche>>,
+    waterfall: Option<RawWaterfall>,
+    guarantee: Option<RawGuarantee>,
 }
 
 /// `[simulation]`.
@@ -205,6 +208,8 @@ fn placeholder_spec() -> FacilitySpec {
         risk: placeholder_risk(),
         eligibility: EligibilityRules::default(),
         simulation: SimulationDefaults::default(),
+        waterfall: None,
+        guarantee: None,
         projects: Vec::new(),
     }
 }
@@ -228,19 +233,19 @@ fn placeholder_risk() -> RiskSpec {
 }
 
 /// Converts raw values, collecting problems.
-struct Reader {
+pub(super) struct Reader {
     diagnostics: Vec<Diagnostic>,
     failed: BTreeSet<String>,
 }
 
 impl Reader {
-    fn fail(&mut self, path: &str, message: String) {
+    pub(super) fn fail(&mut self, path: &str, message: String) {
         self.diagnostics.push(Diagnostic::new(path, message));
         self.failed.insert(path.to_owned());
     }
 
     /// A required value: reported missing unless already reported.
-    fn required<T>(&mut self, path: &str, value: Option<T>, what: &str) -> Option<T> {
+    pub(super) fn required<T>(&mut self, path: &str, value: Option<T>, what: &str) -> Option<T> {
         if value.is_none() {
             if !is_failed(&self.failed, path) {
                 self.fail(path, format!("is missing; expected {what}"));
@@ -251,7 +256,7 @@ impl Reader {
     }
 
     /// Converts a value that is present; reports a failed conversion.
-    fn convert<T, U>(
+    pub(super) fn convert<T, U>(
         &mut self,
         path: &str,
         value: Option<T>,
@@ -266,7 +271,7 @@ impl Reader {
             .unwrap_or_else(placeholder_date)
     }
 
-    fn choice<T: Copy>(
+    pub(super) fn choice<T: Copy>(
         &mut self,
         path: &str,
         value: Option<String>,
@@ -275,13 +280,13 @@ impl Reader {
         self.convert(path, value, |word| parse_choice(&word, choices))
     }
 
-    fn integer<T: TryFrom<i64>>(&mut self, path: &str, value: Option<i64>) -> Option<T> {
+    pub(super) fn integer<T: TryFrom<i64>>(&mut self, path: &str, value: Option<i64>) -> Option<T> {
         self.convert(path, value, |n| {
             T::try_from(n).map_err(|_| format!("{n} is out of range; expected an integer >= 0"))
         })
     }
 
-    fn text(&mut self, path: &str, value: Option<String>, what: &str) -> String {
+    pub(super) fn text(&mut self, path: &str, value: Option<String>, what: &str) -> String {
         self.required(path, value, what).unwrap_or_default()
     }
 
@@ -303,6 +308,8 @@ impl Reader {
             risk: self.risk(raw.risk),
             eligibility: eligibility(raw.eligibility.unwrap_or_default()),
             simulation: self.simulation(raw.simulation.unwrap_or_default()),
+            waterfall: self.waterfall(raw.waterfall),
+            guarantee: self.guarantee(raw.guarantee),
             projects: Vec::new(),
         };
         (spec, projects)

@@ -15,6 +15,9 @@ pub(crate) mod test_support;
 mod toml_source;
 mod types;
 mod validate;
+mod waterfall;
+mod waterfall_file;
+mod waterfall_validate;
 mod words;
 
 pub use error::{Diagnostic, EligibilityBreach, SpecError};
@@ -23,3 +26,4 @@ pub use scenarios::{
     BASE, FactorRef, FactorShift, Overlay, ScenarioSpec, Selector, ShiftLevel, read_scenarios,
 };
 pub use types::*;
+pub use waterfall::*;

@@ -78,6 +78,8 @@ pub fn sample_spec() -> FacilitySpec {
         },
         eligibility: EligibilityRules::default(),
         simulation: SimulationDefaults::default(),
+        waterfall: None,
+        guarantee: None,
         projects: vec![
             project("P1", "lithium", "Chile", 25, 2),
             project("P2", "lithium", "Chile", 25, 3),

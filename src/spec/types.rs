@@ -9,6 +9,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::waterfall::{GuaranteeSpec, WaterfallSpec};
+
 /// A whole facility: its calendar, liabilities, risk model and loan pool.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FacilitySpec {
@@ -34,6 +36,11 @@ pub struct FacilitySpec {
     pub eligibility: EligibilityRules,
     /// Default number of paths and seed (the command line may override).
     pub simulation: SimulationDefaults,
+    /// The priority of payments (`[waterfall]`); `None`: the default order
+    /// (see `docs/waterfall.md`).
+    pub waterfall: Option<WaterfallSpec>,
+    /// An unfunded first-loss guarantee of the pool (`[guarantee]`).
+    pub guarantee: Option<GuaranteeSpec>,
     /// The loan pool, in file order.
     pub projects: Vec<ProjectSpec>,
 }
@@ -94,6 +101,8 @@ pub enum TrancheClass {
     Mezzanine,
     /// First-loss capital (usually public).
     FirstLoss,
+    /// Not a tranche: the row of an unfunded guarantee in reports.
+    Guarantee,
 }
 
 impl TrancheClass {
@@ -103,6 +112,7 @@ impl TrancheClass {
             Self::Senior => "senior",
             Self::Mezzanine => "mezzanine",
             Self::FirstLoss => "first_loss",
+            Self::Guarantee => "guarantee",
         }
     }
 }

@@ -40,13 +40,13 @@ pub(crate) struct Finding {
 
 /// A range of real numbers with open or closed ends.
 #[derive(Debug, Clone, Copy)]
-struct Interval(f64, bool, f64, bool);
+pub(super) struct Interval(pub f64, pub bool, pub f64, pub bool);
 
 const OPEN_UNIT: Interval = Interval(0.0, false, 1.0, false);
 const UNIT: Interval = Interval(0.0, true, 1.0, true);
 const RATE: Interval = Interval(0.0, true, 1.0, false);
 const SHARE: Interval = Interval(0.0, false, 1.0, true);
-const BPS: Interval = Interval(0.0, true, 10_000.0, false);
+pub(super) const BPS: Interval = Interval(0.0, true, 10_000.0, false);
 const POSITIVE: Interval = Interval(0.0, false, f64::INFINITY, false);
 const NON_NEGATIVE: Interval = Interval(0.0, true, f64::INFINITY, false);
 
@@ -67,7 +67,7 @@ impl fmt::Display for Interval {
 }
 
 /// `x` must be a finite number in `interval`; `noun` says what it is.
-fn number_in(x: f64, interval: Interval, noun: &str) -> Result<(), String> {
+pub(super) fn number_in(x: f64, interval: Interval, noun: &str) -> Result<(), String> {
     if interval.contains(x) {
         Ok(())
     } else {
@@ -170,6 +170,9 @@ pub(crate) fn findings(spec: &FacilitySpec) -> Vec<Finding> {
     check_projects(spec, &mut checks);
     check_by_mineral_used(spec, &mut checks);
     check_totals(spec, &mut checks);
+    for (field, relational, message) in super::waterfall_validate::findings(spec) {
+        checks.facility(field, relational, Err(message));
+    }
     checks.0
 }
 

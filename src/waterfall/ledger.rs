@@ -1,33 +1,49 @@
 //! Where every unit of cash went on one path, period by period.
 
+use crate::model::Liabilities;
 use crate::money::Money;
 
-/// Payments of one path, per tranche and period (periods 0..=K; period 0,
-/// the closing date, carries no payments). Reused across paths.
+/// Payments of one path per party and period (periods 0..=K; period 0, the
+/// closing date, carries no payments). Reused across paths.
+///
+/// Cash is conserved every period: pool collections + guarantee payout +
+/// reserve withdrawals = fees paid + everything paid to tranches + reserve
+/// deposits (see [`Ledger::sources`] and [`Ledger::uses`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Ledger {
     periods: usize,
-    /// Management fee due per period (current plus unpaid brought forward).
-    pub fee_due: Vec<Money>,
-    /// Management fee paid per period.
-    pub fee_paid: Vec<Money>,
-    interest_paid: Vec<Money>,
-    principal_paid: Vec<Money>,
-    residual_paid: Vec<Money>,
-    interest_shortfall: Vec<Money>,
-    balance_end: Vec<Money>,
+    tranches: usize,
+    pub(super) interest_paid: Vec<Money>,
+    pub(super) principal_paid: Vec<Money>,
+    pub(super) residual_paid: Vec<Money>,
+    pub(super) interest_shortfall: Vec<Money>,
+    pub(super) balance_end: Vec<Money>,
+    pub(super) fee_due: Vec<Money>,
+    pub(super) fee_paid: Vec<Money>,
+    pub(super) reserve_deposit: Vec<Money>,
+    pub(super) reserve_withdrawal: Vec<Money>,
+    pub(super) reserve_balance: Vec<Money>,
+    pub(super) test_failed: Vec<bool>,
+    pub(super) test_cure: Vec<Money>,
+    pub(super) test_needed: Vec<Money>,
+    pub(super) guarantee_payout: Vec<Money>,
+    /// Pool collections of the period (interest, principal, recoveries).
+    pub(super) collected: Vec<Money>,
+    /// Working state of the interpreter, kept to avoid allocating per path.
+    pub(super) scratch: super::interpret::Scratch,
 }
 
 /// One tranche's row of one period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct TranchePeriod {
-    /// Interest paid (current and deferred).
+    /// Interest paid (current and deferred, including reserve draws).
     pub interest: Money,
-    /// Principal paid.
+    /// Principal paid (by principal steps and coverage-test cures).
     pub principal: Money,
-    /// Residual cash paid (to the most junior tranche only).
+    /// Residual cash paid (by a residual step).
     pub residual: Money,
-    /// Interest due but unpaid this period (capitalised if deferrable).
+    /// Interest due but unpaid this period: capitalised if deferrable,
+    /// carried as deferred interest otherwise.
     pub interest_shortfall: Money,
     /// Balance after the period's payments (including capitalised interest).
     pub balance_end: Money,
@@ -40,11 +56,51 @@ impl TranchePeriod {
     }
 }
 
+/// One fee's row of one period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct FeePeriod {
+    /// Due: accrued this period plus unpaid from before.
+    pub due: Money,
+    /// Paid.
+    pub paid: Money,
+}
+
+/// One reserve account's row of one period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ReservePeriod {
+    /// Paid into the account (top-up).
+    pub deposit: Money,
+    /// Paid out of it (interest shortfalls, release above target or at the
+    /// legal final).
+    pub withdrawal: Money,
+    /// Balance after the period.
+    pub balance_end: Money,
+}
+
+/// One coverage test's row of one period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TestPeriod {
+    /// Whether the test failed when it was run.
+    pub failed: bool,
+    /// Senior principal that would have made it pass (zero if it passed).
+    pub needed: Money,
+    /// Interest proceeds diverted to senior principal because it failed
+    /// (at most `needed`; less when the interest proceeds ran out).
+    pub cure: Money,
+}
+
+fn clear<T: Clone>(column: &mut Vec<T>, cells: usize, zero: T) {
+    column.clear();
+    column.resize(cells, zero);
+}
+
 impl Ledger {
-    /// Clears the ledger for `tranches` tranches over `periods` periods.
-    pub fn reset(&mut self, tranches: usize, periods: usize) {
+    /// Clears the ledger for `liabilities` over `periods` periods.
+    pub fn reset(&mut self, liabilities: &Liabilities, periods: usize) {
         self.periods = periods;
-        let cells = tranches * (periods + 1);
+        self.tranches = liabilities.tranches.len();
+        let width = periods + 1;
+        let tranche_cells = self.tranches * width;
         for column in [
             &mut self.interest_paid,
             &mut self.principal_paid,
@@ -52,13 +108,29 @@ impl Ledger {
             &mut self.interest_shortfall,
             &mut self.balance_end,
         ] {
-            column.clear();
-            column.resize(cells, Money::ZERO);
+            clear(column, tranche_cells, Money::ZERO);
         }
-        for column in [&mut self.fee_due, &mut self.fee_paid] {
-            column.clear();
-            column.resize(periods + 1, Money::ZERO);
+        let fee_cells = liabilities.fees.len() * width;
+        clear(&mut self.fee_due, fee_cells, Money::ZERO);
+        clear(&mut self.fee_paid, fee_cells, Money::ZERO);
+        let reserve_cells = liabilities.reserves.len() * width;
+        for column in [
+            &mut self.reserve_deposit,
+            &mut self.reserve_withdrawal,
+            &mut self.reserve_balance,
+        ] {
+            clear(column, reserve_cells, Money::ZERO);
         }
+        clear(
+            &mut self.test_failed,
+            liabilities.tests.len() * width,
+            false,
+        );
+        for column in [&mut self.test_cure, &mut self.test_needed] {
+            clear(column, liabilities.tests.len() * width, Money::ZERO);
+        }
+        clear(&mut self.guarantee_payout, width, Money::ZERO);
+        clear(&mut self.collected, width, Money::ZERO);
     }
 
     /// Number of periods K.
@@ -66,8 +138,9 @@ impl Ledger {
         self.periods
     }
 
-    fn cell(&self, tranche: usize, period: usize) -> usize {
-        tranche * (self.periods + 1) + period
+    /// Index of party `index`'s cell for `period`.
+    pub(super) fn cell(&self, index: usize, period: usize) -> usize {
+        index * (self.periods + 1) + period
     }
 
     /// Tranche `tranche`'s row for `period`.
@@ -82,21 +155,77 @@ impl Ledger {
         }
     }
 
-    /// Records a tranche's row for a period.
-    pub fn record(&mut self, tranche: usize, period: usize, row: TranchePeriod) {
-        let i = self.cell(tranche, period);
-        self.interest_paid[i] = row.interest;
-        self.principal_paid[i] = row.principal;
-        self.residual_paid[i] = row.residual;
-        self.interest_shortfall[i] = row.interest_shortfall;
-        self.balance_end[i] = row.balance_end;
+    /// Fee `fee`'s row for `period` (fees in [`Liabilities::fees`] order).
+    pub fn fee(&self, fee: usize, period: usize) -> FeePeriod {
+        let i = self.cell(fee, period);
+        FeePeriod {
+            due: self.fee_due[i],
+            paid: self.fee_paid[i],
+        }
     }
 
-    /// Everything paid out in a period: fees and every tranche's cash.
+    /// Reserve `reserve`'s row for `period`.
+    pub fn reserve(&self, reserve: usize, period: usize) -> ReservePeriod {
+        let i = self.cell(reserve, period);
+        ReservePeriod {
+            deposit: self.reserve_deposit[i],
+            withdrawal: self.reserve_withdrawal[i],
+            balance_end: self.reserve_balance[i],
+        }
+    }
+
+    /// Coverage test `test`'s row for `period`.
+    pub fn test(&self, test: usize, period: usize) -> TestPeriod {
+        let i = self.cell(test, period);
+        TestPeriod {
+            failed: self.test_failed[i],
+            needed: self.test_needed[i],
+            cure: self.test_cure[i],
+        }
+    }
+
+    /// The first period in which coverage test `test` failed, if any.
+    pub fn first_failure(&self, test: usize) -> Option<usize> {
+        (1..=self.periods).find(|&k| self.test_failed[self.cell(test, k)])
+    }
+
+    /// What the guarantor paid in `period`.
+    pub fn guarantee_payout(&self, period: usize) -> Money {
+        self.guarantee_payout[period]
+    }
+
+    /// Everything paid out to parties in a period: every fee and every
+    /// tranche's cash (reserve deposits are not payments to a party).
     pub fn paid_out(&self, tranches: usize, period: usize) -> Money {
-        self.fee_paid[period]
-            + (0..tranches)
-                .map(|t| self.tranche(t, period).cash())
-                .sum::<Money>()
+        let fees = self.fee_paid.len() / (self.periods + 1);
+        (0..fees)
+            .map(|f| self.fee(f, period).paid)
+            .chain((0..tranches).map(|t| self.tranche(t, period).cash()))
+            .sum()
+    }
+
+    /// Cash that entered the waterfall in `period`: pool collections,
+    /// guarantee payout and reserve withdrawals.
+    pub fn sources(&self, period: usize) -> Money {
+        self.collected[period] + self.guarantee_payout[period] + self.reserve_sum(period, true)
+    }
+
+    /// Cash that left it: paid to parties and deposited in reserves.
+    pub fn uses(&self, period: usize) -> Money {
+        self.paid_out(self.tranches, period) + self.reserve_sum(period, false)
+    }
+
+    fn reserve_sum(&self, period: usize, withdrawals: bool) -> Money {
+        let reserves = self.reserve_balance.len() / (self.periods + 1);
+        (0..reserves)
+            .map(|r| {
+                let row = self.reserve(r, period);
+                if withdrawals {
+                    row.withdrawal
+                } else {
+                    row.deposit
+                }
+            })
+            .sum()
     }
 }

@@ -1,122 +1,53 @@
 //! Waterfall stage: the priority of payments, applied to one pool path.
 //!
-//! The order is fixed in this version:
-//! 1. interest proceeds pay the management fee (unpaid fee is carried
-//!    forward), then each tranche's interest in seniority order, deferred
-//!    interest first; a deferrable tranche capitalises what is unpaid, a
-//!    non-deferrable one carries it as deferred interest (without interest on
-//!    it); interest left over is residual, paid to the most junior tranche;
-//! 2. principal proceeds (scheduled principal and recoveries) repay the
-//!    tranches sequentially, most senior first; what is left is residual;
-//! 3. on the legal final date, interest left after interest payments joins
-//!    the principal proceeds before any residual, and balances unpaid after
-//!    that are losses.
+//! The priority of payments is data: two compiled step lists
+//! ([`crate::model::Liabilities`]), one for interest proceeds and one for
+//! principal proceeds, run by a small interpreter (see `interpret.rs` for
+//! the order of events within a period and `docs/waterfall.md` for every
+//! step kind). Without a `[waterfall]` table the lists reproduce the default
+//! order: fees, each tranche's interest most senior first, residual to the
+//! most junior; principal sequentially, residual to the most junior; at the
+//! legal final date interest left joins the principal proceeds.
 //!
 //! Given the pool's collections the waterfall is deterministic and exact:
-//! every period, collections equal fees plus everything paid to tranches.
+//! every period, the cash that comes in (collections, guarantee payout,
+//! reserve withdrawals) equals what goes out (fees, tranches, reserve
+//! deposits), to the minor unit.
 
+mod cashflows;
+mod interpret;
 mod ledger;
 mod outcome;
+mod trace;
 
-pub use ledger::{Ledger, TranchePeriod};
-pub use outcome::{TrancheOutcome, irr, irr_from, tranche_loss, tranche_outcome};
+pub use cashflows::CashflowSums;
+pub use ledger::{FeePeriod, Ledger, ReservePeriod, TestPeriod, TranchePeriod};
+pub use outcome::{
+    TrancheOutcome, guarantee_outcome, irr, irr_from, tranche_loss, tranche_outcome,
+};
+pub use trace::{NoTrace, Payee, StepLog, StepTrace, Tracer};
 
-use crate::model::{Liabilities, Model};
-use crate::money::Money;
+use crate::model::Model;
 use crate::simulate::PoolPath;
-
-/// Balances carried from one period to the next.
-#[derive(Debug, Clone, Copy, Default)]
-struct TrancheState {
-    balance: Money,
-    deferred_interest: Money,
-}
 
 /// Runs the waterfall of `model` over one pool path, filling `ledger`.
 pub fn run_waterfall(model: &Model, pool: &PoolPath, ledger: &mut Ledger) {
-    let liabilities = &model.liabilities;
-    let periods = model.calendar.periods();
-    ledger.reset(liabilities.tranches.len(), periods);
-    let mut state: Vec<TrancheState> = liabilities
-        .tranches
-        .iter()
-        .map(|t| TrancheState {
-            balance: t.notional,
-            deferred_interest: Money::ZERO,
-        })
-        .collect();
-    let mut rows = vec![TranchePeriod::default(); state.len()];
-    let mut fee_unpaid = Money::ZERO;
-    for k in 1..=periods {
-        rows.fill(TranchePeriod::default());
-        let mut interest_cash = pool.interest[k];
-        fee_unpaid = pay_fee(liabilities, pool, k, fee_unpaid, &mut interest_cash, ledger);
-        pay_interest(liabilities, k, &mut state, &mut rows, &mut interest_cash);
-        let mut principal_cash = pool.principal[k] + pool.recoveries[k];
-        if k == periods {
-            principal_cash += std::mem::take(&mut interest_cash);
-        }
-        pay_principal_sequentially(&mut state, &mut rows, &mut principal_cash);
-        if let Some(junior) = rows.last_mut() {
-            junior.residual = interest_cash + principal_cash;
-        }
-        for (t, (row, tranche)) in rows.iter_mut().zip(&state).enumerate() {
-            row.balance_end = tranche.balance;
-            ledger.record(t, k, *row);
-        }
-    }
+    run_waterfall_traced(model, pool, ledger, &mut NoTrace);
 }
 
-/// Pays the management fee (current plus unpaid) from interest proceeds;
-/// returns what is still unpaid.
-fn pay_fee(
-    liabilities: &Liabilities,
+/// [`run_waterfall`], reporting every step of every period to `tracer`.
+pub fn run_waterfall_traced<T: Tracer>(
+    model: &Model,
     pool: &PoolPath,
-    k: usize,
-    unpaid: Money,
-    cash: &mut Money,
     ledger: &mut Ledger,
-) -> Money {
-    let due = unpaid + liabilities.fee_accrual[k].apply(pool.performing_balance[k]);
-    let paid = due.min(*cash);
-    *cash -= paid;
-    ledger.fee_due[k] = due;
-    ledger.fee_paid[k] = paid;
-    due - paid
-}
-
-fn pay_interest(
-    liabilities: &Liabilities,
-    k: usize,
-    state: &mut [TrancheState],
-    rows: &mut [TranchePeriod],
-    cash: &mut Money,
+    tracer: &mut T,
 ) {
-    for ((tranche, s), row) in liabilities.tranches.iter().zip(state).zip(rows) {
-        let current = tranche.accrual[k].apply(s.balance);
-        let due = s.deferred_interest + current;
-        let paid = due.min(*cash);
-        *cash -= paid;
-        row.interest = paid;
-        row.interest_shortfall = due - paid;
-        if tranche.deferrable {
-            s.balance += due - paid;
-            s.deferred_interest = Money::ZERO;
-        } else {
-            s.deferred_interest = due - paid;
-        }
-    }
-}
-
-fn pay_principal_sequentially(
-    state: &mut [TrancheState],
-    rows: &mut [TranchePeriod],
-    cash: &mut Money,
-) {
-    for (s, row) in state.iter_mut().zip(rows) {
-        let paid = s.balance.min(*cash);
-        *cash -= paid;
-        s.balance -= paid;
-        row.principal = paid;
-    }
+    interpret::run_traced(
+        &model.liabilities,
+        model.calendar.periods(),
+        model.pool.notional,
+        pool,
+        ledger,
+        tracer,
+    );
 }

@@ -1,6 +1,6 @@
 //! Per-path outcome of each tranche: loss, IRR, multiple, average life.
 
-use crate::model::{Calendar, TrancheModel};
+use crate::model::{Calendar, GuaranteeModel, TrancheModel};
 
 use super::Ledger;
 
@@ -62,6 +62,27 @@ pub fn tranche_outcome(
 pub fn tranche_loss(tranche: &TrancheModel, index: usize, ledger: &Ledger) -> f64 {
     let unpaid = ledger.tranche(index, ledger.periods()).balance_end.as_f64();
     (unpaid / tranche.notional.as_f64()).clamp(0.0, 1.0)
+}
+
+/// The guarantor's outcome on the path recorded in `ledger`: `loss` is what
+/// it paid out as a fraction of its cap, `moic` its fee income as a
+/// fraction of its cap; it invests nothing, so `irr` and `wal_years` are
+/// undefined (NaN).
+pub fn guarantee_outcome(guarantee: &GuaranteeModel, ledger: &Ledger) -> TrancheOutcome {
+    let periods = ledger.periods();
+    let paid: f64 = (1..=periods)
+        .map(|k| ledger.guarantee_payout(k).as_f64())
+        .sum();
+    let fees: f64 = guarantee.fee.map_or(0.0, |f| {
+        (1..=periods).map(|k| ledger.fee(f, k).paid.as_f64()).sum()
+    });
+    let cap = guarantee.cap.as_f64();
+    TrancheOutcome {
+        loss: if cap > 0.0 { paid / cap } else { 0.0 },
+        irr: f64::NAN,
+        moic: if cap > 0.0 { fees / cap } else { 0.0 },
+        wal_years: f64::NAN,
+    }
 }
 
 /// Annual IRR r of an investment of `invested` at time 0 returning `flows`

@@ -92,6 +92,8 @@ pub fn facility(
         },
         eligibility: EligibilityRules::default(),
         simulation: SimulationDefaults::default(),
+        waterfall: None,
+        guarantee: None,
         projects,
     }
 }

@@ -1,0 +1,559 @@
+//! The interpreter: runs the compiled step lists over one pool path.
+//!
+//! Each period:
+//! 1. accrue: every tranche's current interest on its balance at the start
+//!    of the period (added to deferred interest), every fee (added to what
+//!    is unpaid); the guarantor pays the losses realised this period, up to
+//!    what is left of its cap;
+//! 2. interest proceeds run the interest list; a residual step there passes
+//!    at the legal final date, and whatever the list leaves joins the
+//!    principal proceeds;
+//! 3. principal proceeds (scheduled principal, recoveries, guarantee payout,
+//!    what the interest list left, and at the legal final every reserve's
+//!    balance) run the principal list, which ends with a residual step;
+//! 4. a non-deferrable tranche carries unpaid interest as deferred interest.
+//!
+//! A deferrable tranche capitalises what its interest step leaves unpaid at
+//! once, so principal paid later in the same period can repay it.
+
+use crate::model::{
+    CoverageTestModel, FeeAccrual, Liabilities, PrincipalStep, ReserveTargetModel, Step,
+};
+use crate::money::Money;
+use crate::simulate::PoolPath;
+use crate::spec::{CoverageKind, StepList};
+
+use super::Ledger;
+use super::trace::{Payee, StepTrace, Tracer};
+
+/// Working state carried from period to period on one path.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Scratch {
+    balance: Vec<Money>,
+    /// Deferred interest of non-deferrable tranches.
+    deferred: Vec<Money>,
+    /// Interest due and not yet paid this period.
+    due: Vec<Money>,
+    /// This period's current interest (for IC tests and reserve targets).
+    current: Vec<Money>,
+    fee_unpaid: Vec<Money>,
+    reserve: Vec<Money>,
+    /// Losses realised per period (exposure less recovery, in the recovery
+    /// period), for the guarantee.
+    realised: Vec<Money>,
+}
+
+fn refill(column: &mut Vec<Money>, len: usize) {
+    column.clear();
+    column.resize(len, Money::ZERO);
+}
+
+/// One path's run.
+struct Run<'a, T: Tracer> {
+    liabilities: &'a Liabilities,
+    pool: &'a PoolPath,
+    ledger: &'a mut Ledger,
+    s: Scratch,
+    tracer: &'a mut T,
+    periods: usize,
+    k: usize,
+    /// Whether a coverage test has failed on this path (so far).
+    any_failed: bool,
+    /// Principal of loans not defaulted, after this period's collections.
+    par: Money,
+    guarantee_left: Money,
+    /// This period's principal proceeds (for OC tests).
+    principal_proceeds: Money,
+    /// Fees paid from interest proceeds this period (for IC tests).
+    fees_from_interest: Money,
+}
+
+/// Runs the waterfall over `pool`, filling `ledger` and reporting every step
+/// to `tracer`.
+pub fn run_traced<T: Tracer>(
+    liabilities: &Liabilities,
+    periods: usize,
+    pool_notional: Money,
+    pool: &PoolPath,
+    ledger: &mut Ledger,
+    tracer: &mut T,
+) {
+    ledger.reset(liabilities, periods);
+    let mut s = std::mem::take(&mut ledger.scratch);
+    let tranches = liabilities.tranches.len();
+    s.balance.clear();
+    s.balance
+        .extend(liabilities.tranches.iter().map(|t| t.notional));
+    refill(&mut s.deferred, tranches);
+    refill(&mut s.due, tranches);
+    refill(&mut s.current, tranches);
+    refill(&mut s.fee_unpaid, liabilities.fees.len());
+    refill(&mut s.reserve, liabilities.reserves.len());
+    refill(&mut s.realised, periods + 1);
+    if liabilities.guarantee.is_some() {
+        for event in &pool.defaults {
+            s.realised[event.recovery_period] += event.exposure - event.recovery;
+        }
+    }
+    let mut run = Run {
+        liabilities,
+        pool,
+        ledger,
+        s,
+        tracer,
+        periods,
+        k: 0,
+        any_failed: false,
+        par: pool_notional,
+        guarantee_left: liabilities
+            .guarantee
+            .as_ref()
+            .map_or(Money::ZERO, |g| g.cap),
+        principal_proceeds: Money::ZERO,
+        fees_from_interest: Money::ZERO,
+    };
+    for k in 1..=periods {
+        run.period(k);
+    }
+    run.ledger.scratch = run.s;
+}
+
+impl<T: Tracer> Run<'_, T> {
+    fn period(&mut self, k: usize) {
+        self.k = k;
+        let pool = self.pool;
+        self.accrue();
+        let payout = self.guarantee_payout();
+        self.ledger.collected[k] = pool.interest[k] + pool.principal[k] + pool.recoveries[k];
+        self.principal_proceeds = pool.principal[k] + pool.recoveries[k] + payout;
+        self.fees_from_interest = Money::ZERO;
+        let liabilities = self.liabilities;
+        let mut cash = pool.interest[k];
+        self.run_list(StepList::Interest, &liabilities.interest_steps, &mut cash);
+        cash += self.principal_proceeds;
+        if k == self.periods {
+            self.release_reserves(&mut cash);
+        }
+        self.run_list(StepList::Principal, &liabilities.principal_steps, &mut cash);
+        debug_assert_eq!(cash, Money::ZERO, "the principal list ends with a residual");
+        self.close_period();
+    }
+
+    fn cell(&self, index: usize) -> usize {
+        index * (self.periods + 1) + self.k
+    }
+
+    fn accrue(&mut self) {
+        let k = self.k;
+        for (t, tranche) in self.liabilities.tranches.iter().enumerate() {
+            let current = tranche.accrual[k].apply(self.s.balance[t]);
+            self.s.current[t] = current;
+            self.s.due[t] = self.s.deferred[t] + current;
+        }
+        for (f, fee) in self.liabilities.fees.iter().enumerate() {
+            let accrued = match &fee.accrual {
+                FeeAccrual::PerformingPool(factor) => {
+                    factor[k].apply(self.pool.performing_balance[k])
+                }
+                FeeAccrual::TrancheBalance { tranche, factor } => {
+                    factor[k].apply(self.s.balance[*tranche])
+                }
+                FeeAccrual::Fixed(amount) => *amount,
+                FeeAccrual::UndrawnGuarantee(factor) => factor[k].apply(self.guarantee_left),
+            };
+            self.s.fee_unpaid[f] += accrued;
+            let cell = self.cell(f);
+            self.ledger.fee_due[cell] = self.s.fee_unpaid[f];
+        }
+        self.par -= self.pool.principal[k] + self.pool.defaulted[k];
+    }
+
+    fn guarantee_payout(&mut self) -> Money {
+        if self.liabilities.guarantee.is_none() {
+            return Money::ZERO;
+        }
+        let payout = self.guarantee_left.min(self.s.realised[self.k]);
+        self.guarantee_left -= payout;
+        self.ledger.guarantee_payout[self.k] = payout;
+        payout
+    }
+
+    fn run_list(&mut self, list: StepList, steps: &[Step], cash: &mut Money) {
+        for (i, step) in steps.iter().enumerate() {
+            let at = (list, i);
+            match step {
+                Step::Fee(f) => self.pay_fee(at, *f, cash),
+                Step::Interest(t) => self.pay_interest(at, *t, cash),
+                Step::CoverageTest(i) => self.coverage_test(at, *i, cash),
+                Step::Reserve(r) => self.top_up(at, *r, cash),
+                Step::Principal(p) => self.pay_principal(at, p, cash),
+                Step::Residual(t) => self.pay_residual(at, *t, cash),
+            }
+        }
+    }
+
+    /// Reports a step to the tracer (compiled out when not tracing).
+    #[allow(clippy::too_many_arguments)]
+    fn trace(
+        &mut self,
+        (list, step): (StepList, usize),
+        kind: &'static str,
+        payee: Payee,
+        before: Money,
+        paid: Money,
+        after: Money,
+        note: impl FnOnce() -> String,
+    ) {
+        if T::ACTIVE {
+            self.tracer.step(StepTrace {
+                period: self.k,
+                list,
+                step,
+                kind,
+                payee,
+                available_before: before,
+                paid,
+                available_after: after,
+                note: note(),
+            });
+        }
+    }
+
+    fn pay_fee(&mut self, at: (StepList, usize), f: usize, cash: &mut Money) {
+        let before = *cash;
+        let paid = self.s.fee_unpaid[f].min(*cash);
+        *cash -= paid;
+        self.s.fee_unpaid[f] -= paid;
+        let cell = self.cell(f);
+        self.ledger.fee_paid[cell] += paid;
+        if at.0 == StepList::Interest {
+            self.fees_from_interest += paid;
+        }
+        let unpaid = self.s.fee_unpaid[f];
+        self.trace(at, "fee", Payee::Fee(f), before, paid, *cash, || {
+            format!("unpaid after: {}", unpaid.minor())
+        });
+    }
+
+    fn pay_interest(&mut self, at: (StepList, usize), t: usize, cash: &mut Money) {
+        let before = *cash;
+        let mut due = self.s.due[t];
+        let paid = due.min(*cash);
+        *cash -= paid;
+        due -= paid;
+        let cell = self.cell(t);
+        self.ledger.interest_paid[cell] += paid;
+        self.trace(
+            at,
+            "interest",
+            Payee::Tranche(t),
+            before,
+            paid,
+            *cash,
+            String::new,
+        );
+        if due.is_positive()
+            && let Some(r) = self.liabilities.reserve_for[t]
+        {
+            let drawn = due.min(self.s.reserve[r]);
+            if drawn.is_positive() {
+                let reserve_before = self.s.reserve[r];
+                self.s.reserve[r] -= drawn;
+                due -= drawn;
+                let reserve_cell = self.cell(r);
+                self.ledger.reserve_withdrawal[reserve_cell] += drawn;
+                self.ledger.interest_paid[cell] += drawn;
+                let reserve_after = self.s.reserve[r];
+                let liabilities = self.liabilities;
+                let name = &liabilities.reserves[r].name;
+                self.trace(
+                    at,
+                    "interest",
+                    Payee::Tranche(t),
+                    reserve_before,
+                    drawn,
+                    reserve_after,
+                    || format!("drawn on reserve {name}"),
+                );
+            }
+        }
+        if self.liabilities.tranches[t].deferrable && due.is_positive() {
+            self.s.balance[t] += due;
+            self.ledger.interest_shortfall[cell] += due;
+            due = Money::ZERO;
+        }
+        self.s.due[t] = due;
+    }
+
+    /// The principal that, paid to the tranches senior to or at the test's
+    /// tranche, would make the test pass (zero when it passes).
+    fn cure_needed(&self, test: &CoverageTestModel) -> Money {
+        let covered = &self.s.balance[..=test.tranche];
+        match test.kind {
+            CoverageKind::Oc => {
+                let collateral = self.par + self.principal_proceeds;
+                let owed: i128 = covered.iter().map(|b| i128::from(b.minor())).sum();
+                let excess = owed - test.ratio.largest_covered(collateral);
+                Money::from_minor(excess.max(0) as i64)
+            }
+            CoverageKind::Ic => {
+                let proceeds = self.pool.interest[self.k] - self.fees_from_interest;
+                let factors = self.liabilities.tranches[..=test.tranche]
+                    .iter()
+                    .map(|t| t.accrual[self.k]);
+                let interest: Vec<i128> = covered
+                    .iter()
+                    .zip(factors)
+                    .map(|(&b, f)| i128::from(f.apply(b).minor()))
+                    .collect();
+                let mut excess =
+                    interest.iter().sum::<i128>() - test.ratio.largest_covered(proceeds);
+                // Pro forma: repay the most senior balances first; paying y of
+                // a balance b bearing interest c lowers interest by y c / b.
+                let mut needed: i128 = 0;
+                for (&balance, &c) in covered.iter().zip(&interest) {
+                    if excess <= 0 {
+                        break;
+                    }
+                    let b = i128::from(balance.minor());
+                    if c <= excess {
+                        needed += b;
+                        excess -= c;
+                    } else {
+                        needed += (excess * b + c - 1) / c;
+                        excess = 0;
+                    }
+                }
+                Money::from_minor(needed as i64)
+            }
+        }
+    }
+
+    fn coverage_test(&mut self, at: (StepList, usize), i: usize, cash: &mut Money) {
+        let liabilities = self.liabilities;
+        let test = &liabilities.tests[i];
+        let needed = self.cure_needed(test);
+        let before = *cash;
+        let failed = needed.is_positive();
+        self.trace(
+            at,
+            "coverage_test",
+            Payee::Test(i),
+            before,
+            Money::ZERO,
+            before,
+            || {
+                format!(
+                    "{} test {}: {}; principal needed to pass {}",
+                    test.kind.as_str(),
+                    test.name,
+                    if failed { "fails" } else { "passes" },
+                    needed.minor()
+                )
+            },
+        );
+        if !failed {
+            return;
+        }
+        self.any_failed = true;
+        let cell = self.cell(i);
+        self.ledger.test_failed[cell] = true;
+        self.ledger.test_needed[cell] = needed;
+        let mut left = needed.min(*cash);
+        for t in 0..=test.tranche {
+            let paid = self.s.balance[t].min(left);
+            if !paid.is_positive() {
+                continue;
+            }
+            let before = *cash;
+            left -= paid;
+            *cash -= paid;
+            self.ledger.test_cure[cell] += paid;
+            self.repay(t, paid);
+            self.trace(
+                at,
+                "coverage_test",
+                Payee::Tranche(t),
+                before,
+                paid,
+                *cash,
+                || format!("principal diverted by test {}", test.name),
+            );
+        }
+    }
+
+    fn repay(&mut self, t: usize, amount: Money) {
+        self.s.balance[t] -= amount;
+        let cell = self.cell(t);
+        self.ledger.principal_paid[cell] += amount;
+    }
+
+    fn top_up(&mut self, at: (StepList, usize), r: usize, cash: &mut Money) {
+        if self.k == self.periods {
+            // Released into the principal proceeds after the interest list.
+            return;
+        }
+        let reserve = &self.liabilities.reserves[r];
+        let target = match reserve.target {
+            ReserveTargetModel::Amount(amount) => amount,
+            ReserveTargetModel::InterestPeriods(n) => {
+                Money::from_minor(self.s.current[reserve.tranche].minor() * n)
+            }
+        };
+        let before = *cash;
+        let balance = self.s.reserve[r];
+        let cell = self.cell(r);
+        if balance < target {
+            let deposit = (target - balance).min(*cash);
+            *cash -= deposit;
+            self.s.reserve[r] += deposit;
+            self.ledger.reserve_deposit[cell] += deposit;
+            self.trace(
+                at,
+                "reserve",
+                Payee::Reserve(r),
+                before,
+                deposit,
+                *cash,
+                || format!("target {}", target.minor()),
+            );
+        } else if balance > target {
+            let release = balance - target;
+            *cash += release;
+            self.s.reserve[r] = target;
+            self.ledger.reserve_withdrawal[cell] += release;
+            self.trace(
+                at,
+                "reserve",
+                Payee::Reserve(r),
+                before,
+                -release,
+                *cash,
+                || format!("released above target {}", target.minor()),
+            );
+        }
+    }
+
+    /// At the legal final date every reserve empties into the principal
+    /// proceeds (traced as step 0 of the principal list).
+    fn release_reserves(&mut self, cash: &mut Money) {
+        for r in 0..self.s.reserve.len() {
+            let amount = std::mem::take(&mut self.s.reserve[r]);
+            let cell = self.cell(r);
+            self.ledger.reserve_withdrawal[cell] += amount;
+            let before = *cash;
+            *cash += amount;
+            let at = (StepList::Principal, 0);
+            self.trace(
+                at,
+                "reserve",
+                Payee::Reserve(r),
+                before,
+                -amount,
+                *cash,
+                || "released into the principal proceeds at the legal final date".into(),
+            );
+        }
+    }
+
+    fn pay_principal(&mut self, at: (StepList, usize), step: &PrincipalStep, cash: &mut Money) {
+        let sequential = !step.pro_rata || (step.sequential_after_test_failure && self.any_failed);
+        if sequential {
+            for &t in &step.tranches {
+                let paid = self.s.balance[t].min(*cash);
+                self.pay_tranche_principal(at, t, paid, cash);
+            }
+            return;
+        }
+        let owed: i128 = step
+            .tranches
+            .iter()
+            .map(|&t| i128::from(self.s.balance[t].minor()))
+            .sum();
+        let total = i128::from(cash.minor()).min(owed);
+        if total == 0 {
+            return;
+        }
+        // Floor of each share, then the few cents left one each in the
+        // order listed (a share below its balance can take one more cent).
+        let mut left = total;
+        let shares: Vec<i128> = step
+            .tranches
+            .iter()
+            .map(|&t| i128::from(self.s.balance[t].minor()) * total / owed)
+            .collect();
+        left -= shares.iter().sum::<i128>();
+        for (&t, share) in step.tranches.iter().zip(shares) {
+            let extra = i128::from(left > 0 && share < i128::from(self.s.balance[t].minor()));
+            left -= extra;
+            self.pay_tranche_principal(at, t, Money::from_minor((share + extra) as i64), cash);
+        }
+    }
+
+    fn pay_tranche_principal(
+        &mut self,
+        at: (StepList, usize),
+        t: usize,
+        paid: Money,
+        cash: &mut Money,
+    ) {
+        let before = *cash;
+        *cash -= paid;
+        self.repay(t, paid);
+        self.trace(
+            at,
+            "principal",
+            Payee::Tranche(t),
+            before,
+            paid,
+            *cash,
+            String::new,
+        );
+    }
+
+    fn pay_residual(&mut self, at: (StepList, usize), t: usize, cash: &mut Money) {
+        let before = *cash;
+        if at.0 == StepList::Interest && self.k == self.periods {
+            self.trace(
+                at,
+                "residual",
+                Payee::Tranche(t),
+                before,
+                Money::ZERO,
+                before,
+                || "legal final date: interest left joins the principal proceeds".into(),
+            );
+            return;
+        }
+        let cell = self.cell(t);
+        self.ledger.residual_paid[cell] += *cash;
+        *cash = Money::ZERO;
+        self.trace(
+            at,
+            "residual",
+            Payee::Tranche(t),
+            before,
+            before,
+            Money::ZERO,
+            String::new,
+        );
+    }
+
+    fn close_period(&mut self) {
+        for (t, tranche) in self.liabilities.tranches.iter().enumerate() {
+            let cell = self.cell(t);
+            let unpaid = std::mem::take(&mut self.s.due[t]);
+            if tranche.deferrable {
+                self.s.balance[t] += unpaid;
+            } else {
+                self.s.deferred[t] = unpaid;
+            }
+            self.ledger.interest_shortfall[cell] += unpaid;
+            self.ledger.balance_end[cell] = self.s.balance[t];
+        }
+        for r in 0..self.s.reserve.len() {
+            let cell = self.cell(r);
+            self.ledger.reserve_balance[cell] = self.s.reserve[r];
+        }
+    }
+}

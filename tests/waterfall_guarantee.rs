@@ -1,0 +1,134 @@
+//! An unfunded first-loss guarantee with cap X against a funded first-loss
+//! tranche of X.
+//!
+//! Funded: senior S and first loss X (S + X = pool P), zero coupons, no
+//! fees. Guaranteed: one funded senior of P and a guarantee of cap X with
+//! no fee. On every path the senior's unpaid principal at the legal final
+//! is the same amount in both: with L the pool's realised loss (write-offs
+//! less recoveries) and I the interest collected in the last period (which
+//! joins the principal proceeds there), the funded senior gets
+//! min(S, P - L + I) and the guaranteed one min(P, P - L + min(X, L) + I),
+//! so both leave max(0, L - X - I) unpaid. Only the loss *fraction* differs,
+//! by the notional it is measured on (S or P).
+
+mod common;
+
+use blendsim::aggregate::summarise;
+use blendsim::engine::{RunSettings, simulate_outcomes};
+use blendsim::model::Model;
+use blendsim::money::Money;
+use blendsim::simulate::{FactorDraws, PoolSimulator};
+use blendsim::spec::{FacilitySpec, GuaranteeCap, GuaranteeSpec, TrancheClass};
+use blendsim::waterfall::{Ledger, run_waterfall};
+use rust_decimal::Decimal;
+
+const PATHS: u64 = 4_000;
+const SEED: u64 = 7;
+
+/// Twenty loans of 1,000,000 with coupons, mixed bullet and linear, PD 4%
+/// a year, correlated (so that many paths lose more than X), recovery 40%
+/// after 6 months; legal final a year after the last maturity.
+fn pool() -> Vec<blendsim::spec::ProjectSpec> {
+    (0..20)
+        .map(|i| {
+            let maturity = ["2030-01-01", "2031-01-01", "2032-01-01"][i % 3];
+            let mut p = common::project(i, 1_000_000, "2026-01-01", maturity, 0.04, 0.4);
+            p.coupon = 0.06 + 0.002 * i as f64;
+            if i % 2 == 0 {
+                p.amortization = blendsim::spec::Amortization::Linear;
+            }
+            p
+        })
+        .collect()
+}
+
+fn funded(first_loss: i64) -> FacilitySpec {
+    let senior = common::tranche("senior", TrancheClass::Senior, 20_000_000 - first_loss);
+    let mut fl = common::tranche("first_loss", TrancheClass::FirstLoss, first_loss);
+    fl.public = true;
+    common::facility("2026-01-01", "2033-01-01", 0.3, 6, vec![senior, fl], pool())
+}
+
+fn guaranteed(cap: i64) -> FacilitySpec {
+    let senior = common::tranche("senior", TrancheClass::Senior, 20_000_000);
+    let mut spec = common::facility("2026-01-01", "2033-01-01", 0.3, 6, vec![senior], pool());
+    spec.guarantee = Some(GuaranteeSpec {
+        name: "public_guarantee".into(),
+        cap: GuaranteeCap::Amount(Decimal::from(cap)),
+        fee_bps: 0.0,
+        public: true,
+    });
+    spec
+}
+
+fn compile(spec: &FacilitySpec) -> Model {
+    spec.validate().expect("valid facility");
+    Model::compile(spec).expect("compiles")
+}
+
+#[test]
+fn guarantee_of_x_and_funded_first_loss_of_x_leave_the_senior_the_same_loss() {
+    let x = 2_000_000;
+    let (funded, guaranteed) = (compile(&funded(x)), compile(&guaranteed(x)));
+    // Both run on the same pool paths (the pool does not know the
+    // liabilities).
+    assert_eq!(funded.pool, guaranteed.pool);
+    let simulator = PoolSimulator::new(&funded.pool, SEED);
+    let mut draws = FactorDraws::default();
+    let mut path = simulator.new_path();
+    let (mut a, mut b) = (Ledger::default(), Ledger::default());
+    let last = funded.calendar.periods();
+    let mut paths_with_senior_loss = 0;
+    let mut paths_using_the_whole_cap = 0;
+    for p in 0..PATHS {
+        simulator.simulate(p, &mut draws, &mut path);
+        run_waterfall(&funded, &path, &mut a);
+        run_waterfall(&guaranteed, &path, &mut b);
+        let unpaid = a.tranche(0, last).balance_end;
+        assert_eq!(unpaid, b.tranche(0, last).balance_end, "path {p}");
+        paths_with_senior_loss += usize::from(unpaid.is_positive());
+        let payouts: Money = (1..=last).map(|k| b.guarantee_payout(k)).sum();
+        let lost = path.total_defaulted() - path.total_recovered();
+        assert_eq!(payouts, lost.min(Money::from_minor(x * 100)), "path {p}");
+        // No loan pays interest in the last year (I = 0), so the funded
+        // first loss loses exactly what the guarantor pays.
+        assert_eq!(a.tranche(1, last).balance_end, payouts, "path {p}");
+        paths_using_the_whole_cap += usize::from(payouts == Money::from_minor(x * 100));
+    }
+    // The comparison is not vacuous: the cap is exhausted and the senior
+    // loses on some paths.
+    assert!(paths_with_senior_loss > 20, "{paths_with_senior_loss}");
+    assert!(paths_using_the_whole_cap > paths_with_senior_loss);
+}
+
+/// The guarantor's row of the summary: payouts relative to the cap, with
+/// the same statistics as a tranche; here they equal the funded first
+/// loss's (zero coupons, no fee, no interest in the last period).
+#[test]
+fn the_guarantee_has_its_own_summary_row() {
+    let x = 2_000_000;
+    let settings = RunSettings {
+        paths: PATHS,
+        seed: SEED,
+    };
+    let model = compile(&guaranteed(x));
+    let outcomes = simulate_outcomes(&model, &settings, &|_| {});
+    let summary = summarise(&model, &outcomes);
+    assert_eq!(summary.len(), 2);
+    let g = &summary[1];
+    assert_eq!(g.class, TrancheClass::Guarantee);
+    assert_eq!(g.tranche, "public_guarantee");
+    assert_eq!(g.notional, Money::from_minor(x * 100));
+    assert_eq!((g.attachment, g.detachment), (0.0, 0.1));
+    assert!(g.expected_loss > 0.0 && g.prob_loss > 0.0 && g.loss_p99 <= 1.0);
+    assert_eq!(g.moic_mean, 0.0, "no fee, no income");
+    assert!(g.irr_mean.is_nan() && g.wal_years.is_nan());
+
+    let funded_model = compile(&funded(x));
+    let funded_outcomes = simulate_outcomes(&funded_model, &settings, &|_| {});
+    let fl = &summarise(&funded_model, &funded_outcomes)[1];
+    // Path by path the same amount over the same notional X.
+    assert_eq!(fl.expected_loss, g.expected_loss);
+    assert_eq!(fl.loss_p99, g.loss_p99);
+    assert_eq!(fl.prob_loss, g.prob_loss);
+}
