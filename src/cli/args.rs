@@ -146,8 +146,9 @@ pub struct SizeArgs {
     /// Range of the solved tranche's share of total capital, LOW:HIGH.
     #[arg(long, default_value = "0.0:0.4")]
     pub range: String,
-    /// Points of the sizing curve written to sizing.csv.
-    #[arg(long, default_value_t = 9)]
+    /// Points of the grid the search starts from (sizing.csv also has every
+    /// size the search evaluated).
+    #[arg(long, default_value_t = 5)]
     pub grid: usize,
     /// Stress scenario the target must also hold in (repeatable, or `all`).
     #[arg(long)]

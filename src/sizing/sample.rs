@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::model::{Model, PoolModel};
 use crate::simulate::{DefaultEvent, FactorDraws, PoolPath, PoolSimulator, recovered_amount};
-use crate::waterfall::{Ledger, run_waterfall};
+use crate::waterfall::{Ledger, run_waterfall, run_waterfall_until_repaid};
 
 /// One default, as much as the waterfall needs of it (24 bytes). Amounts
 /// are not stored: the exposure is the loan's balance in the model the path
@@ -69,7 +69,11 @@ impl PoolSample {
     /// Runs `model`'s waterfall on every path and returns `per_path(ledger)`
     /// in path order. The model's pool must have the loans, dates and risk
     /// of the pool the sample was simulated from (amounts may differ).
-    pub fn evaluate<F>(&self, model: &Model, per_path: F) -> Vec<f64>
+    ///
+    /// With `until_repaid = Some(t)` the waterfall stops once tranche t is
+    /// repaid (see [`run_waterfall_until_repaid`]): only t's loss may then
+    /// be read from the ledger.
+    pub fn evaluate<F>(&self, model: &Model, until_repaid: Option<usize>, per_path: F) -> Vec<f64>
     where
         F: Fn(&Ledger) -> f64 + Sync,
     {
@@ -84,7 +88,10 @@ impl PoolSample {
                 },
                 |(pool, ledger), p| {
                     self.rebuild(&model.pool, p, pool);
-                    run_waterfall(model, pool, ledger);
+                    match until_repaid {
+                        Some(t) => run_waterfall_until_repaid(model, pool, ledger, t),
+                        None => run_waterfall(model, pool, ledger),
+                    }
                     per_path(ledger)
                 },
             )

@@ -56,7 +56,8 @@ pub struct SizingResult {
     pub absorb: String,
     /// Total capital (held fixed).
     pub total: Decimal,
-    /// The metric over the grid, by increasing size.
+    /// The metric at every size evaluated (the grid and the search's
+    /// refinements), by increasing size.
     pub curve: Vec<SizingPoint>,
     /// Smallest size meeting the target on the sample (None: not in range).
     pub solution: Option<SizingPoint>,
@@ -134,7 +135,7 @@ pub fn size(
         absorb: search.structure.absorb_name.clone(),
         total: search.structure.total,
         evaluations: search.cache.len(),
-        curve,
+        curve: search.cache.into_values().collect(),
         solution,
         confident,
         monotone,
@@ -223,25 +224,34 @@ impl Search<'_> {
     /// The smallest size meeting the target (`bound`: its 95% confidence
     /// bound rather than the point estimate): the first grid point after
     /// which every grid point meets it, refined within the grid cell below
-    /// by the Illinois method (regula falsi that halves a stale end's
-    /// weight), which on a smooth curve needs a handful of evaluations
-    /// where bisection needs a dozen; it falls back to bisection steps when
-    /// a guess lands next to an end.
+    /// by secant steps aimed alternately half a resolution below and above
+    /// the estimated crossing, which on a smooth curve close the bracket in
+    /// a few evaluations where bisection needs a dozen; a guess that would
+    /// land next to an end is replaced by the midpoint.
     fn smallest(
         &mut self,
         curve: &[SizingPoint],
         bound: bool,
     ) -> Result<Option<SizingPoint>, SizingError> {
         let target = self.request.target.clone();
+        // The gap to the target, on a log scale when the metric and the
+        // threshold are positive: losses and probabilities fall roughly
+        // exponentially with credit enhancement, so secant steps on the log
+        // land near the crossing at once.
         let gap = |p: &SizingPoint| {
             let value = if bound {
                 p.evaluation.bound
             } else {
                 p.evaluation.value
             };
+            let (value, threshold) = if value > 0.0 && target.threshold > 0.0 {
+                (value.ln(), target.threshold.ln())
+            } else {
+                (value, target.threshold)
+            };
             match target.direction {
-                Direction::AtMost => value - target.threshold,
-                Direction::AtLeast => target.threshold - value,
+                Direction::AtMost => value - threshold,
+                Direction::AtLeast => threshold - value,
             }
         };
         let met = |p: &SizingPoint| gap(p) <= 0.0;
@@ -253,18 +263,24 @@ impl Search<'_> {
         }
         let (mut low, mut high) = (curve[first - 1].clone(), curve[first].clone());
         let (mut low_gap, mut high_gap) = (gap(&low), gap(&high));
-        let mut stale: i8 = 0;
+        // Aim just below the secant estimate of the crossing, then just
+        // above it: on a smooth curve the bracket closes to the resolution
+        // in a few evaluations, from both sides.
+        let mut aim_below = true;
         for _ in 0..MAX_STEPS {
             let width = high.share - low.share;
             if width <= RESOLUTION {
                 break;
             }
             let secant = high.share - high_gap * width / (high_gap - low_gap);
-            let guess = if secant.is_finite()
-                && secant > low.share + 0.1 * RESOLUTION
-                && secant < high.share - 0.1 * RESOLUTION
-            {
-                secant
+            let offset = if aim_below {
+                -0.5 * RESOLUTION
+            } else {
+                0.5 * RESOLUTION
+            };
+            let inside = low.share + 0.1 * RESOLUTION..high.share - 0.1 * RESOLUTION;
+            let guess = if secant.is_finite() && inside.contains(&(secant + offset)) {
+                secant + offset
             } else {
                 0.5 * (low.share + high.share)
             };
@@ -273,18 +289,19 @@ impl Search<'_> {
                 break; // the minor-unit rounding cannot split the bracket further
             }
             let g = gap(&point);
-            if g <= 0.0 {
+            let met = g <= 0.0;
+            // Illinois: when the same end moves twice, halve the other's
+            // weight so the secant cannot stall on one side.
+            if met && aim_below {
+                low_gap *= 0.5;
+            } else if !met && !aim_below {
+                high_gap *= 0.5;
+            }
+            aim_below = met;
+            if met {
                 (high, high_gap) = (point, g);
-                if stale == 1 {
-                    low_gap *= 0.5;
-                }
-                stale = 1;
             } else {
                 (low, low_gap) = (point, g);
-                if stale == -1 {
-                    high_gap *= 0.5;
-                }
-                stale = -1;
             }
         }
         Ok(Some(high))
@@ -296,11 +313,11 @@ impl Search<'_> {
 fn per_path_values(model: &Model, sample: &PoolSample, index: usize, target: &Target) -> Vec<f64> {
     let tranche = &model.liabilities.tranches[index];
     if target.metric.needs_irr() {
-        sample.evaluate(model, |ledger: &Ledger| {
+        sample.evaluate(model, None, |ledger: &Ledger| {
             tranche_outcome(tranche, index, ledger, &model.calendar).irr
         })
     } else {
-        sample.evaluate(model, |ledger: &Ledger| {
+        sample.evaluate(model, Some(index), |ledger: &Ledger| {
             tranche_loss(tranche, index, ledger)
         })
     }

@@ -153,8 +153,7 @@ impl<'a> Structure<'a> {
     }
 
     /// The facility with the varied tranche at `amount`; `None` when the
-    /// absorbing tranche would not stay positive. A zero-size tranche is
-    /// left out.
+    /// absorbing tranche would not stay positive.
     pub(crate) fn with_amount(&self, amount: Decimal) -> Option<FacilitySpec> {
         let mut spec = self.spec.clone();
         match self.balance {
@@ -171,10 +170,9 @@ impl<'a> Structure<'a> {
                 scale_pool(&mut spec, self.total, new_total)?;
             }
         }
+        // A zero-size tranche stays in the structure (waterfall steps may
+        // name it): it receives nothing and its own loss is undefined (NaN).
         spec.tranches[self.solve].amount = amount;
-        if amount.is_zero() {
-            spec.tranches.remove(self.solve);
-        }
         Some(spec)
     }
 }

@@ -69,7 +69,9 @@ struct Run<'a, T: Tracer> {
 }
 
 /// Runs the waterfall over `pool`, filling `ledger` and reporting every step
-/// to `tracer`.
+/// to `tracer`. With `until_repaid = Some(t)`, stops after the period in
+/// which tranche t's balance reaches zero (a zero balance stays zero, so
+/// its loss is known; later periods stay empty in the ledger).
 pub fn run_traced<T: Tracer>(
     liabilities: &Liabilities,
     periods: usize,
@@ -77,6 +79,7 @@ pub fn run_traced<T: Tracer>(
     pool: &PoolPath,
     ledger: &mut Ledger,
     tracer: &mut T,
+    until_repaid: Option<usize>,
 ) {
     ledger.reset(liabilities, periods);
     let mut s = std::mem::take(&mut ledger.scratch);
@@ -114,6 +117,9 @@ pub fn run_traced<T: Tracer>(
     };
     for k in 1..=periods {
         run.period(k);
+        if until_repaid.is_some_and(|t| run.s.balance[t] == Money::ZERO) {
+            break;
+        }
     }
     run.ledger.scratch = run.s;
 }
