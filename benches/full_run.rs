@@ -6,6 +6,7 @@ use std::path::Path;
 use blendsim::aggregate::summarise;
 use blendsim::engine::{RunSettings, simulate_outcomes, with_threads};
 use blendsim::model::Model;
+use blendsim::sizing::{SizingRequest, size};
 use blendsim::spec::{LoadOptions, load_facility};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -38,6 +39,22 @@ fn full_run(c: &mut Criterion) {
             })
         });
     }
+    // Sizing the first-loss tranche against a senior expected-loss target,
+    // on the same paths: compare with run_..._2_threads (docs/sizing.md).
+    let request = SizingRequest {
+        target: "senior.expected_loss <= 0.0001".parse().expect("target"),
+        solve: "first_loss".into(),
+        absorb: Some("senior".into()),
+        hold: None,
+        range: (0.0, 0.4),
+        grid: 5,
+    };
+    group.bench_function(format!("size_first_loss_{PATHS}_paths_2_threads"), |b| {
+        b.iter(|| {
+            with_threads(Some(2), || size(&loaded.spec, &[], settings, &request))
+                .expect("thread pool")
+        })
+    });
     group.bench_function("load_and_compile", |b| {
         b.iter(|| {
             let loaded = load_facility(

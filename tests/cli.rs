@@ -501,9 +501,9 @@ fn unwritable_output_folder_exits_1_naming_it(#[case] out: &str) {
 
 #[test]
 fn a_failed_report_leaves_no_temporary_file() {
-    // run.json cannot replace a folder of that name: summary.csv and
-    // cashflows.csv are written, run.json is not, and no half-written
-    // temporary remains.
+    // run.json cannot replace a folder of that name: summary.csv,
+    // cashflows.csv and coverage_tests.csv are written, run.json is not,
+    // and no half-written temporary remains.
     let out = tempfile::tempdir().unwrap();
     fs::create_dir(out.path().join("run.json")).unwrap();
     blendsim(["run", QUICKSTART, "--paths", "50", "--quiet", "--out"])
@@ -516,7 +516,7 @@ fn a_failed_report_leaves_no_temporary_file() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     left.sort();
-    assert_eq!(left, ["cashflows.csv", "run.json", "summary.csv"]);
+    assert_eq!(left, ["cashflows.csv", "coverage_tests.csv", "run.json", "summary.csv"]);
     assert!(out.path().join("run.json").is_dir());
 }
 

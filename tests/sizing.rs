@@ -188,3 +188,35 @@ fn holding_the_senior_tranche_finds_the_same_share_on_a_static_pool() {
         / (rust_decimal::Decimal::ONE - rust_decimal::Decimal::from_f64_retain(h.share).unwrap());
     assert!((h.amount - expected).abs() < rust_decimal::Decimal::ONE);
 }
+
+/// A rating target: at the size found, the senior tranche's P(loss) is at
+/// most Baa3's idealized default probability at its WAL, and just below
+/// that size it is not.
+#[test]
+fn sizing_for_an_implied_rating() {
+    let spec = common::homogeneous_pool(50, 0.1, 0.2, 0.4, &[0.1, 1.0]);
+    let settings = RunSettings {
+        paths: 4000,
+        seed: 4,
+    };
+    let result = size(
+        &spec,
+        &[],
+        settings,
+        &request("t10_100.implied_rating >= Baa3", "t00_10", None, (0.0, 0.6)),
+    )
+    .unwrap();
+    let solution = result.solution.expect("met in range");
+    assert!(solution.evaluation.value <= 0.0);
+    let below = result
+        .curve
+        .iter()
+        .rfind(|p| p.share < solution.share)
+        .unwrap();
+    assert!(below.evaluation.value > 0.0);
+    assert!(
+        solution.share > 0.1 && solution.share < 0.6,
+        "{}",
+        solution.share
+    );
+}

@@ -2,6 +2,7 @@
 //! statistics a committee reads from them.
 
 mod contributions;
+mod coverage;
 mod detail;
 mod facility;
 mod pack;
@@ -11,6 +12,7 @@ mod stats;
 mod summary;
 
 pub use contributions::{Allocation, ES_LEVEL, TailWeights, allocate};
+pub use coverage::{CoverageSummary, summarise_coverage};
 pub use detail::{DetailColumns, PathDetail};
 pub use facility::{FacilityMetrics, facility_metrics};
 pub use pack::{

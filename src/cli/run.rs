@@ -5,7 +5,9 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use blendsim::aggregate::{Outcomes, RatingBasis, TrancheSummary, committee_pack, summarise};
+use blendsim::aggregate::{
+    Outcomes, RatingBasis, TrancheSummary, committee_pack, summarise, summarise_coverage,
+};
 use blendsim::engine::{RunSettings, simulate_outcomes, trace_path, with_threads};
 use blendsim::model::Model;
 use blendsim::report::{
@@ -291,6 +293,7 @@ fn run_scenario(
         manifest: &manifest,
         pack: &pack,
         cashflows: &outcomes.cashflows,
+        coverage: &summarise_coverage(&model, &outcomes),
     };
     let mut written = write_reports(folder, &report)
         .with_context(|| format!("could not write the reports into {}", folder.display()))?;

@@ -8,6 +8,7 @@ mod atomic;
 mod cashflows_csv;
 mod charts;
 mod contributions_csv;
+mod coverage_csv;
 mod csv_table;
 mod facility_csv;
 mod histogram_csv;
@@ -31,6 +32,7 @@ pub use atomic::write_atomically;
 pub use cashflows_csv::{COLUMNS as CASHFLOW_COLUMNS, CashflowsCsv};
 pub use charts::Chart;
 pub use contributions_csv::{COLUMNS as CONTRIBUTIONS_COLUMNS, ContributionsCsv};
+pub use coverage_csv::{COLUMNS as COVERAGE_COLUMNS, CoverageCsv};
 pub use facility_csv::{COLUMNS as FACILITY_COLUMNS, FacilityCsv};
 pub use histogram_csv::{COLUMNS as HISTOGRAM_COLUMNS, HistogramCsv};
 pub use html::{ReportHtml, escape as escape_html};
@@ -48,7 +50,7 @@ pub use trace_csv::{
     write_trace_file,
 };
 
-use crate::aggregate::{CommitteePack, TrancheSummary};
+use crate::aggregate::{CommitteePack, CoverageSummary, TrancheSummary};
 use crate::model::Model;
 use crate::waterfall::CashflowSums;
 
@@ -64,6 +66,8 @@ pub struct RunReport<'a> {
     pub pack: &'a CommitteePack,
     /// Sums over paths of every party's cash flows.
     pub cashflows: &'a CashflowSums,
+    /// How often and when each coverage test failed.
+    pub coverage: &'a [CoverageSummary],
 }
 
 /// One output file.
@@ -77,7 +81,12 @@ pub trait Report {
 /// Writes every report into `folder` (created if missing); returns the
 /// paths written.
 pub fn write_reports(folder: &Path, run: &RunReport<'_>) -> io::Result<Vec<PathBuf>> {
-    let reports: [&dyn Report; 3] = [&SummaryCsv, &CashflowsCsv, &manifest::ManifestJson];
+    let reports: [&dyn Report; 4] = [
+        &SummaryCsv,
+        &CashflowsCsv,
+        &CoverageCsv,
+        &manifest::ManifestJson,
+    ];
     let pack: [&dyn Report; 6] = [
         &FacilityCsv,
         &RatingsCsv,

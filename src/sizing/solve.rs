@@ -9,10 +9,11 @@ use serde::Serialize;
 use super::SizingError;
 use super::sample::PoolSample;
 use super::structure::{Structure, find_tranche};
-use super::target::{Direction, Evaluation, Target};
+use super::target::{Direction, Evaluation, Metric, Target};
+use crate::aggregate::{estimate, idealized_pd};
 use crate::engine::RunSettings;
 use crate::model::{Liabilities, Model};
-use crate::spec::{FacilitySpec, ScenarioSpec};
+use crate::spec::{FacilitySpec, RatingTable, ScenarioSpec};
 use crate::waterfall::{Ledger, tranche_loss, tranche_outcome};
 
 /// What to size and against which target.
@@ -204,7 +205,17 @@ impl Search<'_> {
                 // The target tranche was sized to zero: nothing to meet.
                 None => vec![f64::NAN; sample.paths()],
             };
-            let evaluation = target.metric.evaluate(&values, target.direction);
+            let mut evaluation = target.metric.evaluate(&values, target.direction);
+            if let (Metric::ImpliedRating(rating), Some(i)) = (target.metric, index) {
+                // P(loss) less the rating's idealized PD at the tranche's WAL.
+                let benchmark = idealized_pd(
+                    &RatingTable::moodys_idealized_10y(),
+                    rating,
+                    mean_wal(&candidate, sample, i),
+                );
+                evaluation.value -= benchmark;
+                evaluation.bound -= benchmark;
+            }
             worst = Some(match worst {
                 Some((w, wn)) if target.worse(w, evaluation) == w => (w, wn),
                 _ => (evaluation, scenario.name.clone()),
@@ -305,6 +316,21 @@ impl Search<'_> {
             }
         }
         Ok(Some(high))
+    }
+}
+
+/// The tranche's mean weighted average life over the paths that repaid
+/// principal (the legal final date if none did).
+fn mean_wal(model: &Model, sample: &PoolSample, index: usize) -> f64 {
+    let tranche = &model.liabilities.tranches[index];
+    let wal = sample.evaluate(model, None, |ledger: &Ledger| {
+        tranche_outcome(tranche, index, ledger, &model.calendar).wal_years
+    });
+    let mean = estimate(&wal).mean;
+    if mean.is_nan() {
+        model.calendar.years_from_start(model.calendar.periods())
+    } else {
+        mean
     }
 }
 

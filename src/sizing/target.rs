@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::SizingError;
 use crate::aggregate::{estimate, exceedance, quantile, sorted};
+use crate::spec::RatingTable;
 
 /// A tranche metric that sizing can target.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -20,6 +21,10 @@ pub enum Metric {
     LossQuantile(f64),
     /// IRR quantile at a probability.
     IrrQuantile(f64),
+    /// Implied rating at least entry `.0` of Moody's idealized table: the
+    /// value is P(loss) less that rating's idealized default probability at
+    /// the tranche's mean WAL (met when <= 0; see docs/ratings.md).
+    ImpliedRating(usize),
 }
 
 /// Accepted metric names.
@@ -60,7 +65,7 @@ impl Metric {
             Direction::AtLeast => -1.0,
         };
         match self {
-            Metric::ExpectedLoss | Metric::ProbLoss => {
+            Metric::ExpectedLoss | Metric::ProbLoss | Metric::ImpliedRating(_) => {
                 let e = if self == Metric::ExpectedLoss {
                     estimate(values)
                 } else {
@@ -146,20 +151,31 @@ impl fmt::Display for Target {
             Direction::AtMost => "<=",
             Direction::AtLeast => ">=",
         };
-        write!(
-            f,
-            "{}.{} {op} {}",
-            self.tranche,
-            self.metric.name(),
-            self.threshold
-        )
+        match self.metric {
+            Metric::ImpliedRating(r) => {
+                let table = RatingTable::moodys_idealized_10y();
+                write!(
+                    f,
+                    "{}.implied_rating >= {}",
+                    self.tranche, table.entries[r].0
+                )
+            }
+            _ => write!(
+                f,
+                "{}.{} {op} {}",
+                self.tranche,
+                self.metric.name(),
+                self.threshold
+            ),
+        }
     }
 }
 
 impl FromStr for Target {
     type Err = SizingError;
 
-    /// Parses `tranche.metric <= value` (or `>=`).
+    /// Parses `tranche.metric <= value` (or `>=`), or
+    /// `tranche.implied_rating >= RATING`.
     fn from_str(text: &str) -> Result<Target, SizingError> {
         let bad = |why: &str| SizingError::Target {
             target: text.to_owned(),
@@ -174,22 +190,10 @@ impl FromStr for Target {
                 "expected `tranche.metric <= value` or `tranche.metric >= value`",
             ));
         };
-        let (tranche, metric) = left
-            .trim()
-            .rsplit_once('.')
-            .ok_or_else(|| bad("expected `tranche.metric` before the comparison"))?;
-        let metric = METRICS
-            .iter()
-            .find(|(n, _)| *n == metric.trim())
-            .map(|&(_, m)| m)
-            .ok_or_else(|| {
-                let names: Vec<&str> = METRICS.iter().map(|(n, _)| *n).collect();
-                bad(&format!(
-                    "unknown metric `{}`; expected one of {}",
-                    metric.trim(),
-                    names.join(", ")
-                ))
-            })?;
+        if let Some(tranche) = left.trim().strip_suffix(".implied_rating") {
+            return rating_target(tranche, direction, right.trim()).map_err(|why| bad(&why));
+        }
+        let (tranche, metric) = parse_tranche_metric(left).map_err(|why| bad(&why))?;
         let threshold: f64 = right
             .trim()
             .parse()
@@ -197,12 +201,38 @@ impl FromStr for Target {
             .filter(|x: &f64| x.is_finite())
             .ok_or_else(|| bad("the threshold is not a number"))?;
         Ok(Target {
-            tranche: tranche.trim().to_owned(),
+            tranche,
             metric,
             direction,
             threshold,
         })
     }
+}
+
+/// `tranche.implied_rating >= RATING`, searched as
+/// `P(loss) - benchmark(RATING, WAL) <= 0`.
+fn rating_target(tranche: &str, direction: Direction, rating: &str) -> Result<Target, String> {
+    let table = RatingTable::moodys_idealized_10y();
+    let index = table
+        .entries
+        .iter()
+        .position(|(r, _)| r == rating)
+        .ok_or_else(|| {
+            let names: Vec<&str> = table.entries.iter().map(|(r, _)| r.as_str()).collect();
+            format!(
+                "unknown rating `{rating}`; expected one of {}",
+                names.join(", ")
+            )
+        })?;
+    if direction != Direction::AtLeast {
+        return Err("a rating target reads `tranche.implied_rating >= RATING`".into());
+    }
+    Ok(Target {
+        tranche: tranche.trim().to_owned(),
+        metric: Metric::ImpliedRating(index),
+        direction: Direction::AtMost,
+        threshold: 0.0,
+    })
 }
 
 /// Parses `tranche.metric` (the tranche name may itself contain dots).
@@ -243,6 +273,11 @@ mod tests {
             (t.tranche.as_str(), t.metric, t.direction),
             ("mezz.a", Metric::IrrQuantile(0.05), Direction::AtLeast)
         );
+        let t: Target = "senior.implied_rating >= A2".parse().unwrap();
+        assert_eq!(t.metric, Metric::ImpliedRating(5));
+        assert_eq!(t.to_string(), "senior.implied_rating >= A2");
+        assert!("senior.implied_rating >= Z9".parse::<Target>().is_err());
+        assert!("senior.implied_rating <= A2".parse::<Target>().is_err());
         for bad in [
             "senior.expected_loss < 0.1",
             "senior <= 0.1",
