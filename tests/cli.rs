@@ -516,7 +516,15 @@ fn a_failed_report_leaves_no_temporary_file() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     left.sort();
-    assert_eq!(left, ["cashflows.csv", "coverage_tests.csv", "run.json", "summary.csv"]);
+    assert_eq!(
+        left,
+        [
+            "cashflows.csv",
+            "coverage_tests.csv",
+            "run.json",
+            "summary.csv"
+        ]
+    );
     assert!(out.path().join("run.json").is_dir());
 }
 

@@ -40,15 +40,9 @@ pub enum Command {
 pub struct RunArgs {
     /// The facility file (TOML).
     pub facility: PathBuf,
-    /// Number of Monte Carlo paths (default: the facility file's, else 10000).
-    #[arg(long)]
-    pub paths: Option<u64>,
-    /// Seed of the random streams (default: the facility file's, else 0).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
+    /// Paths, seed and threads.
+    #[command(flatten)]
+    pub simulation: SimulationArgs,
     /// Output folder (default: out/<facility file stem>).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -153,15 +147,9 @@ pub struct SizeArgs {
     /// Stress scenario the target must also hold in (repeatable, or `all`).
     #[arg(long)]
     pub scenario: Vec<String>,
-    /// Number of Monte Carlo paths (default: the facility file's, else 10000).
-    #[arg(long)]
-    pub paths: Option<u64>,
-    /// Seed of the random streams (default: the facility file's, else 0).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
+    /// Paths, seed and threads.
+    #[command(flatten)]
+    pub simulation: SimulationArgs,
     /// Output folder (default: out/<facility file stem>).
     #[arg(long)]
     pub out: Option<PathBuf>,
@@ -183,15 +171,9 @@ pub struct BatchArgs {
     /// Output folder: one subfolder per facility and a combined summary.csv.
     #[arg(long)]
     pub out: PathBuf,
-    /// Number of Monte Carlo paths (default: each facility file's, else 10000).
-    #[arg(long)]
-    pub paths: Option<u64>,
-    /// Seed of the random streams (default: each facility file's, else 0).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads (default: all cores). Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
+    /// Paths (per facility or grid point), seed and threads.
+    #[command(flatten)]
+    pub simulation: SimulationArgs,
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,
@@ -215,8 +197,22 @@ pub struct SweepArgs {
     /// The tranche absorbing share changes (default: the tranche above).
     #[arg(long)]
     pub absorb: Option<String>,
-    /// Number of Monte Carlo paths per grid point (default: the facility
-    /// file's, else 10000).
+    /// Paths (per facility or grid point), seed and threads.
+    #[command(flatten)]
+    pub simulation: SimulationArgs,
+    /// Output folder for sweep.csv (default: out/<facility file stem>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// How many paths to simulate, from which seed, on how many threads
+/// (shared by every command that simulates).
+#[derive(Debug, Clone, Copy, Args)]
+pub struct SimulationArgs {
+    /// Number of Monte Carlo paths (default: the facility file's, else 10000).
     #[arg(long)]
     pub paths: Option<u64>,
     /// Seed of the random streams (default: the facility file's, else 0).
@@ -225,10 +221,4 @@ pub struct SweepArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
-    /// Output folder for sweep.csv (default: out/<facility file stem>).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Print nothing but errors.
-    #[arg(long)]
-    pub quiet: bool,
 }

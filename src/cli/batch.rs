@@ -21,11 +21,7 @@ pub fn batch(args: BatchArgs) -> Result<()> {
     for facility in &facilities {
         let name = unique_name(facility, &mut names);
         let folder = args.out.join(&name);
-        match run_all_scenarios(
-            facility,
-            (args.paths, args.seed, args.threads),
-            folder.clone(),
-        ) {
+        match run_all_scenarios(facility, &args.simulation, folder.clone()) {
             Ok((summaries, digits)) => {
                 text += &format!(
                     "ok: {} -> {} ({} scenario(s))\n",

@@ -17,7 +17,7 @@ use blendsim::report::{
 use blendsim::spec::{BASE, LoadOptions, LoadedFacility, ScenarioSpec, load_facility};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::args::{Format, RatingBasisArg, RunArgs};
+use super::args::{Format, RatingBasisArg, RunArgs, SimulationArgs};
 use super::validate::print_breaches;
 use super::{BadInput, default_output_folder, emit};
 
@@ -59,7 +59,7 @@ impl Plan {
                 allow_breaches: args.allow_breaches,
             },
         )?;
-        let (settings, threads) = resolve_settings(args.paths, args.seed, args.threads, &loaded)?;
+        let (settings, threads) = resolve_settings(&args.simulation, &loaded)?;
         if let Some(n) = args.trace_paths.iter().find(|&&n| n >= settings.paths) {
             let message = format!(
                 "--trace-path {n}: paths are numbered 0 to {}",
@@ -103,11 +103,14 @@ fn rating_basis(arg: RatingBasisArg) -> RatingBasis {
 /// Paths and seed (command line, else the facility file, else defaults) and
 /// the thread count (default: all cores).
 pub fn resolve_settings(
-    paths: Option<u64>,
-    seed: Option<u64>,
-    threads: Option<usize>,
+    args: &SimulationArgs,
     loaded: &LoadedFacility,
 ) -> Result<(RunSettings, usize)> {
+    let SimulationArgs {
+        paths,
+        seed,
+        threads,
+    } = *args;
     let defaults = loaded.spec.simulation;
     let paths = paths.or(defaults.paths).unwrap_or(DEFAULT_PATHS);
     if paths == 0 {
@@ -210,7 +213,7 @@ fn scenario_summaries(runs: &[ScenarioRun]) -> Vec<ScenarioSummary> {
 /// (for `blendsim batch`); returns the scenarios' summaries.
 pub fn run_all_scenarios(
     facility: &Path,
-    overrides: (Option<u64>, Option<u64>, Option<usize>),
+    simulation: &SimulationArgs,
     out: PathBuf,
 ) -> Result<(Vec<ScenarioSummary>, u32)> {
     let loaded = load_facility(
@@ -219,7 +222,7 @@ pub fn run_all_scenarios(
             allow_breaches: false,
         },
     )?;
-    let (settings, threads) = resolve_settings(overrides.0, overrides.1, overrides.2, &loaded)?;
+    let (settings, threads) = resolve_settings(simulation, &loaded)?;
     let scenarios = std::iter::once(ScenarioSpec::base())
         .chain(loaded.scenarios.iter().cloned())
         .collect();

@@ -23,7 +23,7 @@ pub fn size(args: SizeArgs) -> Result<()> {
     if !args.quiet {
         print_breaches(&loaded);
     }
-    let (settings, threads) = resolve_settings(args.paths, args.seed, args.threads, &loaded)?;
+    let (settings, threads) = resolve_settings(&args.simulation, &loaded)?;
     let scenarios = select_scenarios(&args.scenario, &loaded.scenarios)?;
     let request = SizingRequest {
         target: args.target.parse::<Target>()?,

@@ -18,7 +18,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
             allow_breaches: false,
         },
     )?;
-    let (settings, threads) = resolve_settings(args.paths, args.seed, args.threads, &loaded)?;
+    let (settings, threads) = resolve_settings(&args.simulation, &loaded)?;
     let axes = args
         .vary
         .iter()
