@@ -78,6 +78,26 @@ fn all_scenarios_run_side_by_side() {
             "recovery_stress"
         ]
     );
+    // Every CSV of the scenario folders is combined with a scenario column.
+    for name in [
+        "facility.csv",
+        "ratings.csv",
+        "cashflows.csv",
+        "quantiles.csv",
+    ] {
+        let combined = fs::read_to_string(out.join(name)).unwrap();
+        assert!(combined.starts_with("scenario,"), "{name}");
+        let own = fs::read_to_string(out.join("recession").join(name)).unwrap();
+        let rows = own.lines().count() - 1;
+        assert_eq!(
+            combined
+                .lines()
+                .filter(|l| l.starts_with("recession,"))
+                .count(),
+            rows,
+            "{name}"
+        );
+    }
     let comparison = fs::read_to_string(out.join("comparison.csv")).unwrap();
     assert!(
         comparison.starts_with("tranche,metric,base,recession,recovery_stress\n"),

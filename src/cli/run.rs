@@ -194,8 +194,7 @@ fn execute(plan: &Plan) -> Result<(Vec<ScenarioRun>, Vec<PathBuf>)> {
         let folder = plan.out.join(&scenario.name);
         runs.push(run_scenario(plan, scenario, &folder, started)?);
     }
-    let digits = plan.loaded.spec.currency.minor_digits;
-    let combined = write_scenario_reports(&plan.out, &scenario_summaries(&runs), digits)
+    let combined = write_scenario_reports(&plan.out, &scenario_summaries(&runs))
         .with_context(|| format!("could not write the reports into {}", plan.out.display()))?;
     Ok((runs, combined))
 }

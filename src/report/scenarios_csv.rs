@@ -30,26 +30,11 @@ const COMPARED: [(&str, Metric); 6] = [
     ("moic_mean", |s| s.moic_mean),
 ];
 
-/// Writes the combined summary.csv and comparison.csv into `folder`.
-/// `digits` is the currency's minor-unit digits.
-pub fn write_scenario_reports(
-    folder: &Path,
-    runs: &[ScenarioSummary],
-    digits: u32,
-) -> io::Result<Vec<PathBuf>> {
-    let summary = folder.join("summary.csv");
-    write_atomically(&summary, |out| {
-        let mut csv = csv::Writer::from_writer(out);
-        csv.write_record(std::iter::once("scenario").chain(COLUMNS))?;
-        for run in runs {
-            for row in &run.summary {
-                csv.write_record(
-                    std::iter::once(neutralise(&run.scenario)).chain(summary_record(row, digits)),
-                )?;
-            }
-        }
-        csv.flush()
-    })?;
+/// Writes into `folder` every scenario CSV combined with a `scenario`
+/// column ([`combine_scenario_csvs`]) and comparison.csv.
+pub fn write_scenario_reports(folder: &Path, runs: &[ScenarioSummary]) -> io::Result<Vec<PathBuf>> {
+    let names: Vec<&str> = runs.iter().map(|r| r.scenario.as_str()).collect();
+    let mut written = combine_scenario_csvs(folder, &names)?;
     let comparison = folder.join("comparison.csv");
     write_atomically(&comparison, |out| {
         let mut csv = csv::Writer::from_writer(out);
@@ -71,7 +56,8 @@ pub fn write_scenario_reports(
         }
         csv.flush()
     })?;
-    Ok(vec![summary, comparison])
+    written.push(comparison);
+    Ok(written)
 }
 
 /// One scenario of one facility in a batch.
@@ -99,4 +85,44 @@ pub fn write_batch_summary(path: &Path, rows: &[BatchRow]) -> io::Result<()> {
         }
         csv.flush()
     })
+}
+
+/// For every CSV file the scenarios wrote in their folders
+/// (`folder/<scenario>/<file>.csv`), writes `folder/<file>.csv` with a
+/// `scenario` column before the file's own columns and the scenarios' rows
+/// one after the other, in the order given.
+pub fn combine_scenario_csvs(folder: &Path, scenarios: &[&str]) -> io::Result<Vec<PathBuf>> {
+    let Some(first) = scenarios.first() else {
+        return Ok(Vec::new());
+    };
+    let mut names: Vec<String> = std::fs::read_dir(folder.join(first))?
+        .filter_map(|e| e.ok().map(|e| e.file_name().to_string_lossy().into_owned()))
+        .filter(|n| n.ends_with(".csv"))
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| {
+            let path = folder.join(&name);
+            write_atomically(&path, |out| {
+                let mut csv = csv::Writer::from_writer(out);
+                for (i, scenario) in scenarios.iter().enumerate() {
+                    let mut reader = csv::Reader::from_path(folder.join(scenario).join(&name))?;
+                    if i == 0 {
+                        csv.write_record(
+                            std::iter::once("scenario").chain(reader.headers()?.iter()),
+                        )?;
+                    }
+                    for record in reader.records() {
+                        let record = record?;
+                        let cells = std::iter::once(neutralise(scenario))
+                            .chain(record.iter().map(str::to_owned));
+                        csv.write_record(cells.collect::<Vec<_>>())?;
+                    }
+                }
+                csv.flush()
+            })?;
+            Ok(path)
+        })
+        .collect()
 }
