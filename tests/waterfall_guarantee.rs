@@ -132,3 +132,36 @@ fn the_guarantee_has_its_own_summary_row() {
     assert_eq!(fl.loss_p99, g.loss_p99);
     assert_eq!(fl.prob_loss, g.prob_loss);
 }
+
+/// A public guarantee is public money: the facility metrics count its cap
+/// as public capital and its payouts as public loss.
+#[test]
+fn a_public_guarantee_counts_as_public_money() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_cmd::Command::cargo_bin("blendsim")
+        .unwrap()
+        .args([
+            "run",
+            "portfolios/us-rok-guarantee/facility.toml",
+            "--paths",
+            "500",
+            "--quiet",
+            "--out",
+        ])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let text = std::fs::read_to_string(dir.path().join("facility.csv")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let row: Vec<&str> = lines.next().unwrap().split(',').collect();
+    let value = |name: &str| -> f64 {
+        row[header.iter().position(|h| *h == name).unwrap()]
+            .parse()
+            .unwrap()
+    };
+    assert_eq!(value("public_capital"), 165_000_000.0);
+    assert_eq!(value("private_capital"), 1_500_000_000.0);
+    assert!((value("mobilisation_ratio") - 1_500.0 / 165.0).abs() < 1e-9);
+    assert!(value("public_expected_loss") > 0.0);
+}

@@ -57,12 +57,19 @@ pub fn facility_metrics(
     tail: &TailWeights,
 ) -> FacilityMetrics {
     let tranches = &model.liabilities.tranches;
+    // An unfunded guarantee counts at its cap on its side (public or
+    // private): it is capital committed to absorb losses.
+    let guarantee = model.liabilities.guarantee.as_ref();
     let capital = |public: bool| -> f64 {
-        tranches
+        let funded: f64 = tranches
             .iter()
             .filter(|t| t.public == public)
             .map(|t| t.notional.as_f64() * unit)
-            .sum()
+            .sum();
+        funded
+            + guarantee
+                .filter(|g| g.public == public)
+                .map_or(0.0, |g| g.cap.as_f64() * unit)
     };
     let (public_capital, private_capital) = (capital(true), capital(false));
     let first_loss = tranches
@@ -113,9 +120,20 @@ pub fn facility_metrics(
 }
 
 /// Expected principal loss, in currency units, of the public (or private)
-/// tranches together.
+/// tranches together, with the guarantor's payouts on its side.
 fn side_loss(model: &Model, outcomes: &Outcomes, unit: f64, public: bool) -> Estimate {
     let mut per_path = vec![0.0; outcomes.paths()];
+    let guarantee = model
+        .liabilities
+        .guarantee
+        .as_ref()
+        .filter(|g| g.public == public);
+    if let (Some(g), Some(columns)) = (guarantee, &outcomes.guarantee) {
+        let cap = g.cap.as_f64() * unit;
+        for (total, paid) in per_path.iter_mut().zip(&columns.loss) {
+            *total += paid * cap;
+        }
+    }
     for (tranche, columns) in model.liabilities.tranches.iter().zip(&outcomes.tranches) {
         if tranche.public != public {
             continue;
