@@ -64,12 +64,19 @@ pub fn summary_table(
     );
     let f = &pack.facility;
     let basis = pack.ratings.first().map_or("", |r| r.basis.as_str());
-    let _ = writeln!(
-        table,
-        "Mobilisation ratio: {:.2} private {code} per public {code}.",
-        f.mobilisation_ratio,
-        code = currency.code,
-    );
+    let code = &currency.code;
+    let _ = if f.mobilisation_ratio.is_nan() {
+        writeln!(
+            table,
+            "Mobilisation ratio: n/a (no public money in the structure)."
+        )
+    } else {
+        writeln!(
+            table,
+            "Mobilisation ratio: {:.2} private {code} per public {code}.",
+            f.mobilisation_ratio
+        )
+    };
     let _ = writeln!(
         table,
         "Expected public loss: {} {:.2}m (+-{:.2}m).",
