@@ -21,16 +21,21 @@ fn run(model: &Model, threads: usize) -> Outcomes {
     .unwrap()
 }
 
-#[test]
-fn outcomes_are_bit_identical_for_1_2_and_7_threads() {
-    let model = Model::compile(&common::homogeneous_pool(
+/// A 100-loan pool with three tranches.
+fn pool_model() -> Model {
+    Model::compile(&common::homogeneous_pool(
         100,
         0.05,
         0.2,
         0.4,
         &[0.03, 0.1, 1.0],
     ))
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn outcomes_are_bit_identical_for_1_2_and_7_threads() {
+    let model = pool_model();
     let one = run(&model, 1);
     for threads in [2, 7] {
         let other = run(&model, threads);
@@ -81,14 +86,7 @@ const PATH1: [f64; 4] = [
 /// chain from draws to default decisions (draw order, thresholds).
 #[test]
 fn first_paths_of_a_pool_are_pinned() {
-    let model = Model::compile(&common::homogeneous_pool(
-        100,
-        0.05,
-        0.2,
-        0.4,
-        &[0.03, 0.1, 1.0],
-    ))
-    .unwrap();
+    let model = pool_model();
     let outcomes = simulate_outcomes(&model, &RunSettings { paths: 12, seed: 7 }, &|_| {});
     println!("{:?}", outcomes.defaults);
     assert_eq!(outcomes.defaults, DEFAULTS);

@@ -76,15 +76,15 @@ struct RawCorrelation {
     by_mineral: Option<BTreeMap<String, RawShares>>,
 }
 
-/// `[risk.correlation.by_mineral.<mineral>]`: keys left out inherit
-/// `[risk.correlation]`'s.
+/// `[risk.correlation.by_mineral.<mineral>]` (and a scenario's
+/// `correlation`): keys left out inherit `[risk.correlation]`'s.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawShares {
-    global: Option<f64>,
-    mineral: Option<f64>,
-    country: Option<f64>,
-    region: Option<f64>,
+pub(super) struct RawShares {
+    pub(super) global: Option<f64>,
+    pub(super) mineral: Option<f64>,
+    pub(super) country: Option<f64>,
+    pub(super) region: Option<f64>,
 }
 
 /// `[risk.ratings]`: replaces the default rating table.

@@ -17,6 +17,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 
 use super::error::{Diagnostic, SpecError};
+use super::facility_file::RawShares;
 use super::toml_source::read_toml;
 use super::types::{CorrelationShares, FacilitySpec, ProjectSpec, Segment};
 use super::words::{SEGMENTS, parse_choice};
@@ -173,15 +174,6 @@ struct RawHaircut {
     country: Option<String>,
     segment: Option<String>,
     haircut: Option<f64>,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawShares {
-    global: Option<f64>,
-    mineral: Option<f64>,
-    country: Option<f64>,
-    region: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
