@@ -43,12 +43,9 @@ pub struct RunArgs {
     /// Paths, seed and threads.
     #[command(flatten)]
     pub simulation: SimulationArgs,
-    /// Output folder (default: out/<facility file stem>).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Print nothing but errors.
-    #[arg(long)]
-    pub quiet: bool,
+    /// Output folder and verbosity.
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// Run even if projects breach the eligibility rules (they are listed).
     #[arg(long)]
     pub allow_breaches: bool,
@@ -150,12 +147,9 @@ pub struct SizeArgs {
     /// Paths, seed and threads.
     #[command(flatten)]
     pub simulation: SimulationArgs,
-    /// Output folder (default: out/<facility file stem>).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Print nothing but errors.
-    #[arg(long)]
-    pub quiet: bool,
+    /// Output folder and verbosity.
+    #[command(flatten)]
+    pub output: OutputArgs,
     /// Accept eligibility breaches (they are listed).
     #[arg(long)]
     pub allow_breaches: bool,
@@ -200,12 +194,9 @@ pub struct SweepArgs {
     /// Paths (per facility or grid point), seed and threads.
     #[command(flatten)]
     pub simulation: SimulationArgs,
-    /// Output folder for sweep.csv (default: out/<facility file stem>).
-    #[arg(long)]
-    pub out: Option<PathBuf>,
-    /// Print nothing but errors.
-    #[arg(long)]
-    pub quiet: bool,
+    /// Output folder and verbosity.
+    #[command(flatten)]
+    pub output: OutputArgs,
 }
 
 /// How many paths to simulate, from which seed, on how many threads
@@ -221,4 +212,25 @@ pub struct SimulationArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+}
+
+/// Where a command writes and how much it prints (shared by run, size and
+/// sweep).
+#[derive(Debug, Args)]
+pub struct OutputArgs {
+    /// Output folder (default: out/<facility file stem>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+impl OutputArgs {
+    /// The output folder: `--out`, else `out/<facility file stem>`.
+    pub fn folder(&self, facility: &std::path::Path) -> PathBuf {
+        self.out
+            .clone()
+            .unwrap_or_else(|| super::default_output_folder(facility))
+    }
 }

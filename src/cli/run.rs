@@ -19,7 +19,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::args::{Format, RatingBasisArg, RunArgs, SimulationArgs};
 use super::validate::print_breaches;
-use super::{BadInput, default_output_folder, emit};
+use super::{BadInput, emit};
 
 /// Paths when neither the command line nor the facility file says.
 const DEFAULT_PATHS: u64 = 10_000;
@@ -80,10 +80,8 @@ impl Plan {
             scenarios: select_scenarios(&args.scenario, &loaded.scenarios)?,
             settings,
             threads,
-            out: args
-                .out
-                .unwrap_or_else(|| default_output_folder(&args.facility)),
-            quiet: args.quiet,
+            out: args.output.folder(&args.facility),
+            quiet: args.output.quiet,
             format: args.format,
             rating_basis: rating_basis(args.rating_basis),
             trace_paths: args.trace_paths,

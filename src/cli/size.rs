@@ -9,7 +9,7 @@ use blendsim::spec::{LoadOptions, load_facility};
 use super::args::SizeArgs;
 use super::run::{resolve_settings, select_scenarios};
 use super::validate::print_breaches;
-use super::{BadInput, default_output_folder, emit};
+use super::{BadInput, emit};
 
 /// Solves the sizing request, writes sizing.csv and sizing.json, prints the
 /// answer.
@@ -20,7 +20,7 @@ pub fn size(args: SizeArgs) -> Result<()> {
             allow_breaches: args.allow_breaches,
         },
     )?;
-    if !args.quiet {
+    if !args.output.quiet {
         print_breaches(&loaded);
     }
     let (settings, threads) = resolve_settings(&args.simulation, &loaded)?;
@@ -37,16 +37,14 @@ pub fn size(args: SizeArgs) -> Result<()> {
         solve(&loaded.spec, &scenarios, settings, &request)
     })
     .context("could not start the worker threads")??;
-    let folder = args
-        .out
-        .unwrap_or_else(|| default_output_folder(&args.facility));
+    let folder = args.output.folder(&args.facility);
     let written = write_sizing_reports(&folder, &result).with_context(|| {
         format!(
             "could not write the sizing reports into {}",
             folder.display()
         )
     })?;
-    if args.quiet {
+    if args.output.quiet {
         return Ok(());
     }
     let mut text = describe(&result, &loaded.spec.currency.code, settings.paths);

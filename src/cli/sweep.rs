@@ -8,7 +8,7 @@ use blendsim::spec::{LoadOptions, load_facility};
 
 use super::args::SweepArgs;
 use super::run::resolve_settings;
-use super::{BadInput, default_output_folder, emit};
+use super::{BadInput, emit};
 
 /// Runs the sweep, writes sweep.csv and prints the first metric as a table.
 pub fn sweep(args: SweepArgs) -> Result<()> {
@@ -48,13 +48,10 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         )
     })
     .context("could not start the worker threads")??;
-    let path = args
-        .out
-        .unwrap_or_else(|| default_output_folder(&args.facility))
-        .join("sweep.csv");
+    let path = args.output.folder(&args.facility).join("sweep.csv");
     write_sweep_csv(&path, &axes, &points)
         .with_context(|| format!("could not write {}", path.display()))?;
-    if args.quiet {
+    if args.output.quiet {
         return Ok(());
     }
     emit(&format!(
