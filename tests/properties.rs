@@ -17,7 +17,7 @@ use blendsim::spec::{
 };
 use blendsim::waterfall::{
     Ledger, Payee, StepLog, TranchePeriod, guarantee_outcome, run_waterfall, run_waterfall_traced,
-    tranche_outcome,
+    run_waterfall_until_repaid, tranche_loss, tranche_outcome,
 };
 use chrono::{Days, Months, NaiveDate};
 use proptest::prelude::*;
@@ -886,6 +886,7 @@ proptest! {
         let mut draws = FactorDraws::default();
         let mut path = simulator.new_path();
         let (mut ledger, mut traced) = (Ledger::default(), Ledger::default());
+        let mut stopped = Ledger::default();
         for p in draw.first_path..draw.first_path + PATHS_PER_CASE {
             simulator.simulate(p, &mut draws, &mut path);
             run_waterfall(&model, &path, &mut ledger);
@@ -894,6 +895,16 @@ proptest! {
             // Tracing does not change a cent.
             prop_assert_eq!(&ledger, &traced);
             check_structured(&model, &path, &ledger, &log)?;
+            // Stopping once a tranche is certain to be repaid (as sizing
+            // does) never changes its loss.
+            for (t, tranche) in model.liabilities.tranches.iter().enumerate() {
+                run_waterfall_until_repaid(&model, &path, &mut stopped, t);
+                prop_assert_eq!(
+                    tranche_loss(tranche, t, &stopped),
+                    tranche_loss(tranche, t, &ledger),
+                    "tranche {}", t
+                );
+            }
         }
     }
 }

@@ -144,7 +144,19 @@ impl ExactRatio {
     /// The largest amount `d` with `value / d >= ratio`, i.e.
     /// `floor(value x denominator / numerator)`.
     pub fn largest_covered(self, value: Money) -> i128 {
-        (i128::from(value.minor().max(0)) * self.denominator).div_euclid(self.numerator)
+        let value = value.minor().max(0);
+        // The 64-bit division is several times faster than the 128-bit one
+        // and covers every realistic amount and ratio (tested once a period
+        // on every path).
+        if let (Ok(value), Ok(numerator), Ok(denominator)) = (
+            u64::try_from(value),
+            u64::try_from(self.numerator),
+            u64::try_from(self.denominator),
+        ) && let Some(product) = value.checked_mul(denominator)
+        {
+            return i128::from(product / numerator);
+        }
+        (i128::from(value) * self.denominator).div_euclid(self.numerator)
     }
 }
 
@@ -478,5 +490,27 @@ impl Builder<'_> {
         );
         self.push(StepList::Principal, Step::Residual(junior));
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// floor(value x 10 / 11) on both sides of the 64-bit fast path: a
+    /// 1.10 test covers at most 100 of 110 and 90,909 of 100,000.
+    #[test]
+    fn largest_covered_is_the_floor_on_both_paths() {
+        let ratio = ExactRatio::from_f64(1.10).unwrap();
+        assert_eq!((ratio.numerator, ratio.denominator), (11, 10));
+        assert_eq!(ratio.largest_covered(Money::from_minor(110)), 100);
+        assert_eq!(ratio.largest_covered(Money::from_minor(100_000)), 90_909);
+        assert_eq!(ratio.largest_covered(Money::from_minor(-5)), 0);
+        // value x denominator overflows u64: the 128-bit path.
+        let big = i64::MAX / 2;
+        assert_eq!(
+            ratio.largest_covered(Money::from_minor(big)),
+            i128::from(big) * 10 / 11
+        );
     }
 }

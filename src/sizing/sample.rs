@@ -27,6 +27,16 @@ pub struct PoolSample {
     starts: Vec<usize>,
 }
 
+/// One capital structure to evaluate on a [`PoolSample`].
+#[derive(Debug, Clone, Copy)]
+pub struct Candidate<'m> {
+    /// The facility with this structure.
+    pub model: &'m Model,
+    /// `Some(t)`: stop each path's waterfall once tranche t is repaid (see
+    /// [`run_waterfall_until_repaid`]); only t's loss may then be read.
+    pub until_repaid: Option<usize>,
+}
+
 /// Paths per parallel chunk (does not affect results).
 const CHUNK: u64 = 8192;
 
@@ -66,35 +76,47 @@ impl PoolSample {
         self.starts.len() - 1
     }
 
-    /// Runs `model`'s waterfall on every path and returns `per_path(ledger)`
-    /// in path order. The model's pool must have the loans, dates and risk
-    /// of the pool the sample was simulated from (amounts may differ).
+    /// Runs every candidate's waterfall on every path, rebuilding each
+    /// path's collections once for all of them, and returns
+    /// `per_path(candidate, ledger)` by candidate, then in path order.
     ///
-    /// With `until_repaid = Some(t)` the waterfall stops once tranche t is
-    /// repaid (see [`run_waterfall_until_repaid`]): only t's loss may then
-    /// be read from the ledger.
-    pub fn evaluate<F>(&self, model: &Model, until_repaid: Option<usize>, per_path: F) -> Vec<f64>
+    /// The candidates must share one pool (the same loans, amounts, dates
+    /// and risk as the pool the sample was simulated from, or amounts
+    /// scaled from it): only their liabilities differ.
+    pub fn evaluate<F>(&self, candidates: &[Candidate<'_>], per_path: F) -> Vec<Vec<f64>>
     where
-        F: Fn(&Ledger) -> f64 + Sync,
+        F: Fn(usize, &Ledger) -> f64 + Sync,
     {
-        (0..self.paths())
-            .into_par_iter()
-            .map_init(
-                || {
-                    (
-                        PoolPath::for_schedule(&model.pool.performing),
-                        Ledger::default(),
-                    )
-                },
-                |(pool, ledger), p| {
-                    self.rebuild(&model.pool, p, pool);
-                    match until_repaid {
-                        Some(t) => run_waterfall_until_repaid(model, pool, ledger, t),
-                        None => run_waterfall(model, pool, ledger),
+        let Some(first) = candidates.first() else {
+            return Vec::new();
+        };
+        let pool = &first.model.pool;
+        debug_assert!(candidates.iter().all(|c| c.model.pool == *pool));
+        let width = candidates.len();
+        // Path-major while filling (one slot of `width` values per path),
+        // candidate-major on return.
+        let mut values = vec![0.0; self.paths() * width];
+        values.par_chunks_mut(width).enumerate().for_each_init(
+            || {
+                (
+                    PoolPath::for_schedule(&pool.performing),
+                    vec![Ledger::default(); width],
+                )
+            },
+            |(path, ledgers), (p, slot)| {
+                self.rebuild(pool, p, path);
+                for (c, candidate) in candidates.iter().enumerate() {
+                    let ledger = &mut ledgers[c];
+                    match candidate.until_repaid {
+                        Some(t) => run_waterfall_until_repaid(candidate.model, path, ledger, t),
+                        None => run_waterfall(candidate.model, path, ledger),
                     }
-                    per_path(ledger)
-                },
-            )
+                    slot[c] = per_path(c, ledger);
+                }
+            },
+        );
+        (0..width)
+            .map(|c| values.iter().skip(c).step_by(width).copied().collect())
             .collect()
     }
 

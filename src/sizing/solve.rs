@@ -7,7 +7,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
 use super::SizingError;
-use super::sample::PoolSample;
+use super::sample::{Candidate, PoolSample};
 use super::structure::{Structure, find_tranche};
 use super::target::{Direction, Evaluation, Metric, Target};
 use crate::aggregate::{estimate, idealized_pd};
@@ -116,16 +116,15 @@ pub fn size(
         request,
         cache: BTreeMap::new(),
     };
-    let curve: Vec<SizingPoint> = (0..request.grid)
+    let grid: Vec<f64> = (0..request.grid)
         .map(|i| {
-            let share = request.range.0
-                + (request.range.1 - request.range.0) * i as f64 / (request.grid - 1) as f64;
-            search.point(share)
+            request.range.0
+                + (request.range.1 - request.range.0) * i as f64 / (request.grid - 1) as f64
         })
-        .collect::<Result<_, _>>()?;
+        .collect();
+    let curve = search.points(&grid)?;
     let target = &request.target;
-    let solution = search.smallest(&curve, false)?;
-    let confident = search.smallest(&curve, true)?;
+    let (solution, confident) = search.solutions(&curve)?;
     let met: Vec<bool> = curve
         .iter()
         .map(|p| target.is_met(p.evaluation.value))
@@ -170,181 +169,345 @@ struct Search<'a> {
 }
 
 impl Search<'_> {
-    fn point(&mut self, share: f64) -> Result<SizingPoint, SizingError> {
-        let amount = self.structure.amount(share);
-        let key = (amount * Decimal::from(10i64.pow(self.structure.spec.currency.minor_digits)))
-            .to_i128()
-            .unwrap_or(0);
-        if let Some(point) = self.cache.get(&key) {
-            return Ok(point.clone());
-        }
-        let spec = self.structure.with_amount(amount).ok_or_else(|| {
-            SizingError::Request(format!(
-                "a {} of {amount} leaves nothing of {}; narrow --range",
-                self.request.solve, self.structure.absorb_name
-            ))
-        })?;
-        let target = &self.request.target;
-        let mut worst: Option<(Evaluation, String)> = None;
-        for (scenario, model, sample) in &self.cases {
-            let candidate = if self.structure.scales_pool() {
-                Model::compile_scenario(&spec, scenario)?
-            } else {
-                Model {
-                    liabilities: Liabilities::compile(&spec, &model.calendar)?,
-                    ..model.clone()
-                }
-            };
-            let index = candidate
-                .liabilities
-                .tranches
-                .iter()
-                .position(|t| t.name == target.tranche);
-            let values = match index {
-                Some(i) => per_path_values(&candidate, sample, i, target),
-                // The target tranche was sized to zero: nothing to meet.
-                None => vec![f64::NAN; sample.paths()],
-            };
-            let mut evaluation = target.metric.evaluate(&values, target.direction);
-            if let (Metric::ImpliedRating(rating), Some(i)) = (target.metric, index) {
-                // P(loss) less the rating's idealized PD at the tranche's WAL.
-                let benchmark = idealized_pd(
-                    &RatingTable::moodys_idealized_10y(),
-                    rating,
-                    mean_wal(&candidate, sample, i),
-                );
-                evaluation.value -= benchmark;
-                evaluation.bound -= benchmark;
+    /// The candidates at each of `shares`, the new ones evaluated together
+    /// (one pass over the paths per scenario).
+    fn points(&mut self, shares: &[f64]) -> Result<Vec<SizingPoint>, SizingError> {
+        let minor = Decimal::from(10i64.pow(self.structure.spec.currency.minor_digits));
+        let keyed: Vec<(i128, Decimal, f64)> = shares
+            .iter()
+            .map(|&share| {
+                let amount = self.structure.amount(share);
+                ((amount * minor).to_i128().unwrap_or(0), amount, share)
+            })
+            .collect();
+        let mut fresh: Vec<(i128, Decimal, f64, FacilitySpec)> = Vec::new();
+        for &(key, amount, share) in &keyed {
+            if self.cache.contains_key(&key) || fresh.iter().any(|f| f.0 == key) {
+                continue;
             }
-            worst = Some(match worst {
-                Some((w, wn)) if target.worse(w, evaluation) == w => (w, wn),
-                _ => (evaluation, scenario.name.clone()),
-            });
+            let spec = self.structure.with_amount(amount).ok_or_else(|| {
+                SizingError::Request(format!(
+                    "a {} of {amount} leaves nothing of {}; narrow --range",
+                    self.request.solve, self.structure.absorb_name
+                ))
+            })?;
+            fresh.push((key, amount, share, spec));
         }
-        let (evaluation, scenario) = worst.expect("at least one scenario");
-        let point = SizingPoint {
-            share: self.structure.share_of(amount).to_f64().unwrap_or(share),
-            amount,
-            evaluation,
-            scenario,
-        };
-        self.cache.insert(key, point.clone());
-        Ok(point)
+        if !fresh.is_empty() {
+            let specs: Vec<&FacilitySpec> = fresh.iter().map(|f| &f.3).collect();
+            let evaluations = self.evaluate(&specs)?;
+            for ((key, amount, share, _), (evaluation, scenario)) in
+                fresh.into_iter().zip(evaluations)
+            {
+                let point = SizingPoint {
+                    share: self.structure.share_of(amount).to_f64().unwrap_or(share),
+                    amount,
+                    evaluation,
+                    scenario,
+                };
+                self.cache.insert(key, point);
+            }
+        }
+        Ok(keyed
+            .iter()
+            .map(|(key, ..)| self.cache[key].clone())
+            .collect())
     }
 
-    /// The smallest size meeting the target (`bound`: its 95% confidence
-    /// bound rather than the point estimate): the first grid point after
-    /// which every grid point meets it, refined within the grid cell below
-    /// by secant steps aimed alternately half a resolution below and above
-    /// the estimated crossing, which on a smooth curve close the bracket in
-    /// a few evaluations where bisection needs a dozen; a guess that would
-    /// land next to an end is replaced by the midpoint.
-    fn smallest(
+    /// The target metric of each candidate facility, the worst over the
+    /// scenarios, with the scenario it was worst in.
+    fn evaluate(&self, specs: &[&FacilitySpec]) -> Result<Vec<(Evaluation, String)>, SizingError> {
+        let target = &self.request.target;
+        let mut worst: Vec<Option<(Evaluation, String)>> = vec![None; specs.len()];
+        for (scenario, model, sample) in &self.cases {
+            let candidates = specs
+                .iter()
+                .map(|spec| {
+                    Ok(if self.structure.scales_pool() {
+                        Model::compile_scenario(spec, scenario)?
+                    } else {
+                        Model {
+                            liabilities: Liabilities::compile(spec, &model.calendar)?,
+                            ..model.clone()
+                        }
+                    })
+                })
+                .collect::<Result<Vec<Model>, SizingError>>()?;
+            let batch = Batch {
+                models: &candidates,
+                sample,
+                shared_pool: !self.structure.scales_pool(),
+                index: candidates
+                    .iter()
+                    .map(|m| {
+                        m.liabilities
+                            .tranches
+                            .iter()
+                            .position(|t| t.name == target.tranche)
+                    })
+                    .collect(),
+            };
+            let values = batch.target_values(target);
+            let wals = match target.metric {
+                Metric::ImpliedRating(_) => Some(batch.mean_wals()),
+                _ => None,
+            };
+            for (c, values) in values.iter().enumerate() {
+                let mut evaluation = target.metric.evaluate(values, target.direction);
+                if let (Metric::ImpliedRating(rating), Some(wals)) = (target.metric, &wals) {
+                    // P(loss) less the rating's idealized PD at the tranche's WAL.
+                    let benchmark =
+                        idealized_pd(&RatingTable::moodys_idealized_10y(), rating, wals[c]);
+                    evaluation.value -= benchmark;
+                    evaluation.bound -= benchmark;
+                }
+                worst[c] = Some(match worst[c].take() {
+                    Some((w, wn)) if target.worse(w, evaluation) == w => (w, wn),
+                    _ => (evaluation, scenario.name.clone()),
+                });
+            }
+        }
+        Ok(worst
+            .into_iter()
+            .map(|w| w.expect("at least one scenario"))
+            .collect())
+    }
+
+    /// The smallest size meeting the target on the sample and the smallest
+    /// whose 95% confidence bound meets it, refined together (each round
+    /// evaluates both searches' next guesses in one pass over the paths).
+    fn solutions(
         &mut self,
         curve: &[SizingPoint],
-        bound: bool,
-    ) -> Result<Option<SizingPoint>, SizingError> {
+    ) -> Result<(Option<SizingPoint>, Option<SizingPoint>), SizingError> {
         let target = self.request.target.clone();
-        // The gap to the target, on a log scale when the metric and the
-        // threshold are positive: losses and probabilities fall roughly
-        // exponentially with credit enhancement, so secant steps on the log
-        // land near the crossing at once.
-        let gap = |p: &SizingPoint| {
-            let value = if bound {
-                p.evaluation.bound
-            } else {
-                p.evaluation.value
-            };
-            let (value, threshold) = if value > 0.0 && target.threshold > 0.0 {
-                (value.ln(), target.threshold.ln())
-            } else {
-                (value, target.threshold)
-            };
-            match target.direction {
-                Direction::AtMost => value - threshold,
-                Direction::AtLeast => threshold - value,
-            }
-        };
-        let met = |p: &SizingPoint| gap(p) <= 0.0;
-        let Some(first) = (0..curve.len()).find(|&i| curve[i..].iter().all(met)) else {
-            return Ok(None);
-        };
-        if first == 0 {
-            return Ok(Some(curve[0].clone()));
-        }
-        let (mut low, mut high) = (curve[first - 1].clone(), curve[first].clone());
-        let (mut low_gap, mut high_gap) = (gap(&low), gap(&high));
-        // Aim just below the secant estimate of the crossing, then just
-        // above it: on a smooth curve the bracket closes to the resolution
-        // in a few evaluations, from both sides.
-        let mut aim_below = true;
+        let mut searches = [false, true].map(|bound| Refinement::start(&target, curve, bound));
         for _ in 0..MAX_STEPS {
-            let width = high.share - low.share;
-            if width <= RESOLUTION {
+            let guesses: Vec<(usize, f64)> = searches
+                .iter()
+                .enumerate()
+                .filter_map(|(i, s)| s.guess().map(|g| (i, g)))
+                .collect();
+            if guesses.is_empty() {
                 break;
             }
-            let secant = high.share - high_gap * width / (high_gap - low_gap);
-            let offset = if aim_below {
-                -0.5 * RESOLUTION
-            } else {
-                0.5 * RESOLUTION
-            };
-            let inside = low.share + 0.1 * RESOLUTION..high.share - 0.1 * RESOLUTION;
-            let guess = if secant.is_finite() && inside.contains(&(secant + offset)) {
-                secant + offset
-            } else {
-                0.5 * (low.share + high.share)
-            };
-            let point = self.point(guess)?;
-            if point.share <= low.share || point.share >= high.share {
-                break; // the minor-unit rounding cannot split the bracket further
-            }
-            let g = gap(&point);
-            let met = g <= 0.0;
-            // Illinois: when the same end moves twice, halve the other's
-            // weight so the secant cannot stall on one side.
-            if met && aim_below {
-                low_gap *= 0.5;
-            } else if !met && !aim_below {
-                high_gap *= 0.5;
-            }
-            aim_below = met;
-            if met {
-                (high, high_gap) = (point, g);
-            } else {
-                (low, low_gap) = (point, g);
+            let shares: Vec<f64> = guesses.iter().map(|&(_, g)| g).collect();
+            let points = self.points(&shares)?;
+            for ((i, _), point) in guesses.into_iter().zip(points) {
+                searches[i].update(&target, point);
             }
         }
-        Ok(Some(high))
+        let [value, bound] = searches.map(Refinement::solution);
+        Ok((value, bound))
     }
 }
 
-/// The tranche's mean weighted average life over the paths that repaid
-/// principal (the legal final date if none did).
-fn mean_wal(model: &Model, sample: &PoolSample, index: usize) -> f64 {
-    let tranche = &model.liabilities.tranches[index];
-    let wal = sample.evaluate(model, None, |ledger: &Ledger| {
-        tranche_outcome(tranche, index, ledger, &model.calendar).wal_years
-    });
-    let mean = estimate(&wal).mean;
-    if mean.is_nan() {
-        model.calendar.years_from_start(model.calendar.periods())
-    } else {
-        mean
+/// One search for the smallest size meeting the target: the first grid
+/// point after which every grid point meets it, refined within the grid
+/// cell below by secant steps aimed alternately half a resolution below
+/// and above the estimated crossing, which on a smooth curve close the
+/// bracket in a few evaluations where bisection needs a dozen; a guess that
+/// would land next to an end is replaced by the midpoint.
+enum Refinement {
+    /// No grid point from which on the target holds.
+    NotMet,
+    /// Solved.
+    Found(SizingPoint),
+    /// Still narrowing.
+    Open(Bracket),
+}
+
+/// The crossing lies between `low` (not met) and `high` (met).
+struct Bracket {
+    /// Whether the 95% bound, rather than the estimate, must meet it.
+    bound: bool,
+    low: SizingPoint,
+    high: SizingPoint,
+    low_gap: f64,
+    high_gap: f64,
+    aim_below: bool,
+}
+
+impl Refinement {
+    fn start(target: &Target, curve: &[SizingPoint], bound: bool) -> Self {
+        let met = |p: &SizingPoint| gap(target, p, bound) <= 0.0;
+        match (0..curve.len()).find(|&i| curve[i..].iter().all(met)) {
+            None => Refinement::NotMet,
+            Some(0) => Refinement::Found(curve[0].clone()),
+            Some(first) => Refinement::Open(Bracket {
+                bound,
+                low: curve[first - 1].clone(),
+                high: curve[first].clone(),
+                low_gap: gap(target, &curve[first - 1], bound),
+                high_gap: gap(target, &curve[first], bound),
+                aim_below: true,
+            }),
+        }
+    }
+
+    /// The next share to evaluate, if the bracket is still open.
+    fn guess(&self) -> Option<f64> {
+        let Refinement::Open(b) = self else {
+            return None;
+        };
+        let width = b.high.share - b.low.share;
+        if width <= RESOLUTION {
+            return None;
+        }
+        let secant = b.high.share - b.high_gap * width / (b.high_gap - b.low_gap);
+        let offset = if b.aim_below { -0.5 } else { 0.5 } * RESOLUTION;
+        let inside = b.low.share + 0.1 * RESOLUTION..b.high.share - 0.1 * RESOLUTION;
+        Some(
+            if secant.is_finite() && inside.contains(&(secant + offset)) {
+                secant + offset
+            } else {
+                0.5 * (b.low.share + b.high.share)
+            },
+        )
+    }
+
+    /// Narrows the bracket with the point evaluated at [`Self::guess`].
+    fn update(&mut self, target: &Target, point: SizingPoint) {
+        let Refinement::Open(b) = self else {
+            return;
+        };
+        if point.share <= b.low.share || point.share >= b.high.share {
+            // The minor-unit rounding cannot split the bracket further.
+            *self = Refinement::Found(b.high.clone());
+            return;
+        }
+        let g = gap(target, &point, b.bound);
+        let met = g <= 0.0;
+        // Illinois: when the same end moves twice, halve the other's weight
+        // so the secant cannot stall on one side.
+        if met && b.aim_below {
+            b.low_gap *= 0.5;
+        } else if !met && !b.aim_below {
+            b.high_gap *= 0.5;
+        }
+        b.aim_below = met;
+        if met {
+            (b.high, b.high_gap) = (point, g);
+        } else {
+            (b.low, b.low_gap) = (point, g);
+        }
+    }
+
+    fn solution(self) -> Option<SizingPoint> {
+        match self {
+            Refinement::NotMet => None,
+            Refinement::Found(point) | Refinement::Open(Bracket { high: point, .. }) => Some(point),
+        }
     }
 }
 
-/// The per-path values the target's metric is computed from: the tranche's
-/// loss fraction, or its IRR.
-fn per_path_values(model: &Model, sample: &PoolSample, index: usize, target: &Target) -> Vec<f64> {
-    let tranche = &model.liabilities.tranches[index];
-    if target.metric.needs_irr() {
-        sample.evaluate(model, None, |ledger: &Ledger| {
-            tranche_outcome(tranche, index, ledger, &model.calendar).irr
-        })
+/// The gap to the target (`bound`: of the 95% confidence bound rather than
+/// the point estimate; met when <= 0), on a log scale when the metric and
+/// the threshold are positive: losses and probabilities fall roughly
+/// exponentially with credit enhancement, so secant steps on the log land
+/// near the crossing at once.
+fn gap(target: &Target, point: &SizingPoint, bound: bool) -> f64 {
+    let value = if bound {
+        point.evaluation.bound
     } else {
-        sample.evaluate(model, Some(index), |ledger: &Ledger| {
-            tranche_loss(tranche, index, ledger)
-        })
+        point.evaluation.value
+    };
+    let (value, threshold) = if value > 0.0 && target.threshold > 0.0 {
+        (value.ln(), target.threshold.ln())
+    } else {
+        (value, target.threshold)
+    };
+    match target.direction {
+        Direction::AtMost => value - threshold,
+        Direction::AtLeast => threshold - value,
+    }
+}
+
+/// Candidate structures of one scenario, evaluated on its sample.
+struct Batch<'a> {
+    models: &'a [Model],
+    sample: &'a PoolSample,
+    /// Whether the candidates share the scenario's pool (so each path is
+    /// rebuilt once for all of them).
+    shared_pool: bool,
+    /// The target tranche's index in each candidate (None: sized to zero).
+    index: Vec<Option<usize>>,
+}
+
+impl Batch<'_> {
+    /// Runs `value(candidate, ledger)` on every path of every candidate.
+    fn run<F>(&self, until_repaid: impl Fn(usize) -> Option<usize>, value: F) -> Vec<Vec<f64>>
+    where
+        F: Fn(usize, &Ledger) -> f64 + Sync,
+    {
+        let candidates: Vec<Candidate> = self
+            .models
+            .iter()
+            .enumerate()
+            .map(|(c, model)| Candidate {
+                model,
+                until_repaid: until_repaid(c),
+            })
+            .collect();
+        if self.shared_pool {
+            self.sample.evaluate(&candidates, value)
+        } else {
+            // Each candidate has its own (scaled) pool.
+            (0..candidates.len())
+                .map(|c| {
+                    let one = self.sample.evaluate(&candidates[c..=c], |_, l| value(c, l));
+                    one.into_iter().next().unwrap_or_default()
+                })
+                .collect()
+        }
+    }
+
+    /// The per-path values the target's metric is computed from: the
+    /// tranche's loss fraction (the waterfall stopping once it is repaid),
+    /// or its IRR; NaN where the tranche was sized to zero.
+    fn target_values(&self, target: &Target) -> Vec<Vec<f64>> {
+        let irr = target.metric.needs_irr();
+        self.run(
+            |c| if irr { None } else { self.index[c] },
+            |c, ledger| {
+                let model = &self.models[c];
+                let Some(i) = self.index[c] else {
+                    return f64::NAN;
+                };
+                let tranche = &model.liabilities.tranches[i];
+                if irr {
+                    tranche_outcome(tranche, i, ledger, &model.calendar).irr
+                } else {
+                    tranche_loss(tranche, i, ledger)
+                }
+            },
+        )
+    }
+
+    /// Each candidate's mean weighted average life of the target tranche
+    /// over the paths that repaid principal (the legal final date if none
+    /// did).
+    fn mean_wals(&self) -> Vec<f64> {
+        let wals = self.run(
+            |_| None,
+            |c, ledger| {
+                let model = &self.models[c];
+                self.index[c].map_or(f64::NAN, |i| {
+                    let tranche = &model.liabilities.tranches[i];
+                    tranche_outcome(tranche, i, ledger, &model.calendar).wal_years
+                })
+            },
+        );
+        wals.iter()
+            .zip(self.models)
+            .map(|(wal, model)| {
+                let mean = estimate(wal).mean;
+                if mean.is_nan() {
+                    model.calendar.years_from_start(model.calendar.periods())
+                } else {
+                    mean
+                }
+            })
+            .collect()
     }
 }

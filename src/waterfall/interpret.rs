@@ -115,13 +115,80 @@ pub fn run_traced<T: Tracer>(
         principal_proceeds: Money::ZERO,
         fees_from_interest: Money::ZERO,
     };
+    let mut stop = until_repaid.map(|t| RepaymentWatch::new(liabilities, pool, t));
+    if stop.as_ref().is_some_and(|w| w.certain(&run.s.balance)) {
+        run.ledger.scratch = run.s;
+        return;
+    }
     for k in 1..=periods {
         run.period(k);
-        if until_repaid.is_some_and(|t| run.s.balance[t] == Money::ZERO) {
-            break;
+        if let Some(watch) = &mut stop {
+            watch.collected(pool, k);
+            if watch.certain(&run.s.balance) {
+                break;
+            }
         }
     }
     run.ledger.scratch = run.s;
+}
+
+/// Knows when a tranche is certain to be repaid in full, so that a
+/// waterfall run only for that tranche's loss can stop.
+///
+/// Repaid means a zero balance (it stays zero). Earlier still, when the
+/// principal list opens with a sequential principal step naming the
+/// tranche, the tranches it names up to the tranche (the "queue") are paid
+/// from each period's principal proceeds before anything else. Principal
+/// proceeds never pay interest or fees (the interest list runs before they
+/// join the cash), and everything else that reaches the queue (coverage
+/// test cures, guarantee payouts, reserves released at the legal final,
+/// interest left at the legal final) only adds to what it receives. So if
+/// no tranche in the queue can grow (none is deferrable), the queue is
+/// certain to be repaid once the pool's scheduled principal and recoveries
+/// still to come cover its balances.
+struct RepaymentWatch<'a> {
+    tranche: usize,
+    /// The queue, when the rule above applies.
+    queue: Option<&'a [usize]>,
+    /// Pool principal and recoveries in the periods not yet run.
+    to_come: i128,
+}
+
+impl<'a> RepaymentWatch<'a> {
+    fn new(liabilities: &'a Liabilities, pool: &PoolPath, tranche: usize) -> Self {
+        let queue = match liabilities.principal_steps.first() {
+            Some(Step::Principal(step)) if !step.pro_rata => step
+                .tranches
+                .iter()
+                .position(|&t| t == tranche)
+                .map(|i| &step.tranches[..=i])
+                .filter(|queue| queue.iter().all(|&t| !liabilities.tranches[t].deferrable)),
+            _ => None,
+        };
+        let inflows = pool.principal[1..].iter().chain(&pool.recoveries[1..]);
+        // A negative inflow would take cash away: the rule does not apply.
+        let queue = queue.filter(|_| inflows.clone().all(|m| m.minor() >= 0));
+        let to_come = inflows.map(|m| i128::from(m.minor())).sum();
+        RepaymentWatch {
+            tranche,
+            queue,
+            to_come,
+        }
+    }
+
+    /// Period k's inflows have been paid out.
+    fn collected(&mut self, pool: &PoolPath, k: usize) {
+        self.to_come -=
+            i128::from(pool.principal[k].minor()) + i128::from(pool.recoveries[k].minor());
+    }
+
+    fn certain(&self, balance: &[Money]) -> bool {
+        balance[self.tranche] == Money::ZERO
+            || self.queue.is_some_and(|queue| {
+                let owed: i128 = queue.iter().map(|&t| i128::from(balance[t].minor())).sum();
+                owed <= self.to_come
+            })
+    }
 }
 
 impl<T: Tracer> Run<'_, T> {

@@ -53,11 +53,15 @@ pub fn run_waterfall_traced<T: Tracer>(
     );
 }
 
-/// [`run_waterfall`] stopped after the period in which tranche `tranche`
-/// is repaid: a repaid tranche cannot lose, so its loss
-/// ([`tranche_loss`]) is the same, while the later periods, left empty in
-/// the ledger, are not computed. Much faster for a senior tranche; only
-/// the tranche's loss may be read from the ledger.
+/// [`run_waterfall`] stopped as soon as tranche `tranche` is certain to be
+/// repaid in full: once its balance is zero, or, when the principal list
+/// opens with a sequential step naming it behind non-deferrable tranches
+/// only, once the pool's principal and recoveries still to come cover
+/// their balances (the reasoning is on `RepaymentWatch` in
+/// `interpret.rs`). Its loss ([`tranche_loss`]) is then known to be zero,
+/// and later periods, left empty in the ledger, are not computed. Much
+/// faster for a senior tranche (on most paths nothing is computed at all);
+/// only the tranche's loss may be read from the ledger.
 pub fn run_waterfall_until_repaid(
     model: &Model,
     pool: &PoolPath,
