@@ -18,7 +18,8 @@ const FLAGSHIP: &str = "portfolios/us-rok-critical-minerals/facility.toml";
 /// code that produces it.
 const SUMMARY_HEADER: &str = "tranche,class,notional,attachment,detachment,expected_loss,\
 expected_loss_se,prob_loss,loss_p50,loss_p90,loss_p99,loss_p999,es_99,irr_mean,irr_p05,\
-irr_p50,irr_p95,moic_mean,wal_years,prob_loss_se,irr_mean_se,moic_mean_se,wal_years_se";
+irr_p50,irr_p95,moic_mean,wal_years,prob_loss_se,irr_mean_se,moic_mean_se,wal_years_se,\
+es_99_se";
 
 /// Columns of summary.csv that are fractions of a tranche's notional.
 const LOSS_COLUMNS: [&str; 7] = [
@@ -159,6 +160,9 @@ fn run_prints_a_table_and_writes_summary_and_manifest() {
         for col in header.iter().filter(|h| h.ends_with("_se")) {
             assert!(number(col) >= 0.0, "{name}.{col}");
         }
+        // The ES's standard error (VaR uncertainty included): 20 tail paths
+        // are enough for it to be defined, so a number, finite and >= 0.
+        assert!(number("es_99_se") >= 0.0, "{name}.es_99_se");
         assert!(number("loss_p50") <= number("loss_p90"));
         assert!(number("loss_p90") <= number("loss_p99"));
         assert!(number("loss_p99") <= number("loss_p999"));

@@ -149,6 +149,8 @@ fn facility_csv_one_row_of_consistent_capital() {
     .collect();
     assert!(q.windows(2).all(|w| w[0] <= w[1]), "{q:?}");
     assert!(num(f, "pool_es_99") >= q[2]);
+    let es_se = num(f, "pool_es_99_se");
+    assert!(es_se.is_finite() && es_se > 0.0, "pool_es_99_se = {es_se}");
 }
 
 #[test]
@@ -352,6 +354,10 @@ fn json_format_prints_the_summary_for_scripts() {
     assert_eq!(tranches[0]["tranche"], "senior");
     assert_eq!(tranches[0]["notional"], "150000000.00");
     assert!(tranches[0]["expected_loss_se"].is_number());
+    for tranche in tranches {
+        let se = tranche["es_99_se"].as_f64();
+        assert!(se.is_some_and(|x| x >= 0.0), "{tranche}");
+    }
     assert!(tranches[0]["implied_rating"]["rating"].is_string());
     assert!(json["facility_metrics"]["mobilisation_ratio"].is_number());
     assert!(json["facility_metrics"]["public_expected_loss"]["se"].is_number());

@@ -6,7 +6,9 @@ use serde::Serialize;
 use crate::model::Model;
 use crate::spec::TrancheClass;
 
-use super::{Estimate, Outcomes, TailWeights, estimate, expected_shortfall, quantile, sorted};
+use super::{
+    ES_LEVEL, Estimate, Outcomes, estimate, expected_shortfall_estimate, quantile, sorted,
+};
 
 /// One row of facility-wide statistics. Amounts are in currency units.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -38,7 +40,8 @@ pub struct FacilityMetrics {
     pub pool_loss_quantiles: [f64; 4],
     /// Pool expected shortfall at 99% (fraction of pool principal).
     pub pool_es_99: f64,
-    /// Its approximate standard error (tail sd / sqrt of the tail size).
+    /// Its standard error, including the uncertainty of the 99% VaR (see
+    /// [`expected_shortfall_estimate`](super::expected_shortfall_estimate)).
     pub pool_es_99_se: f64,
     /// Expected number of defaulted loans.
     pub expected_defaults: Estimate,
@@ -49,13 +52,8 @@ pub struct FacilityMetrics {
 }
 
 /// Computes the facility metrics; `unit` converts minor units to currency
-/// units; `tail` holds the worst 1% of paths by pool loss.
-pub fn facility_metrics(
-    model: &Model,
-    outcomes: &Outcomes,
-    unit: f64,
-    tail: &TailWeights,
-) -> FacilityMetrics {
+/// units.
+pub fn facility_metrics(model: &Model, outcomes: &Outcomes, unit: f64) -> FacilityMetrics {
     let tranches = &model.liabilities.tranches;
     // An unfunded guarantee counts at its cap on its side (public or
     // private): it is capital committed to absorb losses.
@@ -77,6 +75,7 @@ pub fn facility_metrics(
         .rposition(|t| t.class == TrancheClass::FirstLoss)
         .unwrap_or(tranches.len().saturating_sub(1));
     let pool_losses = sorted(&outcomes.pool_loss);
+    let pool_es = expected_shortfall_estimate(&pool_losses, ES_LEVEL);
     let defaults: Vec<f64> = outcomes.defaults.iter().map(|&d| f64::from(d)).collect();
     let sorted_defaults = sorted(&defaults);
     let recoveries: Vec<f64> = outcomes
@@ -111,8 +110,8 @@ pub fn facility_metrics(
         pool_notional: model.pool.notional.as_f64() * unit,
         pool_expected_loss: estimate(&outcomes.pool_loss),
         pool_loss_quantiles: [0.5, 0.9, 0.99, 0.999].map(|p| quantile(&pool_losses, p)),
-        pool_es_99: expected_shortfall(&pool_losses, 0.99),
-        pool_es_99_se: tail.mean(|p| outcomes.pool_loss[p]).se,
+        pool_es_99: pool_es.mean,
+        pool_es_99_se: pool_es.se,
         expected_defaults: estimate(&defaults),
         defaults_quantiles: [0.5, 0.9, 0.99].map(|p| quantile(&sorted_defaults, p)),
         expected_recoveries: estimate(&recoveries),

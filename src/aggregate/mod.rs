@@ -24,7 +24,8 @@ pub use quantiles::{
 };
 pub use rating::{ImpliedRating, RatingBasis, idealized_pd, implied_rating};
 pub use stats::{
-    CompensatedSum, Estimate, estimate, exceedance, expected_shortfall, quantile, sorted,
+    CompensatedSum, Estimate, estimate, exceedance, expected_shortfall,
+    expected_shortfall_estimate, quantile, sorted,
 };
 pub use summary::{TrancheSummary, summarise};
 

@@ -108,7 +108,7 @@ pub fn committee_pack(
 ) -> CommitteePack {
     let unit = 10f64.powi(-(model.currency.minor_digits as i32));
     let tail = TailWeights::worst(&outcomes.pool_loss, ES_LEVEL);
-    let facility = facility_metrics(model, outcomes, unit, &tail);
+    let facility = facility_metrics(model, outcomes, unit);
     let (projects, minerals, countries) = contributions(model, projects, outcomes, &tail, unit);
     CommitteePack {
         pool_es_99_amount: projects.iter().map(|p| p.risk.es_contribution).sum(),

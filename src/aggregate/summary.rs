@@ -6,7 +6,10 @@ use crate::model::Model;
 use crate::money::Money;
 use crate::spec::TrancheClass;
 
-use super::{Outcomes, TrancheColumns, estimate, exceedance, expected_shortfall, quantile, sorted};
+use super::{
+    ES_LEVEL, Outcomes, TrancheColumns, estimate, exceedance, expected_shortfall_estimate,
+    quantile, sorted,
+};
 
 /// Statistics of one tranche over all paths.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -58,6 +61,9 @@ pub struct TrancheSummary {
     pub wal_years: f64,
     /// Standard error of `wal_years`.
     pub wal_years_se: f64,
+    /// Standard error of `es_99`, including the uncertainty of the 99% VaR
+    /// (see [`expected_shortfall_estimate`](super::expected_shortfall_estimate)).
+    pub es_99_se: f64,
 }
 
 /// Summarises every tranche, most senior first, then the guarantee (if
@@ -109,6 +115,7 @@ fn summarise_tranche(
     let loss = estimate(&columns.loss);
     let prob_loss = exceedance(&columns.loss, 0.0);
     let losses = sorted(&columns.loss);
+    let es = expected_shortfall_estimate(&losses, ES_LEVEL);
     let irr = estimate(&columns.irr);
     let irrs = sorted(&columns.irr);
     let moic = estimate(&columns.moic);
@@ -127,7 +134,7 @@ fn summarise_tranche(
         loss_p90: quantile(&losses, 0.9),
         loss_p99: quantile(&losses, 0.99),
         loss_p999: quantile(&losses, 0.999),
-        es_99: expected_shortfall(&losses, 0.99),
+        es_99: es.mean,
         irr_mean: irr.mean,
         irr_mean_se: irr.se,
         irr_p05: quantile(&irrs, 0.05),
@@ -137,5 +144,6 @@ fn summarise_tranche(
         moic_mean_se: moic.se,
         wal_years: wal.mean,
         wal_years_se: wal.se,
+        es_99_se: es.se,
     }
 }

@@ -6,8 +6,9 @@ use super::{Report, RunReport, format_float, neutralise};
 use crate::aggregate::TrancheSummary;
 
 /// The columns of summary.csv, in order. The first nineteen are the
-/// documented interface; the standard errors of the other averages follow.
-pub const COLUMNS: [&str; 23] = [
+/// documented interface; the standard errors of the other averages follow,
+/// then that of the expected shortfall.
+pub const COLUMNS: [&str; 24] = [
     "tranche",
     "class",
     "notional",
@@ -31,6 +32,7 @@ pub const COLUMNS: [&str; 23] = [
     "irr_mean_se",
     "moic_mean_se",
     "wal_years_se",
+    "es_99_se",
 ];
 
 /// Writes summary.csv.
@@ -76,6 +78,7 @@ pub fn summary_record(row: &TrancheSummary, digits: u32) -> Vec<String> {
         row.irr_mean_se,
         row.moic_mean_se,
         row.wal_years_se,
+        row.es_99_se,
     ];
     let mut record = vec![
         neutralise(&row.tranche),
