@@ -16,8 +16,8 @@ use blendsim::spec::{
     StepList, StepSpec, TrancheClass, WaterfallSpec,
 };
 use blendsim::waterfall::{
-    Ledger, Payee, StepLog, TranchePeriod, guarantee_outcome, run_waterfall, run_waterfall_traced,
-    run_waterfall_until_repaid, tranche_loss, tranche_outcome,
+    Ledger, Payee, StepLog, StopWhen, TranchePeriod, guarantee_outcome, run_waterfall,
+    run_waterfall_traced, run_waterfall_until, tranche_loss, tranche_outcome, tranche_wal,
 };
 use chrono::{Days, Months, NaiveDate};
 use proptest::prelude::*;
@@ -895,15 +895,20 @@ proptest! {
             // Tracing does not change a cent.
             prop_assert_eq!(&ledger, &traced);
             check_structured(&model, &path, &ledger, &log)?;
-            // Stopping once a tranche is certain to be repaid (as sizing
-            // does) never changes its loss.
+            // Stopping once a tranche is repaid, or certain to be (as sizing
+            // does), never changes its loss; once repaid, nor its WAL.
             for (t, tranche) in model.liabilities.tranches.iter().enumerate() {
-                run_waterfall_until_repaid(&model, &path, &mut stopped, t);
-                prop_assert_eq!(
-                    tranche_loss(tranche, t, &stopped),
-                    tranche_loss(tranche, t, &ledger),
-                    "tranche {}", t
-                );
+                let loss = tranche_loss(tranche, t, &ledger);
+                run_waterfall_until(&model, &path, &mut stopped, StopWhen::CertainlyRepaid(t));
+                prop_assert_eq!(tranche_loss(tranche, t, &stopped), loss, "tranche {}", t);
+                run_waterfall_until(&model, &path, &mut stopped, StopWhen::Repaid(t));
+                prop_assert_eq!(tranche_loss(tranche, t, &stopped), loss, "tranche {}", t);
+                let wal = tranche_wal(t, &ledger, &model.calendar);
+                let outcome = tranche_outcome(tranche, t, &ledger, &model.calendar);
+                let stopped_wal = tranche_wal(t, &stopped, &model.calendar);
+                for other in [outcome.wal_years, stopped_wal] {
+                    prop_assert!(other == wal || (wal.is_nan() && other.is_nan()));
+                }
             }
         }
     }

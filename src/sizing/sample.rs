@@ -6,7 +6,7 @@ use rayon::prelude::*;
 
 use crate::model::{Model, PoolModel};
 use crate::simulate::{DefaultEvent, FactorDraws, PoolPath, PoolSimulator, recovered_amount};
-use crate::waterfall::{Ledger, run_waterfall, run_waterfall_until_repaid};
+use crate::waterfall::{Ledger, StopWhen, run_waterfall, run_waterfall_until};
 
 /// One default, as much as the waterfall needs of it (24 bytes). Amounts
 /// are not stored: the exposure is the loan's balance in the model the path
@@ -32,9 +32,8 @@ pub struct PoolSample {
 pub struct Candidate<'m> {
     /// The facility with this structure.
     pub model: &'m Model,
-    /// `Some(t)`: stop each path's waterfall once tranche t is repaid (see
-    /// [`run_waterfall_until_repaid`]); only t's loss may then be read.
-    pub until_repaid: Option<usize>,
+    /// Whether each path's waterfall may stop early (see [`StopWhen`]).
+    pub stop: Option<StopWhen>,
 }
 
 /// Paths per parallel chunk (does not affect results).
@@ -83,9 +82,10 @@ impl PoolSample {
     /// The candidates must share one pool (the same loans, amounts, dates
     /// and risk as the pool the sample was simulated from, or amounts
     /// scaled from it): only their liabilities differ.
-    pub fn evaluate<F>(&self, candidates: &[Candidate<'_>], per_path: F) -> Vec<Vec<f64>>
+    pub fn evaluate<V, F>(&self, candidates: &[Candidate<'_>], per_path: F) -> Vec<Vec<V>>
     where
-        F: Fn(usize, &Ledger) -> f64 + Sync,
+        V: Copy + Default + Send + Sync,
+        F: Fn(usize, &Ledger) -> V + Sync,
     {
         let Some(first) = candidates.first() else {
             return Vec::new();
@@ -95,7 +95,7 @@ impl PoolSample {
         let width = candidates.len();
         // Path-major while filling (one slot of `width` values per path),
         // candidate-major on return.
-        let mut values = vec![0.0; self.paths() * width];
+        let mut values = vec![V::default(); self.paths() * width];
         values.par_chunks_mut(width).enumerate().for_each_init(
             || {
                 (
@@ -107,8 +107,8 @@ impl PoolSample {
                 self.rebuild(pool, p, path);
                 for (c, candidate) in candidates.iter().enumerate() {
                     let ledger = &mut ledgers[c];
-                    match candidate.until_repaid {
-                        Some(t) => run_waterfall_until_repaid(candidate.model, path, ledger, t),
+                    match candidate.stop {
+                        Some(stop) => run_waterfall_until(candidate.model, path, ledger, stop),
                         None => run_waterfall(candidate.model, path, ledger),
                     }
                     slot[c] = per_path(c, ledger);

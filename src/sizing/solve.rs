@@ -14,7 +14,7 @@ use crate::aggregate::{estimate, idealized_pd};
 use crate::engine::RunSettings;
 use crate::model::{Liabilities, Model};
 use crate::spec::{FacilitySpec, RatingTable, ScenarioSpec};
-use crate::waterfall::{Ledger, tranche_loss, tranche_outcome};
+use crate::waterfall::{Ledger, StopWhen, tranche_loss, tranche_outcome, tranche_wal};
 
 /// What to size and against which target.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -247,11 +247,7 @@ impl Search<'_> {
                     })
                     .collect(),
             };
-            let values = batch.target_values(target);
-            let wals = match target.metric {
-                Metric::ImpliedRating(_) => Some(batch.mean_wals()),
-                _ => None,
-            };
+            let (values, wals) = batch.target_values(target);
             for (c, values) in values.iter().enumerate() {
                 let mut evaluation = target.metric.evaluate(values, target.direction);
                 if let (Metric::ImpliedRating(rating), Some(wals)) = (target.metric, &wals) {
@@ -293,8 +289,19 @@ impl Search<'_> {
             }
             let shares: Vec<f64> = guesses.iter().map(|&(_, g)| g).collect();
             let points = self.points(&shares)?;
-            for ((i, _), point) in guesses.into_iter().zip(points) {
-                searches[i].update(&target, point);
+            // Each search narrows with its own guess first, then with the
+            // other's point when that falls inside its bracket (every point
+            // carries both the estimate and its bound).
+            for (i, search) in searches.iter_mut().enumerate() {
+                let mut round: Vec<(bool, &SizingPoint)> = guesses
+                    .iter()
+                    .zip(&points)
+                    .map(|((owner, _), point)| (*owner == i, point))
+                    .collect();
+                round.sort_by_key(|&(own, _)| !own);
+                for (own, point) in round {
+                    search.update(&target, point.clone(), own);
+                }
             }
         }
         let [value, bound] = searches.map(Refinement::solution);
@@ -306,8 +313,10 @@ impl Search<'_> {
 /// point after which every grid point meets it, refined within the grid
 /// cell below by secant steps aimed alternately half a resolution below
 /// and above the estimated crossing, which on a smooth curve close the
-/// bracket in a few evaluations where bisection needs a dozen; a guess that
-/// would land next to an end is replaced by the midpoint.
+/// bracket in a few evaluations where bisection needs a dozen. A guess stays
+/// at least half a resolution inside the bracket, and after two steps that
+/// together did not halve the bracket (a step-shaped metric, such as a
+/// quantile) the search bisects.
 enum Refinement {
     /// No grid point from which on the target holds.
     NotMet,
@@ -326,6 +335,11 @@ struct Bracket {
     low_gap: f64,
     high_gap: f64,
     aim_below: bool,
+    /// Width of the bracket when it last halved, and the narrowing steps
+    /// since: a secant that keeps nibbling at one end (on a step-shaped
+    /// metric such as a quantile) gives way to bisection.
+    halved_at: f64,
+    steps_since_halving: usize,
 }
 
 impl Refinement {
@@ -341,6 +355,8 @@ impl Refinement {
                 low_gap: gap(target, &curve[first - 1], bound),
                 high_gap: gap(target, &curve[first], bound),
                 aim_below: true,
+                halved_at: curve[first].share - curve[first - 1].share,
+                steps_since_halving: 0,
             }),
         }
     }
@@ -354,42 +370,63 @@ impl Refinement {
         if width <= RESOLUTION {
             return None;
         }
+        let midpoint = 0.5 * (b.low.share + b.high.share);
+        // A metric exactly at the threshold (a quantile at zero, say) says
+        // nothing about where the crossing is.
+        if b.steps_since_halving >= 2 || b.high_gap == 0.0 {
+            return Some(midpoint);
+        }
         let secant = b.high.share - b.high_gap * width / (b.high_gap - b.low_gap);
         let offset = if b.aim_below { -0.5 } else { 0.5 } * RESOLUTION;
-        let inside = b.low.share + 0.1 * RESOLUTION..b.high.share - 0.1 * RESOLUTION;
-        Some(
-            if secant.is_finite() && inside.contains(&(secant + offset)) {
-                secant + offset
-            } else {
-                0.5 * (b.low.share + b.high.share)
-            },
-        )
+        // At least half a resolution from either end, so that a crossing
+        // next to an end closes the bracket at once.
+        let (lowest, highest) = (
+            b.low.share + 0.5 * RESOLUTION,
+            b.high.share - 0.5 * RESOLUTION,
+        );
+        Some(if secant.is_finite() {
+            (secant + offset).clamp(lowest, highest)
+        } else {
+            midpoint
+        })
     }
 
-    /// Narrows the bracket with the point evaluated at [`Self::guess`].
-    fn update(&mut self, target: &Target, point: SizingPoint) {
+    /// Narrows the bracket with a point: the one evaluated at this search's
+    /// [`Self::guess`] (`own`), or one the other search evaluated, used when
+    /// it falls inside the bracket.
+    fn update(&mut self, target: &Target, point: SizingPoint, own: bool) {
         let Refinement::Open(b) = self else {
             return;
         };
         if point.share <= b.low.share || point.share >= b.high.share {
-            // The minor-unit rounding cannot split the bracket further.
-            *self = Refinement::Found(b.high.clone());
+            if own {
+                // The minor-unit rounding cannot split the bracket further.
+                *self = Refinement::Found(b.high.clone());
+            }
             return;
         }
         let g = gap(target, &point, b.bound);
         let met = g <= 0.0;
-        // Illinois: when the same end moves twice, halve the other's weight
-        // so the secant cannot stall on one side.
-        if met && b.aim_below {
-            b.low_gap *= 0.5;
-        } else if !met && !b.aim_below {
-            b.high_gap *= 0.5;
+        if own {
+            // Illinois: when the same end moves twice, halve the other's
+            // weight so the secant cannot stall on one side.
+            if met && b.aim_below {
+                b.low_gap *= 0.5;
+            } else if !met && !b.aim_below {
+                b.high_gap *= 0.5;
+            }
+            b.aim_below = met;
         }
-        b.aim_below = met;
         if met {
             (b.high, b.high_gap) = (point, g);
         } else {
             (b.low, b.low_gap) = (point, g);
+        }
+        let width = b.high.share - b.low.share;
+        if width <= 0.5 * b.halved_at {
+            (b.halved_at, b.steps_since_halving) = (width, 0);
+        } else if own {
+            b.steps_since_halving += 1;
         }
     }
 
@@ -436,9 +473,10 @@ struct Batch<'a> {
 
 impl Batch<'_> {
     /// Runs `value(candidate, ledger)` on every path of every candidate.
-    fn run<F>(&self, until_repaid: impl Fn(usize) -> Option<usize>, value: F) -> Vec<Vec<f64>>
+    fn run<V, F>(&self, stop: impl Fn(usize) -> Option<StopWhen>, value: F) -> Vec<Vec<V>>
     where
-        F: Fn(usize, &Ledger) -> f64 + Sync,
+        V: Copy + Default + Send + Sync,
+        F: Fn(usize, &Ledger) -> V + Sync,
     {
         let candidates: Vec<Candidate> = self
             .models
@@ -446,7 +484,7 @@ impl Batch<'_> {
             .enumerate()
             .map(|(c, model)| Candidate {
                 model,
-                until_repaid: until_repaid(c),
+                stop: stop(c),
             })
             .collect();
         if self.shared_pool {
@@ -462,52 +500,147 @@ impl Batch<'_> {
         }
     }
 
-    /// The per-path values the target's metric is computed from: the
-    /// tranche's loss fraction (the waterfall stopping once it is repaid),
-    /// or its IRR; NaN where the tranche was sized to zero.
-    fn target_values(&self, target: &Target) -> Vec<Vec<f64>> {
-        let irr = target.metric.needs_irr();
-        self.run(
-            |c| if irr { None } else { self.index[c] },
+    /// The per-path values the target's metric is computed from (NaN where
+    /// the tranche was sized to zero): the tranche's IRR (full waterfalls),
+    /// or its loss fraction (each waterfall stopping once the tranche is
+    /// certain to be repaid). For an implied rating, also the tranche's mean
+    /// weighted average life, over the paths that repaid principal (the
+    /// legal final date if none did), from the same waterfalls, then
+    /// stopping once the tranche is repaid.
+    fn target_values(&self, target: &Target) -> (Vec<Vec<f64>>, Option<Vec<f64>>) {
+        let tranche = |c: usize| {
+            let model = &self.models[c];
+            self.index[c].map(|i| (model, &model.liabilities.tranches[i], i))
+        };
+        if target.metric.needs_irr() {
+            let irrs = self.run(
+                |_| None,
+                |c, ledger| {
+                    tranche(c).map_or(f64::NAN, |(model, t, i)| {
+                        tranche_outcome(t, i, ledger, &model.calendar).irr
+                    })
+                },
+            );
+            return (irrs, None);
+        }
+        let Metric::ImpliedRating(_) = target.metric else {
+            let losses = self.run(
+                |c| self.index[c].map(StopWhen::CertainlyRepaid),
+                |c, ledger| tranche(c).map_or(f64::NAN, |(_, t, i)| tranche_loss(t, i, ledger)),
+            );
+            return (losses, None);
+        };
+        let both = self.run(
+            |c| self.index[c].map(StopWhen::Repaid),
             |c, ledger| {
-                let model = &self.models[c];
-                let Some(i) = self.index[c] else {
-                    return f64::NAN;
-                };
-                let tranche = &model.liabilities.tranches[i];
-                if irr {
-                    tranche_outcome(tranche, i, ledger, &model.calendar).irr
-                } else {
-                    tranche_loss(tranche, i, ledger)
-                }
-            },
-        )
-    }
-
-    /// Each candidate's mean weighted average life of the target tranche
-    /// over the paths that repaid principal (the legal final date if none
-    /// did).
-    fn mean_wals(&self) -> Vec<f64> {
-        let wals = self.run(
-            |_| None,
-            |c, ledger| {
-                let model = &self.models[c];
-                self.index[c].map_or(f64::NAN, |i| {
-                    let tranche = &model.liabilities.tranches[i];
-                    tranche_outcome(tranche, i, ledger, &model.calendar).wal_years
+                tranche(c).map_or((f64::NAN, f64::NAN), |(model, t, i)| {
+                    (
+                        tranche_loss(t, i, ledger),
+                        tranche_wal(i, ledger, &model.calendar),
+                    )
                 })
             },
         );
-        wals.iter()
+        let losses = both
+            .iter()
+            .map(|paths| paths.iter().map(|v| v.0).collect())
+            .collect();
+        let wals = both
+            .iter()
             .zip(self.models)
-            .map(|(wal, model)| {
-                let mean = estimate(wal).mean;
+            .map(|(paths, model)| {
+                let wal: Vec<f64> = paths.iter().map(|v| v.1).collect();
+                let mean = estimate(&wal).mean;
                 if mean.is_nan() {
                     model.calendar.years_from_start(model.calendar.periods())
                 } else {
                     mean
                 }
             })
-            .collect()
+            .collect();
+        (losses, Some(wals))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn point(share: f64, value: f64) -> SizingPoint {
+        SizingPoint {
+            share,
+            amount: Decimal::ZERO,
+            evaluation: Evaluation {
+                value,
+                se: None,
+                bound: value,
+            },
+            scenario: "base".into(),
+        }
+    }
+
+    fn target(threshold: f64) -> Target {
+        Target {
+            tranche: "senior".into(),
+            metric: Metric::ExpectedLoss,
+            direction: Direction::AtMost,
+            threshold,
+        }
+    }
+
+    /// Refines `metric` over a 5-point grid on [0, 0.4] to `threshold`;
+    /// returns the solution and the evaluations it took.
+    fn refine(metric: impl Fn(f64) -> f64, threshold: f64) -> (f64, usize) {
+        let target = target(threshold);
+        let curve: Vec<SizingPoint> = (0..5)
+            .map(|i| {
+                let share = 0.1 * i as f64;
+                point(share, metric(share))
+            })
+            .collect();
+        let mut search = Refinement::start(&target, &curve, false);
+        let mut steps = 0;
+        while let Some(share) = search.guess() {
+            steps += 1;
+            assert!(steps <= MAX_STEPS, "no convergence");
+            search.update(&target, point(share, metric(share)), true);
+        }
+        (search.solution().expect("met on the grid").share, steps)
+    }
+
+    /// A loss falling exponentially with the first loss: the log-scale
+    /// secant closes the bracket to a basis point in a few steps.
+    #[test]
+    fn smooth_metrics_take_a_few_steps() {
+        let metric = |share: f64| 0.02 * (-40.0 * share).exp();
+        let crossing = (0.02_f64 / 0.0001).ln() / 40.0; // 0.13246
+        let (solution, steps) = refine(metric, 0.0001);
+        assert!(
+            (solution - crossing).abs() <= RESOLUTION,
+            "{solution} {crossing} {steps}"
+        );
+        assert!(steps <= 4, "{steps} steps");
+    }
+
+    /// A quantile that drops to exactly zero at 0.0461: the secant knows
+    /// nothing there, so the search bisects, about log2(0.1 / 1e-4) = 10
+    /// steps, instead of creeping by half a resolution.
+    #[test]
+    fn step_shaped_metrics_are_bisected() {
+        let metric = |share: f64| if share < 0.0461 { 0.1 - share } else { 0.0 };
+        let (solution, steps) = refine(metric, 0.0);
+        assert!((0.0461..=0.0461 + RESOLUTION).contains(&solution));
+        assert!(steps <= 11, "{steps} steps");
+    }
+
+    /// A staircase (a probability moving in steps of 1/n) is still solved
+    /// to the resolution.
+    #[test]
+    fn staircases_are_solved_to_the_resolution() {
+        let metric = |share: f64| ((0.3 - share).max(0.0) * 50.0).ceil() / 1000.0;
+        // 0.001 or less once (0.3 - share) x 50 <= 1, i.e. share >= 0.28.
+        let (solution, steps) = refine(metric, 0.001);
+        assert!((0.28..=0.28 + RESOLUTION).contains(&solution), "{solution}");
+        assert!(steps <= 2 * 11, "{steps} steps");
     }
 }

@@ -23,8 +23,8 @@ use crate::money::Money;
 use crate::simulate::PoolPath;
 use crate::spec::{CoverageKind, StepList};
 
-use super::Ledger;
 use super::trace::{Payee, StepTrace, Tracer};
+use super::{Ledger, StopWhen};
 
 /// Working state carried from period to period on one path.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -69,9 +69,7 @@ struct Run<'a, T: Tracer> {
 }
 
 /// Runs the waterfall over `pool`, filling `ledger` and reporting every step
-/// to `tracer`. With `until_repaid = Some(t)`, stops after the period in
-/// which tranche t's balance reaches zero (a zero balance stays zero, so
-/// its loss is known; later periods stay empty in the ledger).
+/// to `tracer`, stopping early as `stop` allows (see [`StopWhen`]).
 pub fn run_traced<T: Tracer>(
     liabilities: &Liabilities,
     periods: usize,
@@ -79,7 +77,7 @@ pub fn run_traced<T: Tracer>(
     pool: &PoolPath,
     ledger: &mut Ledger,
     tracer: &mut T,
-    until_repaid: Option<usize>,
+    stop: Option<StopWhen>,
 ) {
     ledger.reset(liabilities, periods);
     let mut s = std::mem::take(&mut ledger.scratch);
@@ -115,7 +113,7 @@ pub fn run_traced<T: Tracer>(
         principal_proceeds: Money::ZERO,
         fees_from_interest: Money::ZERO,
     };
-    let mut stop = until_repaid.map(|t| RepaymentWatch::new(liabilities, pool, t));
+    let mut stop = stop.map(|stop| RepaymentWatch::new(liabilities, pool, stop));
     if stop.as_ref().is_some_and(|w| w.certain(&run.s.balance)) {
         run.ledger.scratch = run.s;
         return;
@@ -132,12 +130,12 @@ pub fn run_traced<T: Tracer>(
     run.ledger.scratch = run.s;
 }
 
-/// Knows when a tranche is certain to be repaid in full, so that a
-/// waterfall run only for that tranche's loss can stop.
+/// Knows when a tranche is repaid, or certain to be repaid in full, so that
+/// a waterfall run only for that tranche's outcome can stop.
 ///
-/// Repaid means a zero balance (it stays zero). Earlier still, when the
-/// principal list opens with a sequential principal step naming the
-/// tranche, the tranches it names up to the tranche (the "queue") are paid
+/// Repaid means a zero balance (it stays zero). Certain comes earlier when
+/// the principal list opens with a sequential principal step naming the
+/// tranche: the tranches it names up to the tranche (the "queue") are paid
 /// from each period's principal proceeds before anything else. Principal
 /// proceeds never pay interest or fees (the interest list runs before they
 /// join the cash), and everything else that reaches the queue (coverage
@@ -148,16 +146,20 @@ pub fn run_traced<T: Tracer>(
 /// still to come cover its balances.
 struct RepaymentWatch<'a> {
     tranche: usize,
-    /// The queue, when the rule above applies.
+    /// The queue, when certainty is asked for and the rule above applies.
     queue: Option<&'a [usize]>,
     /// Pool principal and recoveries in the periods not yet run.
     to_come: i128,
 }
 
 impl<'a> RepaymentWatch<'a> {
-    fn new(liabilities: &'a Liabilities, pool: &PoolPath, tranche: usize) -> Self {
+    fn new(liabilities: &'a Liabilities, pool: &PoolPath, stop: StopWhen) -> Self {
+        let (tranche, certain) = match stop {
+            StopWhen::Repaid(t) => (t, false),
+            StopWhen::CertainlyRepaid(t) => (t, true),
+        };
         let queue = match liabilities.principal_steps.first() {
-            Some(Step::Principal(step)) if !step.pro_rata => step
+            Some(Step::Principal(step)) if certain && !step.pro_rata => step
                 .tranches
                 .iter()
                 .position(|&t| t == tranche)

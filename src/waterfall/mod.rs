@@ -23,7 +23,7 @@ mod trace;
 pub use cashflows::CashflowSums;
 pub use ledger::{FeePeriod, Ledger, ReservePeriod, TestPeriod, TranchePeriod};
 pub use outcome::{
-    TrancheOutcome, guarantee_outcome, irr, irr_from, tranche_loss, tranche_outcome,
+    TrancheOutcome, guarantee_outcome, irr, irr_from, tranche_loss, tranche_outcome, tranche_wal,
 };
 pub use trace::{NoTrace, Payee, StepLog, StepTrace, Tracer};
 
@@ -53,21 +53,26 @@ pub fn run_waterfall_traced<T: Tracer>(
     );
 }
 
-/// [`run_waterfall`] stopped as soon as tranche `tranche` is certain to be
-/// repaid in full: once its balance is zero, or, when the principal list
-/// opens with a sequential step naming it behind non-deferrable tranches
-/// only, once the pool's principal and recoveries still to come cover
-/// their balances (the reasoning is on `RepaymentWatch` in
-/// `interpret.rs`). Its loss ([`tranche_loss`]) is then known to be zero,
-/// and later periods, left empty in the ledger, are not computed. Much
-/// faster for a senior tranche (on most paths nothing is computed at all);
-/// only the tranche's loss may be read from the ledger.
-pub fn run_waterfall_until_repaid(
-    model: &Model,
-    pool: &PoolPath,
-    ledger: &mut Ledger,
-    tranche: usize,
-) {
+/// When a waterfall run for one tranche's outcome may stop early. Later
+/// periods, left empty in the ledger, are not computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopWhen {
+    /// Once the tranche's balance is zero: its loss and its principal
+    /// payments (hence [`tranche_wal`]) are exact; its other cash and every
+    /// other party's are not.
+    Repaid(usize),
+    /// As soon as the tranche is certain to be repaid in full: once its
+    /// balance is zero, or, when the principal list opens with a
+    /// sequential step naming it behind non-deferrable tranches only, once
+    /// the pool's principal and recoveries still to come cover their
+    /// balances (the reasoning is on `RepaymentWatch` in `interpret.rs`).
+    /// Only its loss ([`tranche_loss`]) is exact. Much faster for a senior
+    /// tranche: on most paths nothing is computed at all.
+    CertainlyRepaid(usize),
+}
+
+/// [`run_waterfall`], stopped early as `stop` allows.
+pub fn run_waterfall_until(model: &Model, pool: &PoolPath, ledger: &mut Ledger, stop: StopWhen) {
     interpret::run_traced(
         &model.liabilities,
         model.calendar.periods(),
@@ -75,6 +80,6 @@ pub fn run_waterfall_until_repaid(
         pool,
         ledger,
         &mut NoTrace,
-        Some(tranche),
+        Some(stop),
     );
 }

@@ -64,6 +64,22 @@ pub fn tranche_loss(tranche: &TrancheModel, index: usize, ledger: &Ledger) -> f6
     (unpaid / tranche.notional.as_f64()).clamp(0.0, 1.0)
 }
 
+/// Tranche `index`'s principal-weighted average life in years on the path
+/// in `ledger` (NaN if no principal was repaid), as in [`tranche_outcome`].
+pub fn tranche_wal(index: usize, ledger: &Ledger, calendar: &Calendar) -> f64 {
+    let (mut principal, mut principal_time) = (0.0, 0.0);
+    for k in 1..=ledger.periods() {
+        let paid = ledger.tranche(index, k).principal.as_f64();
+        principal += paid;
+        principal_time += paid * calendar.years_from_start(k);
+    }
+    if principal > 0.0 {
+        principal_time / principal
+    } else {
+        f64::NAN
+    }
+}
+
 /// The guarantor's outcome on the path recorded in `ledger`: `loss` is what
 /// it paid out as a fraction of its cap, `moic` its fee income as a
 /// fraction of its cap; it invests nothing, so `irr` and `wal_years` are
