@@ -31,7 +31,7 @@ const COMPARED: [(&str, Metric); 6] = [
 ];
 
 /// Writes into `folder` every scenario CSV combined with a `scenario`
-/// column ([`combine_scenario_csvs`]) and comparison.csv.
+/// column (see `combine_scenario_csvs`) and comparison.csv.
 pub fn write_scenario_reports(folder: &Path, runs: &[ScenarioSummary]) -> io::Result<Vec<PathBuf>> {
     let names: Vec<&str> = runs.iter().map(|r| r.scenario.as_str()).collect();
     let mut written = combine_scenario_csvs(folder, &names)?;
