@@ -71,8 +71,10 @@ pub struct SizingResult {
     pub evaluations: usize,
 }
 
-/// Refinement steps at most.
-const MAX_STEPS: usize = 30;
+/// Refinement rounds at most: a search halves its bracket at least every
+/// third step, and a bracket below 1 halves to the resolution in 14
+/// halvings, so 42 rounds always suffice; this is a guard, not a budget.
+const MAX_STEPS: usize = 64;
 
 /// The search stops when the bracket is narrower than this share of total
 /// capital (a basis point).

@@ -113,7 +113,7 @@ pub fn run_traced<T: Tracer>(
         principal_proceeds: Money::ZERO,
         fees_from_interest: Money::ZERO,
     };
-    let mut stop = stop.map(|stop| RepaymentWatch::new(liabilities, pool, stop));
+    let mut stop = stop.map(|stop| RepaymentWatch::new(liabilities, pool, periods, stop));
     if stop.as_ref().is_some_and(|w| w.certain(&run.s.balance)) {
         run.ledger.scratch = run.s;
         return;
@@ -153,7 +153,7 @@ struct RepaymentWatch<'a> {
 }
 
 impl<'a> RepaymentWatch<'a> {
-    fn new(liabilities: &'a Liabilities, pool: &PoolPath, stop: StopWhen) -> Self {
+    fn new(liabilities: &'a Liabilities, pool: &PoolPath, periods: usize, stop: StopWhen) -> Self {
         let (tranche, certain) = match stop {
             StopWhen::Repaid(t) => (t, false),
             StopWhen::CertainlyRepaid(t) => (t, true),
@@ -167,7 +167,9 @@ impl<'a> RepaymentWatch<'a> {
                 .filter(|queue| queue.iter().all(|&t| !liabilities.tranches[t].deferrable)),
             _ => None,
         };
-        let inflows = pool.principal[1..].iter().chain(&pool.recoveries[1..]);
+        let inflows = pool.principal[1..=periods]
+            .iter()
+            .chain(&pool.recoveries[1..=periods]);
         // A negative inflow would take cash away: the rule does not apply.
         let queue = queue.filter(|_| inflows.clone().all(|m| m.minor() >= 0));
         let to_come = inflows.map(|m| i128::from(m.minor())).sum();
