@@ -46,6 +46,11 @@ pub struct SizingPoint {
     pub evaluation: Evaluation,
     /// The scenario in which the metric was worst.
     pub scenario: String,
+    /// For an implied-rating target, the rating's idealized default
+    /// probability at the tranche's WAL in that scenario (the metric is
+    /// P(loss) less it): the search compares the logarithms of the two.
+    #[serde(skip)]
+    pub benchmark: Option<f64>,
 }
 
 /// The outcome of a sizing.
@@ -162,6 +167,10 @@ fn check_request(spec: &FacilitySpec, request: &SizingRequest) -> Result<(), Siz
     Ok(())
 }
 
+/// A candidate's worst evaluation over the scenarios, the scenario, and
+/// there the implied-rating benchmark (see [`SizingPoint::benchmark`]).
+type Worst = (Evaluation, String, Option<f64>);
+
 /// Candidate evaluations, cached by amount in minor units.
 struct Search<'a> {
     structure: Structure<'a>,
@@ -198,7 +207,7 @@ impl Search<'_> {
         if !fresh.is_empty() {
             let specs: Vec<&FacilitySpec> = fresh.iter().map(|f| &f.3).collect();
             let evaluations = self.evaluate(&specs)?;
-            for ((key, amount, share, _), (evaluation, scenario)) in
+            for ((key, amount, share, _), (evaluation, scenario, benchmark)) in
                 fresh.into_iter().zip(evaluations)
             {
                 let point = SizingPoint {
@@ -206,6 +215,7 @@ impl Search<'_> {
                     amount,
                     evaluation,
                     scenario,
+                    benchmark,
                 };
                 self.cache.insert(key, point);
             }
@@ -217,10 +227,11 @@ impl Search<'_> {
     }
 
     /// The target metric of each candidate facility, the worst over the
-    /// scenarios, with the scenario it was worst in.
-    fn evaluate(&self, specs: &[&FacilitySpec]) -> Result<Vec<(Evaluation, String)>, SizingError> {
+    /// scenarios, with the scenario it was worst in (and there, for an
+    /// implied rating, the benchmark).
+    fn evaluate(&self, specs: &[&FacilitySpec]) -> Result<Vec<Worst>, SizingError> {
         let target = &self.request.target;
-        let mut worst: Vec<Option<(Evaluation, String)>> = vec![None; specs.len()];
+        let mut worst: Vec<Option<Worst>> = vec![None; specs.len()];
         for (scenario, model, sample) in &self.cases {
             let candidates = specs
                 .iter()
@@ -252,16 +263,17 @@ impl Search<'_> {
             let (values, wals) = batch.target_values(target);
             for (c, values) in values.iter().enumerate() {
                 let mut evaluation = target.metric.evaluate(values, target.direction);
+                let mut benchmark = None;
                 if let (Metric::ImpliedRating(rating), Some(wals)) = (target.metric, &wals) {
                     // P(loss) less the rating's idealized PD at the tranche's WAL.
-                    let benchmark =
-                        idealized_pd(&RatingTable::moodys_idealized_10y(), rating, wals[c]);
-                    evaluation.value -= benchmark;
-                    evaluation.bound -= benchmark;
+                    let pd = idealized_pd(&RatingTable::moodys_idealized_10y(), rating, wals[c]);
+                    evaluation.value -= pd;
+                    evaluation.bound -= pd;
+                    benchmark = Some(pd);
                 }
                 worst[c] = Some(match worst[c].take() {
-                    Some((w, wn)) if target.worse(w, evaluation) == w => (w, wn),
-                    _ => (evaluation, scenario.name.clone()),
+                    Some(w) if target.worse(w.0, evaluation) == w.0 => w,
+                    _ => (evaluation, scenario.name.clone(), benchmark),
                 });
             }
         }
@@ -451,10 +463,13 @@ fn gap(target: &Target, point: &SizingPoint, bound: bool) -> f64 {
     } else {
         point.evaluation.value
     };
-    let (value, threshold) = if value > 0.0 && target.threshold > 0.0 {
-        (value.ln(), target.threshold.ln())
+    // An implied rating compares P(loss) with its benchmark.
+    let offset = point.benchmark.unwrap_or(0.0);
+    let (value, threshold) = (value + offset, target.threshold + offset);
+    let (value, threshold) = if value > 0.0 && threshold > 0.0 {
+        (value.ln(), threshold.ln())
     } else {
-        (value, target.threshold)
+        (value, threshold)
     };
     match target.direction {
         Direction::AtMost => value - threshold,
@@ -578,6 +593,7 @@ mod tests {
                 bound: value,
             },
             scenario: "base".into(),
+            benchmark: None,
         }
     }
 
