@@ -886,7 +886,7 @@ proptest! {
         let mut draws = FactorDraws::default();
         let mut path = simulator.new_path();
         let (mut ledger, mut traced) = (Ledger::default(), Ledger::default());
-        let mut stopped = Ledger::default();
+        let (mut stopped, mut paid_off) = (Ledger::default(), Ledger::default());
         for p in draw.first_path..draw.first_path + PATHS_PER_CASE {
             simulator.simulate(p, &mut draws, &mut path);
             run_waterfall(&model, &path, &mut ledger);
@@ -896,15 +896,26 @@ proptest! {
             prop_assert_eq!(&ledger, &traced);
             check_structured(&model, &path, &ledger, &log)?;
             // Stopping once a tranche is repaid, or certain to be (as sizing
-            // does), never changes its loss; once repaid, nor its WAL.
+            // does), never changes its loss; once repaid, nor its WAL; once
+            // paid off, nothing of its outcome.
             for (t, tranche) in model.liabilities.tranches.iter().enumerate() {
                 let loss = tranche_loss(tranche, t, &ledger);
                 run_waterfall_until(&model, &path, &mut stopped, StopWhen::CertainlyRepaid(t));
                 prop_assert_eq!(tranche_loss(tranche, t, &stopped), loss, "tranche {}", t);
                 run_waterfall_until(&model, &path, &mut stopped, StopWhen::Repaid(t));
                 prop_assert_eq!(tranche_loss(tranche, t, &stopped), loss, "tranche {}", t);
-                let wal = tranche_wal(t, &ledger, &model.calendar);
                 let outcome = tranche_outcome(tranche, t, &ledger, &model.calendar);
+                run_waterfall_until(&model, &path, &mut paid_off, StopWhen::PaidOff(t));
+                let early = tranche_outcome(tranche, t, &paid_off, &model.calendar);
+                for (a, b) in [
+                    (early.loss, outcome.loss),
+                    (early.irr, outcome.irr),
+                    (early.moic, outcome.moic),
+                    (early.wal_years, outcome.wal_years),
+                ] {
+                    prop_assert!(a == b || (a.is_nan() && b.is_nan()), "tranche {}", t);
+                }
+                let wal = tranche_wal(t, &ledger, &model.calendar);
                 let stopped_wal = tranche_wal(t, &stopped, &model.calendar);
                 for other in [outcome.wal_years, stopped_wal] {
                     prop_assert!(other == wal || (wal.is_nan() && other.is_nan()));

@@ -518,8 +518,9 @@ impl Batch<'_> {
     }
 
     /// The per-path values the target's metric is computed from (NaN where
-    /// the tranche was sized to zero): the tranche's IRR (full waterfalls),
-    /// or its loss fraction (each waterfall stopping once the tranche is
+    /// the tranche was sized to zero): the tranche's IRR (each waterfall
+    /// stopping once the tranche can receive nothing more), or its loss
+    /// fraction (each waterfall stopping once the tranche is
     /// certain to be repaid). For an implied rating, also the tranche's mean
     /// weighted average life, over the paths that repaid principal (the
     /// legal final date if none did), from the same waterfalls, then
@@ -531,7 +532,7 @@ impl Batch<'_> {
         };
         if target.metric.needs_irr() {
             let irrs = self.run(
-                |_| None,
+                |c| self.index[c].map(StopWhen::PaidOff),
                 |c, ledger| {
                     tranche(c).map_or(f64::NAN, |(model, t, i)| {
                         tranche_outcome(t, i, ledger, &model.calendar).irr

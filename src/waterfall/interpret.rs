@@ -114,7 +114,7 @@ pub fn run_traced<T: Tracer>(
         fees_from_interest: Money::ZERO,
     };
     let mut stop = stop.map(|stop| RepaymentWatch::new(liabilities, pool, periods, stop));
-    if stop.as_ref().is_some_and(|w| w.certain(&run.s.balance)) {
+    if stop.as_ref().is_some_and(|w| w.certain(&run.s)) {
         run.ledger.scratch = run.s;
         return;
     }
@@ -122,7 +122,7 @@ pub fn run_traced<T: Tracer>(
         run.period(k);
         if let Some(watch) = &mut stop {
             watch.collected(pool, k);
-            if watch.certain(&run.s.balance) {
+            if watch.certain(&run.s) {
                 break;
             }
         }
@@ -146,52 +146,100 @@ pub fn run_traced<T: Tracer>(
 /// still to come cover its balances.
 struct RepaymentWatch<'a> {
     tranche: usize,
-    /// The queue, when certainty is asked for and the rule above applies.
-    queue: Option<&'a [usize]>,
+    until: Until<'a>,
     /// Pool principal and recoveries in the periods not yet run.
     to_come: i128,
 }
 
+/// What the watch waits for.
+enum Until<'a> {
+    /// A zero balance.
+    Repaid,
+    /// A zero balance and no deferred interest ([`StopWhen::PaidOff`]).
+    PaidOff,
+    /// Nothing: a residual step pays the tranche, so it may always receive
+    /// more.
+    Never,
+    /// A zero balance, or the queue (when the rule above applies) covered
+    /// by the inflows to come.
+    Certain(Option<&'a [usize]>),
+}
+
 impl<'a> RepaymentWatch<'a> {
     fn new(liabilities: &'a Liabilities, pool: &PoolPath, periods: usize, stop: StopWhen) -> Self {
-        let (tranche, certain) = match stop {
-            StopWhen::Repaid(t) => (t, false),
-            StopWhen::CertainlyRepaid(t) => (t, true),
-        };
-        let queue = match liabilities.principal_steps.first() {
-            Some(Step::Principal(step)) if certain && !step.pro_rata => step
-                .tranches
-                .iter()
-                .position(|&t| t == tranche)
-                .map(|i| &step.tranches[..=i])
-                .filter(|queue| queue.iter().all(|&t| !liabilities.tranches[t].deferrable)),
-            _ => None,
-        };
         let inflows = pool.principal[1..=periods]
             .iter()
             .chain(&pool.recoveries[1..=periods]);
-        // A negative inflow would take cash away: the rule does not apply.
-        let queue = queue.filter(|_| inflows.clone().all(|m| m.minor() >= 0));
-        let to_come = inflows.map(|m| i128::from(m.minor())).sum();
+        let (tranche, until) = match stop {
+            StopWhen::Repaid(t) => (t, Until::Repaid),
+            StopWhen::PaidOff(t) => {
+                let residual_payee = liabilities
+                    .interest_steps
+                    .iter()
+                    .chain(&liabilities.principal_steps)
+                    .any(|step| *step == Step::Residual(t));
+                (
+                    t,
+                    if residual_payee {
+                        Until::Never
+                    } else {
+                        Until::PaidOff
+                    },
+                )
+            }
+            StopWhen::CertainlyRepaid(t) => {
+                let queue = match liabilities.principal_steps.first() {
+                    Some(Step::Principal(step)) if !step.pro_rata => step
+                        .tranches
+                        .iter()
+                        .position(|&q| q == t)
+                        .map(|i| &step.tranches[..=i])
+                        .filter(|queue| queue.iter().all(|&q| !liabilities.tranches[q].deferrable)),
+                    _ => None,
+                };
+                // A negative inflow would take cash away: the rule does not
+                // apply.
+                let queue = queue.filter(|_| inflows.clone().all(|m| m.minor() >= 0));
+                (t, Until::Certain(queue))
+            }
+        };
+        let to_come = match until {
+            Until::Certain(Some(_)) => inflows.map(|m| i128::from(m.minor())).sum(),
+            _ => 0,
+        };
         RepaymentWatch {
             tranche,
-            queue,
+            until,
             to_come,
         }
     }
 
     /// Period k's inflows have been paid out.
     fn collected(&mut self, pool: &PoolPath, k: usize) {
-        self.to_come -=
-            i128::from(pool.principal[k].minor()) + i128::from(pool.recoveries[k].minor());
+        if let Until::Certain(Some(_)) = self.until {
+            self.to_come -=
+                i128::from(pool.principal[k].minor()) + i128::from(pool.recoveries[k].minor());
+        }
     }
 
-    fn certain(&self, balance: &[Money]) -> bool {
-        balance[self.tranche] == Money::ZERO
-            || self.queue.is_some_and(|queue| {
-                let owed: i128 = queue.iter().map(|&t| i128::from(balance[t].minor())).sum();
-                owed <= self.to_come
-            })
+    fn certain(&self, s: &Scratch) -> bool {
+        let t = self.tranche;
+        let repaid = s.balance[t] == Money::ZERO;
+        match self.until {
+            Until::Repaid => repaid,
+            Until::PaidOff => repaid && s.deferred[t] == Money::ZERO,
+            Until::Never => false,
+            Until::Certain(queue) => {
+                repaid
+                    || queue.is_some_and(|queue| {
+                        let owed: i128 = queue
+                            .iter()
+                            .map(|&q| i128::from(s.balance[q].minor()))
+                            .sum();
+                        owed <= self.to_come
+                    })
+            }
+        }
     }
 }
 

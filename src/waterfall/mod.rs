@@ -61,6 +61,11 @@ pub enum StopWhen {
     /// payments (hence [`tranche_wal`]) are exact; its other cash and every
     /// other party's are not.
     Repaid(usize),
+    /// Once the tranche can receive nothing more: its balance and deferred
+    /// interest are zero and no residual step pays it. All its cash flows
+    /// (hence [`tranche_outcome`]: loss, IRR, multiple, WAL) are exact;
+    /// every other party's are not.
+    PaidOff(usize),
     /// As soon as the tranche is certain to be repaid in full: once its
     /// balance is zero, or, when the principal list opens with a
     /// sequential step naming it behind non-deferrable tranches only, once
