@@ -15,7 +15,7 @@ mod structure;
 mod sweep;
 mod target;
 
-pub use sample::PoolSample;
+pub use sample::{Candidate, PoolSample};
 pub use solve::{SizingPoint, SizingRequest, SizingResult, size};
 pub use sweep::{Axis, Parameter, SweepPoint, sweep};
 pub use target::{Direction, Evaluation, Metric, Target, parse_tranche_metric};

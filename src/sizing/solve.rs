@@ -1,4 +1,5 @@
-//! The sizing search: a curve over the range, then bisection on the sample.
+//! The sizing search: a curve over the range, then a safeguarded secant
+//! search on the sample for the smallest size meeting the target.
 
 use std::collections::BTreeMap;
 
