@@ -2,6 +2,7 @@
 //! into a validated [`FacilitySpec`]. Every error names the file, the line
 //! (TOML line or CSV row) and the field, and says what would be valid.
 
+mod csv_source;
 mod dates;
 mod eligibility;
 mod error;
