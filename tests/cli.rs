@@ -374,6 +374,10 @@ fn every_risk_model_input_is_accepted_end_to_end() {
     "tests/fixtures/bad/risk_read.toml",
     "risk_read.toml:11: field `risk.dof`: is only used with copula = \"student_t\""
 )]
+#[case::rating_table_decreasing(
+    "tests/fixtures/bad/idealized_table.toml",
+    "idealized_table.csv:4: field `default_probability`: 0.002 at year 3 is below 0.003 at year 2"
+)]
 #[case::prc_linked_sponsor(
     "tests/fixtures/prc/facility.toml",
     "prc/projects.csv:3: project `ID-NI-02` breaks `excluded_sponsor_nexus`: sponsor nexus PRC is excluded"

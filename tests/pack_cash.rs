@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use blendsim::aggregate::{RatingBasis, committee_pack, summarise};
+use blendsim::aggregate::{RatingBenchmark, committee_pack, summarise};
 use blendsim::engine::{RunSettings, simulate_outcomes, with_threads};
 use blendsim::model::Model;
 use blendsim::spec::{LoadOptions, load_facility};
@@ -32,7 +32,7 @@ fn expected_cash_adds_up_to_the_mean_multiple_for_any_thread_count() {
         &loaded.spec.projects,
         &one,
         &summary,
-        RatingBasis::default(),
+        &RatingBenchmark::default(),
     );
     let unit = 10f64.powi(-(model.currency.minor_digits as i32));
     for ((name, series), (row, tranche)) in pack

@@ -25,7 +25,7 @@ expected_loss,expected_loss_se,es_99_contribution,es_99_contribution_se,es_99_sh
 const QUANTILES_HEADER: &str = "party,metric,probability,value,ci_low,ci_high";
 const HISTOGRAM_HEADER: &str = "party,bin_low,bin_high,count,probability";
 const RATINGS_HEADER: &str = "tranche,basis,horizon_years,metric,metric_se,implied_rating,\
-rating_benchmark,better_rating_benchmark";
+rating_benchmark,better_rating_benchmark,table_source";
 
 const GRID: [f64; 14] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 0.75, 0.9, 0.95, 0.975, 0.99, 0.995, 0.999,
@@ -275,6 +275,11 @@ fn ratings_use_the_wal_and_the_chosen_basis() {
         assert_eq!(r["horizon_years"], s["wal_years"]);
         assert!(known.contains(&r["implied_rating"].as_str()), "{r:?}");
         assert!(r["implied_rating"] == "Ca" || num(r, "metric") <= num(r, "rating_benchmark"));
+        // Without [implied_rating], the bundled 10-year column.
+        assert_eq!(
+            r["table_source"],
+            "Moody's idealized 10-year cumulative default probabilities (WARF / 10,000)"
+        );
     }
     // Seniority never rates worse than what is below it.
     let rank = |r: &BTreeMap<String, String>| known.iter().position(|k| *k == r["implied_rating"]);

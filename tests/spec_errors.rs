@@ -261,6 +261,59 @@ fn find<'a>(diags: &'a [Diagnostic], file: &str, line: usize, field: &str) -> &'
     "annual_pd",
     "annual_pd, rating and pd_curve are all empty; expected exactly one of them on every row"
 )]
+#[case::rating_table_unknown_key(
+    "idealized_table.toml",
+    "idealized_table.toml",
+    56,
+    "implied_rating.horizon",
+    "unknown field `horizon`"
+)]
+#[case::rating_table_missing_year(
+    "idealized_table.toml",
+    "idealized_table.csv",
+    2,
+    "year",
+    "rating `SynA` has no row for year 4; expected years 1 to 4 for every rating \
+     (year 4 is given on line 7)"
+)]
+#[case::rating_table_decreasing_in_year(
+    "idealized_table.toml",
+    "idealized_table.csv",
+    4,
+    "default_probability",
+    "0.002 at year 3 is below 0.003 at year 2 (line 3) for rating `SynA`; expected cumulative \
+     values that do not decrease with the year"
+)]
+#[case::rating_table_expected_loss_above_default_probability(
+    "idealized_table.toml",
+    "idealized_table.csv",
+    5,
+    "expected_loss",
+    "0.0008 is above the row's default_probability 0.0005; expected an expected loss at most \
+     the default probability"
+)]
+#[case::rating_table_decreasing_to_worse_rating(
+    "idealized_table.toml",
+    "idealized_table.csv",
+    5,
+    "default_probability",
+    "0.0005 for rating `SynB` is below 0.001 for the better rating `SynA` (line 2) at year 1; \
+     expected values that do not decrease from better to worse ratings"
+)]
+#[case::rating_table_expected_loss_on_some_rows(
+    "idealized_table.toml",
+    "idealized_table.csv",
+    6,
+    "expected_loss",
+    "is empty but is given on line 2; expected expected_loss on every row or on none"
+)]
+#[case::rating_table_value_range(
+    "idealized_table.toml",
+    "idealized_table.csv",
+    7,
+    "default_probability",
+    "1.2 is not a cumulative default probability; expected a number in (0, 1]"
+)]
 fn bad_input_is_located(
     #[case] toml: &str,
     #[case] file: &str,
@@ -342,6 +395,17 @@ fn every_problem_of_both_files_is_reported_in_line_order() {
     ("risk_read.csv", Some(4), "annual_pd"),
     ("risk_read.csv", Some(5), "pd_curve"),
 ])]
+#[case::rating_table("idealized_table.toml", &[
+    ("idealized_table.toml", Some(56), "implied_rating.horizon"),
+    ("idealized_table.csv", Some(2), "year"),
+    ("idealized_table.csv", Some(4), "default_probability"),
+    ("idealized_table.csv", Some(4), "expected_loss"),
+    ("idealized_table.csv", Some(5), "expected_loss"),
+    ("idealized_table.csv", Some(5), "year"),
+    ("idealized_table.csv", Some(5), "default_probability"),
+    ("idealized_table.csv", Some(6), "expected_loss"),
+    ("idealized_table.csv", Some(7), "default_probability"),
+])]
 fn risk_fixtures_report_exactly_their_problems(
     #[case] toml: &str,
     #[case] expected: &[(&str, Option<usize>, &str)],
@@ -350,10 +414,30 @@ fn risk_fixtures_report_exactly_their_problems(
     assert_eq!(located(&diags), expected, "{diags:#?}");
 }
 
-#[test]
-fn project_list_that_cannot_be_read_is_located_at_the_projects_key() {
+/// A file named by the facility that cannot be read is one diagnostic, on
+/// the key naming it.
+#[rstest]
+#[case::project_list(false, "", 8, "projects", "cannot read the project list")]
+#[case::rating_table(
+    true,
+    "\n[implied_rating]\ntable = \"absent.csv\"\nsource = \"synthetic\"\n",
+    53,
+    "implied_rating.table",
+    "cannot read the idealized rating table"
+)]
+fn a_named_file_that_cannot_be_read_is_located_at_its_key(
+    #[case] with_projects: bool,
+    #[case] extra_toml: &str,
+    #[case] line: usize,
+    #[case] field: &str,
+    #[case] message: &str,
+) {
     let dir = tempfile::tempdir().unwrap();
-    let text = std::fs::read_to_string("tests/fixtures/good/facility.toml").unwrap();
+    let good = Path::new("tests/fixtures/good");
+    if with_projects {
+        std::fs::copy(good.join("projects.csv"), dir.path().join("projects.csv")).unwrap();
+    }
+    let text = std::fs::read_to_string(good.join("facility.toml")).unwrap() + extra_toml;
     let path = dir.path().join("facility.toml");
     std::fs::write(&path, text).unwrap();
     let Err(SpecError::Invalid(diags)) = load_facility(&path, &LoadOptions::default()) else {
@@ -362,9 +446,9 @@ fn project_list_that_cannot_be_read_is_located_at_the_projects_key() {
     assert_eq!(diags.len(), 1, "{diags:#?}");
     assert_eq!(
         (diags[0].line, diags[0].field.as_str()),
-        (Some(8), "projects")
+        (Some(line), field)
     );
-    assert!(diags[0].message.contains("cannot read the project list"));
+    assert!(diags[0].message.contains(message), "{}", diags[0]);
 }
 
 #[test]

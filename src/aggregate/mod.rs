@@ -22,7 +22,9 @@ pub use quantiles::{
     BIN_WIDTH, Bin, PROBABILITY_GRID, QuantileEstimate, grid_quantiles, loss_histogram,
     quantile_with_interval,
 };
-pub use rating::{ImpliedRating, RatingBasis, idealized_pd, implied_rating};
+pub use rating::{
+    BenchmarkError, ImpliedRating, RatingBasis, RatingBenchmark, idealized_pd, interpolate_by_year,
+};
 pub use stats::{
     CompensatedSum, Estimate, estimate, exceedance, expected_shortfall,
     expected_shortfall_estimate, quantile, sorted,

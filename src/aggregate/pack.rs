@@ -6,12 +6,12 @@
 use serde::Serialize;
 
 use crate::model::Model;
-use crate::spec::{ProjectSpec, RatingTable, Segment};
+use crate::spec::{ProjectSpec, Segment};
 
 use super::contributions::{Allocation, ES_LEVEL, TailWeights, allocate};
 use super::facility::{FacilityMetrics, facility_metrics};
 use super::quantiles::{Bin, QuantileEstimate, grid_quantiles, loss_histogram};
-use super::rating::{ImpliedRating, RatingBasis, implied_rating};
+use super::rating::{ImpliedRating, RatingBasis, RatingBenchmark};
 use super::{Estimate, Outcomes, TrancheSummary, sorted};
 
 /// Name of the pool as a party in quantiles.csv and histogram.csv.
@@ -24,6 +24,8 @@ pub struct CommitteePack {
     pub facility: FacilityMetrics,
     /// Implied rating per tranche, most senior first.
     pub ratings: Vec<ImpliedRating>,
+    /// What the implied ratings were compared with.
+    pub rating_benchmark: RatingBenchmark,
     /// Quantiles of each party's loss (and each tranche's IRR).
     pub quantiles: Vec<QuantileSet>,
     /// Loss histogram of each tranche, then the pool.
@@ -98,13 +100,14 @@ pub struct ChartSeries {
 }
 
 /// Builds the pack. `projects` are the facility's projects in list order
-/// (the model's loan order); `basis` chooses the rating statistic.
+/// (the model's loan order); `benchmark` gives the implied ratings' table
+/// and statistic.
 pub fn committee_pack(
     model: &Model,
     projects: &[ProjectSpec],
     outcomes: &Outcomes,
     summary: &[TrancheSummary],
-    basis: RatingBasis,
+    benchmark: &RatingBenchmark,
 ) -> CommitteePack {
     let unit = 10f64.powi(-(model.currency.minor_digits as i32));
     let tail = TailWeights::worst(&outcomes.pool_loss, ES_LEVEL);
@@ -112,7 +115,8 @@ pub fn committee_pack(
     let (projects, minerals, countries) = contributions(model, projects, outcomes, &tail, unit);
     CommitteePack {
         pool_es_99_amount: projects.iter().map(|p| p.risk.es_contribution).sum(),
-        ratings: ratings(model, summary, basis),
+        ratings: ratings(model, summary, benchmark),
+        rating_benchmark: benchmark.clone(),
         quantiles: quantile_sets(model, outcomes),
         histograms: histograms(model, outcomes),
         charts: chart_series(model, outcomes, unit),
@@ -123,13 +127,16 @@ pub fn committee_pack(
     }
 }
 
-fn ratings(model: &Model, summary: &[TrancheSummary], basis: RatingBasis) -> Vec<ImpliedRating> {
+fn ratings(
+    model: &Model,
+    summary: &[TrancheSummary],
+    benchmark: &RatingBenchmark,
+) -> Vec<ImpliedRating> {
     let legal_final = model.calendar.years_from_start(model.calendar.periods());
-    let moodys = RatingTable::moodys_idealized_10y();
     summary
         .iter()
         .map(|row| {
-            let (metric, se) = match basis {
+            let (metric, se) = match benchmark.basis() {
                 RatingBasis::DefaultProbability => (row.prob_loss, row.prob_loss_se),
                 RatingBasis::ExpectedLoss => (row.expected_loss, row.expected_loss_se),
             };
@@ -138,7 +145,7 @@ fn ratings(model: &Model, summary: &[TrancheSummary], basis: RatingBasis) -> Vec
             } else {
                 legal_final
             };
-            implied_rating(&moodys, basis, (metric, se), horizon)
+            benchmark.implied_rating((metric, se), horizon)
         })
         .collect()
 }

@@ -57,7 +57,7 @@ pub struct RunArgs {
     /// How the summary is printed: a table, or JSON for scripts.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
-    /// Statistic compared with Moody's idealized table for implied ratings.
+    /// Statistic compared with the idealized table for implied ratings.
     #[arg(long, value_enum, default_value_t = RatingBasisArg::DefaultProbability)]
     pub rating_basis: RatingBasisArg,
     /// Also write trace_path_N.csv: path N walked through every step of the
@@ -85,8 +85,9 @@ pub enum Format {
 pub enum RatingBasisArg {
     /// P(loss) at the tranche's WAL.
     DefaultProbability,
-    /// Expected loss at the tranche's WAL (lenient: compared with default
-    /// probabilities; see docs/ratings.md).
+    /// Expected loss at the tranche's WAL: compared with the facility's
+    /// year-by-year expected-loss table, or (lenient) with the bundled
+    /// default probabilities; see docs/ratings.md.
     ExpectedLoss,
 }
 

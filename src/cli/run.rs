@@ -6,7 +6,8 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use blendsim::aggregate::{
-    Outcomes, RatingBasis, TrancheSummary, committee_pack, summarise, summarise_coverage,
+    Outcomes, RatingBasis, RatingBenchmark, TrancheSummary, committee_pack, summarise,
+    summarise_coverage,
 };
 use blendsim::engine::{RunSettings, simulate_outcomes, trace_path, with_threads};
 use blendsim::model::Model;
@@ -43,8 +44,9 @@ pub struct Plan {
     pub quiet: bool,
     /// How the summary is printed.
     pub format: Format,
-    /// Statistic behind implied ratings.
-    pub rating_basis: RatingBasis,
+    /// What implied ratings compare: the statistic and the facility's
+    /// idealized table.
+    pub rating: RatingBenchmark,
     /// Paths to trace step by step (--trace-path).
     pub trace_paths: Vec<u64>,
     /// Quantiles whose path to trace (--trace-quantile).
@@ -76,6 +78,9 @@ impl Plan {
                 BadInput(format!("--trace-quantile {q}: expected a number in (0, 1]")).into(),
             );
         }
+        let table = loaded.spec.implied_rating.clone();
+        let rating = RatingBenchmark::new(table, rating_basis(args.rating_basis))
+            .map_err(|e| BadInput(format!("--rating-basis expected-loss: {e}")))?;
         Ok(Plan {
             scenarios: select_scenarios(&args.scenario, &loaded.scenarios)?,
             settings,
@@ -83,7 +88,7 @@ impl Plan {
             out: args.output.folder(&args.facility),
             quiet: args.output.quiet,
             format: args.format,
-            rating_basis: rating_basis(args.rating_basis),
+            rating,
             trace_paths: args.trace_paths,
             trace_quantiles: args.trace_quantiles,
             loaded,
@@ -224,6 +229,7 @@ pub fn run_all_scenarios(
         .chain(loaded.scenarios.iter().cloned())
         .collect();
     let digits = loaded.spec.currency.minor_digits;
+    let rating = RatingBenchmark::default_probability(loaded.spec.implied_rating.clone());
     let plan = Plan {
         loaded,
         scenarios,
@@ -232,7 +238,7 @@ pub fn run_all_scenarios(
         out,
         quiet: true,
         format: Format::Table,
-        rating_basis: RatingBasis::DefaultProbability,
+        rating,
         trace_paths: Vec::new(),
         trace_quantiles: Vec::new(),
     };
@@ -285,7 +291,7 @@ fn run_scenario(
         &plan.loaded.spec.projects,
         &outcomes,
         &summary,
-        plan.rating_basis,
+        &plan.rating,
     );
     let report = RunReport {
         model: &model,

@@ -5,7 +5,8 @@
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use crate::aggregate::{CommitteePack, GroupRisk};
+use crate::aggregate::{CommitteePack, GroupRisk, RatingBenchmark};
+use crate::spec::IdealizedTable;
 
 use super::charts::Chart;
 use super::{Report, RunReport};
@@ -64,18 +65,41 @@ pub fn page(run: &RunReport<'_>) -> io::Result<String> {
     }
     contributions(&mut html, run.pack, &run.model.currency.code);
     html.push_str(NOTES);
+    html.push_str(&ratings_note(&run.pack.rating_benchmark));
     html.push_str("</body></html>\n");
     Ok(html)
 }
 
 const NOTES: &str = "<h2>Notes</h2><p class=\"note\">Losses are fractions of each \
 tranche's notional; \u{b1} is one Monte Carlo standard error. Quantiles invert the \
-empirical distribution function (no interpolation). Implied ratings compare the \
-tranche's statistic at its weighted average life with Moody's idealized 10-year \
-cumulative default probabilities interpolated at a constant hazard: an assumption, \
-since the year-by-year idealized tables are not used (docs/ratings.md). ES 99% \
+empirical distribution function (no interpolation). ES 99% \
 contributions are Euler allocations: each project's mean loss over the worst 1% of \
 paths by pool loss; they add up to the pool's ES.</p>\n";
+
+/// What the implied ratings compared with, as a note.
+fn ratings_note(benchmark: &RatingBenchmark) -> String {
+    let basis = benchmark.basis().as_str().replace('_', " ");
+    let text = match benchmark.table() {
+        IdealizedTable::MoodysTenYear => format!(
+            "Implied ratings compare the tranche's {basis} at its weighted average life with \
+             Moody's idealized 10-year cumulative default probabilities interpolated at a \
+             constant hazard: an assumption, since no year-by-year idealized tables were \
+             supplied (docs/ratings.md).{}",
+            if benchmark.like_for_like() {
+                ""
+            } else {
+                " Comparing an expected loss with default probabilities is lenient."
+            }
+        ),
+        IdealizedTable::ByYear(table) => format!(
+            "Implied ratings compare the tranche's {basis} at its weighted average life with \
+             the year-by-year idealized {basis} table supplied with the facility ({}), \
+             interpolated log-linearly between years (docs/ratings.md).",
+            escape(table.source())
+        ),
+    };
+    format!("<p class=\"note\">{text}</p>\n")
+}
 
 fn tranche_table(html: &mut String, run: &RunReport<'_>) {
     let digits = run.model.currency.minor_digits;

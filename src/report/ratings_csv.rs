@@ -6,7 +6,7 @@ use super::csv_table::write_csv_table;
 use super::{Report, RunReport, format_float, neutralise};
 
 /// The columns of ratings.csv, in order.
-pub const COLUMNS: [&str; 8] = [
+pub const COLUMNS: [&str; 9] = [
     "tranche",
     "basis",
     "horizon_years",
@@ -15,6 +15,7 @@ pub const COLUMNS: [&str; 8] = [
     "implied_rating",
     "rating_benchmark",
     "better_rating_benchmark",
+    "table_source",
 ];
 
 /// Writes ratings.csv.
@@ -36,6 +37,7 @@ impl Report for RatingsCsv {
                 r.rating.to_owned(),
                 format_float(r.benchmark),
                 format_float(r.better_benchmark),
+                neutralise(&r.table_source),
             ]
         });
         write_csv_table(out, &COLUMNS, rows)

@@ -2,8 +2,8 @@
 
 use std::fmt::Write;
 
-use crate::aggregate::{CommitteePack, TrancheSummary};
-use crate::spec::Currency;
+use crate::aggregate::{CommitteePack, RatingBenchmark, TrancheSummary};
+use crate::spec::{Currency, IdealizedTable};
 
 /// A plain-text table, one row per tranche with its implied rating, then
 /// the mobilisation ratio and the expected loss of public money.
@@ -63,7 +63,6 @@ pub fn summary_table(
         "{paths} paths; losses are fractions of each tranche's notional."
     );
     let f = &pack.facility;
-    let basis = pack.ratings.first().map_or("", |r| r.basis.as_str());
     let code = &currency.code;
     let _ = if f.mobilisation_ratio.is_nan() {
         writeln!(
@@ -84,11 +83,22 @@ pub fn summary_table(
         f.public_expected_loss.mean / 1e6,
         f.public_expected_loss.se / 1e6,
     );
-    let _ = writeln!(
-        table,
-        "Ratings: {basis} at each tranche's WAL vs Moody's idealized 10-year PD (constant hazard)."
-    );
+    let _ = writeln!(table, "{}", ratings_note(&pack.rating_benchmark));
     table
+}
+
+/// What the implied ratings compared, in one line.
+fn ratings_note(benchmark: &RatingBenchmark) -> String {
+    let basis = benchmark.basis().as_str();
+    match benchmark.table() {
+        IdealizedTable::MoodysTenYear => format!(
+            "Ratings: {basis} at each tranche's WAL vs Moody's idealized 10-year PD (constant hazard)."
+        ),
+        IdealizedTable::ByYear(table) => format!(
+            "Ratings: {basis} at each tranche's WAL vs the year-by-year idealized {basis} table ({}), interpolated as in docs/ratings.md.",
+            table.source()
+        ),
+    }
 }
 
 /// A percentage; `-` when undefined (a guarantee has no IRR).

@@ -11,10 +11,10 @@ use super::SizingError;
 use super::sample::{Candidate, PoolSample};
 use super::structure::{Structure, find_tranche};
 use super::target::{Direction, Evaluation, Metric, Target};
-use crate::aggregate::{estimate, idealized_pd};
+use crate::aggregate::{RatingBenchmark, estimate};
 use crate::engine::RunSettings;
 use crate::model::{Liabilities, Model};
-use crate::spec::{FacilitySpec, RatingTable, ScenarioSpec};
+use crate::spec::{FacilitySpec, ScenarioSpec};
 use crate::waterfall::{Ledger, StopWhen, tranche_loss, tranche_outcome, tranche_wal};
 
 /// What to size and against which target.
@@ -103,7 +103,7 @@ pub fn size(
         }
         None => Structure::new(spec, &request.solve, request.absorb.as_deref())?,
     };
-    check_request(spec, request)?;
+    let rating = check_request(spec, request)?;
     let base = [ScenarioSpec::base()];
     let scenarios = if scenarios.is_empty() {
         &base[..]
@@ -122,6 +122,7 @@ pub fn size(
         structure,
         cases,
         request,
+        rating,
         cache: BTreeMap::new(),
     };
     let grid: Vec<f64> = (0..request.grid)
@@ -150,10 +151,15 @@ pub fn size(
     })
 }
 
-/// Checks what [`Structure::new`] does not: the target's tranche, the range
-/// and the grid.
-fn check_request(spec: &FacilitySpec, request: &SizingRequest) -> Result<(), SizingError> {
+/// Checks what [`Structure::new`] does not: the target's tranche and
+/// rating, the range and the grid. Returns, for an implied-rating target,
+/// the benchmark and the rating's index in it.
+fn check_request(
+    spec: &FacilitySpec,
+    request: &SizingRequest,
+) -> Result<Option<(RatingBenchmark, usize)>, SizingError> {
     find_tranche(spec, &request.target.tranche, "--target")?;
+    let rating = target_rating(spec, &request.target)?;
     let (low, high) = request.range;
     if !(0.0 <= low && low < high && high < 1.0) {
         return Err(SizingError::Request(format!(
@@ -165,7 +171,32 @@ fn check_request(spec: &FacilitySpec, request: &SizingRequest) -> Result<(), Siz
             "the sizing curve needs at least 2 points".into(),
         ));
     }
-    Ok(())
+    Ok(rating)
+}
+
+/// For an implied-rating target, the default-probability benchmark of the
+/// facility's idealized table and the index of the target's rating in it
+/// (an error listing the table's ratings if it has no such rating).
+fn target_rating(
+    spec: &FacilitySpec,
+    target: &Target,
+) -> Result<Option<(RatingBenchmark, usize)>, SizingError> {
+    let (Metric::ImpliedRating, Some(rating)) = (target.metric, &target.rating) else {
+        return Ok(None);
+    };
+    let table = &spec.implied_rating;
+    let index = table.position(rating).ok_or_else(|| SizingError::Target {
+        target: target.to_string(),
+        why: format!(
+            "unknown rating `{rating}`; the idealized rating table ({}) has {} (exact spelling)",
+            table.source(),
+            table.ratings().join(", ")
+        ),
+    })?;
+    Ok(Some((
+        RatingBenchmark::default_probability(table.clone()),
+        index,
+    )))
 }
 
 /// A candidate's worst evaluation over the scenarios, the scenario, and
@@ -177,6 +208,8 @@ struct Search<'a> {
     structure: Structure<'a>,
     cases: Vec<(ScenarioSpec, Model, PoolSample)>,
     request: &'a SizingRequest,
+    /// For an implied-rating target: the benchmark and the rating's index.
+    rating: Option<(RatingBenchmark, usize)>,
     cache: BTreeMap<i128, SizingPoint>,
 }
 
@@ -265,9 +298,9 @@ impl Search<'_> {
             for (c, values) in values.iter().enumerate() {
                 let mut evaluation = target.metric.evaluate(values, target.direction);
                 let mut benchmark = None;
-                if let (Metric::ImpliedRating(rating), Some(wals)) = (target.metric, &wals) {
+                if let (Some((table, rating)), Some(wals)) = (&self.rating, &wals) {
                     // P(loss) less the rating's idealized PD at the tranche's WAL.
-                    let pd = idealized_pd(&RatingTable::moodys_idealized_10y(), rating, wals[c]);
+                    let pd = table.at(*rating, wals[c]);
                     evaluation.value -= pd;
                     evaluation.bound -= pd;
                     benchmark = Some(pd);
@@ -542,7 +575,7 @@ impl Batch<'_> {
             );
             return (irrs, None);
         }
-        let Metric::ImpliedRating(_) = target.metric else {
+        let Metric::ImpliedRating = target.metric else {
             let losses = self.run(
                 |c| self.index[c].map(StopWhen::CertainlyRepaid),
                 |c, ledger| tranche(c).map_or(f64::NAN, |(_, t, i)| tranche_loss(t, i, ledger)),
@@ -605,6 +638,7 @@ mod tests {
             metric: Metric::ExpectedLoss,
             direction: Direction::AtMost,
             threshold,
+            rating: None,
         }
     }
 

@@ -7,7 +7,6 @@ use serde::Serialize;
 
 use super::SizingError;
 use crate::aggregate::{estimate, exceedance, quantile, sorted};
-use crate::spec::RatingTable;
 
 /// A tranche metric that sizing can target.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -21,10 +20,11 @@ pub enum Metric {
     LossQuantile(f64),
     /// IRR quantile at a probability.
     IrrQuantile(f64),
-    /// Implied rating at least entry `.0` of Moody's idealized table: the
-    /// value is P(loss) less that rating's idealized default probability at
-    /// the tranche's mean WAL (met when <= 0; see docs/ratings.md).
-    ImpliedRating(usize),
+    /// Implied rating at least [`Target::rating`] of the facility's
+    /// idealized table: the value is P(loss) less that rating's idealized
+    /// default probability at the tranche's mean WAL (met when <= 0; see
+    /// docs/ratings.md).
+    ImpliedRating,
 }
 
 /// Accepted metric names.
@@ -65,7 +65,7 @@ impl Metric {
             Direction::AtLeast => -1.0,
         };
         match self {
-            Metric::ExpectedLoss | Metric::ProbLoss | Metric::ImpliedRating(_) => {
+            Metric::ExpectedLoss | Metric::ProbLoss | Metric::ImpliedRating => {
                 let e = if self == Metric::ExpectedLoss {
                     estimate(values)
                 } else {
@@ -124,6 +124,10 @@ pub struct Target {
     pub direction: Direction,
     /// Threshold.
     pub threshold: f64,
+    /// For [`Metric::ImpliedRating`], the rating to reach (looked up in the
+    /// facility's idealized table when sizing); `None` otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rating: Option<String>,
 }
 
 impl Target {
@@ -151,14 +155,9 @@ impl fmt::Display for Target {
             Direction::AtMost => "<=",
             Direction::AtLeast => ">=",
         };
-        match self.metric {
-            Metric::ImpliedRating(r) => {
-                let table = RatingTable::moodys_idealized_10y();
-                write!(
-                    f,
-                    "{}.implied_rating >= {}",
-                    self.tranche, table.entries[r].0
-                )
+        match (self.metric, &self.rating) {
+            (Metric::ImpliedRating, Some(rating)) => {
+                write!(f, "{}.implied_rating >= {rating}", self.tranche)
             }
             _ => write!(
                 f,
@@ -205,33 +204,27 @@ impl FromStr for Target {
             metric,
             direction,
             threshold,
+            rating: None,
         })
     }
 }
 
 /// `tranche.implied_rating >= RATING`, searched as
-/// `P(loss) - benchmark(RATING, WAL) <= 0`.
+/// `P(loss) - benchmark(RATING, WAL) <= 0`. The rating is checked against
+/// the facility's idealized table when sizing.
 fn rating_target(tranche: &str, direction: Direction, rating: &str) -> Result<Target, String> {
-    let table = RatingTable::moodys_idealized_10y();
-    let index = table
-        .entries
-        .iter()
-        .position(|(r, _)| r == rating)
-        .ok_or_else(|| {
-            let names: Vec<&str> = table.entries.iter().map(|(r, _)| r.as_str()).collect();
-            format!(
-                "unknown rating `{rating}`; expected one of {}",
-                names.join(", ")
-            )
-        })?;
     if direction != Direction::AtLeast {
         return Err("a rating target reads `tranche.implied_rating >= RATING`".into());
     }
+    if rating.is_empty() {
+        return Err("no rating after `>=`; expected e.g. `tranche.implied_rating >= A2`".into());
+    }
     Ok(Target {
         tranche: tranche.trim().to_owned(),
-        metric: Metric::ImpliedRating(index),
+        metric: Metric::ImpliedRating,
         direction: Direction::AtMost,
         threshold: 0.0,
+        rating: Some(rating.to_owned()),
     })
 }
 
@@ -274,10 +267,15 @@ mod tests {
             ("mezz.a", Metric::IrrQuantile(0.05), Direction::AtLeast)
         );
         let t: Target = "senior.implied_rating >= A2".parse().unwrap();
-        assert_eq!(t.metric, Metric::ImpliedRating(5));
+        assert_eq!(
+            (t.metric, t.rating.as_deref()),
+            (Metric::ImpliedRating, Some("A2"))
+        );
         assert_eq!(t.to_string(), "senior.implied_rating >= A2");
-        assert!("senior.implied_rating >= Z9".parse::<Target>().is_err());
+        // Any name parses; sizing looks it up in the facility's table.
+        assert!("senior.implied_rating >= Z9".parse::<Target>().is_ok());
         assert!("senior.implied_rating <= A2".parse::<Target>().is_err());
+        assert!("senior.implied_rating >= ".parse::<Target>().is_err());
         for bad in [
             "senior.expected_loss < 0.1",
             "senior <= 0.1",

@@ -12,6 +12,7 @@ use serde::Deserialize;
 
 use super::dates::date_from_toml;
 use super::error::Diagnostic;
+use super::idealized::IdealizedTable;
 use super::money::{known_minor_digits, money_from_toml};
 use super::toml_source::{FieldIndex, read_toml};
 use super::types::{
@@ -41,6 +42,15 @@ struct RawFacility {
     tranches: Option<Vec<RawTranche>>,
     waterfall: Option<RawWaterfall>,
     guarantee: Option<RawGuarantee>,
+    implied_rating: Option<RawImpliedRating>,
+}
+
+/// `[implied_rating]`: year-by-year idealized tables for implied ratings.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawImpliedRating {
+    table: Option<String>,
+    source: Option<String>,
 }
 
 /// `[simulation]`.
@@ -137,12 +147,23 @@ pub(crate) struct FacilityRead {
     pub projects_path: Option<String>,
     /// The optional `scenarios` key: a scenarios file.
     pub scenarios_path: Option<String>,
+    /// The optional `[implied_rating]` table, if its keys could be read.
+    pub implied_rating: Option<ImpliedRatingKeys>,
     /// Paths of the fields that could not be read.
     pub failed: BTreeSet<String>,
     /// Every problem found while reading (no file set).
     pub diagnostics: Vec<Diagnostic>,
     /// Lines of the keys.
     pub index: FieldIndex,
+}
+
+/// The keys of `[implied_rating]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ImpliedRatingKeys {
+    /// Path of the table CSV, relative to the facility file.
+    pub table: String,
+    /// Where the table's numbers come from.
+    pub source: String,
 }
 
 /// Reads the text of `facility.toml`.
@@ -153,12 +174,12 @@ pub(crate) fn read_facility(text: &str) -> FacilityRead {
         failed: read.dropped,
     };
     let scenarios_path = read.value.as_ref().and_then(|raw| raw.scenarios.clone());
-    let (mut spec, projects_path) = match read.value {
+    let (mut spec, projects_path, implied_rating) = match read.value {
         Some(raw) => reader.facility(raw),
         None => {
             // Unreadable document: every field counts as failed.
             reader.failed.insert(String::new());
-            (placeholder_spec(), None)
+            (placeholder_spec(), None, None)
         }
     };
     // Serde hands `[risk.ratings.pd]` over in key order: restore the file's.
@@ -171,6 +192,7 @@ pub(crate) fn read_facility(text: &str) -> FacilityRead {
         spec,
         projects_path,
         scenarios_path,
+        implied_rating,
         failed: reader.failed,
         diagnostics: reader.diagnostics,
         index: read.index,
@@ -210,6 +232,7 @@ fn placeholder_spec() -> FacilitySpec {
         simulation: SimulationDefaults::default(),
         waterfall: None,
         guarantee: None,
+        implied_rating: IdealizedTable::MoodysTenYear,
         projects: Vec::new(),
     }
 }
@@ -290,8 +313,12 @@ impl Reader {
         self.required(path, value, what).unwrap_or_default()
     }
 
-    fn facility(&mut self, raw: RawFacility) -> (FacilitySpec, Option<String>) {
+    fn facility(
+        &mut self,
+        raw: RawFacility,
+    ) -> (FacilitySpec, Option<String>, Option<ImpliedRatingKeys>) {
         let projects = self.required("projects", raw.projects, "the path of the project CSV");
+        let implied_rating = raw.implied_rating.and_then(|r| self.implied_rating(r));
         let spec = FacilitySpec {
             name: self.text("name", raw.name, "the facility's name"),
             currency: self.currency(raw.currency, raw.currency_minor_digits),
@@ -310,9 +337,38 @@ impl Reader {
             simulation: self.simulation(raw.simulation.unwrap_or_default()),
             waterfall: self.waterfall(raw.waterfall),
             guarantee: self.guarantee(raw.guarantee),
+            // Set from the table file once it is read.
+            implied_rating: IdealizedTable::MoodysTenYear,
             projects: Vec::new(),
         };
-        (spec, projects)
+        (spec, projects, implied_rating)
+    }
+
+    /// `[implied_rating]`: both keys are required and not empty.
+    fn implied_rating(&mut self, raw: RawImpliedRating) -> Option<ImpliedRatingKeys> {
+        let mut key = |name: &str, value: Option<String>, what: &str| {
+            let path = format!("implied_rating.{name}");
+            let value = self.required(&path, value, what)?;
+            if value.trim().is_empty() {
+                self.fail(&path, format!("is empty; expected {what}"));
+                return None;
+            }
+            Some(value)
+        };
+        let table = key(
+            "table",
+            raw.table,
+            "the path of the idealized table CSV, relative to the facility file (e.g. \"idealized.csv\")",
+        );
+        let source = key(
+            "source",
+            raw.source,
+            "where the table's numbers come from, shown in reports (e.g. the publication and its date)",
+        );
+        Some(ImpliedRatingKeys {
+            table: table?,
+            source: source?,
+        })
     }
 
     fn currency(&mut self, code: Option<String>, given: Option<i64>) -> Currency {
@@ -746,6 +802,53 @@ coupon = 0
         let half = with_tables("[risk.pd_curves.ramp]\nyears = [1, 2]\n");
         assert_eq!(fields(&half), ["risk.pd_curves.ramp.cumulative_pd"]);
         assert!(half.diagnostics[0].message.starts_with("is missing"));
+    }
+
+    #[test]
+    fn implied_rating_names_a_table_and_its_source() {
+        assert_eq!(read_facility(MINIMAL).implied_rating, None);
+        let read = with_tables(
+            "[implied_rating]\ntable = \"idealized.csv\"\nsource = \"licensed copy, 2024\"\n",
+        );
+        assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
+        assert_eq!(
+            read.implied_rating,
+            Some(ImpliedRatingKeys {
+                table: "idealized.csv".into(),
+                source: "licensed copy, 2024".into(),
+            })
+        );
+        // Both keys are required, the source not empty, no other key.
+        let read = with_tables("[implied_rating]\nsource = \" \"\ntabel = \"x.csv\"\n");
+        assert_eq!(read.implied_rating, None);
+        let found: Vec<_> = read
+            .diagnostics
+            .iter()
+            .map(|d| (d.line, d.field.as_str()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                (Some(16), "implied_rating.tabel"),
+                (None, "implied_rating.table"),
+                (None, "implied_rating.source"),
+            ]
+        );
+        assert!(
+            read.diagnostics[0]
+                .message
+                .contains("unknown field `tabel`")
+        );
+        assert!(
+            read.diagnostics[1]
+                .message
+                .starts_with("is missing; expected the path")
+        );
+        assert!(
+            read.diagnostics[2]
+                .message
+                .starts_with("is empty; expected where")
+        );
     }
 
     #[test]

@@ -7,6 +7,8 @@ use sha2::{Digest, Sha256};
 
 use super::error::{Diagnostic, EligibilityBreach, SpecError};
 use super::facility_file::{FacilityRead, is_failed, read_facility};
+use super::idealized::IdealizedTable;
+use super::idealized_file::{IdealizedRead, read_idealized_table};
 use super::projects_file::{ProjectsRead, read_projects};
 use super::scenarios::{ScenarioSpec, read_scenarios};
 use super::types::FacilitySpec;
@@ -39,16 +41,19 @@ pub struct LoadedFacility {
     /// Stress scenarios from the facility's scenarios file (the base case
     /// is not listed).
     pub scenarios: Vec<ScenarioSpec>,
-    /// The facility file, then the project list, then the scenarios file.
+    /// The facility file, then the project list, then the idealized rating
+    /// table (`[implied_rating]`), then the scenarios file (each if read).
     pub inputs: Vec<InputFile>,
 }
 
-/// Reads `facility.toml` at `path` and the project list it names (relative
-/// to the TOML file), validates both and checks eligibility.
+/// Reads `facility.toml` at `path` and the files it names (relative to the
+/// TOML file: the project list, the idealized rating table of
+/// `[implied_rating]` if any, the scenarios file if any), validates them
+/// and checks eligibility.
 ///
 /// Fails with [`SpecError::Io`] if the facility file cannot be read, with
-/// [`SpecError::Invalid`] listing every problem found in either file (a
-/// project list that cannot be read is one of them), and with
+/// [`SpecError::Invalid`] listing every problem found in any of them (a
+/// project list or rating table that cannot be read is one of them), and with
 /// [`SpecError::Breaches`] if the pool breaks an eligibility rule and
 /// `options.allow_breaches` is false.
 pub fn load_facility(path: &Path, options: &LoadOptions) -> Result<LoadedFacility, SpecError> {
@@ -62,22 +67,34 @@ pub fn load_facility(path: &Path, options: &LoadOptions) -> Result<LoadedFacilit
         SpecError::Invalid(vec![located(path, diag)])
     })?;
     let mut facility = read_facility(&text);
-    let csv_path = facility
-        .projects_path
-        .as_ref()
-        .map(|p| path.parent().unwrap_or(Path::new("")).join(p));
+    let folder = path.parent().unwrap_or(Path::new(""));
+    let csv_path = facility.projects_path.as_ref().map(|p| folder.join(p));
     let projects = csv_path
         .as_ref()
         .and_then(|csv| read_project_file(csv, &mut facility, &mut inputs));
+    let table_path = facility
+        .implied_rating
+        .as_ref()
+        .map(|keys| folder.join(&keys.table));
+    let table = table_path
+        .as_ref()
+        .and_then(|table| read_table_file(table, &mut facility, &mut inputs));
     let mut spec = facility.spec.clone();
     spec.projects = projects
         .as_ref()
         .map_or_else(Vec::new, |p| p.projects.clone());
+    if let Some(table) = table.as_ref().and_then(|t| t.table.clone()) {
+        spec.implied_rating = IdealizedTable::ByYear(table);
+    }
+    let table_diags = table_path
+        .as_deref()
+        .zip(table.as_ref().map(|t| &t.diagnostics[..]));
     let diagnostics = all_diagnostics(
         path,
         csv_path.as_deref(),
         &facility,
         projects.as_ref(),
+        table_diags,
         &spec,
     );
     if !diagnostics.is_empty() {
@@ -89,7 +106,7 @@ pub fn load_facility(path: &Path, options: &LoadOptions) -> Result<LoadedFacilit
     }
     let scenarios = match &facility.scenarios_path {
         Some(file) => {
-            let file = path.parent().unwrap_or(Path::new("")).join(file);
+            let file = folder.join(file);
             let bytes = std::fs::read(&file).map_err(|source| SpecError::Io {
                 path: file.clone(),
                 source,
@@ -138,17 +155,45 @@ fn read_project_file(
     }
 }
 
+/// Reads the idealized rating table of `[implied_rating]`; a read failure
+/// becomes a diagnostic on the facility's `implied_rating.table` key.
+fn read_table_file(
+    table: &Path,
+    facility: &mut FacilityRead,
+    inputs: &mut Vec<InputFile>,
+) -> Option<IdealizedRead> {
+    let source = facility.implied_rating.as_ref()?.source.clone();
+    match std::fs::read(table) {
+        Ok(bytes) => {
+            inputs.push(input_file(table, &bytes));
+            Some(read_idealized_table(&bytes, &source))
+        }
+        Err(e) => {
+            let field = "implied_rating.table";
+            let message = format!(
+                "cannot read the idealized rating table {}: {e}",
+                table.display()
+            );
+            facility.diagnostics.push(Diagnostic::new(field, message));
+            facility.failed.insert(field.to_owned());
+            None
+        }
+    }
+}
+
 fn located(file: &Path, mut diag: Diagnostic) -> Diagnostic {
     diag.file = Some(file.to_owned());
     diag
 }
 
-/// Every problem of both files, located, facility first, each by line.
+/// Every problem of every file, located: the facility file, then the
+/// project list, then the idealized rating table, each by line.
 fn all_diagnostics(
     toml: &Path,
     csv: Option<&Path>,
     facility: &FacilityRead,
     projects: Option<&ProjectsRead>,
+    table: Option<(&Path, &[Diagnostic])>,
     spec: &FacilitySpec,
 ) -> Vec<Diagnostic> {
     let no_failed = BTreeSet::new();
@@ -165,10 +210,16 @@ fn all_diagnostics(
         .map(|d| (Origin::Facility, d.clone()))
         .chain(project_diags.iter().map(|d| (Origin::Projects, d.clone())))
         .chain(kept.map(|f| (f.origin, f.diag)))
+        .chain(table.into_iter().flat_map(|(path, diags)| {
+            diags
+                .iter()
+                .map(move |d| (Origin::RatingTable, located(path, d.clone())))
+        }))
         .collect();
     let mut out: Vec<_> = out
         .into_iter()
         .map(|(origin, diag)| match (origin, csv) {
+            (Origin::RatingTable, _) => (origin, diag),
             (Origin::Projects, Some(csv)) => (origin, located(csv, diag)),
             _ => {
                 let line = diag.line.or_else(|| facility.index.line_of(&diag.field));
@@ -196,6 +247,7 @@ fn keep_when_incomplete(
                 let line = finding.diag.line.unwrap_or(0);
                 projects_read && !project_failed.contains(&(line, field.clone()))
             }
+            Origin::RatingTable => true,
         }
 }
 

@@ -1,11 +1,15 @@
 //! Input stage: reads `facility.toml` and the project list, and turns them
-//! into a validated [`FacilitySpec`]. Every error names the file, the line
+//! into a validated [`FacilitySpec`] (with the idealized rating table
+//! named by `[implied_rating]`, if any). Every error names the file, the line
 //! (TOML line or CSV row) and the field, and says what would be valid.
 
+mod csv_source;
 mod dates;
 mod eligibility;
 mod error;
 mod facility_file;
+mod idealized;
+mod idealized_file;
 mod load;
 mod money;
 mod projects_file;
@@ -21,6 +25,8 @@ mod waterfall_validate;
 mod words;
 
 pub use error::{Diagnostic, EligibilityBreach, SpecError};
+pub use idealized::{ByYearTable, IdealizedRow, IdealizedTable};
+pub use idealized_file::COLUMNS as IDEALIZED_TABLE_COLUMNS;
 pub use load::{InputFile, LoadOptions, LoadedFacility, load_facility};
 pub use scenarios::{
     BASE, FactorRef, FactorShift, Overlay, ScenarioSpec, Selector, ShiftLevel, read_scenarios,

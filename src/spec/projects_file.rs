@@ -1,16 +1,10 @@
 //! `projects.csv`: one loan per row, header required, columns in any order.
 //!
-//! Every row is read even when others are bad. A cell that cannot be read is
-//! reported, recorded in `failed` and replaced by a placeholder, so the other
-//! cells of the row can still be range-checked.
+//! Every row is read even when others are bad (see [`super::csv_source`]).
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::str::FromStr;
+use std::collections::BTreeSet;
 
-use chrono::NaiveDate;
-use csv::StringRecord;
-
-use super::dates::parse_date_text;
+use super::csv_source::{Cells, CsvFile, Schema};
 use super::error::Diagnostic;
 use super::money::parse_decimal_text;
 use super::types::{Amortization, PdSource, ProjectSpec, Segment};
@@ -62,9 +56,6 @@ fn expected_header() -> String {
     )
 }
 
-/// At most this many problems are reported for one file.
-const MAX_REPORTED: usize = 500;
-
 /// What was read from the project list.
 pub(crate) struct ProjectsRead {
     /// One project per data row that had the header's number of cells.
@@ -77,277 +68,117 @@ pub(crate) struct ProjectsRead {
 
 /// Reads the bytes of the project list.
 pub(crate) fn read_projects(bytes: &[u8]) -> ProjectsRead {
-    let mut csv = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .flexible(true)
-        .from_reader(bytes);
-    let mut rows = Rows {
-        read: ProjectsRead {
-            projects: Vec::new(),
-            failed: BTreeSet::new(),
-            diagnostics: Vec::new(),
+    let required: Vec<&str> = required_columns().collect();
+    let expected = expected_header();
+    let mut file = CsvFile::open(
+        bytes,
+        &Schema {
+            known: &COLUMNS,
+            required: &required,
+            expected: &expected,
         },
-        columns: BTreeMap::new(),
-        width: 0,
-    };
-    match csv.headers() {
-        Ok(header) if header.iter().all(str::is_empty) => {
-            let message = format!("no header row; expected {}", expected_header());
-            rows.report(Some(1), "", message);
-        }
-        Ok(header) => rows.header(&header.clone()),
-        Err(e) => rows.report(Some(1), "", format!("cannot read the header row: {e}")),
+    );
+    if file.read.has_header() && !PD_COLUMNS.iter().any(|c| file.read.has(c)) {
+        let message = format!(
+            "column is missing from the header row, and so are {}; expected at least one of the PD columns {}",
+            PD_COLUMNS[1..].join(" and "),
+            PD_COLUMNS.join(", ")
+        );
+        file.read.report(Some(1), PD_COLUMNS[0], message);
     }
-    if !rows.read.diagnostics.is_empty() && rows.columns.is_empty() {
-        return rows.read;
+    let mut projects = Vec::new();
+    let read = file.rows(|cells| projects.push(project(cells)));
+    ProjectsRead {
+        projects,
+        failed: read.failed,
+        diagnostics: read.diagnostics,
     }
-    for record in csv.records() {
-        if rows.read.diagnostics.len() >= MAX_REPORTED {
-            break;
-        }
-        match record {
-            Ok(record) => rows.row(&record),
-            Err(e) => {
-                let line = e.position().map(|p| p.line() as usize);
-                rows.report(line, "", format!("cannot read the row: {e}"));
-            }
-        }
-    }
-    rows.read
 }
 
-/// Reading state: the header's column positions and the results so far.
-struct Rows {
-    read: ProjectsRead,
-    columns: BTreeMap<&'static str, usize>,
-    width: usize,
+/// The project of one data row.
+fn project(c: &mut Cells<'_>) -> ProjectSpec {
+    ProjectSpec {
+        id: c.text("id"),
+        name: c.text("name"),
+        mineral: c.text("mineral").to_lowercase(),
+        segment: c.parse("segment", Segment::Extraction, |t| {
+            parse_choice(t, SEGMENTS)
+        }),
+        country: c.text("country"),
+        sponsor_nexus: nexus(c),
+        amount: c.parse("amount", Default::default(), parse_decimal_text),
+        coupon: c.number("coupon"),
+        start_date: c.date("start_date"),
+        maturity_date: c.date("maturity_date"),
+        amortization: c.parse("amortization", Amortization::Bullet, |t| {
+            parse_choice(t, AMORTIZATIONS)
+        }),
+        pd: pd(c),
+        construction_end: c.optional_date("construction_end"),
+        region: c.optional("region").map(str::to_owned),
+        recovery_mean: c.number("recovery_mean"),
+        recovery_sd: c.number("recovery_sd"),
+        line: c.line(),
+    }
 }
 
-impl Rows {
-    fn report(&mut self, line: Option<usize>, field: &str, message: String) {
-        let diag = Diagnostic::new(field, message).at_line(line);
-        self.read.diagnostics.push(diag);
-    }
-
-    fn header(&mut self, header: &StringRecord) {
-        self.width = header.len();
-        for (position, name) in header.iter().enumerate() {
-            let wanted = name.to_ascii_lowercase();
-            match COLUMNS.iter().find(|c| **c == wanted) {
-                Some(column) if self.columns.contains_key(column) => {
-                    self.report(Some(1), name, "column appears twice in the header".into());
-                }
-                Some(column) => {
-                    self.columns.insert(column, position);
-                }
-                None => {
-                    let message = format!("unknown column; expected only {}", COLUMNS.join(", "));
-                    self.report(Some(1), name, message);
-                }
-            }
-        }
-        let missing: Vec<_> = required_columns()
-            .filter(|c| !self.columns.contains_key(c))
-            .collect();
-        for column in missing {
-            self.report(
-                Some(1),
-                column,
-                "column is missing from the header row".into(),
-            );
-        }
-        if !PD_COLUMNS.iter().any(|c| self.columns.contains_key(c)) {
-            let message = format!(
-                "column is missing from the header row, and so are {}; expected at least one of the PD columns {}",
-                PD_COLUMNS[1..].join(" and "),
+/// The one non-empty PD column of the row.
+fn pd(c: &mut Cells<'_>) -> PdSource {
+    let present: Vec<_> = PD_COLUMNS.into_iter().filter(|col| c.has(col)).collect();
+    let given: Vec<_> = present
+        .iter()
+        .filter_map(|col| c.optional(col).map(|text| (*col, text)))
+        .collect();
+    let problem = match (given.as_slice(), present.as_slice()) {
+        ([("annual_pd", _)], _) => return PdSource::AnnualPd(c.number("annual_pd")),
+        ([("rating", text)], _) => return PdSource::Rating((*text).to_owned()),
+        ([(_, text)], _) => return PdSource::Curve((*text).to_owned()),
+        // No PD column: already reported on the header.
+        (_, []) => None,
+        ([], [only]) => Some((
+            *only,
+            "is empty; expected a value (every row needs a PD source)".to_owned(),
+        )),
+        ([], [first, second]) => Some((
+            *first,
+            format!("{first} and {second} are both empty; expected exactly one of them on every row"),
+        )),
+        ([], _) => Some((
+            PD_COLUMNS[0],
+            "annual_pd, rating and pd_curve are all empty; expected exactly one of them on every row".to_owned(),
+        )),
+        ([(first, _), (second, _), ..], _) => Some((
+            *second,
+            format!(
+                "`{first}` is also given; expected exactly one of {} on every row",
                 PD_COLUMNS.join(", ")
-            );
-            self.report(Some(1), PD_COLUMNS[0], message);
-        }
+            ),
+        )),
+    };
+    if let Some((column, message)) = problem {
+        c.report(column, message);
     }
-
-    fn row(&mut self, record: &StringRecord) {
-        let line = record.position().map_or(0, |p| p.line() as usize);
-        if record.len() != self.width {
-            let message = format!(
-                "the row has {} cells but the header has {}; quote cells that contain commas",
-                record.len(),
-                self.width
-            );
-            self.report(Some(line), "", message);
-            return;
-        }
-        let project = Cells {
-            rows: self,
-            record,
-            line,
-        }
-        .project();
-        self.read.projects.push(project);
+    for column in PD_COLUMNS {
+        c.mark_failed(column);
     }
+    PdSource::AnnualPd(f64::NAN)
 }
 
-/// One data row being converted.
-struct Cells<'a> {
-    rows: &'a mut Rows,
-    record: &'a StringRecord,
-    line: usize,
-}
-
-impl<'a> Cells<'a> {
-    /// The cell of `column`, if the header has it (otherwise already reported).
-    fn cell(&mut self, column: &str) -> Option<&'a str> {
-        let record: &'a StringRecord = self.record;
-        let cell = self.rows.columns.get(column).and_then(|i| record.get(*i));
-        if cell.is_none() {
-            self.rows.read.failed.insert((self.line, column.to_owned()));
-        }
-        cell
+/// `US;KR` -> `["US", "KR"]`, upper-cased; empty -> no codes.
+fn nexus(c: &mut Cells<'_>) -> Vec<String> {
+    let text = c.text("sponsor_nexus");
+    if text.is_empty() {
+        return Vec::new();
     }
-
-    /// Parses the cell of `column`, reporting a failure and using `fallback`.
-    fn parse<T>(
-        &mut self,
-        column: &str,
-        fallback: T,
-        f: impl FnOnce(&str) -> Result<T, String>,
-    ) -> T {
-        let Some(text) = self.cell(column) else {
-            return fallback;
-        };
-        let result = if text.is_empty() {
-            Err("is empty; expected a value".to_owned())
-        } else {
-            f(text)
-        };
-        result.unwrap_or_else(|message| {
-            self.rows.report(Some(self.line), column, message);
-            self.rows.read.failed.insert((self.line, column.to_owned()));
-            fallback
-        })
-    }
-
-    fn text(&mut self, column: &str) -> String {
-        self.cell(column).unwrap_or_default().to_owned()
-    }
-
-    /// The cell of an optional column: `None` if the header lacks the
-    /// column or the cell is empty.
-    fn optional(&self, column: &str) -> Option<&'a str> {
-        let record: &'a StringRecord = self.record;
-        let cell = self.rows.columns.get(column).and_then(|i| record.get(*i));
-        cell.filter(|text| !text.is_empty())
-    }
-
-    /// An optional date: empty is `None`; a bad date is reported.
-    fn optional_date(&mut self, column: &str) -> Option<NaiveDate> {
-        self.optional(column)?;
-        Some(self.date(column)).filter(|_| !self.failed(column))
-    }
-
-    fn failed(&self, column: &str) -> bool {
-        self.rows
-            .read
-            .failed
-            .contains(&(self.line, column.to_owned()))
-    }
-
-    /// The one non-empty PD column of the row.
-    fn pd(&mut self) -> PdSource {
-        let present: Vec<_> = PD_COLUMNS
-            .into_iter()
-            .filter(|c| self.rows.columns.contains_key(c))
-            .collect();
-        let given: Vec<_> = present
-            .iter()
-            .filter_map(|c| self.optional(c).map(|text| (*c, text)))
-            .collect();
-        let problem = match (given.as_slice(), present.as_slice()) {
-            ([("annual_pd", _)], _) => return PdSource::AnnualPd(self.number("annual_pd")),
-            ([("rating", text)], _) => return PdSource::Rating((*text).to_owned()),
-            ([(_, text)], _) => return PdSource::Curve((*text).to_owned()),
-            // No PD column: already reported on the header.
-            (_, []) => None,
-            ([], [only]) => Some((
-                *only,
-                "is empty; expected a value (every row needs a PD source)".to_owned(),
-            )),
-            ([], [first, second]) => Some((
-                *first,
-                format!("{first} and {second} are both empty; expected exactly one of them on every row"),
-            )),
-            ([], _) => Some((
-                PD_COLUMNS[0],
-                "annual_pd, rating and pd_curve are all empty; expected exactly one of them on every row".to_owned(),
-            )),
-            ([(first, _), (second, _), ..], _) => Some((
-                *second,
-                format!(
-                    "`{first}` is also given; expected exactly one of {} on every row",
-                    PD_COLUMNS.join(", ")
-                ),
-            )),
-        };
-        if let Some((column, message)) = problem {
-            self.rows.report(Some(self.line), column, message);
-        }
-        for column in PD_COLUMNS {
-            self.rows.read.failed.insert((self.line, column.to_owned()));
-        }
-        PdSource::AnnualPd(f64::NAN)
-    }
-
-    fn number(&mut self, column: &str) -> f64 {
-        self.parse(column, 0.0, |text| {
-            f64::from_str(text)
-                .map_err(|_| format!("`{text}` is not a number; expected e.g. 0.085"))
-        })
-    }
-
-    fn date(&mut self, column: &str) -> NaiveDate {
-        self.parse(column, NaiveDate::MIN, parse_date_text)
-    }
-
-    fn project(mut self) -> ProjectSpec {
-        ProjectSpec {
-            id: self.text("id"),
-            name: self.text("name"),
-            mineral: self.text("mineral").to_lowercase(),
-            segment: self.parse("segment", Segment::Extraction, |t| {
-                parse_choice(t, SEGMENTS)
-            }),
-            country: self.text("country"),
-            sponsor_nexus: self.nexus(),
-            amount: self.parse("amount", Default::default(), parse_decimal_text),
-            coupon: self.number("coupon"),
-            start_date: self.date("start_date"),
-            maturity_date: self.date("maturity_date"),
-            amortization: self.parse("amortization", Amortization::Bullet, |t| {
-                parse_choice(t, AMORTIZATIONS)
-            }),
-            pd: self.pd(),
-            construction_end: self.optional_date("construction_end"),
-            region: self.optional("region").map(str::to_owned),
-            recovery_mean: self.number("recovery_mean"),
-            recovery_sd: self.number("recovery_sd"),
-            line: self.line,
-        }
-    }
-
-    /// `US;KR` -> `["US", "KR"]`, upper-cased; empty -> no codes.
-    fn nexus(&mut self) -> Vec<String> {
-        let text = self.text("sponsor_nexus");
-        if text.is_empty() {
-            return Vec::new();
-        }
-        text.split(';')
-            .map(|code| code.trim().to_ascii_uppercase())
-            .collect()
-    }
+    text.split(';')
+        .map(|code| code.trim().to_ascii_uppercase())
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
+    use chrono::NaiveDate;
+
     use super::*;
 
     const HEADER: &str = "id,name,mineral,segment,country,sponsor_nexus,amount,coupon,\

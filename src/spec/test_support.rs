@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 
+use super::idealized::IdealizedTable;
 use super::types::*;
 
 fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -80,6 +81,7 @@ pub fn sample_spec() -> FacilitySpec {
         simulation: SimulationDefaults::default(),
         waterfall: None,
         guarantee: None,
+        implied_rating: IdealizedTable::MoodysTenYear,
         projects: vec![
             project("P1", "lithium", "Chile", 25, 2),
             project("P2", "lithium", "Chile", 25, 3),

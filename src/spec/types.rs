@@ -9,6 +9,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::idealized::IdealizedTable;
 use super::waterfall::{GuaranteeSpec, WaterfallSpec};
 
 /// A whole facility: its calendar, liabilities, risk model and loan pool.
@@ -41,6 +42,9 @@ pub struct FacilitySpec {
     pub waterfall: Option<WaterfallSpec>,
     /// An unfunded first-loss guarantee of the pool (`[guarantee]`).
     pub guarantee: Option<GuaranteeSpec>,
+    /// What implied ratings are benchmarked against: the bundled Moody's
+    /// 10-year column, or year-by-year tables (`[implied_rating]`).
+    pub implied_rating: IdealizedTable,
     /// The loan pool, in file order.
     pub projects: Vec<ProjectSpec>,
 }

@@ -25,6 +25,9 @@ pub(crate) enum Origin {
     Facility,
     /// The project CSV.
     Projects,
+    /// The idealized rating table CSV (`[implied_rating] table`); only
+    /// read problems, since a [`super::ByYearTable`] cannot break a rule.
+    RatingTable,
 }
 
 /// One broken rule.
@@ -51,7 +54,8 @@ const POSITIVE: Interval = Interval(0.0, false, f64::INFINITY, false);
 const NON_NEGATIVE: Interval = Interval(0.0, true, f64::INFINITY, false);
 
 impl Interval {
-    fn contains(self, x: f64) -> bool {
+    /// Whether `x` lies in the interval (NaN never does).
+    pub(super) fn contains(self, x: f64) -> bool {
         let Interval(lo, lo_closed, hi, hi_closed) = self;
         (x > lo || (lo_closed && x == lo)) && (x < hi || (hi_closed && x == hi))
     }

@@ -94,6 +94,7 @@ pub fn facility(
         simulation: SimulationDefaults::default(),
         waterfall: None,
         guarantee: None,
+        implied_rating: IdealizedTable::MoodysTenYear,
         projects,
     }
 }
