@@ -43,6 +43,10 @@ const METRICS: [(&str, Metric); 9] = [
 impl Metric {
     /// The metric's name in targets and outputs.
     pub fn name(self) -> &'static str {
+        if self == Metric::ImpliedRating {
+            // Searched as P(loss) less the rating's benchmark.
+            return "implied_rating_gap";
+        }
         METRICS
             .iter()
             .find(|(_, m)| *m == self)
