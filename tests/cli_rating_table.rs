@@ -5,11 +5,14 @@
 //! 10. The benchmarks in ratings.csv are recomputed here from the fixture
 //! with the interpolation of docs/ratings.md.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use common::{csv_rows, num};
 use predicates::prelude::*;
 use sha2::{Digest, Sha256};
 use tempfile::TempDir;
@@ -70,26 +73,9 @@ fn run(dir: &TempDir, extra: &[&str]) -> PathBuf {
 
 /// Rows of a CSV file as column -> cell, after checking its header.
 fn rows(path: &Path, header: &str) -> Vec<BTreeMap<String, String>> {
-    let text = fs::read_to_string(path).unwrap();
-    assert_eq!(text.lines().next().unwrap(), header);
-    let mut reader = csv::Reader::from_reader(text.as_bytes());
-    let names: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-    reader
-        .records()
-        .map(|r| {
-            names
-                .iter()
-                .cloned()
-                .zip(r.unwrap().iter().map(String::from))
-                .collect()
-        })
-        .collect()
-}
-
-fn num(row: &BTreeMap<String, String>, column: &str) -> f64 {
-    row[column]
-        .parse()
-        .unwrap_or_else(|_| panic!("{column} = {:?}", row[column]))
+    let (found, rows) = csv_rows(path);
+    assert_eq!(found, header);
+    rows
 }
 
 /// The fixture read independently of blendsim: ratings best first, and per

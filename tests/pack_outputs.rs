@@ -2,11 +2,14 @@
 //! an invariant, reproducibility across thread counts, `--format json`,
 //! the terminal table, and neutralised spreadsheet formulas.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
+use common::{csv_rows, num};
 use tempfile::TempDir;
 
 const QUICKSTART: &str = "portfolios/quickstart";
@@ -43,32 +46,13 @@ struct Table {
 
 impl Table {
     fn read(path: &Path) -> Table {
-        let text = fs::read_to_string(path).unwrap();
-        let header = text.lines().next().unwrap_or_default().to_owned();
-        let mut reader = csv::Reader::from_reader(text.as_bytes());
-        let names: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
-        let rows = reader
-            .records()
-            .map(|r| {
-                names
-                    .iter()
-                    .cloned()
-                    .zip(r.unwrap().iter().map(String::from))
-                    .collect()
-            })
-            .collect();
+        let (header, rows) = csv_rows(path);
         Table { header, rows }
     }
 
     fn where_eq(&self, column: &str, value: &str) -> Vec<&BTreeMap<String, String>> {
         self.rows.iter().filter(|r| r[column] == value).collect()
     }
-}
-
-fn num(row: &BTreeMap<String, String>, column: &str) -> f64 {
-    row[column]
-        .parse()
-        .unwrap_or_else(|_| panic!("{column} = {:?} is not a number", row[column]))
 }
 
 fn close(a: f64, b: f64) -> bool {

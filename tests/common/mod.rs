@@ -136,3 +136,31 @@ pub fn homogeneous_pool(n: usize, p: f64, rho: f64, recovery: f64, cuts: &[f64])
     tranches[0].class = TrancheClass::Senior;
     facility("2021-01-01", "2027-01-01", rho, 12, tranches, projects)
 }
+
+/// A CSV file's header line and its rows as column -> cell.
+pub fn csv_rows(
+    path: &std::path::Path,
+) -> (String, Vec<std::collections::BTreeMap<String, String>>) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let header = text.lines().next().unwrap_or_default().to_owned();
+    let mut reader = csv::Reader::from_reader(text.as_bytes());
+    let names: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    let rows = reader
+        .records()
+        .map(|r| {
+            names
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+/// A cell of a [`csv_rows`] row as a number.
+pub fn num(row: &std::collections::BTreeMap<String, String>, column: &str) -> f64 {
+    row[column]
+        .parse()
+        .unwrap_or_else(|_| panic!("{column} = {:?} is not a number", row[column]))
+}
