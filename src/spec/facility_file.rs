@@ -821,11 +821,7 @@ coupon = 0
         // Both keys are required, the source not empty, no other key.
         let read = with_tables("[implied_rating]\nsource = \" \"\ntabel = \"x.csv\"\n");
         assert_eq!(read.implied_rating, None);
-        let found: Vec<_> = read
-            .diagnostics
-            .iter()
-            .map(|d| (d.line, d.field.as_str()))
-            .collect();
+        let found = crate::spec::test_support::located(&read.diagnostics);
         assert_eq!(
             found,
             [

@@ -98,10 +98,7 @@ mod tests {
     }
 
     fn located(read: &IdealizedRead) -> Vec<(Option<usize>, &str)> {
-        read.diagnostics
-            .iter()
-            .map(|d| (d.line, d.field.as_str()))
-            .collect()
+        crate::spec::test_support::located(&read.diagnostics)
     }
 
     #[test]

@@ -209,11 +209,7 @@ mod tests {
              P2,B,lithium,extraction,Chile,US,100,0.05,2026-01-01,2030-01-01,balloon,0.02,0.4,0.1\n"
         );
         let read = read_projects(text.as_bytes());
-        let found: Vec<_> = read
-            .diagnostics
-            .iter()
-            .map(|d| (d.line, d.field.as_str()))
-            .collect();
+        let found = crate::spec::test_support::located(&read.diagnostics);
         assert_eq!(
             found,
             [
@@ -265,10 +261,7 @@ mod tests {
     }
 
     fn located(read: &ProjectsRead) -> Vec<(Option<usize>, &str)> {
-        read.diagnostics
-            .iter()
-            .map(|d| (d.line, d.field.as_str()))
-            .collect()
+        crate::spec::test_support::located(&read.diagnostics)
     }
 
     #[test]

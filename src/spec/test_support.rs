@@ -90,3 +90,11 @@ pub fn sample_spec() -> FacilitySpec {
         ],
     }
 }
+
+/// Where each diagnostic points: (line, field).
+pub fn located(diagnostics: &[super::error::Diagnostic]) -> Vec<(Option<usize>, &str)> {
+    diagnostics
+        .iter()
+        .map(|d| (d.line, d.field.as_str()))
+        .collect()
+}

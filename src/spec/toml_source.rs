@@ -211,11 +211,7 @@ mod tests {
         let text = "name = 1\nnmae = \"x\"\n[inner]\nrate = \"high\"\nrte = 2\n\
                     [[items]]\nrate = 0.1\n[[items]]\nrat = 3\n";
         let read: TomlRead<Outer> = read_toml(text);
-        let found: Vec<_> = read
-            .diagnostics
-            .iter()
-            .map(|d| (d.line, d.field.as_str()))
-            .collect();
+        let found = crate::spec::test_support::located(&read.diagnostics);
         for expected in [
             (Some(1), "name"),
             (Some(2), "nmae"),
