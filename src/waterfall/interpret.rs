@@ -167,25 +167,20 @@ enum Until<'a> {
 
 impl<'a> RepaymentWatch<'a> {
     fn new(liabilities: &'a Liabilities, pool: &PoolPath, periods: usize, stop: StopWhen) -> Self {
-        let inflows = pool.principal[1..=periods]
-            .iter()
-            .chain(&pool.recoveries[1..=periods]);
-        let (tranche, until) = match stop {
-            StopWhen::Repaid(t) => (t, Until::Repaid),
+        let (tranche, until, to_come) = match stop {
+            StopWhen::Repaid(t) => (t, Until::Repaid, 0),
             StopWhen::PaidOff(t) => {
                 let residual_payee = liabilities
                     .interest_steps
                     .iter()
                     .chain(&liabilities.principal_steps)
                     .any(|step| *step == Step::Residual(t));
-                (
-                    t,
-                    if residual_payee {
-                        Until::Never
-                    } else {
-                        Until::PaidOff
-                    },
-                )
+                let until = if residual_payee {
+                    Until::Never
+                } else {
+                    Until::PaidOff
+                };
+                (t, until, 0)
             }
             StopWhen::CertainlyRepaid(t) => {
                 let queue = match liabilities.principal_steps.first() {
@@ -197,15 +192,19 @@ impl<'a> RepaymentWatch<'a> {
                         .filter(|queue| queue.iter().all(|&q| !liabilities.tranches[q].deferrable)),
                     _ => None,
                 };
-                // A negative inflow would take cash away: the rule does not
-                // apply.
-                let queue = queue.filter(|_| inflows.clone().all(|m| m.minor() >= 0));
-                (t, Until::Certain(queue))
+                // One pass over the inflows: their total, and whether one is
+                // negative (it would take cash away: the rule does not apply).
+                let (to_come, negative) = match queue {
+                    Some(_) => pool.principal[1..=periods]
+                        .iter()
+                        .chain(&pool.recoveries[1..=periods])
+                        .fold((0_i128, false), |(sum, negative), m| {
+                            (sum + i128::from(m.minor()), negative || m.minor() < 0)
+                        }),
+                    None => (0, false),
+                };
+                (t, Until::Certain(queue.filter(|_| !negative)), to_come)
             }
-        };
-        let to_come = match until {
-            Until::Certain(Some(_)) => inflows.map(|m| i128::from(m.minor())).sum(),
-            _ => 0,
         };
         RepaymentWatch {
             tranche,
