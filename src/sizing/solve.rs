@@ -77,14 +77,20 @@ pub struct SizingResult {
     pub evaluations: usize,
 }
 
-/// Refinement rounds at most: a search halves its bracket at least every
-/// third step, and a bracket below 1 halves to the resolution in 14
-/// halvings, so 42 rounds always suffice; this is a guard, not a budget.
+/// Refinement rounds at most: a search ends within bisection's count plus
+/// [`SECANT_SLACK`] steps, and a bracket below 1 halves to the resolution
+/// in 14 halvings, so 16 rounds always suffice; this is a guard, not a
+/// budget.
 const MAX_STEPS: usize = 64;
 
 /// The search stops when the bracket is narrower than this share of total
 /// capital (a basis point).
 const RESOLUTION: f64 = 1e-4;
+
+/// A step meant to close the bracket lands this many resolutions from an
+/// end (a little less than one, so that rounding the amount to the minor
+/// unit cannot leave the bracket a hair wider than the resolution).
+const CLOSING: f64 = 0.99;
 
 /// Solves `request` for `spec` over `scenarios` (the base case if empty):
 /// the target must hold in every scenario.
@@ -359,12 +365,26 @@ impl Search<'_> {
 
 /// One search for the smallest size meeting the target: the first grid
 /// point after which every grid point meets it, refined within the grid
-/// cell below by secant steps aimed alternately half a resolution below
-/// and above the estimated crossing, which on a smooth curve close the
-/// bracket in a few evaluations where bisection needs a dozen. A guess stays
-/// at least half a resolution inside the bracket, and after two steps that
-/// together did not halve the bracket (a step-shaped metric, such as a
-/// quantile) the search bisects.
+/// cell below by steps aimed at where a local model of the gap to the
+/// target crosses zero, which on a smooth curve close the bracket in a few
+/// evaluations where bisection needs a dozen.
+///
+/// - The model: a parabola through the three points nearest the target
+///   (smallest gap; the grid's included, so the first step already follows
+///   the curve's bend), else the line through the nearest two, else the
+///   line through the bracket's ends, else the midpoint.
+/// - A step aims half a resolution past the estimated crossing, on the side
+///   the last point did not land on, and one resolution from an end when
+///   the crossing is estimated that close to it: a point there closes the
+///   bracket if it lands on the other side.
+/// - Safeguard (the projection of the ITP method, Oliveira and Takahashi
+///   2021): step j stays within `RESOLUTION x 2^(max_steps - j - 1) -
+///   width / 2` of the bracket's midpoint, so the bracket is never wider
+///   than that after the step, and the search ends within `max_steps`
+///   steps, [`MODEL_SLACK`] more than bisection's `log2(cell /
+///   RESOLUTION)`, whatever the metric's shape. On a step-shaped metric (a
+///   quantile, a probability moving in steps of 1/N), where a model can
+///   creep, this is what forces the bracket down.
 enum Refinement {
     /// No grid point from which on the target holds.
     NotMet,
@@ -374,6 +394,10 @@ enum Refinement {
     Open(Bracket),
 }
 
+/// Steps a search may take beyond bisection's count (ITP's n0): the slack
+/// that model steps may use on a smooth curve.
+const MODEL_SLACK: u32 = 4;
+
 /// The crossing lies between `low` (not met) and `high` (met).
 struct Bracket {
     /// Whether the 95% bound, rather than the estimate, must meet it.
@@ -382,12 +406,15 @@ struct Bracket {
     high: SizingPoint,
     low_gap: f64,
     high_gap: f64,
+    /// Every point seen, as (share, gap): the grid and the refinements.
+    known: Vec<(f64, f64)>,
     aim_below: bool,
-    /// Width of the bracket when it last halved, and the narrowing steps
-    /// since: a secant that keeps nibbling at one end (on a step-shaped
-    /// metric such as a quantile) gives way to bisection.
-    halved_at: f64,
-    steps_since_halving: usize,
+    /// Steps in a row meant to close the bracket from an end that did not
+    /// (a plateau of a step-shaped metric next to the end).
+    creep: u32,
+    /// Own steps taken, and the most the search may take.
+    steps: u32,
+    max_steps: u32,
 }
 
 impl Refinement {
@@ -396,47 +423,37 @@ impl Refinement {
         match (0..curve.len()).find(|&i| curve[i..].iter().all(met)) {
             None => Refinement::NotMet,
             Some(0) => Refinement::Found(curve[0].clone()),
-            Some(first) => Refinement::Open(Bracket {
-                bound,
-                low: curve[first - 1].clone(),
-                high: curve[first].clone(),
-                low_gap: gap(target, &curve[first - 1], bound),
-                high_gap: gap(target, &curve[first], bound),
-                aim_below: true,
-                halved_at: curve[first].share - curve[first - 1].share,
-                steps_since_halving: 0,
-            }),
+            Some(first) => {
+                let (low, high) = (&curve[first - 1], &curve[first]);
+                let halvings = ((high.share - low.share) / RESOLUTION)
+                    .log2()
+                    .ceil()
+                    .max(0.0);
+                Refinement::Open(Bracket {
+                    bound,
+                    low: low.clone(),
+                    high: high.clone(),
+                    low_gap: gap(target, low, bound),
+                    high_gap: gap(target, high, bound),
+                    known: curve
+                        .iter()
+                        .map(|p| (p.share, gap(target, p, bound)))
+                        .collect(),
+                    aim_below: true,
+                    creep: 0,
+                    steps: 0,
+                    max_steps: halvings as u32 + MODEL_SLACK,
+                })
+            }
         }
     }
 
     /// The next share to evaluate, if the bracket is still open.
     fn guess(&self) -> Option<f64> {
-        let Refinement::Open(b) = self else {
-            return None;
-        };
-        let width = b.high.share - b.low.share;
-        if width <= RESOLUTION {
-            return None;
+        match self {
+            Refinement::Open(b) => b.aim().map(|(share, _)| share),
+            _ => None,
         }
-        let midpoint = 0.5 * (b.low.share + b.high.share);
-        // A metric exactly at the threshold (a quantile at zero, say) says
-        // nothing about where the crossing is.
-        if b.steps_since_halving >= 2 || b.high_gap == 0.0 {
-            return Some(midpoint);
-        }
-        let secant = b.high.share - b.high_gap * width / (b.high_gap - b.low_gap);
-        let offset = if b.aim_below { -0.5 } else { 0.5 } * RESOLUTION;
-        // At least half a resolution from either end, so that a crossing
-        // next to an end closes the bracket at once.
-        let (lowest, highest) = (
-            b.low.share + 0.5 * RESOLUTION,
-            b.high.share - 0.5 * RESOLUTION,
-        );
-        Some(if secant.is_finite() {
-            (secant + offset).clamp(lowest, highest)
-        } else {
-            midpoint
-        })
     }
 
     /// Narrows the bracket with a point: the one evaluated at this search's
@@ -446,6 +463,8 @@ impl Refinement {
         let Refinement::Open(b) = self else {
             return;
         };
+        let g = gap(target, &point, b.bound);
+        b.known.push((point.share, g));
         if point.share <= b.low.share || point.share >= b.high.share {
             if own {
                 // The minor-unit rounding cannot split the bracket further.
@@ -453,28 +472,22 @@ impl Refinement {
             }
             return;
         }
-        let g = gap(target, &point, b.bound);
         let met = g <= 0.0;
         if own {
-            // Illinois: when the same end moves twice, halve the other's
-            // weight so the secant cannot stall on one side.
-            if met && b.aim_below {
-                b.low_gap *= 0.5;
-            } else if !met && !b.aim_below {
-                b.high_gap *= 0.5;
-            }
+            // A step meant to close the bracket from one end that landed on
+            // that end's side: the next one reaches twice as far.
+            let closing_from_low = b.aim().and_then(|(_, closing)| closing);
+            b.creep = match closing_from_low {
+                Some(from_low) if from_low != met => b.creep + 1,
+                _ => 0,
+            };
+            b.steps += 1;
             b.aim_below = met;
         }
         if met {
             (b.high, b.high_gap) = (point, g);
         } else {
             (b.low, b.low_gap) = (point, g);
-        }
-        let width = b.high.share - b.low.share;
-        if width <= 0.5 * b.halved_at {
-            (b.halved_at, b.steps_since_halving) = (width, 0);
-        } else if own {
-            b.steps_since_halving += 1;
         }
     }
 
@@ -486,11 +499,109 @@ impl Refinement {
     }
 }
 
+impl Bracket {
+    /// The next share to evaluate (None: the bracket is closed), and
+    /// whether it is a step meant to close the bracket from the low end
+    /// (Some(true)) or the high end (Some(false)).
+    fn aim(&self) -> Option<(f64, Option<bool>)> {
+        let (low, high) = (self.low.share, self.high.share);
+        let width = high - low;
+        if width <= RESOLUTION {
+            return None;
+        }
+        let midpoint = 0.5 * (low + high);
+        let reach_to_close = CLOSING * RESOLUTION * 2f64.powi(self.creep.min(60) as i32);
+        let (aim, closing) = match self.crossing() {
+            None => (midpoint, None),
+            Some(x) if x < low + RESOLUTION => (low + reach_to_close, Some(true)),
+            Some(x) if x > high - RESOLUTION => (high - reach_to_close, Some(false)),
+            Some(x) => {
+                let past = if self.aim_below { -0.5 } else { 0.5 } * RESOLUTION;
+                (x + past, None)
+            }
+        };
+        // The projection: after this step the bracket is at most
+        // RESOLUTION x 2^(max_steps - steps - 1) wide.
+        let halvings_left = self.max_steps.saturating_sub(self.steps + 1).min(60);
+        let reach = (RESOLUTION * 2f64.powi(halvings_left as i32) - 0.5 * width).max(0.0);
+        let aim = aim.clamp(midpoint - reach, midpoint + reach);
+        // At least half a resolution from either end, so that a crossing
+        // next to an end closes the bracket at once.
+        let aim = aim.clamp(low + 0.5 * RESOLUTION, high - 0.5 * RESOLUTION);
+        Some((aim, closing))
+    }
+
+    /// Where the local model of the gap crosses zero inside the bracket
+    /// (None: no model places it there).
+    fn crossing(&self) -> Option<f64> {
+        let (low, high) = (self.low.share, self.high.share);
+        let inside = |x: f64| (x > low && x < high).then_some(x);
+        let mut nearest: Vec<(f64, f64)> = Vec::with_capacity(3);
+        // Only finite, non-zero gaps: a zero loss (an infinite log gap) or
+        // a metric exactly at the threshold (a quantile at zero, say) tells
+        // where the metric stopped moving, not how it approaches the target.
+        let mut by_gap: Vec<(f64, f64)> = self
+            .known
+            .iter()
+            .copied()
+            .filter(|p| p.1.is_finite() && p.1 != 0.0)
+            .collect();
+        by_gap.sort_by(|a, b| a.1.abs().total_cmp(&b.1.abs()));
+        for point in by_gap {
+            if nearest.len() < 3 && nearest.iter().all(|q| q.0 != point.0 && q.1 != point.1) {
+                nearest.push(point);
+            }
+        }
+        if let [p, q, r] = nearest[..]
+            && let Some(x) = parabola_root(p, q, r).and_then(inside)
+        {
+            return Some(x);
+        }
+        if let [p, q, ..] = nearest[..]
+            && let Some(x) = inside(line_root(p, q))
+        {
+            return Some(x);
+        }
+        inside(line_root((low, self.low_gap), (high, self.high_gap)))
+    }
+}
+
+/// Where the line through `p` and `q` (share, gap) has a zero gap.
+fn line_root(p: (f64, f64), q: (f64, f64)) -> f64 {
+    p.0 - p.1 * (q.0 - p.0) / (q.1 - p.1)
+}
+
+/// The zero of the parabola through three (share, gap) points nearest the
+/// first of them (None: no real zero).
+fn parabola_root(p: (f64, f64), q: (f64, f64), r: (f64, f64)) -> Option<f64> {
+    // Newton's form: gap = p.1 + d1 t + d2 t (t - (q.0 - p.0)), t = x - p.0.
+    let d1 = (q.1 - p.1) / (q.0 - p.0);
+    let d2 = ((r.1 - q.1) / (r.0 - q.0) - d1) / (r.0 - p.0);
+    let (a, b, c) = (d2, d1 - d2 * (q.0 - p.0), p.1);
+    if a == 0.0 || !a.is_finite() {
+        let t = -c / b;
+        return t.is_finite().then_some(p.0 + t);
+    }
+    let discriminant = b * b - 4.0 * a * c;
+    if discriminant < 0.0 || !discriminant.is_finite() {
+        return None;
+    }
+    // The stable pair of roots; the one nearer p.
+    let s = -0.5 * (b + b.signum() * discriminant.sqrt());
+    let roots = [s / a, c / s];
+    roots
+        .into_iter()
+        .filter(|t| t.is_finite())
+        .min_by(|x, y| x.abs().total_cmp(&y.abs()))
+        .map(|t| p.0 + t)
+}
+
 /// The gap to the target (`bound`: of the 95% confidence bound rather than
-/// the point estimate; met when <= 0), on a log scale when the metric and
-/// the threshold are positive: losses and probabilities fall roughly
-/// exponentially with credit enhancement, so secant steps on the log land
-/// near the crossing at once.
+/// the point estimate; met when <= 0). Losses and probabilities fall
+/// roughly exponentially with credit enhancement, so for them (with a
+/// positive threshold) the gap is between logarithms, on which a model
+/// lands near the crossing at once; a zero loss is then infinitely far
+/// below the target. IRRs, which may be negative, keep a linear gap.
 fn gap(target: &Target, point: &SizingPoint, bound: bool) -> f64 {
     let value = if bound {
         point.evaluation.bound
@@ -500,10 +611,11 @@ fn gap(target: &Target, point: &SizingPoint, bound: bool) -> f64 {
     // An implied rating compares P(loss) with its benchmark.
     let offset = point.benchmark.unwrap_or(0.0);
     let (value, threshold) = (value + offset, target.threshold + offset);
-    let (value, threshold) = if value > 0.0 && threshold > 0.0 {
-        (value.ln(), threshold.ln())
-    } else {
+    let (value, threshold) = if target.metric.needs_irr() || threshold <= 0.0 {
         (value, threshold)
+    } else {
+        let log = |v: f64| if v == 0.0 { f64::NEG_INFINITY } else { v.ln() };
+        (log(value), threshold.ln())
     };
     match target.direction {
         Direction::AtMost => value - threshold,
@@ -642,28 +754,35 @@ mod tests {
         }
     }
 
-    /// Refines `metric` over a 5-point grid on [0, 0.4] to `threshold`;
+    /// Refines `metric` over a 5-point grid on [0, 0.4] to `target`;
     /// returns the solution and the evaluations it took.
-    fn refine(metric: impl Fn(f64) -> f64, threshold: f64) -> (f64, usize) {
-        let target = target(threshold);
+    fn refine_to(metric: impl Fn(f64) -> f64, target: &Target) -> (f64, usize) {
         let curve: Vec<SizingPoint> = (0..5)
             .map(|i| {
                 let share = 0.1 * i as f64;
                 point(share, metric(share))
             })
             .collect();
-        let mut search = Refinement::start(&target, &curve, false);
+        let mut search = Refinement::start(target, &curve, false);
         let mut steps = 0;
         while let Some(share) = search.guess() {
             steps += 1;
             assert!(steps <= MAX_STEPS, "no convergence");
-            search.update(&target, point(share, metric(share)), true);
+            search.update(target, point(share, metric(share)), true);
         }
         (search.solution().expect("met on the grid").share, steps)
     }
 
-    /// A loss falling exponentially with the first loss: the log-scale
-    /// secant closes the bracket to a basis point in a few steps.
+    fn refine(metric: impl Fn(f64) -> f64, threshold: f64) -> (f64, usize) {
+        refine_to(metric, &target(threshold))
+    }
+
+    /// Bisection's count over a grid cell of 0.1, plus the slack: the most
+    /// steps any metric may take.
+    const MOST_STEPS: usize = 10 + MODEL_SLACK as usize;
+
+    /// A loss falling exponentially with the first loss: the model on the
+    /// logarithm closes the bracket to a basis point in a few steps.
     #[test]
     fn smooth_metrics_take_a_few_steps() {
         let metric = |share: f64| 0.02 * (-40.0 * share).exp();
@@ -673,10 +792,32 @@ mod tests {
             (solution - crossing).abs() <= RESOLUTION,
             "{solution} {crossing} {steps}"
         );
+        assert!(steps <= 3, "{steps} steps");
+    }
+
+    /// An IRR rising to its coupon and flat from there: the parabola
+    /// through the grid follows the bend, where a line through the cell
+    /// overshoots.
+    #[test]
+    fn saturating_irrs_take_a_few_steps() {
+        let metric = |share: f64| 0.08 - 0.16 * (-25.0 * share).exp();
+        let crossing = (0.16_f64 / 0.01).ln() / 25.0; // 0.11090
+        let target = Target {
+            tranche: "mezzanine".into(),
+            metric: Metric::IrrQuantile(0.05),
+            direction: Direction::AtLeast,
+            threshold: 0.07,
+            rating: None,
+        };
+        let (solution, steps) = refine_to(metric, &target);
+        assert!(
+            (solution - crossing).abs() <= RESOLUTION,
+            "{solution} {crossing} {steps}"
+        );
         assert!(steps <= 4, "{steps} steps");
     }
 
-    /// A quantile that drops to exactly zero at 0.0461: the secant knows
+    /// A quantile that drops to exactly zero at 0.0461: the model knows
     /// nothing there, so the search bisects, about log2(0.1 / 1e-4) = 10
     /// steps, instead of creeping by half a resolution.
     #[test]
@@ -687,14 +828,77 @@ mod tests {
         assert!(steps <= 11, "{steps} steps");
     }
 
+    /// A loss quantile with a positive target that is zero beyond the
+    /// crossing (an infinite gap on the log scale) is solved within the
+    /// safeguard's count.
+    #[test]
+    fn zero_losses_past_the_crossing_are_handled() {
+        let metric = |share: f64| (0.1 - 2.0 * share).max(0.0);
+        // 0.01 or less from share 0.045 on; zero from 0.05.
+        let (solution, steps) = refine(metric, 0.01);
+        assert!(
+            (0.045..=0.045 + RESOLUTION).contains(&solution),
+            "{solution}"
+        );
+        assert!(steps <= MOST_STEPS, "{steps} steps");
+    }
+
     /// A staircase (a probability moving in steps of 1/n) is still solved
-    /// to the resolution.
+    /// to the resolution, within the safeguard's count.
     #[test]
     fn staircases_are_solved_to_the_resolution() {
         let metric = |share: f64| ((0.3 - share).max(0.0) * 50.0).ceil() / 1000.0;
         // 0.001 or less once (0.3 - share) x 50 <= 1, i.e. share >= 0.28.
         let (solution, steps) = refine(metric, 0.001);
         assert!((0.28..=0.28 + RESOLUTION).contains(&solution), "{solution}");
-        assert!(steps <= 2 * 11, "{steps} steps");
+        assert!(steps <= MOST_STEPS, "{steps} steps");
+    }
+
+    /// Steps meant to close the bracket that keep landing on one plateau
+    /// next to an end (a probability moving in steps of 1/N) reach twice as
+    /// far each time, so the search does not creep a resolution at a time.
+    #[test]
+    fn failed_closing_steps_reach_twice_as_far() {
+        let target = target(0.001);
+        // Met from 0.13 on, just below the target; the model puts the
+        // crossing within a resolution of the high end.
+        let curve = [
+            point(0.0, 0.01),
+            point(0.12, 0.00101),
+            point(0.13, 0.0009999),
+        ];
+        let mut search = Refinement::start(&target, &curve, false);
+        let mut high = 0.13;
+        for creep in 0..4 {
+            let share = search.guess().expect("open");
+            let reach = high - share;
+            let expected = CLOSING * RESOLUTION * f64::from(1 << creep);
+            assert!(
+                (reach - expected).abs() < 1e-12,
+                "{creep}: {reach} {expected}"
+            );
+            // The plateau: met, and a hair lower each time.
+            let value = 0.0009999 - 1e-9 * f64::from(creep + 1);
+            search.update(&target, point(share, value), true);
+            high = share;
+        }
+    }
+
+    /// A probability of loss on a finite sample: a smooth decline in stairs
+    /// of 1/N, several resolutions wide next to the crossing, is solved
+    /// within the safeguard's count.
+    #[test]
+    fn probabilities_on_finite_samples_are_solved() {
+        for paths in [5_000.0, 20_000.0, 100_000.0] {
+            let metric = |share: f64| (0.03 * (-27.0 * share).exp() * paths).ceil() / paths;
+            let crossing = (0.03_f64 / 0.001).ln() / 27.0;
+            let (solution, steps) = refine(metric, 0.001);
+            assert!(
+                (solution - crossing).abs() <= 3.0 / paths,
+                "{paths}: {solution}"
+            );
+            assert!(metric(solution) <= 0.001 && metric(solution - RESOLUTION) > 0.001);
+            assert!(steps <= MOST_STEPS, "{paths}: {steps} steps");
+        }
     }
 }
