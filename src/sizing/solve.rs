@@ -378,7 +378,7 @@ impl Search<'_> {
 ///   the crossing is estimated that close to it: a point there closes the
 ///   bracket if it lands on the other side.
 /// - Safeguard (the projection of the ITP method, Oliveira and Takahashi
-///   2021): step j stays within `RESOLUTION x 2^(max_steps - j - 1) -
+///   2020, doi:10.1145/3423597): step j stays within `RESOLUTION x 2^(max_steps - j - 1) -
 ///   width / 2` of the bracket's midpoint, so the bracket is never wider
 ///   than that after the step, and the search ends within `max_steps`
 ///   steps, [`MODEL_SLACK`] more than bisection's `log2(cell /
