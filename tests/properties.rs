@@ -896,8 +896,8 @@ proptest! {
             prop_assert_eq!(&ledger, &traced);
             check_structured(&model, &path, &ledger, &log)?;
             // Stopping once a tranche is repaid, or certain to be (as sizing
-            // does), never changes its loss; once repaid, nor its WAL; once
-            // paid off, nothing of its outcome.
+            // does), never changes its loss; once repaid, nor its WAL; once it
+            // can receive no more cash, nor its IRR, multiple or WAL.
             for (t, tranche) in model.liabilities.tranches.iter().enumerate() {
                 let loss = tranche_loss(tranche, t, &ledger);
                 run_waterfall_until(&model, &path, &mut stopped, StopWhen::CertainlyRepaid(t));
@@ -905,10 +905,9 @@ proptest! {
                 run_waterfall_until(&model, &path, &mut stopped, StopWhen::Repaid(t));
                 prop_assert_eq!(tranche_loss(tranche, t, &stopped), loss, "tranche {}", t);
                 let outcome = tranche_outcome(tranche, t, &ledger, &model.calendar);
-                run_waterfall_until(&model, &path, &mut paid_off, StopWhen::PaidOff(t));
+                run_waterfall_until(&model, &path, &mut paid_off, StopWhen::ReceivedAll(t));
                 let early = tranche_outcome(tranche, t, &paid_off, &model.calendar);
                 for (a, b) in [
-                    (early.loss, outcome.loss),
                     (early.irr, outcome.irr),
                     (early.moic, outcome.moic),
                     (early.wal_years, outcome.wal_years),

@@ -678,7 +678,7 @@ impl Batch<'_> {
         };
         if target.metric.needs_irr() {
             let irrs = self.run(
-                |c| self.index[c].map(StopWhen::PaidOff),
+                |c| self.index[c].map(StopWhen::ReceivedAll),
                 |c, ledger| {
                     tranche(c).map_or(f64::NAN, |(model, t, i)| {
                         tranche_outcome(t, i, ledger, &model.calendar).irr

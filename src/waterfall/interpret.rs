@@ -114,7 +114,7 @@ pub fn run_traced<T: Tracer>(
         fees_from_interest: Money::ZERO,
     };
     let mut stop = stop.map(|stop| RepaymentWatch::new(liabilities, pool, periods, stop));
-    if stop.as_ref().is_some_and(|w| w.certain(&run.s)) {
+    if stop.as_ref().is_some_and(|w| w.certain(&run.s, 0)) {
         run.ledger.scratch = run.s;
         return;
     }
@@ -122,7 +122,7 @@ pub fn run_traced<T: Tracer>(
         run.period(k);
         if let Some(watch) = &mut stop {
             watch.collected(pool, k);
-            if watch.certain(&run.s) {
+            if watch.certain(&run.s, k) {
                 break;
             }
         }
@@ -155,11 +155,15 @@ struct RepaymentWatch<'a> {
 enum Until<'a> {
     /// A zero balance.
     Repaid,
-    /// A zero balance and no deferred interest ([`StopWhen::PaidOff`]).
-    PaidOff,
-    /// Nothing: a residual step pays the tranche, so it may always receive
-    /// more.
-    Never,
+    /// No more cash for the tranche ([`StopWhen::ReceivedAll`]): a zero
+    /// balance and no deferred interest (unless a residual step pays it),
+    /// or no cash entering the waterfall after period `dry_from`, with every
+    /// reserve empty (then nothing is paid to anyone again: pool
+    /// collections, guarantee payouts and reserves are the only sources).
+    ReceivedAll {
+        residual_payee: bool,
+        dry_from: usize,
+    },
     /// A zero balance, or the queue (when the rule above applies) covered
     /// by the inflows to come.
     Certain(Option<&'a [usize]>),
@@ -169,16 +173,15 @@ impl<'a> RepaymentWatch<'a> {
     fn new(liabilities: &'a Liabilities, pool: &PoolPath, periods: usize, stop: StopWhen) -> Self {
         let (tranche, until, to_come) = match stop {
             StopWhen::Repaid(t) => (t, Until::Repaid, 0),
-            StopWhen::PaidOff(t) => {
+            StopWhen::ReceivedAll(t) => {
                 let residual_payee = liabilities
                     .interest_steps
                     .iter()
                     .chain(&liabilities.principal_steps)
                     .any(|step| *step == Step::Residual(t));
-                let until = if residual_payee {
-                    Until::Never
-                } else {
-                    Until::PaidOff
+                let until = Until::ReceivedAll {
+                    residual_payee,
+                    dry_from: last_inflow(liabilities, pool, periods),
                 };
                 (t, until, 0)
             }
@@ -221,13 +224,19 @@ impl<'a> RepaymentWatch<'a> {
         }
     }
 
-    fn certain(&self, s: &Scratch) -> bool {
+    /// Whether the watch's condition holds after period k's payments.
+    fn certain(&self, s: &Scratch, k: usize) -> bool {
         let t = self.tranche;
         let repaid = s.balance[t] == Money::ZERO;
         match self.until {
             Until::Repaid => repaid,
-            Until::PaidOff => repaid && s.deferred[t] == Money::ZERO,
-            Until::Never => false,
+            Until::ReceivedAll {
+                residual_payee,
+                dry_from,
+            } => {
+                (repaid && s.deferred[t] == Money::ZERO && !residual_payee)
+                    || (k >= dry_from && s.reserve.iter().all(|r| *r == Money::ZERO))
+            }
             Until::Certain(queue) => {
                 repaid
                     || queue.is_some_and(|queue| {
@@ -240,6 +249,25 @@ impl<'a> RepaymentWatch<'a> {
             }
         }
     }
+}
+
+/// The last period in which cash enters the waterfall from outside: pool
+/// interest, principal or recoveries, or (with a guarantee) a loss the
+/// guarantor may pay, realised in a default's recovery period. 0 if none.
+fn last_inflow(liabilities: &Liabilities, pool: &PoolPath, periods: usize) -> usize {
+    let collected = (1..=periods)
+        .rev()
+        .find(|&k| {
+            pool.interest[k] != Money::ZERO
+                || pool.principal[k] != Money::ZERO
+                || pool.recoveries[k] != Money::ZERO
+        })
+        .unwrap_or(0);
+    let realised = match liabilities.guarantee {
+        Some(_) => pool.defaults.iter().map(|d| d.recovery_period).max(),
+        None => None,
+    };
+    collected.max(realised.unwrap_or(0))
 }
 
 impl<T: Tracer> Run<'_, T> {

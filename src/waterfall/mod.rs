@@ -61,11 +61,15 @@ pub enum StopWhen {
     /// payments (hence [`tranche_wal`]) are exact; its other cash and every
     /// other party's are not.
     Repaid(usize),
-    /// Once the tranche can receive nothing more: its balance and deferred
-    /// interest are zero and no residual step pays it. All its cash flows
-    /// (hence [`tranche_outcome`]: loss, IRR, multiple, WAL) are exact;
-    /// every other party's are not.
-    PaidOff(usize),
+    /// Once the tranche can receive no more cash: its balance and deferred
+    /// interest are zero and no residual step pays it, or no cash can enter
+    /// the waterfall again (the pool has nothing more to collect, no
+    /// guarantee payout can come, every reserve is empty). All its cash
+    /// flows are exact (hence its IRR, multiple and WAL in
+    /// [`tranche_outcome`]); its loss only if its balance reached zero (a
+    /// deferrable tranche's balance keeps capitalising interest); every
+    /// other party's cash is not.
+    ReceivedAll(usize),
     /// As soon as the tranche is certain to be repaid in full: once its
     /// balance is zero, or, when the principal list opens with a
     /// sequential step naming it behind non-deferrable tranches only, once
