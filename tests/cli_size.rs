@@ -54,6 +54,40 @@ fn size_writes_the_curve_and_the_answer() {
     assert!(share > 0.0 && share < 0.4, "{share}");
 }
 
+/// A target on the tranche being sized: at size zero that tranche has no
+/// IRR, so the curve's first row has empty metric columns, and the solution
+/// is a positive size whose 5% IRR quantile reaches the target.
+#[test]
+fn a_tranche_sized_to_zero_has_no_metric() {
+    let out = tempfile::tempdir().unwrap();
+    let out_arg = out.path().to_str().unwrap();
+    size(&[
+        "--target",
+        "first_loss.irr_p05 >= -0.5",
+        "--solve",
+        "first_loss",
+        "--absorb",
+        "senior",
+        "--paths",
+        "2000",
+        "--out",
+        out_arg,
+    ])
+    .success();
+    let csv = std::fs::read_to_string(out.path().join("sizing.csv")).unwrap();
+    let first = csv.lines().nth(1).unwrap();
+    assert!(first.starts_with("first_loss,0,0.00,,,,"), "{first}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("sizing.json")).unwrap())
+            .unwrap();
+    let solution = &json["solution"];
+    assert!(solution["share"].as_f64().unwrap() > 0.0, "{solution}");
+    assert!(
+        solution["evaluation"]["value"].as_f64().unwrap() >= -0.5,
+        "{solution}"
+    );
+}
+
 #[test]
 fn bad_sizing_requests_exit_2_with_a_reason() {
     let cases: [(&[&str], &str); 5] = [

@@ -14,6 +14,7 @@ use super::target::{Direction, Evaluation, Metric, Target};
 use crate::aggregate::{RatingBenchmark, estimate};
 use crate::engine::RunSettings;
 use crate::model::{Liabilities, Model};
+use crate::money::Money;
 use crate::spec::{FacilitySpec, ScenarioSpec};
 use crate::waterfall::{Ledger, StopWhen, tranche_loss, tranche_outcome, tranche_wal};
 
@@ -296,7 +297,7 @@ impl Search<'_> {
                         m.liabilities
                             .tranches
                             .iter()
-                            .position(|t| t.name == target.tranche)
+                            .position(|t| t.name == target.tranche && t.notional != Money::ZERO)
                     })
                     .collect(),
             };
@@ -630,37 +631,52 @@ struct Batch<'a> {
     /// Whether the candidates share the scenario's pool (so each path is
     /// rebuilt once for all of them).
     shared_pool: bool,
-    /// The target tranche's index in each candidate (None: sized to zero).
+    /// The target tranche's index in each candidate (None: sized to zero,
+    /// so it has no loss or IRR: NaN).
     index: Vec<Option<usize>>,
 }
 
 impl Batch<'_> {
-    /// Runs `value(candidate, ledger)` on every path of every candidate.
-    fn run<V, F>(&self, stop: impl Fn(usize) -> Option<StopWhen>, value: F) -> Vec<Vec<V>>
+    /// Runs `value(candidate, ledger)` on every path of every candidate,
+    /// each waterfall stopped as `stop(target tranche)` allows. A candidate
+    /// that sized the target tranche to zero runs no waterfall: it gets
+    /// `absent` on every path.
+    fn run<V, F>(&self, stop: impl Fn(usize) -> StopWhen, absent: V, value: F) -> Vec<Vec<V>>
     where
         V: Copy + Default + Send + Sync,
         F: Fn(usize, &Ledger) -> V + Sync,
     {
-        let candidates: Vec<Candidate> = self
-            .models
+        let present: Vec<usize> = (0..self.models.len())
+            .filter(|&c| self.index[c].is_some())
+            .collect();
+        let candidates: Vec<Candidate> = present
             .iter()
-            .enumerate()
-            .map(|(c, model)| Candidate {
-                model,
-                stop: stop(c),
+            .map(|&c| Candidate {
+                model: &self.models[c],
+                stop: self.index[c].map(&stop),
             })
             .collect();
-        if self.shared_pool {
-            self.sample.evaluate(&candidates, value)
+        let evaluated = if self.shared_pool {
+            self.sample
+                .evaluate(&candidates, |i, ledger| value(present[i], ledger))
         } else {
             // Each candidate has its own (scaled) pool.
             (0..candidates.len())
-                .map(|c| {
-                    let one = self.sample.evaluate(&candidates[c..=c], |_, l| value(c, l));
+                .map(|i| {
+                    let one = self
+                        .sample
+                        .evaluate(&candidates[i..=i], |_, ledger| value(present[i], ledger));
                     one.into_iter().next().unwrap_or_default()
                 })
                 .collect()
-        }
+        };
+        let mut evaluated = evaluated.into_iter();
+        (0..self.models.len())
+            .map(|c| match self.index[c] {
+                Some(_) => evaluated.next().unwrap_or_default(),
+                None => vec![absent; self.sample.paths()],
+            })
+            .collect()
     }
 
     /// The per-path values the target's metric is computed from (NaN where
@@ -677,34 +693,27 @@ impl Batch<'_> {
             self.index[c].map(|i| (model, &model.liabilities.tranches[i], i))
         };
         if target.metric.needs_irr() {
-            let irrs = self.run(
-                |c| self.index[c].map(StopWhen::ReceivedAll),
-                |c, ledger| {
-                    tranche(c).map_or(f64::NAN, |(model, t, i)| {
-                        tranche_outcome(t, i, ledger, &model.calendar).irr
-                    })
-                },
-            );
+            let irrs = self.run(StopWhen::ReceivedAll, f64::NAN, |c, ledger| {
+                tranche(c).map_or(f64::NAN, |(model, t, i)| {
+                    tranche_outcome(t, i, ledger, &model.calendar).irr
+                })
+            });
             return (irrs, None);
         }
         let Metric::ImpliedRating = target.metric else {
-            let losses = self.run(
-                |c| self.index[c].map(StopWhen::CertainlyRepaid),
-                |c, ledger| tranche(c).map_or(f64::NAN, |(_, t, i)| tranche_loss(t, i, ledger)),
-            );
+            let losses = self.run(StopWhen::CertainlyRepaid, f64::NAN, |c, ledger| {
+                tranche(c).map_or(f64::NAN, |(_, t, i)| tranche_loss(t, i, ledger))
+            });
             return (losses, None);
         };
-        let both = self.run(
-            |c| self.index[c].map(StopWhen::Repaid),
-            |c, ledger| {
-                tranche(c).map_or((f64::NAN, f64::NAN), |(model, t, i)| {
-                    (
-                        tranche_loss(t, i, ledger),
-                        tranche_wal(i, ledger, &model.calendar),
-                    )
-                })
-            },
-        );
+        let both = self.run(StopWhen::Repaid, (f64::NAN, f64::NAN), |c, ledger| {
+            tranche(c).map_or((f64::NAN, f64::NAN), |(model, t, i)| {
+                (
+                    tranche_loss(t, i, ledger),
+                    tranche_wal(i, ledger, &model.calendar),
+                )
+            })
+        });
         let losses = both
             .iter()
             .map(|paths| paths.iter().map(|v| v.0).collect())
