@@ -9,6 +9,7 @@
 //! search is exact on the sample, and the sizing curve is smooth rather than
 //! noisy.
 
+mod irr_window;
 mod sample;
 mod solve;
 mod structure;

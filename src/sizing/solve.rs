@@ -8,6 +8,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Serialize;
 
 use super::SizingError;
+use super::irr_window::IrrWindow;
 use super::sample::{Candidate, PoolSample};
 use super::structure::{Structure, find_tranche};
 use super::target::{Direction, Evaluation, Metric, Target};
@@ -247,7 +248,8 @@ impl Search<'_> {
         }
         if !fresh.is_empty() {
             let specs: Vec<&FacilitySpec> = fresh.iter().map(|f| &f.3).collect();
-            let evaluations = self.evaluate(&specs)?;
+            let neighbours: Vec<Vec<f64>> = fresh.iter().map(|f| self.neighbours(f.0)).collect();
+            let evaluations = self.evaluate(&specs, &neighbours)?;
             for ((key, amount, share, _), (evaluation, scenario, benchmark)) in
                 fresh.into_iter().zip(evaluations)
             {
@@ -267,10 +269,31 @@ impl Search<'_> {
             .collect())
     }
 
+    /// The metric's estimates and bounds at the nearest sizes evaluated
+    /// below and above the candidate `key` (empty unless there are both).
+    fn neighbours(&self, key: i128) -> Vec<f64> {
+        match (
+            self.cache.range(..key).next_back(),
+            self.cache.range(key..).next(),
+        ) {
+            (Some((_, below)), Some((_, above))) => [below, above]
+                .iter()
+                .flat_map(|p| [p.evaluation.value, p.evaluation.bound])
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// The target metric of each candidate facility, the worst over the
     /// scenarios, with the scenario it was worst in (and there, for an
-    /// implied rating, the benchmark).
-    fn evaluate(&self, specs: &[&FacilitySpec]) -> Result<Vec<Worst>, SizingError> {
+    /// implied rating, the benchmark). `neighbours`: the metric's values
+    /// next to each candidate, which an IRR target uses to solve only the
+    /// IRRs that can matter ([`IrrWindow`]).
+    fn evaluate(
+        &self,
+        specs: &[&FacilitySpec],
+        neighbours: &[Vec<f64>],
+    ) -> Result<Vec<Worst>, SizingError> {
         let target = &self.request.target;
         let mut worst: Vec<Option<Worst>> = vec![None; specs.len()];
         for (scenario, model, sample) in &self.cases {
@@ -287,10 +310,21 @@ impl Search<'_> {
                     })
                 })
                 .collect::<Result<Vec<Model>, SizingError>>()?;
+            let windows: Vec<Option<IrrWindow>> = neighbours
+                .iter()
+                .map(|values| {
+                    target
+                        .metric
+                        .needs_irr()
+                        .then(|| IrrWindow::around(values, &model.calendar))
+                        .flatten()
+                })
+                .collect();
             let batch = Batch {
                 models: &candidates,
                 sample,
                 shared_pool: !self.structure.scales_pool(),
+                windows: &windows,
                 index: candidates
                     .iter()
                     .map(|m| {
@@ -634,21 +668,29 @@ struct Batch<'a> {
     /// The target tranche's index in each candidate (None: sized to zero,
     /// so it has no loss or IRR: NaN).
     index: Vec<Option<usize>>,
+    /// For an IRR target, where each candidate's order statistics should lie.
+    windows: &'a [Option<IrrWindow>],
 }
 
 impl Batch<'_> {
-    /// Runs `value(candidate, ledger)` on every path of every candidate,
-    /// each waterfall stopped as `stop(target tranche)` allows. A candidate
-    /// that sized the target tranche to zero runs no waterfall: it gets
+    /// Runs `value(candidate, ledger)` on every path of every candidate
+    /// (of those `only` selects, if given), each waterfall stopped as
+    /// `stop(target tranche)` allows. A candidate that sized the target
+    /// tranche to zero, or that is not selected, runs no waterfall: it gets
     /// `absent` on every path.
-    fn run<V, F>(&self, stop: impl Fn(usize) -> StopWhen, absent: V, value: F) -> Vec<Vec<V>>
+    fn run<V, F>(
+        &self,
+        only: Option<&[bool]>,
+        stop: impl Fn(usize) -> StopWhen,
+        absent: V,
+        value: F,
+    ) -> Vec<Vec<V>>
     where
         V: Copy + Default + Send + Sync,
         F: Fn(usize, &Ledger) -> V + Sync,
     {
-        let present: Vec<usize> = (0..self.models.len())
-            .filter(|&c| self.index[c].is_some())
-            .collect();
+        let runs = |c: usize| self.index[c].is_some() && only.is_none_or(|only| only[c]);
+        let present: Vec<usize> = (0..self.models.len()).filter(|&c| runs(c)).collect();
         let candidates: Vec<Candidate> = present
             .iter()
             .map(|&c| Candidate {
@@ -672,9 +714,9 @@ impl Batch<'_> {
         };
         let mut evaluated = evaluated.into_iter();
         (0..self.models.len())
-            .map(|c| match self.index[c] {
-                Some(_) => evaluated.next().unwrap_or_default(),
-                None => vec![absent; self.sample.paths()],
+            .map(|c| match runs(c) {
+                true => evaluated.next().unwrap_or_default(),
+                false => vec![absent; self.sample.paths()],
             })
             .collect()
     }
@@ -693,20 +735,47 @@ impl Batch<'_> {
             self.index[c].map(|i| (model, &model.liabilities.tranches[i], i))
         };
         if target.metric.needs_irr() {
-            let irrs = self.run(StopWhen::ReceivedAll, f64::NAN, |c, ledger| {
-                tranche(c).map_or(f64::NAN, |(model, t, i)| {
-                    tranche_outcome(t, i, ledger, &model.calendar).irr
+            // IRRs, placed by a window where there is one.
+            let irr = |c: usize, ledger: &Ledger, windowed: bool| {
+                tranche(c).map_or(f64::NAN, |(model, t, i)| match &self.windows[c] {
+                    Some(window) if windowed => window.place(t, i, ledger, &model.calendar),
+                    _ => tranche_outcome(t, i, ledger, &model.calendar).irr,
                 })
+            };
+            let mut irrs = self.run(None, StopWhen::ReceivedAll, f64::NAN, |c, ledger| {
+                irr(c, ledger, true)
             });
+            // A window that missed an order statistic: solve every IRR.
+            let missed: Vec<bool> = (0..self.models.len())
+                .map(|c| {
+                    self.windows[c].as_ref().is_some_and(|window| {
+                        let e = target.metric.evaluate(&irrs[c], target.direction);
+                        !(window.holds(e.value) && window.holds(e.bound))
+                    })
+                })
+                .collect();
+            if missed.contains(&true) {
+                let again = self.run(
+                    Some(&missed),
+                    StopWhen::ReceivedAll,
+                    f64::NAN,
+                    |c, ledger| irr(c, ledger, false),
+                );
+                for (c, values) in again.into_iter().enumerate() {
+                    if missed[c] {
+                        irrs[c] = values;
+                    }
+                }
+            }
             return (irrs, None);
         }
         let Metric::ImpliedRating = target.metric else {
-            let losses = self.run(StopWhen::CertainlyRepaid, f64::NAN, |c, ledger| {
+            let losses = self.run(None, StopWhen::CertainlyRepaid, f64::NAN, |c, ledger| {
                 tranche(c).map_or(f64::NAN, |(_, t, i)| tranche_loss(t, i, ledger))
             });
             return (losses, None);
         };
-        let both = self.run(StopWhen::Repaid, (f64::NAN, f64::NAN), |c, ledger| {
+        let both = self.run(None, StopWhen::Repaid, (f64::NAN, f64::NAN), |c, ledger| {
             tranche(c).map_or((f64::NAN, f64::NAN), |(model, t, i)| {
                 (
                     tranche_loss(t, i, ledger),
@@ -908,6 +977,52 @@ mod tests {
             );
             assert!(metric(solution) <= 0.001 && metric(solution - RESOLUTION) > 0.001);
             assert!(steps <= MOST_STEPS, "{paths}: {steps} steps");
+        }
+    }
+
+    /// An IRR target's windowed evaluation gives exactly the metric of the
+    /// full one (every IRR solved), whether the window holds the order
+    /// statistics or misses them (then every IRR is solved after all).
+    #[test]
+    fn windowed_irr_quantiles_are_exact() {
+        use crate::spec::{LoadOptions, load_facility};
+        let path = std::path::Path::new("portfolios/quickstart/facility.toml");
+        let spec = load_facility(path, &LoadOptions::default()).unwrap().spec;
+        let model = Model::compile(&spec).unwrap();
+        let sample = PoolSample::simulate(&model.pool, 11, 3000);
+        let models = [model.clone()];
+        for (tranche, threshold) in [("first_loss", "-0.2"), ("mezzanine", "0.05")] {
+            let target: Target = format!("{tranche}.irr_p05 >= {threshold}").parse().unwrap();
+            let index = model
+                .liabilities
+                .tranches
+                .iter()
+                .position(|t| t.name == tranche);
+            let evaluate = |windows: &[Option<IrrWindow>]| {
+                let batch = Batch {
+                    models: &models,
+                    sample: &sample,
+                    shared_pool: true,
+                    index: vec![index],
+                    windows,
+                };
+                let (values, _) = batch.target_values(&target);
+                let values = values.into_iter().next().unwrap();
+                (target.metric.evaluate(&values, target.direction), values)
+            };
+            let (full, all) = evaluate(&[None]);
+            assert!(
+                full.value.is_finite() && full.bound < full.value,
+                "{full:?}"
+            );
+            let around = IrrWindow::around(&[full.value, full.bound], &model.calendar);
+            let (windowed, placed) = evaluate(&[around]);
+            assert_eq!(windowed, full, "{tranche}");
+            // Most paths were placed without solving their IRR.
+            let infinite = placed.iter().filter(|v| v.is_infinite()).count();
+            assert!(infinite > all.len() / 2, "{tranche}: {infinite}");
+            let missing = IrrWindow::around(&[full.value + 0.05], &model.calendar);
+            assert_eq!(evaluate(&[missing]).1, all, "{tranche}");
         }
     }
 }
