@@ -132,6 +132,7 @@ pub fn size(
         request,
         rating,
         cache: BTreeMap::new(),
+        by_scenario: BTreeMap::new(),
     };
     let grid: Vec<f64> = (0..request.grid)
         .map(|i| {
@@ -219,6 +220,9 @@ struct Search<'a> {
     /// For an implied-rating target: the benchmark and the rating's index.
     rating: Option<(RatingBenchmark, usize)>,
     cache: BTreeMap<i128, SizingPoint>,
+    /// Each cached candidate's evaluation in every scenario (in `cases`
+    /// order), for the IRR windows.
+    by_scenario: BTreeMap<i128, Vec<Evaluation>>,
 }
 
 impl Search<'_> {
@@ -248,11 +252,12 @@ impl Search<'_> {
         }
         if !fresh.is_empty() {
             let specs: Vec<&FacilitySpec> = fresh.iter().map(|f| &f.3).collect();
-            let neighbours: Vec<Vec<f64>> = fresh.iter().map(|f| self.neighbours(f.0)).collect();
-            let evaluations = self.evaluate(&specs, &neighbours)?;
-            for ((key, amount, share, _), (evaluation, scenario, benchmark)) in
-                fresh.into_iter().zip(evaluations)
+            let keys: Vec<i128> = fresh.iter().map(|f| f.0).collect();
+            let (evaluations, by_scenario) = self.evaluate(&specs, &keys)?;
+            for (((key, amount, share, _), (evaluation, scenario, benchmark)), each) in
+                fresh.into_iter().zip(evaluations).zip(by_scenario)
             {
+                self.by_scenario.insert(key, each);
                 let point = SizingPoint {
                     share: self.structure.share_of(amount).to_f64().unwrap_or(share),
                     amount,
@@ -269,34 +274,37 @@ impl Search<'_> {
             .collect())
     }
 
-    /// The metric's estimates and bounds at the nearest sizes evaluated
-    /// below and above the candidate `key` (empty unless there are both).
-    fn neighbours(&self, key: i128) -> Vec<f64> {
+    /// The metric's estimates and bounds in scenario `s` at the nearest
+    /// sizes evaluated below and above the candidate `key` (empty unless
+    /// there are both).
+    fn neighbours(&self, key: i128, s: usize) -> Vec<f64> {
         match (
-            self.cache.range(..key).next_back(),
-            self.cache.range(key..).next(),
+            self.by_scenario.range(..key).next_back(),
+            self.by_scenario.range(key..).next(),
         ) {
-            (Some((_, below)), Some((_, above))) => [below, above]
+            (Some((_, below)), Some((_, above))) => [&below[s], &above[s]]
                 .iter()
-                .flat_map(|p| [p.evaluation.value, p.evaluation.bound])
+                .flat_map(|e| [e.value, e.bound])
                 .collect(),
             _ => Vec::new(),
         }
     }
 
-    /// The target metric of each candidate facility, the worst over the
-    /// scenarios, with the scenario it was worst in (and there, for an
-    /// implied rating, the benchmark). `neighbours`: the metric's values
-    /// next to each candidate, which an IRR target uses to solve only the
-    /// IRRs that can matter ([`IrrWindow`]).
+    /// The target metric of each candidate facility (`keys`: their cache
+    /// keys), the worst over the scenarios, with the scenario it was worst
+    /// in (and there, for an implied rating, the benchmark); and each
+    /// candidate's evaluation in every scenario. An IRR target uses the
+    /// metric next to each candidate to solve only the IRRs that can
+    /// matter ([`IrrWindow`]).
     fn evaluate(
         &self,
         specs: &[&FacilitySpec],
-        neighbours: &[Vec<f64>],
-    ) -> Result<Vec<Worst>, SizingError> {
+        keys: &[i128],
+    ) -> Result<(Vec<Worst>, Vec<Vec<Evaluation>>), SizingError> {
         let target = &self.request.target;
         let mut worst: Vec<Option<Worst>> = vec![None; specs.len()];
-        for (scenario, model, sample) in &self.cases {
+        let mut by_scenario: Vec<Vec<Evaluation>> = vec![Vec::new(); specs.len()];
+        for (s, (scenario, model, sample)) in self.cases.iter().enumerate() {
             let candidates = specs
                 .iter()
                 .map(|spec| {
@@ -310,13 +318,13 @@ impl Search<'_> {
                     })
                 })
                 .collect::<Result<Vec<Model>, SizingError>>()?;
-            let windows: Vec<Option<IrrWindow>> = neighbours
+            let windows: Vec<Option<IrrWindow>> = keys
                 .iter()
-                .map(|values| {
+                .map(|&key| {
                     target
                         .metric
                         .needs_irr()
-                        .then(|| IrrWindow::around(values, &model.calendar))
+                        .then(|| IrrWindow::around(&self.neighbours(key, s), &model.calendar))
                         .flatten()
                 })
                 .collect();
@@ -346,16 +354,18 @@ impl Search<'_> {
                     evaluation.bound -= pd;
                     benchmark = Some(pd);
                 }
+                by_scenario[c].push(evaluation);
                 worst[c] = Some(match worst[c].take() {
                     Some(w) if target.worse(w.0, evaluation) == w.0 => w,
                     _ => (evaluation, scenario.name.clone(), benchmark),
                 });
             }
         }
-        Ok(worst
+        let worst = worst
             .into_iter()
             .map(|w| w.expect("at least one scenario"))
-            .collect())
+            .collect();
+        Ok((worst, by_scenario))
     }
 
     /// The smallest size meeting the target on the sample and the smallest
