@@ -439,6 +439,9 @@ enum Refinement {
     Open(Bracket),
 }
 
+/// Gaps closer than this share of the larger are one plateau.
+const PLATEAU: f64 = 1e-4;
+
 /// Steps a search may take beyond bisection's count (ITP's n0): the slack
 /// that model steps may use on a smooth curve.
 const MODEL_SLACK: u32 = 4;
@@ -592,9 +595,23 @@ impl Bracket {
             .filter(|p| p.1.is_finite() && p.1 != 0.0)
             .collect();
         by_gap.sort_by(|a, b| a.1.abs().total_cmp(&b.1.abs()));
+        // Points on a plateau (an IRR flat at its coupon, say) tell nothing
+        // about the bend: of gaps within a ten-thousandth of each other, only
+        // the point nearest the bracket is kept.
+        let middle = 0.5 * (low + high);
+        let plateau =
+            |p: (f64, f64), q: (f64, f64)| (p.1 - q.1).abs() <= PLATEAU * p.1.abs().max(q.1.abs());
         for point in by_gap {
-            if nearest.len() < 3 && nearest.iter().all(|q| q.0 != point.0 && q.1 != point.1) {
-                nearest.push(point);
+            let same = nearest
+                .iter()
+                .position(|&q| q.0 == point.0 || plateau(q, point));
+            match same {
+                Some(i) if (point.0 - middle).abs() < (nearest[i].0 - middle).abs() => {
+                    nearest[i] = point;
+                }
+                Some(_) => {}
+                None if nearest.len() < 3 => nearest.push(point),
+                None => {}
             }
         }
         if let [p, q, r] = nearest[..]
@@ -903,6 +920,31 @@ mod tests {
             "{solution} {crossing} {steps}"
         );
         assert!(steps <= 4, "{steps} steps");
+    }
+
+    /// An IRR that reaches its coupon and stays there (to within rounding):
+    /// the points on the plateau say nothing about the bend, so the model
+    /// uses one of them and the points below.
+    #[test]
+    fn plateaus_do_not_mislead_the_model() {
+        let metric = |share: f64| {
+            let below = (0.16 - share).max(0.0);
+            0.0824 - 5.0 * below * below + 1e-9 * share
+        };
+        let crossing = 0.16 - (0.0124_f64 / 5.0).sqrt(); // 0.11020
+        let target = Target {
+            tranche: "mezzanine".into(),
+            metric: Metric::IrrQuantile(0.05),
+            direction: Direction::AtLeast,
+            threshold: 0.07,
+            rating: None,
+        };
+        let (solution, steps) = refine_to(metric, &target);
+        assert!(
+            (solution - crossing).abs() <= RESOLUTION,
+            "{solution} {crossing} {steps}"
+        );
+        assert!(steps <= 3, "{steps} steps");
     }
 
     /// A quantile that drops to exactly zero at 0.0461: the model knows
