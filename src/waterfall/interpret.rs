@@ -120,6 +120,7 @@ pub fn run_traced<T: Tracer>(
     }
     for k in 1..=periods {
         run.period(k);
+        run.ledger.wrote_up_to(k);
         if let Some(watch) = &mut stop {
             watch.collected(pool, k);
             if watch.certain(&run.s, k) {

@@ -29,6 +29,12 @@ pub struct Ledger {
     pub(super) guarantee_payout: Vec<Money>,
     /// Pool collections of the period (interest, principal, recoveries).
     pub(super) collected: Vec<Money>,
+    /// The shape the columns were laid out for (tranches, fees, reserves,
+    /// tests) and the last period the run since then wrote: cells of later
+    /// periods are still zero, so the next reset for the same shape clears
+    /// only up to it (a run stopped early writes few periods).
+    shape: (usize, usize, usize, usize),
+    written: usize,
     /// Working state of the interpreter, kept to avoid allocating per path.
     pub(super) scratch: super::interpret::Scratch,
 }
@@ -97,6 +103,17 @@ fn clear<T: Clone>(column: &mut Vec<T>, cells: usize, zero: T) {
 impl Ledger {
     /// Clears the ledger for `liabilities` over `periods` periods.
     pub fn reset(&mut self, liabilities: &Liabilities, periods: usize) {
+        let shape = (
+            liabilities.tranches.len(),
+            liabilities.fees.len(),
+            liabilities.reserves.len(),
+            liabilities.tests.len(),
+        );
+        if shape == self.shape && periods == self.periods && !self.collected.is_empty() {
+            self.clear_written();
+            return;
+        }
+        self.shape = shape;
         self.periods = periods;
         self.tranches = liabilities.tranches.len();
         let width = periods + 1;
@@ -131,6 +148,49 @@ impl Ledger {
         }
         clear(&mut self.guarantee_payout, width, Money::ZERO);
         clear(&mut self.collected, width, Money::ZERO);
+        self.written = 0;
+    }
+
+    /// Zeroes the periods up to the last one written, in every row.
+    fn clear_written(&mut self) {
+        let width = self.periods + 1;
+        let upto = self.written + 1;
+        // Row by row pays off only when little was written: one fill of a
+        // whole column is faster than many short ones.
+        fn rows<T: Copy>(column: &mut [T], width: usize, upto: usize, zero: T) {
+            if 4 * upto > width {
+                column.fill(zero);
+                return;
+            }
+            for row in column.chunks_mut(width) {
+                row[..upto].fill(zero);
+            }
+        }
+        for column in [
+            &mut self.interest_paid,
+            &mut self.principal_paid,
+            &mut self.residual_paid,
+            &mut self.interest_shortfall,
+            &mut self.balance_end,
+            &mut self.fee_due,
+            &mut self.fee_paid,
+            &mut self.reserve_deposit,
+            &mut self.reserve_withdrawal,
+            &mut self.reserve_balance,
+            &mut self.test_cure,
+            &mut self.test_needed,
+            &mut self.guarantee_payout,
+            &mut self.collected,
+        ] {
+            rows(column, width, upto, Money::ZERO);
+        }
+        rows(&mut self.test_failed, width, upto, false);
+        self.written = 0;
+    }
+
+    /// Records that a run wrote periods up to `period`.
+    pub(super) fn wrote_up_to(&mut self, period: usize) {
+        self.written = self.written.max(period);
     }
 
     /// Number of periods K.
