@@ -13,23 +13,28 @@ fn size(args: &[&str]) -> assert_cmd::assert::Assert {
         .assert()
 }
 
+/// A successful sizing on 2,000 paths, written into `out`.
+fn size_into(out: &tempfile::TempDir, args: &[&str]) -> assert_cmd::assert::Assert {
+    let out_arg = out.path().to_str().unwrap();
+    let mut all = args.to_vec();
+    all.extend(["--paths", "2000", "--out", out_arg]);
+    size(&all).success()
+}
+
 #[test]
 fn size_writes_the_curve_and_the_answer() {
     let out = tempfile::tempdir().unwrap();
-    let out_arg = out.path().to_str().unwrap();
-    let assert = size(&[
-        "--target",
-        "senior.expected_loss <= 0.0005",
-        "--solve",
-        "first_loss",
-        "--absorb",
-        "senior",
-        "--paths",
-        "2000",
-        "--out",
-        out_arg,
-    ])
-    .success();
+    let assert = size_into(
+        &out,
+        &[
+            "--target",
+            "senior.expected_loss <= 0.0005",
+            "--solve",
+            "first_loss",
+            "--absorb",
+            "senior",
+        ],
+    );
     let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
     assert!(
         stdout.contains("smallest size meeting the target"),
@@ -60,20 +65,17 @@ fn size_writes_the_curve_and_the_answer() {
 #[test]
 fn a_tranche_sized_to_zero_has_no_metric() {
     let out = tempfile::tempdir().unwrap();
-    let out_arg = out.path().to_str().unwrap();
-    size(&[
-        "--target",
-        "first_loss.irr_p05 >= -0.5",
-        "--solve",
-        "first_loss",
-        "--absorb",
-        "senior",
-        "--paths",
-        "2000",
-        "--out",
-        out_arg,
-    ])
-    .success();
+    size_into(
+        &out,
+        &[
+            "--target",
+            "first_loss.irr_p05 >= -0.5",
+            "--solve",
+            "first_loss",
+            "--absorb",
+            "senior",
+        ],
+    );
     let csv = std::fs::read_to_string(out.path().join("sizing.csv")).unwrap();
     let first = csv.lines().nth(1).unwrap();
     assert!(first.starts_with("first_loss,0,0.00,,,,"), "{first}");

@@ -859,6 +859,16 @@ mod tests {
         }
     }
 
+    fn irr_target(threshold: f64) -> Target {
+        Target {
+            tranche: "mezzanine".into(),
+            metric: Metric::IrrQuantile(0.05),
+            direction: Direction::AtLeast,
+            threshold,
+            rating: None,
+        }
+    }
+
     /// Refines `metric` over a 5-point grid on [0, 0.4] to `target`;
     /// returns the solution and the evaluations it took.
     fn refine_to(metric: impl Fn(f64) -> f64, target: &Target) -> (f64, usize) {
@@ -907,14 +917,7 @@ mod tests {
     fn saturating_irrs_take_a_few_steps() {
         let metric = |share: f64| 0.08 - 0.16 * (-25.0 * share).exp();
         let crossing = (0.16_f64 / 0.01).ln() / 25.0; // 0.11090
-        let target = Target {
-            tranche: "mezzanine".into(),
-            metric: Metric::IrrQuantile(0.05),
-            direction: Direction::AtLeast,
-            threshold: 0.07,
-            rating: None,
-        };
-        let (solution, steps) = refine_to(metric, &target);
+        let (solution, steps) = refine_to(metric, &irr_target(0.07));
         assert!(
             (solution - crossing).abs() <= RESOLUTION,
             "{solution} {crossing} {steps}"
@@ -932,14 +935,7 @@ mod tests {
             0.0824 - 5.0 * below * below + 1e-9 * share
         };
         let crossing = 0.16 - (0.0124_f64 / 5.0).sqrt(); // 0.11020
-        let target = Target {
-            tranche: "mezzanine".into(),
-            metric: Metric::IrrQuantile(0.05),
-            direction: Direction::AtLeast,
-            threshold: 0.07,
-            rating: None,
-        };
-        let (solution, steps) = refine_to(metric, &target);
+        let (solution, steps) = refine_to(metric, &irr_target(0.07));
         assert!(
             (solution - crossing).abs() <= RESOLUTION,
             "{solution} {crossing} {steps}"

@@ -12,7 +12,6 @@ use crate::money::Money;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Ledger {
     periods: usize,
-    tranches: usize,
     pub(super) interest_paid: Vec<Money>,
     pub(super) principal_paid: Vec<Money>,
     pub(super) residual_paid: Vec<Money>,
@@ -115,39 +114,11 @@ impl Ledger {
         }
         self.shape = shape;
         self.periods = periods;
-        self.tranches = liabilities.tranches.len();
         let width = periods + 1;
-        let tranche_cells = self.tranches * width;
-        for column in [
-            &mut self.interest_paid,
-            &mut self.principal_paid,
-            &mut self.residual_paid,
-            &mut self.interest_shortfall,
-            &mut self.balance_end,
-        ] {
-            clear(column, tranche_cells, Money::ZERO);
+        for (column, parties) in self.money_columns() {
+            clear(column, parties * width, Money::ZERO);
         }
-        let fee_cells = liabilities.fees.len() * width;
-        clear(&mut self.fee_due, fee_cells, Money::ZERO);
-        clear(&mut self.fee_paid, fee_cells, Money::ZERO);
-        let reserve_cells = liabilities.reserves.len() * width;
-        for column in [
-            &mut self.reserve_deposit,
-            &mut self.reserve_withdrawal,
-            &mut self.reserve_balance,
-        ] {
-            clear(column, reserve_cells, Money::ZERO);
-        }
-        clear(
-            &mut self.test_failed,
-            liabilities.tests.len() * width,
-            false,
-        );
-        for column in [&mut self.test_cure, &mut self.test_needed] {
-            clear(column, liabilities.tests.len() * width, Money::ZERO);
-        }
-        clear(&mut self.guarantee_payout, width, Money::ZERO);
-        clear(&mut self.collected, width, Money::ZERO);
+        clear(&mut self.test_failed, shape.3 * width, false);
         self.written = 0;
     }
 
@@ -166,26 +137,32 @@ impl Ledger {
                 row[..upto].fill(zero);
             }
         }
-        for column in [
-            &mut self.interest_paid,
-            &mut self.principal_paid,
-            &mut self.residual_paid,
-            &mut self.interest_shortfall,
-            &mut self.balance_end,
-            &mut self.fee_due,
-            &mut self.fee_paid,
-            &mut self.reserve_deposit,
-            &mut self.reserve_withdrawal,
-            &mut self.reserve_balance,
-            &mut self.test_cure,
-            &mut self.test_needed,
-            &mut self.guarantee_payout,
-            &mut self.collected,
-        ] {
+        for (column, _) in self.money_columns() {
             rows(column, width, upto, Money::ZERO);
         }
         rows(&mut self.test_failed, width, upto, false);
         self.written = 0;
+    }
+
+    /// Every money column, with the number of parties (rows) it has.
+    fn money_columns(&mut self) -> [(&mut Vec<Money>, usize); 14] {
+        let (tranches, fees, reserves, tests) = self.shape;
+        [
+            (&mut self.interest_paid, tranches),
+            (&mut self.principal_paid, tranches),
+            (&mut self.residual_paid, tranches),
+            (&mut self.interest_shortfall, tranches),
+            (&mut self.balance_end, tranches),
+            (&mut self.fee_due, fees),
+            (&mut self.fee_paid, fees),
+            (&mut self.reserve_deposit, reserves),
+            (&mut self.reserve_withdrawal, reserves),
+            (&mut self.reserve_balance, reserves),
+            (&mut self.test_cure, tests),
+            (&mut self.test_needed, tests),
+            (&mut self.guarantee_payout, 1),
+            (&mut self.collected, 1),
+        ]
     }
 
     /// Records that a run wrote periods up to `period`.
@@ -272,7 +249,7 @@ impl Ledger {
 
     /// Cash that left it: paid to parties and deposited in reserves.
     pub fn uses(&self, period: usize) -> Money {
-        self.paid_out(self.tranches, period) + self.reserve_sum(period, false)
+        self.paid_out(self.shape.0, period) + self.reserve_sum(period, false)
     }
 
     fn reserve_sum(&self, period: usize, withdrawals: bool) -> Money {
