@@ -416,20 +416,23 @@ impl Search<'_> {
 ///
 /// - The model: a parabola through the three points nearest the target
 ///   (smallest gap; the grid's included, so the first step already follows
-///   the curve's bend), else the line through the nearest two, else the
-///   line through the bracket's ends, else the midpoint.
+///   the curve's bend; of points on one plateau only the one nearest the
+///   bracket), else the line through the nearest two, else the line
+///   through the bracket's ends, else the midpoint.
 /// - A step aims half a resolution past the estimated crossing, on the side
 ///   the last point did not land on, and one resolution from an end when
 ///   the crossing is estimated that close to it: a point there closes the
-///   bracket if it lands on the other side.
+///   bracket if it lands on the other side. If it lands on the end's side
+///   (a plateau of a step-shaped metric), the next such step reaches twice
+///   as far.
 /// - Safeguard (the projection of the ITP method, Oliveira and Takahashi
-///   2020, doi:10.1145/3423597): step j stays within `RESOLUTION x 2^(max_steps - j - 1) -
-///   width / 2` of the bracket's midpoint, so the bracket is never wider
-///   than that after the step, and the search ends within `max_steps`
-///   steps, [`MODEL_SLACK`] more than bisection's `log2(cell /
-///   RESOLUTION)`, whatever the metric's shape. On a step-shaped metric (a
-///   quantile, a probability moving in steps of 1/N), where a model can
-///   creep, this is what forces the bracket down.
+///   2020, doi:10.1145/3423597): step j stays within
+///   `RESOLUTION x 2^(max_steps - j - 1) - width / 2` of the bracket's
+///   midpoint, so the bracket is never wider than that after the step, and
+///   the search ends within `max_steps` steps, [`MODEL_SLACK`] more than
+///   bisection's `log2(cell / RESOLUTION)`, whatever the metric's shape. On
+///   a step-shaped metric (a quantile, a probability moving in steps of
+///   1/N), where a model can creep, this is what forces the bracket down.
 enum Refinement {
     /// No grid point from which on the target holds.
     NotMet,
