@@ -80,8 +80,8 @@ pub struct SizingResult {
 }
 
 /// Refinement rounds at most: a search ends within bisection's count plus
-/// [`SECANT_SLACK`] steps, and a bracket below 1 halves to the resolution
-/// in 14 halvings, so 16 rounds always suffice; this is a guard, not a
+/// [`MODEL_SLACK`] steps, and a bracket below 1 halves to the resolution
+/// in 14 halvings, so 18 rounds always suffice; this is a guard, not a
 /// budget.
 const MAX_STEPS: usize = 64;
 
