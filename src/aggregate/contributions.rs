@@ -56,7 +56,7 @@ impl TailWeights {
     }
 }
 
-/// sqrt((E[x^2] - E[x]^2) / m) over the tail (NaN for an empty tail).
+/// `sqrt((E[x^2] - E[x]^2) / m)` over the tail (NaN for an empty tail).
 fn tail_se(mean: f64, square: f64, tail: f64) -> f64 {
     if tail > 0.0 {
         ((square - mean * mean).max(0.0) / tail).sqrt()

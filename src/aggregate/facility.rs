@@ -41,7 +41,7 @@ pub struct FacilityMetrics {
     /// Pool expected shortfall at 99% (fraction of pool principal).
     pub pool_es_99: f64,
     /// Its standard error, including the uncertainty of the 99% VaR (see
-    /// [`expected_shortfall_estimate`](super::expected_shortfall_estimate)).
+    /// [`expected_shortfall_estimate`]).
     pub pool_es_99_se: f64,
     /// Expected number of defaulted loans.
     pub expected_defaults: Estimate,

@@ -62,7 +62,7 @@ pub struct TrancheSummary {
     /// Standard error of `wal_years`.
     pub wal_years_se: f64,
     /// Standard error of `es_99`, including the uncertainty of the 99% VaR
-    /// (see [`expected_shortfall_estimate`](super::expected_shortfall_estimate)).
+    /// (see [`expected_shortfall_estimate`]).
     pub es_99_se: f64,
 }
 
