@@ -40,12 +40,16 @@ fn full_run(c: &mut Criterion) {
         });
     }
     // Sizing the first-loss tranche on the same paths, against a senior
-    // target (where most waterfalls stop at once) and against a mezzanine
-    // target (deferrable, so every waterfall runs until it is repaid):
+    // target (where most waterfalls stop at once), a mezzanine target
+    // (deferrable, so every waterfall runs until it is repaid), an implied
+    // rating (the senior's waterfall runs until it is repaid, for its
+    // average life) and an IRR target (every cash flow, then IRRs):
     // compare with run_..._2_threads (docs/performance.md).
     for (name, target) in [
         ("senior_el", "senior.expected_loss <= 0.0001"),
         ("mezzanine_el", "mezzanine.expected_loss <= 0.05"),
+        ("senior_a2", "senior.implied_rating >= A2"),
+        ("first_loss_irr", "first_loss.irr_p05 >= -0.05"),
     ] {
         let request = SizingRequest {
             target: target.parse().expect("target"),
