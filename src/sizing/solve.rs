@@ -343,9 +343,8 @@ impl Search<'_> {
                     })
                     .collect(),
             };
-            let (values, wals) = batch.target_values(target);
-            for (c, values) in values.iter().enumerate() {
-                let mut evaluation = target.metric.evaluate(values, target.direction);
+            let (_, evaluations, wals) = batch.target_values(target);
+            for (c, mut evaluation) in evaluations.into_iter().enumerate() {
                 let mut benchmark = None;
                 if let (Some((table, rating)), Some(wals)) = (&self.rating, &wals) {
                     // P(loss) less the rating's idealized PD at the tranche's WAL.
@@ -700,6 +699,10 @@ fn gap(target: &Target, point: &SizingPoint, bound: bool) -> f64 {
     }
 }
 
+/// Per candidate: the per-path values, the metric over them, and for an
+/// implied rating the tranche's mean WAL.
+type TargetValues = (Vec<Vec<f64>>, Vec<Evaluation>, Option<Vec<f64>>);
+
 /// Candidate structures of one scenario, evaluated on its sample.
 struct Batch<'a> {
     models: &'a [Model],
@@ -770,8 +773,10 @@ impl Batch<'_> {
     /// certain to be repaid). For an implied rating, also the tranche's mean
     /// weighted average life, over the paths that repaid principal (the
     /// legal final date if none did), from the same waterfalls, then
-    /// stopping once the tranche is repaid.
-    fn target_values(&self, target: &Target) -> (Vec<Vec<f64>>, Option<Vec<f64>>) {
+    /// stopping once the tranche is repaid. Also the metric over each
+    /// candidate's values (for an implied rating, before the benchmark).
+    fn target_values(&self, target: &Target) -> TargetValues {
+        let evaluate = |values: &Vec<f64>| target.metric.evaluate(values, target.direction);
         let tranche = |c: usize| {
             let model = &self.models[c];
             self.index[c].map(|i| (model, &model.liabilities.tranches[i], i))
@@ -787,13 +792,14 @@ impl Batch<'_> {
             let mut irrs = self.run(None, StopWhen::ReceivedAll, f64::NAN, |c, ledger| {
                 irr(c, ledger, true)
             });
+            let mut evaluations: Vec<Evaluation> = irrs.iter().map(evaluate).collect();
             // A window that missed an order statistic: solve every IRR.
             let missed: Vec<bool> = (0..self.models.len())
                 .map(|c| {
-                    self.windows[c].as_ref().is_some_and(|window| {
-                        let e = target.metric.evaluate(&irrs[c], target.direction);
-                        !(window.holds(e.value) && window.holds(e.bound))
-                    })
+                    let e = evaluations[c];
+                    self.windows[c]
+                        .as_ref()
+                        .is_some_and(|window| !(window.holds(e.value) && window.holds(e.bound)))
                 })
                 .collect();
             if missed.contains(&true) {
@@ -805,17 +811,19 @@ impl Batch<'_> {
                 );
                 for (c, values) in again.into_iter().enumerate() {
                     if missed[c] {
+                        evaluations[c] = evaluate(&values);
                         irrs[c] = values;
                     }
                 }
             }
-            return (irrs, None);
+            return (irrs, evaluations, None);
         }
         let Metric::ImpliedRating = target.metric else {
             let losses = self.run(None, StopWhen::CertainlyRepaid, f64::NAN, |c, ledger| {
                 tranche(c).map_or(f64::NAN, |(_, t, i)| tranche_loss(t, i, ledger))
             });
-            return (losses, None);
+            let evaluations = losses.iter().map(evaluate).collect();
+            return (losses, evaluations, None);
         };
         let both = self.run(None, StopWhen::Repaid, (f64::NAN, f64::NAN), |c, ledger| {
             tranche(c).map_or((f64::NAN, f64::NAN), |(model, t, i)| {
@@ -825,7 +833,7 @@ impl Batch<'_> {
                 )
             })
         });
-        let losses = both
+        let losses: Vec<Vec<f64>> = both
             .iter()
             .map(|paths| paths.iter().map(|v| v.0).collect())
             .collect();
@@ -842,7 +850,8 @@ impl Batch<'_> {
                 }
             })
             .collect();
-        (losses, Some(wals))
+        let evaluations = losses.iter().map(evaluate).collect();
+        (losses, evaluations, Some(wals))
     }
 }
 
@@ -1069,7 +1078,7 @@ mod tests {
                     index: vec![index],
                     windows,
                 };
-                let (values, _) = batch.target_values(&target);
+                let (values, ..) = batch.target_values(&target);
                 let values = values.into_iter().next().unwrap();
                 (target.metric.evaluate(&values, target.direction), values)
             };
