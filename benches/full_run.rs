@@ -56,7 +56,7 @@ fn full_run(c: &mut Criterion) {
             solve: "first_loss".into(),
             absorb: Some("senior".into()),
             hold: None,
-            range: (0.0, 0.4),
+            range: Some((0.0, 0.4)),
             grid: 5,
         };
         group.bench_function(format!("size_{name}_{PATHS}_paths_2_threads"), |b| {

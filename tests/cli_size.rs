@@ -92,7 +92,7 @@ fn a_tranche_sized_to_zero_has_no_metric() {
 
 #[test]
 fn bad_sizing_requests_exit_2_with_a_reason() {
-    let cases: [(&[&str], &str); 5] = [
+    let cases: [(&[&str], &str); 6] = [
         (
             &[
                 "--target",
@@ -137,10 +137,52 @@ fn bad_sizing_requests_exit_2_with_a_reason() {
             ],
             "expected LOW:HIGH",
         ),
+        (
+            &[
+                "--target",
+                "senior.expected_loss <= 0.1",
+                "--solve",
+                "first_loss",
+                "--range",
+                "0.0:0.3",
+            ],
+            "first_loss and mezzanine together are 25.00% of total capital, so first_loss must stay below a share \
+             of 0.25",
+        ),
     ];
     for (args, message) in cases {
         size(&[args, &["--paths", "10"][..]].concat())
             .code(2)
             .stderr(predicates::str::contains(message));
     }
+}
+
+/// Without --range the search stops a basis point short of where the
+/// absorbing tranche would vanish: the quickstart's mezzanine (14%) and
+/// first loss (11%) are 25% of capital. A senior target with the mezzanine
+/// absorbing gets a note that the senior's subordination does not move.
+#[test]
+fn the_default_range_leaves_the_absorbing_tranche_positive() {
+    let out = tempfile::tempdir().unwrap();
+    let assert = size_into(
+        &out,
+        &[
+            "--target",
+            "senior.expected_loss <= 0.1",
+            "--solve",
+            "first_loss",
+        ],
+    );
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(
+        stdout.contains("note: first_loss and mezzanine are both junior to senior"),
+        "{stdout}"
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.path().join("sizing.json")).unwrap())
+            .unwrap();
+    assert_eq!(json["request"]["range"], serde_json::Value::Null);
+    assert_eq!(json["range"], serde_json::json!([0.0, 0.2499]));
+    let last = json["curve"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["amount"], "49980000.00");
 }

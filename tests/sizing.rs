@@ -13,7 +13,7 @@ fn request(target: &str, solve: &str, absorb: Option<&str>, range: (f64, f64)) -
         solve: solve.into(),
         absorb: absorb.map(Into::into),
         hold: None,
-        range,
+        range: Some(range),
         grid: 9,
     }
 }

@@ -135,9 +135,11 @@ pub struct SizeArgs {
     /// grow the total, the pool scaled in proportion, instead of absorbing.
     #[arg(long, conflicts_with = "absorb")]
     pub hold: Option<String>,
-    /// Range of the solved tranche's share of total capital, LOW:HIGH.
-    #[arg(long, default_value = "0.0:0.4")]
-    pub range: String,
+    /// Range of the solved tranche's share of total capital, LOW:HIGH
+    /// (default: 0.0:0.4, or up to a basis point short of the share at
+    /// which the absorbing tranche would vanish if that is less).
+    #[arg(long)]
+    pub range: Option<String>,
     /// Points of the grid the search starts from (sizing.csv also has every
     /// size the search evaluated).
     #[arg(long, default_value_t = 5)]

@@ -4,7 +4,7 @@ use anyhow::{Context, Result};
 use blendsim::engine::with_threads;
 use blendsim::report::write_sizing_reports;
 use blendsim::sizing::{SizingPoint, SizingRequest, SizingResult, Target, size as solve};
-use blendsim::spec::{LoadOptions, load_facility};
+use blendsim::spec::{FacilitySpec, LoadOptions, load_facility};
 
 use super::args::SizeArgs;
 use super::run::{resolve_settings, select_scenarios};
@@ -30,7 +30,7 @@ pub fn size(args: SizeArgs) -> Result<()> {
         solve: args.solve,
         absorb: args.absorb,
         hold: args.hold,
-        range: parse_range(&args.range)?,
+        range: args.range.as_deref().map(parse_range).transpose()?,
         grid: args.grid,
     };
     let result = with_threads(Some(threads), || {
@@ -48,6 +48,7 @@ pub fn size(args: SizeArgs) -> Result<()> {
         return Ok(());
     }
     let mut text = describe(&result, &loaded.spec.currency.code, settings.paths);
+    text += &unmoved_protection_note(&loaded.spec, &result);
     for path in written {
         text += &format!("wrote {}\n", path.display());
     }
@@ -60,6 +61,30 @@ fn parse_range(text: &str) -> Result<(f64, f64)> {
         .and_then(|(a, b)| Some((a.trim().parse().ok()?, b.trim().parse().ok()?)));
     parsed
         .ok_or_else(|| BadInput(format!("--range {text}: expected LOW:HIGH, e.g. 0.0:0.4")).into())
+}
+
+/// A note when the target tranche is senior to both the solved and the
+/// absorbing tranche: moving capital between two tranches below it leaves
+/// its subordination unchanged, so its metric barely moves (a common slip:
+/// `--solve first_loss` alone lets the mezzanine absorb).
+fn unmoved_protection_note(spec: &FacilitySpec, result: &SizingResult) -> String {
+    let request = &result.request;
+    let position = |name: &str| spec.tranches.iter().position(|t| t.name == name);
+    match (
+        position(&request.target.tranche),
+        position(&request.solve),
+        position(&result.absorb),
+    ) {
+        (Some(target), Some(solve), Some(absorb)) if target < solve.min(absorb) => format!(
+            "  note: {solve_name} and {absorb_name} are both junior to {target_name}, so moving capital between them \
+             leaves {target_name}'s subordination unchanged; to size {target_name}'s protection let it absorb the \
+             difference (--absorb {target_name})\n",
+            solve_name = request.solve,
+            absorb_name = result.absorb,
+            target_name = request.target.tranche,
+        ),
+        _ => String::new(),
+    }
 }
 
 fn describe(result: &SizingResult, currency: &str, paths: u64) -> String {
@@ -87,7 +112,7 @@ fn describe(result: &SizingResult, currency: &str, paths: u64) -> String {
         Some(p) => format!("  smallest size meeting the target:        {}\n", point(p)),
         None => format!(
             "  the target is not met anywhere in the range {}:{}\n",
-            request.range.0, request.range.1
+            result.range.0, result.range.1
         ),
     };
     if let Some(p) = &result.confident {

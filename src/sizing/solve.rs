@@ -32,8 +32,10 @@ pub struct SizingRequest {
     /// Instead of absorbing: hold this tranche (and every other) at its
     /// amount and grow the total and the pool with the solved tranche.
     pub hold: Option<String>,
-    /// Range of the solved tranche's share of total capital, low < high.
-    pub range: (f64, f64),
+    /// Range of the solved tranche's share of total capital, low < high
+    /// (None: from 0 to 40%, or to a basis point short of the share at
+    /// which the absorbing tranche would vanish if that comes first).
+    pub range: Option<(f64, f64)>,
     /// Points of the sizing curve (>= 2), equally spaced over the range.
     pub grid: usize,
 }
@@ -65,6 +67,8 @@ pub struct SizingResult {
     pub absorb: String,
     /// Total capital (held fixed).
     pub total: Decimal,
+    /// The range searched: the request's, or the default.
+    pub range: (f64, f64),
     /// The metric at every size evaluated (the grid and the search's
     /// refinements), by increasing size.
     pub curve: Vec<SizingPoint>,
@@ -112,6 +116,7 @@ pub fn size(
         None => Structure::new(spec, &request.solve, request.absorb.as_deref())?,
     };
     let rating = check_request(spec, request)?;
+    let range = search_range(&structure, request)?;
     let base = [ScenarioSpec::base()];
     let scenarios = if scenarios.is_empty() {
         &base[..]
@@ -135,10 +140,7 @@ pub fn size(
         by_scenario: BTreeMap::new(),
     };
     let grid: Vec<f64> = (0..request.grid)
-        .map(|i| {
-            request.range.0
-                + (request.range.1 - request.range.0) * i as f64 / (request.grid - 1) as f64
-        })
+        .map(|i| range.0 + (range.1 - range.0) * i as f64 / (request.grid - 1) as f64)
         .collect();
     let curve = search.points(&grid)?;
     let target = &request.target;
@@ -152,6 +154,7 @@ pub fn size(
         request: request.clone(),
         absorb: search.structure.absorb_name.clone(),
         total: search.structure.total,
+        range,
         evaluations: search.cache.len(),
         curve: search.cache.into_values().collect(),
         solution,
@@ -160,27 +163,61 @@ pub fn size(
     })
 }
 
+/// The upper end of the default range, unless the absorbing tranche would
+/// vanish sooner.
+const DEFAULT_HIGH: f64 = 0.4;
+
 /// Checks what [`Structure::new`] does not: the target's tranche and
-/// rating, the range and the grid. Returns, for an implied-rating target,
-/// the benchmark and the rating's index in it.
+/// rating, and the grid. Returns, for an implied-rating target, the
+/// benchmark and the rating's index in it.
 fn check_request(
     spec: &FacilitySpec,
     request: &SizingRequest,
 ) -> Result<Option<(RatingBenchmark, usize)>, SizingError> {
     find_tranche(spec, &request.target.tranche, "--target")?;
     let rating = target_rating(spec, &request.target)?;
-    let (low, high) = request.range;
-    if !(0.0 <= low && low < high && high < 1.0) {
-        return Err(SizingError::Request(format!(
-            "--range {low}:{high}: expected 0 <= low < high < 1"
-        )));
-    }
     if request.grid < 2 {
         return Err(SizingError::Request(
             "the sizing curve needs at least 2 points".into(),
         ));
     }
     Ok(rating)
+}
+
+/// The range to search: the request's, checked, or the default (from 0 to
+/// [`DEFAULT_HIGH`], or to a basis point short of the share at which the
+/// absorbing tranche would vanish if that comes first).
+fn search_range(structure: &Structure, request: &SizingRequest) -> Result<(f64, f64), SizingError> {
+    let vanishing = structure.vanishing_share();
+    let (solve, absorb) = (&request.solve, &structure.absorb_name);
+    let no_room = |v: f64, range: String| {
+        SizingError::Request(format!(
+            "{range}{solve} and {absorb} together are {:.2}% of total capital, so {solve} must stay below a \
+             share of {v} for {absorb} to keep a positive amount; {}",
+            100.0 * v,
+            if range.is_empty() {
+                "let a bigger tranche absorb the difference (--absorb) or grow the total (--hold)"
+            } else {
+                "lower HIGH, let a bigger tranche absorb the difference (--absorb) or grow the total (--hold)"
+            }
+        ))
+    };
+    let Some((low, high)) = request.range else {
+        return match vanishing {
+            Some(v) if v - RESOLUTION <= 0.0 => Err(no_room(v, String::new())),
+            Some(v) => Ok((0.0, DEFAULT_HIGH.min(v - RESOLUTION))),
+            None => Ok((0.0, DEFAULT_HIGH)),
+        };
+    };
+    if !(0.0 <= low && low < high && high < 1.0) {
+        return Err(SizingError::Request(format!(
+            "--range {low}:{high}: expected 0 <= low < high < 1"
+        )));
+    }
+    match vanishing {
+        Some(v) if high >= v => Err(no_room(v, format!("--range {low}:{high}: "))),
+        _ => Ok((low, high)),
+    }
 }
 
 /// For an implied-rating target, the default-probability benchmark of the

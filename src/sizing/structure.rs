@@ -3,7 +3,7 @@
 //! other tranche held and the facility, pool included, growing.
 
 use rust_decimal::Decimal;
-use rust_decimal::prelude::FromPrimitive;
+use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 
 use super::SizingError;
 use crate::spec::FacilitySpec;
@@ -116,6 +116,20 @@ impl<'a> Structure<'a> {
         }
     }
 
+    /// The share of total capital at which the absorbing tranche would
+    /// vanish: the varied tranche must stay below it (None when the total
+    /// grows instead, so any share below 1 works).
+    pub(crate) fn vanishing_share(&self) -> Option<f64> {
+        match self.balance {
+            Balance::Absorb(absorb) => {
+                let tranches = &self.spec.tranches;
+                let room = tranches[absorb].amount + tranches[self.solve].amount;
+                (room / self.total).to_f64()
+            }
+            Balance::Grow => None,
+        }
+    }
+
     /// Whether candidates change the pool (so each needs its own model).
     pub(crate) fn scales_pool(&self) -> bool {
         self.balance == Balance::Grow
@@ -208,6 +222,8 @@ mod tests {
             [Decimal::from(60), Decimal::from(20), Decimal::from(20)]
         );
         assert_eq!(candidate.validate(), Ok(()));
+        // a (70) and c (10) of 100: c must stay below 80%.
+        assert_eq!(structure.vanishing_share(), Some(0.8));
     }
 
     /// Holding the other tranches at 90, a 25% first loss is 30: the total
@@ -217,6 +233,7 @@ mod tests {
         let spec = sample_spec();
         let structure = Structure::holding(&spec, "c", "a").unwrap();
         assert!(structure.scales_pool());
+        assert_eq!(structure.vanishing_share(), None);
         let amount = structure.amount(0.25);
         assert_eq!(amount, Decimal::from(30));
         let candidate = structure.with_amount(amount).unwrap();
