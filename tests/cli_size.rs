@@ -186,3 +186,28 @@ fn the_default_range_leaves_the_absorbing_tranche_positive() {
     let last = json["curve"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["amount"], "49980000.00");
 }
+
+/// Holding the other tranches grows the total: the answer says so instead
+/// of naming an absorbing tranche.
+#[test]
+fn holding_says_the_total_grows() {
+    let out = tempfile::tempdir().unwrap();
+    let assert = size_into(
+        &out,
+        &[
+            "--target",
+            "senior.expected_loss <= 0.001",
+            "--solve",
+            "first_loss",
+            "--hold",
+            "senior",
+        ],
+    );
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(
+        stdout.contains(
+            "(every other tranche held, the total and the pool growing from USD 200000000; 2000 paths"
+        ),
+        "{stdout}"
+    );
+}

@@ -104,9 +104,19 @@ fn describe(result: &SizingResult, currency: &str, paths: u64) -> String {
             p.scenario
         )
     };
+    let balance = match &request.hold {
+        Some(_) => format!(
+            "every other tranche held, the total and the pool growing from {currency} {}",
+            result.total
+        ),
+        None => format!(
+            "{} absorbs the difference; total {currency} {}",
+            result.absorb, result.total
+        ),
+    };
     let mut text = format!(
-        "Sizing {} for {} ({} absorbs the difference; total {currency} {}; {paths} paths, {} structures evaluated on the same paths)\n",
-        request.solve, request.target, result.absorb, result.total, result.evaluations
+        "Sizing {} for {} ({balance}; {paths} paths, {} structures evaluated on the same paths)\n",
+        request.solve, request.target, result.evaluations
     );
     text += &match &result.solution {
         Some(p) => format!("  smallest size meeting the target:        {}\n", point(p)),
