@@ -59,7 +59,7 @@ fn a_two_way_sweep_writes_one_row_per_point_and_metric() {
 
 #[test]
 fn bad_sweeps_exit_2() {
-    let cases: [(&[&str], &str); 3] = [
+    let cases: [(&[&str], &str); 5] = [
         (&["--vary", "colour=1,2"], "unknown parameter `colour`"),
         (
             &[
@@ -71,6 +71,20 @@ fn bad_sweeps_exit_2() {
             "no tranche is named `junior`",
         ),
         (&["--vary", "correlation.global=0.5,0.95"], "sum below 1"),
+        (
+            &[
+                "--vary",
+                "first_loss.share=0.1",
+                "--vary",
+                "first_loss.share=0.2",
+            ],
+            "--vary first_loss.share is given twice",
+        ),
+        (
+            &["--vary", "first_loss.share=0.1,0.3"],
+            "first_loss.share = 0.3: leaves nothing of mezzanine (below 0.25 it does); --absorb can name a bigger \
+             tranche",
+        ),
     ];
     for (args, message) in cases {
         Command::cargo_bin("blendsim")
@@ -81,4 +95,37 @@ fn bad_sweeps_exit_2() {
             .code(2)
             .stderr(predicates::str::contains(message));
     }
+}
+
+/// A sweep's 95% bound lies on the adverse side of each metric: above a
+/// loss, below an IRR (as in sizing).
+#[test]
+fn bounds_lie_on_the_adverse_side() {
+    let out = tempfile::tempdir().unwrap();
+    Command::cargo_bin("blendsim")
+        .unwrap()
+        .args(["sweep", QUICKSTART, "--paths", "2000", "--out"])
+        .arg(out.path())
+        .args(["--vary", "first_loss.share=0.15,0.2", "--absorb", "senior"])
+        .args([
+            "--metric",
+            "first_loss.irr_p05",
+            "--metric",
+            "mezzanine.loss_p90",
+        ])
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(out.path().join("sweep.csv")).unwrap();
+    let mut rows = 0;
+    for line in csv.lines().skip(1) {
+        let cells: Vec<&str> = line.split(',').collect();
+        let (metric, value, bound) = (cells[2], cells[3], cells[5]);
+        let (value, bound): (f64, f64) = (value.parse().unwrap(), bound.parse().unwrap());
+        match metric {
+            "irr_p05" => assert!(bound < value, "{line}"),
+            _ => assert!(bound >= value, "{line}"),
+        }
+        rows += 1;
+    }
+    assert_eq!(rows, 4, "{csv}");
 }

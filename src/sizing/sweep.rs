@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::SizingError;
 use super::structure::{Structure, find_tranche};
-use super::target::{Direction, Evaluation, Metric};
+use super::target::{Evaluation, Metric};
 use crate::engine::{RunSettings, simulate_outcomes};
 use crate::model::Model;
 use crate::spec::{CorrelationShares, FacilitySpec, Overlay, ScenarioSpec, Selector};
@@ -128,13 +128,28 @@ pub fn sweep(
             "a sweep varies one or two parameters (--vary, once or twice)".into(),
         ));
     }
+    if let [first, second] = axes
+        && first.name == second.name
+    {
+        return Err(SizingError::Request(format!(
+            "--vary {} is given twice; a two-way sweep varies two different parameters",
+            first.name
+        )));
+    }
     for (tranche, _) in metrics {
         find_tranche(spec, tranche, "--metric")?;
     }
+    // Every point is built (and its values checked) before any is run, so
+    // a bad value fails at once, not after the points before it.
+    let cases = grid(axes)
+        .into_iter()
+        .map(|values| {
+            let (facility, scenario) = apply(spec, axes, &values, absorb)?;
+            Ok((values, Model::compile_scenario(&facility, &scenario)?))
+        })
+        .collect::<Result<Vec<_>, SizingError>>()?;
     let mut points = Vec::new();
-    for values in grid(axes) {
-        let (facility, scenario) = apply(spec, axes, &values, absorb)?;
-        let model = Model::compile_scenario(&facility, &scenario)?;
+    for (values, model) in cases {
         let outcomes = simulate_outcomes(&model, &settings, &|_| {});
         let metrics = metrics
             .iter()
@@ -153,7 +168,7 @@ pub fn sweep(
                 (
                     tranche.clone(),
                     *metric,
-                    metric.evaluate(&values, Direction::AtMost),
+                    metric.evaluate(&values, metric.adverse()),
                 )
             })
             .collect();
@@ -194,10 +209,16 @@ fn apply(
                 }
                 let structure = Structure::new(&facility, tranche, absorb)?;
                 let amount = structure.amount(value);
-                let absorbed = structure.absorb_name.clone();
-                facility = structure
-                    .with_amount(amount)
-                    .ok_or_else(|| out_of_range(&format!("leaves nothing of {absorbed}")))?;
+                let leaves_nothing = || {
+                    let limit = structure
+                        .vanishing_share()
+                        .map_or(String::new(), |v| format!(" (below {v} it does)"));
+                    out_of_range(&format!(
+                        "leaves nothing of {}{limit}; --absorb can name a bigger tranche",
+                        structure.absorb_name
+                    ))
+                };
+                facility = structure.with_amount(amount).ok_or_else(leaves_nothing)?;
             }
             Parameter::Correlation(key) => {
                 let mut shares: CorrelationShares =

@@ -53,6 +53,17 @@ impl Metric {
             .map_or("metric", |(n, _)| n)
     }
 
+    /// The direction in which the metric gets worse: higher for losses
+    /// and probabilities, lower for IRRs. A report's 95% bound lies on
+    /// that side.
+    pub fn adverse(self) -> Direction {
+        if self.needs_irr() {
+            Direction::AtLeast
+        } else {
+            Direction::AtMost
+        }
+    }
+
     /// Whether the metric needs the IRR of every path (costlier than losses).
     pub fn needs_irr(self) -> bool {
         matches!(self, Metric::IrrQuantile(_))
