@@ -92,7 +92,7 @@ fn a_tranche_sized_to_zero_has_no_metric() {
 
 #[test]
 fn bad_sizing_requests_exit_2_with_a_reason() {
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 8] = [
         (
             &[
                 "--target",
@@ -148,6 +148,26 @@ fn bad_sizing_requests_exit_2_with_a_reason() {
             ],
             "first_loss and mezzanine together are 25.00% of total capital, so first_loss must stay below a share \
              of 0.25",
+        ),
+        (
+            &[
+                "--target",
+                "senior.expected_loss <= 0.1",
+                "--solve",
+                "first_loss",
+                "--grid",
+                "100000000",
+            ],
+            "--grid 100000000: at most 201 points",
+        ),
+        (
+            &[
+                "--target",
+                "senior.expected_loss <= 10",
+                "--solve",
+                "first_loss",
+            ],
+            "fractions in [0, 1]",
         ),
     ];
     for (args, message) in cases {

@@ -163,6 +163,11 @@ pub fn size(
     })
 }
 
+/// The most grid points: a grid is evaluated in one pass over the paths,
+/// each point's per-path values held at once (201 points at 100,000 paths
+/// are 160 MB).
+const MAX_GRID: usize = 201;
+
 /// The upper end of the default range, unless the absorbing tranche would
 /// vanish sooner.
 const DEFAULT_HIGH: f64 = 0.4;
@@ -180,6 +185,12 @@ fn check_request(
         return Err(SizingError::Request(
             "the sizing curve needs at least 2 points".into(),
         ));
+    }
+    if request.grid > MAX_GRID {
+        return Err(SizingError::Request(format!(
+            "--grid {}: at most {MAX_GRID} points (each runs a waterfall on every path, all held in memory at once)",
+            request.grid
+        )));
     }
     Ok(rating)
 }

@@ -139,17 +139,16 @@ pub fn sweep(
     for (tranche, _) in metrics {
         find_tranche(spec, tranche, "--metric")?;
     }
-    // Every point is built (and its values checked) before any is run, so
-    // a bad value fails at once, not after the points before it.
-    let cases = grid(axes)
-        .into_iter()
-        .map(|values| {
-            let (facility, scenario) = apply(spec, axes, &values, absorb)?;
-            Ok((values, Model::compile_scenario(&facility, &scenario)?))
-        })
-        .collect::<Result<Vec<_>, SizingError>>()?;
-    let mut points = Vec::new();
-    for (values, model) in cases {
+    // Every point's values are checked before any point is run, so a bad
+    // value fails at once, not after the points before it.
+    let points = grid(axes);
+    for values in &points {
+        apply(spec, axes, values, absorb)?;
+    }
+    let mut swept = Vec::new();
+    for values in points {
+        let (facility, scenario) = apply(spec, axes, &values, absorb)?;
+        let model = Model::compile_scenario(&facility, &scenario)?;
         let outcomes = simulate_outcomes(&model, &settings, &|_| {});
         let metrics = metrics
             .iter()
@@ -172,9 +171,9 @@ pub fn sweep(
                 )
             })
             .collect();
-        points.push(SweepPoint { values, metrics });
+        swept.push(SweepPoint { values, metrics });
     }
-    Ok(points)
+    Ok(swept)
 }
 
 /// Every combination of the axes' values, the first axis slowest.

@@ -214,6 +214,23 @@ impl FromStr for Target {
             .ok()
             .filter(|x: &f64| x.is_finite())
             .ok_or_else(|| bad("the threshold is not a number"))?;
+        // A threshold outside the metric's range is a slip (a percentage
+        // for a fraction, say): the target would hold everywhere or nowhere.
+        match metric {
+            Metric::IrrQuantile(_) if threshold <= -1.0 => {
+                return Err(bad(
+                    "an IRR is above -1 (-100%); give the threshold as a fraction, e.g. 0.04 for 4%",
+                ));
+            }
+            Metric::ExpectedLoss | Metric::ProbLoss | Metric::LossQuantile(_)
+                if !(0.0..=1.0).contains(&threshold) =>
+            {
+                return Err(bad(
+                    "losses and loss probabilities are fractions in [0, 1]; e.g. 0.001 for 10 bp",
+                ));
+            }
+            _ => {}
+        }
         Ok(Target {
             tranche,
             metric,
@@ -299,6 +316,34 @@ mod tests {
         ] {
             assert!(bad.parse::<Target>().is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn thresholds_outside_the_metrics_range_are_rejected() {
+        for (target, why) in [
+            ("senior.expected_loss <= -1", "fractions in [0, 1]"),
+            ("senior.loss_p99 <= 1.5", "fractions in [0, 1]"),
+            ("senior.prob_loss >= 2", "fractions in [0, 1]"),
+            ("first_loss.irr_p05 >= -1", "an IRR is above -1"),
+        ] {
+            let error = target.parse::<Target>().unwrap_err().to_string();
+            assert!(error.contains(why), "{target}: {error}");
+        }
+        for good in [
+            "senior.expected_loss <= 0",
+            "senior.prob_loss <= 1",
+            "first_loss.irr_p05 >= -0.99",
+            "senior.irr_p50 >= 4",
+        ] {
+            assert!(good.parse::<Target>().is_ok(), "{good}");
+        }
+    }
+
+    #[test]
+    fn irrs_get_worse_downwards() {
+        assert_eq!(Metric::IrrQuantile(0.05).adverse(), Direction::AtLeast);
+        assert_eq!(Metric::ExpectedLoss.adverse(), Direction::AtMost);
+        assert_eq!(Metric::LossQuantile(0.99).adverse(), Direction::AtMost);
     }
 
     #[test]
