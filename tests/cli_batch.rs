@@ -67,3 +67,28 @@ fn a_batch_of_nothing_is_bad_input() {
         .code(2)
         .stderr(predicates::str::contains("no facility file matches"));
 }
+
+/// Overlapping inputs (a folder, and a file in it by another spelling) run
+/// each facility once.
+#[test]
+fn a_facility_named_twice_runs_once() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_quickstart(&dir.path().join("inputs/alpha"));
+    let out = dir.path().join("out");
+    Command::cargo_bin("blendsim")
+        .unwrap()
+        .current_dir(dir.path())
+        .args([
+            "batch",
+            "inputs",
+            "./inputs/alpha/facility.toml",
+            "inputs/*/facility.toml",
+        ])
+        .args(["--paths", "200", "--out"])
+        .arg(&out)
+        .assert()
+        .success();
+    let summary = fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert_eq!(summary.lines().count(), 4, "{summary}");
+    assert!(!out.join("alpha-2").exists());
+}

@@ -59,8 +59,25 @@ pub fn batch(args: BatchArgs) -> Result<()> {
 }
 
 /// Facility files named by the inputs: files as given, glob patterns
-/// expanded, folders searched for `facility.toml` and `*.facility.toml`.
+/// expanded, folders searched for `facility.toml` and `*.facility.toml`;
+/// a file named twice (overlapping inputs) is run once.
 fn find_facilities(inputs: &[String]) -> Result<Vec<PathBuf>> {
+    let mut seen = BTreeSet::new();
+    let mut unique = Vec::new();
+    for path in named_facilities(inputs)? {
+        // Canonical paths tell `a/facility.toml` and `./a/facility.toml` apart
+        // from two different files; one that cannot be resolved is kept (its
+        // run reports why it cannot be read).
+        let identity = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        if seen.insert(identity) {
+            unique.push(path);
+        }
+    }
+    Ok(unique)
+}
+
+/// Every facility file the inputs name, in order, repeats included.
+fn named_facilities(inputs: &[String]) -> Result<Vec<PathBuf>> {
     let mut found = Vec::new();
     for input in inputs {
         let path = Path::new(input);
