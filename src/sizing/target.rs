@@ -70,10 +70,11 @@ impl Metric {
     }
 
     /// The metric's value over per-path values (losses or IRRs), its
-    /// standard error where it is a mean, and a 95% one-sided confidence
-    /// bound on the side that matters for `direction`: mean +- 1.96 SE, or
-    /// for a quantile the order statistic at rank
-    /// `N p +- 1.96 sqrt(N p (1 - p))` (distribution free).
+    /// standard error, and a 95% one-sided confidence bound on the side
+    /// that matters for `direction`: mean +- 1.96 SE, or for a quantile the
+    /// order statistic at rank `N p +- 1.96 sqrt(N p (1 - p))` (distribution
+    /// free), whose distance from the estimate over 1.96 is the quantile's
+    /// standard error (the one its bound implies).
     pub fn evaluate(self, values: &[f64], direction: Direction) -> Evaluation {
         let sign = match direction {
             Direction::AtMost => 1.0,
@@ -97,9 +98,11 @@ impl Metric {
                 let n = sorted.len() as f64;
                 let shift = 1.96 * (n * p * (1.0 - p)).sqrt() / n;
                 let bound = quantile(&sorted, (p + sign * shift).clamp(0.0, 1.0));
+                let value = quantile(&sorted, p);
                 Evaluation {
-                    value: quantile(&sorted, p),
-                    se: None,
+                    value,
+                    se: (value.is_finite() && bound.is_finite())
+                        .then(|| (bound - value).abs() / 1.96),
                     bound,
                 }
             }
@@ -354,5 +357,9 @@ mod tests {
         let q = Metric::IrrQuantile(0.05).evaluate(&values, Direction::AtLeast);
         assert!(q.bound < q.value);
         assert_eq!(q.value, 0.049);
+        // N p - 1.96 sqrt(N p (1 - p)) = 50 - 13.5: the 37th value, 0.036,
+        // 0.013 below the estimate.
+        assert_eq!(q.bound, 0.036);
+        assert!((q.se.unwrap() - 0.013 / 1.96).abs() < 1e-15);
     }
 }
