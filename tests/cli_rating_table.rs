@@ -277,4 +277,12 @@ fn sizing_targets_ratings_of_the_supplied_table() {
     )
     .unwrap();
     assert_eq!(sizing["request"]["target"]["rating"], "SynC");
+    // Each point carries SynC's benchmark at the senior's WAL; the metric
+    // is P(loss) less it, so adding it back gives a probability.
+    for point in sizing["curve"].as_array().unwrap() {
+        let benchmark = point["benchmark"].as_f64().unwrap();
+        let p_loss = point["evaluation"]["value"].as_f64().unwrap() + benchmark;
+        assert!(benchmark > 0.0 && benchmark < 1.0, "{point}");
+        assert!((-1e-12..=1.0).contains(&p_loss), "{point}");
+    }
 }

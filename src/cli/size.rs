@@ -94,8 +94,16 @@ fn describe(result: &SizingResult, currency: &str, paths: u64) -> String {
             .evaluation
             .se
             .map_or(String::new(), |se| format!(" +- {se:.6}"));
+        // An implied-rating gap, spelt out: P(loss) against the benchmark.
+        let gap = match (&request.target.rating, p.benchmark) {
+            (Some(rating), Some(pd)) => format!(
+                "P(loss) {:.6} less {rating}'s idealized default probability {pd:.6} at the tranche's WAL; ",
+                p.evaluation.value + pd
+            ),
+            _ => String::new(),
+        };
         format!(
-            "{currency} {} ({:.2}% of capital): {} = {:.6}{se} (95% bound {:.6}; worst in {})",
+            "{currency} {} ({:.2}% of capital): {} = {:.6}{se} ({gap}95% bound {:.6}; worst in {})",
             p.amount,
             100.0 * p.share,
             request.target.metric.name(),

@@ -54,7 +54,7 @@ pub struct SizingPoint {
     /// For an implied-rating target, the rating's idealized default
     /// probability at the tranche's WAL in that scenario (the metric is
     /// P(loss) less it): the search compares the logarithms of the two.
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub benchmark: Option<f64>,
 }
 
