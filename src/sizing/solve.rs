@@ -202,15 +202,12 @@ fn search_range(structure: &Structure, request: &SizingRequest) -> Result<(f64, 
     let vanishing = structure.vanishing_share();
     let (solve, absorb) = (&request.solve, &structure.absorb_name);
     let no_room = |v: f64, range: String| {
+        let lower = if range.is_empty() { "" } else { "lower HIGH, " };
         SizingError::Request(format!(
             "{range}{solve} and {absorb} together are {:.2}% of total capital, so {solve} must stay below a \
-             share of {v} for {absorb} to keep a positive amount; {}",
+             share of {v} for {absorb} to keep a positive amount; {lower}let a bigger tranche absorb the \
+             difference (--absorb) or grow the total (--hold)",
             100.0 * v,
-            if range.is_empty() {
-                "let a bigger tranche absorb the difference (--absorb) or grow the total (--hold)"
-            } else {
-                "lower HIGH, let a bigger tranche absorb the difference (--absorb) or grow the total (--hold)"
-            }
         ))
     };
     let Some((low, high)) = request.range else {
