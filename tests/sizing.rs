@@ -103,8 +103,9 @@ fn bigger_first_loss_never_raises_senior_loss_on_the_same_paths() {
     }
 }
 
-/// With scenarios, the target must hold in each: the solution is at least
-/// the base case's and the binding scenario is reported.
+/// With scenarios, the target must hold in the base case and in each: the
+/// solution is at least the base case's and the binding scenario is
+/// reported.
 #[test]
 fn sizing_under_a_stress_scenario_needs_more_first_loss() {
     let spec = common::homogeneous_pool(50, 0.1, 0.2, 0.4, &[0.1, 1.0]);
@@ -125,12 +126,35 @@ fn sizing_under_a_stress_scenario_needs_more_first_loss() {
         selector: Default::default(),
         value: 0.5,
     });
-    let both = size(&spec, &[ScenarioSpec::base(), stress], settings, &request)
+    let both = size(
+        &spec,
+        &[ScenarioSpec::base(), stress.clone()],
+        settings,
+        &request,
+    )
+    .unwrap()
+    .solution
+    .unwrap();
+    assert!(both.share > base.share, "{} vs {}", both.share, base.share);
+    assert_eq!(both.scenario, "stress");
+    // Listing the stress alone changes nothing: the base case always counts.
+    let alone = size(&spec, &[stress], settings, &request).unwrap();
+    assert_eq!(alone.solution.unwrap(), both);
+    // A milder scenario alone cannot lower the answer below the base case's.
+    let mut upside = ScenarioSpec {
+        name: "upside".into(),
+        ..ScenarioSpec::base()
+    };
+    upside.pd_multipliers.push(blendsim::spec::Overlay {
+        selector: Default::default(),
+        value: 0.5,
+    });
+    let milder = size(&spec, &[upside], settings, &request)
         .unwrap()
         .solution
         .unwrap();
-    assert!(both.share > base.share, "{} vs {}", both.share, base.share);
-    assert_eq!(both.scenario, "stress");
+    assert_eq!((milder.share, milder.amount), (base.share, base.amount));
+    assert_eq!(milder.scenario, "base");
 }
 
 #[test]

@@ -144,7 +144,8 @@ pub struct SizeArgs {
     /// size the search evaluated).
     #[arg(long, default_value_t = 5)]
     pub grid: usize,
-    /// Stress scenario the target must also hold in (repeatable, or `all`).
+    /// Stress scenario the target must hold in as well as the base case
+    /// (repeatable, or `all`).
     #[arg(long)]
     pub scenario: Vec<String>,
     /// Paths, seed and threads.

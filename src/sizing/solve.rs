@@ -98,8 +98,9 @@ const RESOLUTION: f64 = 1e-4;
 /// unit cannot leave the bracket a hair wider than the resolution).
 const CLOSING: f64 = 0.99;
 
-/// Solves `request` for `spec` over `scenarios` (the base case if empty):
-/// the target must hold in every scenario.
+/// Solves `request` for `spec`: the target must hold in the base case and
+/// in each of `scenarios` (a size that fails the base case is never the
+/// answer, even when every scenario listed is milder).
 pub fn size(
     spec: &FacilitySpec,
     scenarios: &[ScenarioSpec],
@@ -117,12 +118,9 @@ pub fn size(
     };
     let rating = check_request(spec, request)?;
     let range = search_range(&structure, request)?;
-    let base = [ScenarioSpec::base()];
-    let scenarios = if scenarios.is_empty() {
-        &base[..]
-    } else {
-        scenarios
-    };
+    let base = ScenarioSpec::base();
+    let listed = scenarios.iter().filter(|s| s.name != base.name).cloned();
+    let scenarios: Vec<ScenarioSpec> = std::iter::once(base.clone()).chain(listed).collect();
     let cases = scenarios
         .iter()
         .map(|s| {
