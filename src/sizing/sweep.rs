@@ -2,16 +2,19 @@
 //! (e.g. first-loss share x global correlation), every point on the same
 //! random streams.
 
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
 use serde::Serialize;
 
 use super::SizingError;
+use super::sample::{Candidate, PoolSample};
 use super::structure::{Structure, find_tranche};
 use super::target::{Evaluation, Metric};
-use crate::engine::{RunSettings, simulate_outcomes};
+use crate::engine::RunSettings;
 use crate::model::Model;
 use crate::spec::{CorrelationShares, FacilitySpec, Overlay, ScenarioSpec, Selector};
+use crate::waterfall::{StopWhen, tranche_loss, tranche_outcome};
 
 /// A parameter a sweep varies.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -145,35 +148,119 @@ pub fn sweep(
     for values in &points {
         apply(spec, axes, values, absorb)?;
     }
-    let mut swept = Vec::new();
-    for values in points {
-        let (facility, scenario) = apply(spec, axes, &values, absorb)?;
-        let model = Model::compile_scenario(&facility, &scenario)?;
-        let outcomes = simulate_outcomes(&model, &settings, &|_| {});
-        let metrics = metrics
+    // Points that differ only in tranche shares have the same pool: its
+    // defaults are simulated once and every structure's waterfall runs on
+    // them (as in sizing), instead of one full run per point.
+    let mut groups: BTreeMap<Vec<u64>, Vec<usize>> = BTreeMap::new();
+    for (i, values) in points.iter().enumerate() {
+        let pool_side = axes
             .iter()
-            .map(|(tranche, metric)| {
-                let index = model
-                    .liabilities
-                    .tranches
-                    .iter()
-                    .position(|t| &t.name == tranche);
-                let column = index.map(|i| &outcomes.tranches[i]);
-                let values = match column {
-                    Some(c) if metric.needs_irr() => c.irr.clone(),
-                    Some(c) => c.loss.clone(),
-                    None => vec![f64::NAN; outcomes.paths()],
-                };
-                (
-                    tranche.clone(),
-                    *metric,
-                    metric.evaluate(&values, metric.adverse()),
-                )
-            })
+            .zip(values)
+            .filter(|(axis, _)| !matches!(axis.parameter, Parameter::TrancheShare(_)))
+            .map(|(_, v)| v.to_bits())
             .collect();
-        swept.push(SweepPoint { values, metrics });
+        groups.entry(pool_side).or_default().push(i);
     }
-    Ok(swept)
+    let mut swept: Vec<Option<SweepPoint>> = vec![None; points.len()];
+    for members in groups.values() {
+        let models = members
+            .iter()
+            .map(|&i| {
+                let (facility, scenario) = apply(spec, axes, &points[i], absorb)?;
+                Ok(Model::compile_scenario(&facility, &scenario)?)
+            })
+            .collect::<Result<Vec<Model>, SizingError>>()?;
+        let sample = PoolSample::simulate(&models[0].pool, settings.seed, settings.paths);
+        for (&i, metrics) in members.iter().zip(evaluate(&models, &sample, metrics)) {
+            swept[i] = Some(SweepPoint {
+                values: points[i].clone(),
+                metrics,
+            });
+        }
+    }
+    Ok(swept.into_iter().flatten().collect())
+}
+
+/// Candidates evaluated in one pass over the paths at most: their per-path
+/// values are held at once.
+const CANDIDATES_PER_PASS: usize = 16;
+
+/// Metrics computed from one waterfall per path and candidate.
+const METRICS_PER_PASS: usize = 4;
+
+/// Each model's `metrics` on `sample` (the models share its pool), from
+/// the same per-path losses and IRRs as a run. A single metric lets each
+/// waterfall stop once the value is settled (exact, as in sizing); several
+/// are read off one full waterfall, a few at a time.
+fn evaluate(
+    models: &[Model],
+    sample: &PoolSample,
+    metrics: &[(String, Metric)],
+) -> Vec<Vec<(String, Metric, Evaluation)>> {
+    let mut evaluated: Vec<Vec<(String, Metric, Evaluation)>> = vec![Vec::new(); models.len()];
+    for (chunk, group) in models
+        .chunks(CANDIDATES_PER_PASS)
+        .zip(evaluated.chunks_mut(CANDIDATES_PER_PASS))
+    {
+        for asked in metrics.chunks(METRICS_PER_PASS) {
+            // Per candidate, each metric's tranche (None: not in the facility).
+            let tranches: Vec<Vec<Option<usize>>> = chunk
+                .iter()
+                .map(|model| {
+                    asked
+                        .iter()
+                        .map(|(name, _)| {
+                            model
+                                .liabilities
+                                .tranches
+                                .iter()
+                                .position(|t| &t.name == name)
+                        })
+                        .collect()
+                })
+                .collect();
+            let candidates: Vec<Candidate> = chunk
+                .iter()
+                .zip(&tranches)
+                .map(|(model, tranches)| Candidate {
+                    model,
+                    stop: match (asked, &tranches[..]) {
+                        ([(_, metric)], [Some(t)]) if metric.needs_irr() => {
+                            Some(StopWhen::ReceivedAll(*t))
+                        }
+                        ([_], [Some(t)]) => Some(StopWhen::CertainlyRepaid(*t)),
+                        _ => None,
+                    },
+                })
+                .collect();
+            let values = sample.evaluate(&candidates, |c, ledger| {
+                let model = &chunk[c];
+                let mut row = [f64::NAN; METRICS_PER_PASS];
+                for (m, ((_, metric), tranche)) in asked.iter().zip(&tranches[c]).enumerate() {
+                    if let Some(t) = *tranche {
+                        let tranche = &model.liabilities.tranches[t];
+                        row[m] = if metric.needs_irr() {
+                            tranche_outcome(tranche, t, ledger, &model.calendar).irr
+                        } else {
+                            tranche_loss(tranche, t, ledger)
+                        };
+                    }
+                }
+                row
+            });
+            for (rows, out) in values.iter().zip(group.iter_mut()) {
+                for (m, (name, metric)) in asked.iter().enumerate() {
+                    let per_path: Vec<f64> = rows.iter().map(|row| row[m]).collect();
+                    out.push((
+                        name.clone(),
+                        *metric,
+                        metric.evaluate(&per_path, metric.adverse()),
+                    ));
+                }
+            }
+        }
+    }
+    evaluated
 }
 
 /// Every combination of the axes' values, the first axis slowest.
@@ -281,6 +368,77 @@ mod tests {
             "pd_multiplier=a,b",
         ] {
             assert!(bad.parse::<Axis>().is_err(), "{bad}");
+        }
+    }
+
+    /// The reference: each point a full run, its metrics from the run's
+    /// per-path outcomes.
+    fn by_full_runs(
+        spec: &FacilitySpec,
+        axes: &[Axis],
+        metrics: &[(String, Metric)],
+        settings: RunSettings,
+    ) -> Vec<SweepPoint> {
+        grid(axes)
+            .into_iter()
+            .map(|values| {
+                let (facility, scenario) = apply(spec, axes, &values, Some("senior")).unwrap();
+                let model = Model::compile_scenario(&facility, &scenario).unwrap();
+                let outcomes = crate::engine::simulate_outcomes(&model, &settings, &|_| {});
+                let metrics = metrics
+                    .iter()
+                    .map(|(tranche, metric)| {
+                        let i = spec
+                            .tranches
+                            .iter()
+                            .position(|t| &t.name == tranche)
+                            .unwrap();
+                        let column = &outcomes.tranches[i];
+                        let values = if metric.needs_irr() {
+                            &column.irr
+                        } else {
+                            &column.loss
+                        };
+                        let evaluation = metric.evaluate(values, metric.adverse());
+                        (tranche.clone(), *metric, evaluation)
+                    })
+                    .collect();
+                SweepPoint { values, metrics }
+            })
+            .collect()
+    }
+
+    /// Reusing one pool sample per pool (and stopping waterfalls early for
+    /// a single metric) gives exactly what a full run per point gives: one
+    /// metric at a time, and five (two passes of up to four).
+    #[test]
+    fn sweeps_equal_a_full_run_per_point() {
+        let path = std::path::Path::new("portfolios/quickstart/facility.toml");
+        let spec = crate::spec::load_facility(path, &Default::default())
+            .unwrap()
+            .spec;
+        let axes: Vec<Axis> = ["first_loss.share=0.08,0.12", "correlation.global=0.1,0.2"]
+            .iter()
+            .map(|a| a.parse().unwrap())
+            .collect();
+        let settings = RunSettings {
+            paths: 3000,
+            seed: 11,
+        };
+        let metric = |text: &str| crate::sizing::parse_tranche_metric(text).unwrap();
+        let all: Vec<(String, Metric)> = [
+            "senior.expected_loss",
+            "mezzanine.loss_p90",
+            "first_loss.irr_p05",
+            "senior.prob_loss",
+            "mezzanine.irr_p50",
+            "senior.irr_p50",
+        ]
+        .map(metric)
+        .to_vec();
+        for metrics in [&all[..1], &all[1..2], &all[2..3], &all[5..], &all[..5]] {
+            let swept = sweep(&spec, &axes, Some("senior"), metrics, settings).unwrap();
+            assert_eq!(swept, by_full_runs(&spec, &axes, metrics, settings));
         }
     }
 
