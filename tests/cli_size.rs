@@ -231,3 +231,59 @@ fn holding_says_the_total_grows() {
         "{stdout}"
     );
 }
+
+/// `--solve` may name the facility's unfunded guarantee: its cap is sized,
+/// no tranche changes, and --absorb is refused.
+#[test]
+fn the_guarantee_cap_can_be_sized() {
+    const GUARANTEED: &str = "portfolios/us-rok-guarantee/facility.toml";
+    let out = tempfile::tempdir().unwrap();
+    let sized = Command::cargo_bin("blendsim")
+        .unwrap()
+        .args([
+            "size",
+            GUARANTEED,
+            "--target",
+            "senior.expected_loss <= 0.001",
+        ])
+        .args(["--solve", "public_guarantee", "--paths", "2000", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let stdout = String::from_utf8(sized.get_output().stdout.clone()).unwrap();
+    assert!(
+        stdout.contains(
+            "Sizing public_guarantee for senior.expected_loss <= 0.001 (an unfunded guarantee: no tranche \
+             changes; total capital USD 1500000000; 2000 paths"
+        ),
+        "{stdout}"
+    );
+    let csv = std::fs::read_to_string(out.path().join("sizing.csv")).unwrap();
+    assert!(
+        csv.lines()
+            .skip(1)
+            .all(|l| l.starts_with("public_guarantee,")),
+        "{csv}"
+    );
+    Command::cargo_bin("blendsim")
+        .unwrap()
+        .args([
+            "size",
+            GUARANTEED,
+            "--target",
+            "senior.expected_loss <= 0.001",
+        ])
+        .args([
+            "--solve",
+            "public_guarantee",
+            "--absorb",
+            "senior",
+            "--paths",
+            "10",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains(
+            "--absorb: public_guarantee is an unfunded guarantee",
+        ));
+}

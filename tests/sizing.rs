@@ -244,3 +244,52 @@ fn sizing_for_an_implied_rating() {
         solution.share
     );
 }
+
+/// Sizing the bundled guaranteed facility's unfunded guarantee: a bigger
+/// cap never raises the senior tranche's loss on the same paths, the
+/// answer is the smallest cap meeting the target to a basis point, and a
+/// run of the facility with that cap gives the same senior expected loss
+/// exactly (the sizing evaluates candidates on the run's paths).
+#[test]
+fn sizing_an_unfunded_guarantee_cap() {
+    let path = std::path::Path::new("portfolios/us-rok-guarantee/facility.toml");
+    let mut spec = load_facility(path, &LoadOptions::default()).unwrap().spec;
+    let settings = RunSettings {
+        paths: 3000,
+        seed: 5,
+    };
+    let target = "senior.expected_loss <= 0.0002";
+    let result = size(
+        &spec,
+        &[],
+        settings,
+        &request(target, "public_guarantee", None, (0.0, 0.3)),
+    )
+    .unwrap();
+    assert_eq!(result.total, rust_decimal::Decimal::from(1_500_000_000));
+    let values: Vec<f64> = result.curve.iter().map(|p| p.evaluation.value).collect();
+    assert!(values.windows(2).all(|w| w[1] <= w[0]), "{values:?}");
+    assert!(values[0] > values[values.len() - 1]);
+    let solution = result.solution.expect("met in range");
+    assert!(solution.evaluation.value <= 0.0002);
+    let below = result
+        .curve
+        .iter()
+        .rfind(|p| p.share < solution.share)
+        .unwrap();
+    assert!(below.evaluation.value > 0.0002);
+    assert!(solution.share - below.share <= 1e-4 + 1e-12);
+
+    spec.guarantee.as_mut().unwrap().cap = blendsim::spec::GuaranteeCap::Amount(solution.amount);
+    let model = blendsim::model::Model::compile(&spec).unwrap();
+    let outcomes = blendsim::engine::simulate_outcomes(&model, &settings, &|_| {});
+    let senior_loss = blendsim::aggregate::estimate(&outcomes.tranches[0].loss);
+    assert_eq!(senior_loss.mean, solution.evaluation.value);
+
+    for (absorb, hold) in [(Some("senior"), None), (None, Some("senior"))] {
+        let mut wrong = request(target, "public_guarantee", absorb, (0.0, 0.3));
+        wrong.hold = hold.map(Into::into);
+        let error = size(&spec, &[], settings, &wrong).unwrap_err().to_string();
+        assert!(error.contains("is an unfunded guarantee"), "{error}");
+    }
+}

@@ -124,7 +124,8 @@ pub struct SizeArgs {
     /// irr_p05, irr_p50, irr_p95.
     #[arg(long)]
     pub target: String,
-    /// The tranche whose size is solved for.
+    /// The tranche whose size is solved for (or the facility's unfunded
+    /// guarantee, whose cap is).
     #[arg(long)]
     pub solve: String,
     /// The tranche whose size absorbs the difference, keeping the total

@@ -47,7 +47,17 @@ pub fn size(args: SizeArgs) -> Result<()> {
     if args.output.quiet {
         return Ok(());
     }
-    let mut text = describe(&result, &loaded.spec.currency.code, settings.paths);
+    let guarantee = loaded
+        .spec
+        .guarantee
+        .as_ref()
+        .is_some_and(|g| g.name == result.request.solve);
+    let mut text = describe(
+        &result,
+        &loaded.spec.currency.code,
+        settings.paths,
+        guarantee,
+    );
     text += &unmoved_protection_note(&loaded.spec, &result);
     for path in written {
         text += &format!("wrote {}\n", path.display());
@@ -87,7 +97,9 @@ fn unmoved_protection_note(spec: &FacilitySpec, result: &SizingResult) -> String
     }
 }
 
-fn describe(result: &SizingResult, currency: &str, paths: u64) -> String {
+/// The answer in words; `guarantee`: the request sizes the unfunded
+/// guarantee's cap.
+fn describe(result: &SizingResult, currency: &str, paths: u64, guarantee: bool) -> String {
     let request = &result.request;
     let point = |p: &SizingPoint| {
         let se = p
@@ -113,6 +125,10 @@ fn describe(result: &SizingResult, currency: &str, paths: u64) -> String {
         )
     };
     let balance = match &request.hold {
+        _ if guarantee => format!(
+            "an unfunded guarantee: no tranche changes; total capital {currency} {}",
+            result.total
+        ),
         Some(_) => format!(
             "every other tranche held, the total and the pool growing from {currency} {}",
             result.total

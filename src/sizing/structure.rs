@@ -1,12 +1,13 @@
 //! The capital structure being varied: one tranche's size, with either
 //! another tranche absorbing the difference (total capital fixed) or every
-//! other tranche held and the facility, pool included, growing.
+//! other tranche held and the facility, pool included, growing; or the cap
+//! of an unfunded guarantee, which changes no tranche.
 
 use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 
 use super::SizingError;
-use crate::spec::FacilitySpec;
+use crate::spec::{FacilitySpec, GuaranteeCap};
 
 /// The index of the tranche named `name`; the error lists the tranches.
 pub(crate) fn find_tranche(
@@ -26,20 +27,23 @@ pub(crate) fn find_tranche(
         })
 }
 
-/// How the rest of the structure responds to the varied tranche.
+/// What is varied, and how the rest of the structure responds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Balance {
-    /// This tranche takes up the difference: total capital is fixed.
-    Absorb(usize),
-    /// Every other tranche keeps its amount; total capital, and the pool in
-    /// proportion, grow with the varied tranche.
-    Grow,
+    /// Tranche `solve` varies and tranche `absorb` takes up the difference:
+    /// total capital is fixed.
+    Absorb { solve: usize, absorb: usize },
+    /// Tranche `solve` varies and every other tranche keeps its amount;
+    /// total capital, and the pool in proportion, grow with it.
+    Grow { solve: usize },
+    /// The unfunded guarantee's cap varies: it funds nothing, so no tranche
+    /// and not the pool changes (its share is of total capital).
+    GuaranteeCap,
 }
 
 /// The capital structure being varied.
 pub(crate) struct Structure<'a> {
     pub(crate) spec: &'a FacilitySpec,
-    solve: usize,
     balance: Balance,
     /// What responds to the varied tranche, for messages and reports.
     pub(crate) absorb_name: String,
@@ -48,13 +52,27 @@ pub(crate) struct Structure<'a> {
 
 impl<'a> Structure<'a> {
     /// Varies tranche `solve`, with `absorb` (default: the tranche directly
-    /// above) taking up the difference so the total stays fixed.
+    /// above) taking up the difference so the total stays fixed; or, when
+    /// `solve` names the facility's unfunded guarantee, its cap.
     pub(crate) fn new(
         spec: &'a FacilitySpec,
         solve: &str,
         absorb: Option<&str>,
     ) -> Result<Self, SizingError> {
-        let solve_index = find_tranche(spec, solve, "--solve")?;
+        if is_guarantee(spec, solve) {
+            if absorb.is_some() {
+                return Err(SizingError::Request(format!(
+                    "--absorb: {solve} is an unfunded guarantee, so its cap takes no capital from any tranche; \
+                     drop --absorb"
+                )));
+            }
+            return Ok(Self::with_balance(
+                spec,
+                Balance::GuaranteeCap,
+                "nothing (the guarantee is unfunded)".into(),
+            ));
+        }
+        let solve_index = find_varied(spec, solve)?;
         let absorb = match absorb {
             Some(name) => find_tranche(spec, name, "--absorb")?,
             None if solve_index > 0 => solve_index - 1,
@@ -72,8 +90,10 @@ impl<'a> Structure<'a> {
         }
         Ok(Self::with_balance(
             spec,
-            solve_index,
-            Balance::Absorb(absorb),
+            Balance::Absorb {
+                solve: solve_index,
+                absorb,
+            },
             spec.tranches[absorb].name.clone(),
         ))
     }
@@ -86,7 +106,13 @@ impl<'a> Structure<'a> {
         solve: &str,
         hold: &str,
     ) -> Result<Self, SizingError> {
-        let solve_index = find_tranche(spec, solve, "--solve")?;
+        if is_guarantee(spec, solve) {
+            return Err(SizingError::Request(format!(
+                "--hold: {solve} is an unfunded guarantee, so its cap changes no tranche and not the total; \
+                 drop --hold"
+            )));
+        }
+        let solve_index = find_varied(spec, solve)?;
         if find_tranche(spec, hold, "--hold")? == solve_index {
             return Err(SizingError::Request(
                 "--hold must name a tranche other than --solve".into(),
@@ -94,22 +120,15 @@ impl<'a> Structure<'a> {
         }
         Ok(Self::with_balance(
             spec,
-            solve_index,
-            Balance::Grow,
+            Balance::Grow { solve: solve_index },
             "(the total grows)".into(),
         ))
     }
 
-    fn with_balance(
-        spec: &'a FacilitySpec,
-        solve: usize,
-        balance: Balance,
-        absorb_name: String,
-    ) -> Self {
+    fn with_balance(spec: &'a FacilitySpec, balance: Balance, absorb_name: String) -> Self {
         let total = spec.tranches.iter().map(|t| t.amount).sum();
         Structure {
             spec,
-            solve,
             balance,
             absorb_name,
             total,
@@ -117,33 +136,33 @@ impl<'a> Structure<'a> {
     }
 
     /// The share of total capital at which the absorbing tranche would
-    /// vanish: the varied tranche must stay below it (None when the total
-    /// grows instead, so any share below 1 works).
+    /// vanish: the varied tranche must stay below it (None when nothing is
+    /// absorbed, so any share below 1 works).
     pub(crate) fn vanishing_share(&self) -> Option<f64> {
         match self.balance {
-            Balance::Absorb(absorb) => {
+            Balance::Absorb { solve, absorb } => {
                 let tranches = &self.spec.tranches;
-                let room = tranches[absorb].amount + tranches[self.solve].amount;
+                let room = tranches[absorb].amount + tranches[solve].amount;
                 (room / self.total).to_f64()
             }
-            Balance::Grow => None,
+            Balance::Grow { .. } | Balance::GuaranteeCap => None,
         }
     }
 
     /// Whether candidates change the pool (so each needs its own model).
     pub(crate) fn scales_pool(&self) -> bool {
-        self.balance == Balance::Grow
+        matches!(self.balance, Balance::Grow { .. })
     }
 
-    /// The varied tranche's amount when it is `share` of total capital,
-    /// rounded to the minor unit. With a growing total, the share is of the
-    /// new total: `held x share / (1 - share)`.
+    /// The varied amount when it is `share` of total capital, rounded to
+    /// the minor unit. With a growing total, the share is of the new total:
+    /// `held x share / (1 - share)`.
     pub(crate) fn amount(&self, share: f64) -> Decimal {
         let share = Decimal::from_f64(share).unwrap_or_default();
         let raw = match self.balance {
-            Balance::Absorb(_) => self.total * share,
-            Balance::Grow => {
-                let held = self.total - self.spec.tranches[self.solve].amount;
+            Balance::Absorb { .. } | Balance::GuaranteeCap => self.total * share,
+            Balance::Grow { solve } => {
+                let held = self.total - self.spec.tranches[solve].amount;
                 if share >= Decimal::ONE {
                     Decimal::MAX
                 } else {
@@ -157,38 +176,63 @@ impl<'a> Structure<'a> {
         amount
     }
 
-    /// The varied tranche's share of total capital at `amount` (the inverse
-    /// of [`Structure::amount`] up to rounding).
+    /// The varied amount's share of total capital (the inverse of
+    /// [`Structure::amount`] up to rounding).
     pub(crate) fn share_of(&self, amount: Decimal) -> Decimal {
         match self.balance {
-            Balance::Absorb(_) => amount / self.total,
-            Balance::Grow => amount / (self.total - self.spec.tranches[self.solve].amount + amount),
+            Balance::Absorb { .. } | Balance::GuaranteeCap => amount / self.total,
+            Balance::Grow { solve } => {
+                amount / (self.total - self.spec.tranches[solve].amount + amount)
+            }
         }
     }
 
-    /// The facility with the varied tranche at `amount`; `None` when the
+    /// The facility with the varied amount at `amount`; `None` when the
     /// absorbing tranche would not stay positive.
     pub(crate) fn with_amount(&self, amount: Decimal) -> Option<FacilitySpec> {
         let mut spec = self.spec.clone();
-        match self.balance {
-            Balance::Absorb(absorb) => {
-                let absorbed =
-                    spec.tranches[absorb].amount + spec.tranches[self.solve].amount - amount;
+        let solve = match self.balance {
+            Balance::Absorb { solve, absorb } => {
+                let absorbed = spec.tranches[absorb].amount + spec.tranches[solve].amount - amount;
                 if absorbed <= Decimal::ZERO {
                     return None;
                 }
                 spec.tranches[absorb].amount = absorbed;
+                solve
             }
-            Balance::Grow => {
-                let new_total = self.total - spec.tranches[self.solve].amount + amount;
+            Balance::Grow { solve } => {
+                let new_total = self.total - spec.tranches[solve].amount + amount;
                 scale_pool(&mut spec, self.total, new_total)?;
+                solve
             }
-        }
+            Balance::GuaranteeCap => {
+                // A zero cap is no guarantee: it pays nothing and its fee,
+                // charged on the undrawn cap, is zero.
+                spec.guarantee.as_mut()?.cap = GuaranteeCap::Amount(amount);
+                return Some(spec);
+            }
+        };
         // A zero-size tranche stays in the structure (waterfall steps may
         // name it): it receives nothing and its own loss is undefined (NaN).
-        spec.tranches[self.solve].amount = amount;
+        spec.tranches[solve].amount = amount;
         Some(spec)
     }
+}
+
+/// Whether `name` is the facility's guarantee.
+fn is_guarantee(spec: &FacilitySpec, name: &str) -> bool {
+    spec.guarantee.as_ref().is_some_and(|g| g.name == name)
+}
+
+/// The tranche `--solve` names; the error also offers the guarantee.
+fn find_varied(spec: &FacilitySpec, name: &str) -> Result<usize, SizingError> {
+    find_tranche(spec, name, "--solve").map_err(|error| match (&spec.guarantee, error) {
+        (Some(g), SizingError::Request(message)) => SizingError::Request(format!(
+            "{message}, or the guarantee `{}` (its cap)",
+            g.name
+        )),
+        (_, error) => error,
+    })
 }
 
 /// Scales every loan by `new_total / total`, rounded to the minor unit, the
