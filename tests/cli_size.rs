@@ -236,20 +236,18 @@ fn holding_says_the_total_grows() {
 /// no tranche changes, and --absorb is refused.
 #[test]
 fn the_guarantee_cap_can_be_sized() {
-    const GUARANTEED: &str = "portfolios/us-rok-guarantee/facility.toml";
+    let size_guarantee = |more: &[&str]| {
+        Command::cargo_bin("blendsim")
+            .unwrap()
+            .args(["size", "portfolios/us-rok-guarantee/facility.toml"])
+            .args(["--target", "senior.expected_loss <= 0.001"])
+            .args(["--solve", "public_guarantee"])
+            .args(more)
+            .assert()
+    };
     let out = tempfile::tempdir().unwrap();
-    let sized = Command::cargo_bin("blendsim")
-        .unwrap()
-        .args([
-            "size",
-            GUARANTEED,
-            "--target",
-            "senior.expected_loss <= 0.001",
-        ])
-        .args(["--solve", "public_guarantee", "--paths", "2000", "--out"])
-        .arg(out.path())
-        .assert()
-        .success();
+    let out_arg = out.path().to_str().unwrap();
+    let sized = size_guarantee(&["--paths", "2000", "--out", out_arg]).success();
     let stdout = String::from_utf8(sized.get_output().stdout.clone()).unwrap();
     assert!(
         stdout.contains(
@@ -265,23 +263,7 @@ fn the_guarantee_cap_can_be_sized() {
             .all(|l| l.starts_with("public_guarantee,")),
         "{csv}"
     );
-    Command::cargo_bin("blendsim")
-        .unwrap()
-        .args([
-            "size",
-            GUARANTEED,
-            "--target",
-            "senior.expected_loss <= 0.001",
-        ])
-        .args([
-            "--solve",
-            "public_guarantee",
-            "--absorb",
-            "senior",
-            "--paths",
-            "10",
-        ])
-        .assert()
+    size_guarantee(&["--absorb", "senior", "--paths", "10"])
         .code(2)
         .stderr(predicates::str::contains(
             "--absorb: public_guarantee is an unfunded guarantee",
