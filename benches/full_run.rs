@@ -1,12 +1,13 @@
 //! Full run on the flagship example: load, compile, simulate pool paths,
-//! waterfall, per-path outcomes, summary. Reported in docs/performance.md.
+//! waterfall, per-path outcomes, summary; and sizings and a sweep on the
+//! same paths. Reported in docs/performance.md.
 
 use std::path::Path;
 
 use blendsim::aggregate::summarise;
 use blendsim::engine::{RunSettings, simulate_outcomes, with_threads};
 use blendsim::model::Model;
-use blendsim::sizing::{SizingRequest, size};
+use blendsim::sizing::{Axis, SizingRequest, parse_tranche_metric, size, sweep};
 use blendsim::spec::{LoadOptions, load_facility};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
@@ -66,6 +67,27 @@ fn full_run(c: &mut Criterion) {
             })
         });
     }
+    // A sweep of the first-loss share against the global correlation: one
+    // pool sample per correlation, each share's waterfall run on it.
+    let axes: Vec<Axis> = [
+        "first_loss.share=0.05:0.25:0.05",
+        "correlation.global=0.1,0.2,0.3",
+    ]
+    .iter()
+    .map(|a| a.parse().expect("axis"))
+    .collect();
+    let metrics: Vec<_> = ["senior", "mezzanine", "first_loss"]
+        .iter()
+        .map(|t| parse_tranche_metric(&format!("{t}.expected_loss")).expect("metric"))
+        .collect();
+    group.bench_function(format!("sweep_15_points_{PATHS}_paths_2_threads"), |b| {
+        b.iter(|| {
+            with_threads(Some(2), || {
+                sweep(&loaded.spec, &axes, Some("senior"), &metrics, settings)
+            })
+            .expect("thread pool")
+        })
+    });
     group.bench_function("load_and_compile", |b| {
         b.iter(|| {
             let loaded = load_facility(
