@@ -832,9 +832,8 @@ impl Batch<'_> {
                     _ => tranche_outcome(t, i, ledger, &model.calendar).irr,
                 })
             };
-            let mut irrs = self.run(None, StopWhen::ReceivedAll, f64::NAN, |c, ledger| {
-                irr(c, ledger, true)
-            });
+            let settled = |t| target.metric.settled(t);
+            let mut irrs = self.run(None, settled, f64::NAN, |c, ledger| irr(c, ledger, true));
             let mut evaluations: Vec<Evaluation> = irrs.iter().map(evaluate).collect();
             // A window that missed an order statistic: solve every IRR.
             let missed: Vec<bool> = (0..self.models.len())
@@ -846,12 +845,9 @@ impl Batch<'_> {
                 })
                 .collect();
             if missed.contains(&true) {
-                let again = self.run(
-                    Some(&missed),
-                    StopWhen::ReceivedAll,
-                    f64::NAN,
-                    |c, ledger| irr(c, ledger, false),
-                );
+                let again = self.run(Some(&missed), settled, f64::NAN, |c, ledger| {
+                    irr(c, ledger, false)
+                });
                 for (c, values) in again.into_iter().enumerate() {
                     if missed[c] {
                         evaluations[c] = evaluate(&values);
@@ -862,13 +858,15 @@ impl Batch<'_> {
             return (irrs, evaluations, None);
         }
         let Metric::ImpliedRating = target.metric else {
-            let losses = self.run(None, StopWhen::CertainlyRepaid, f64::NAN, |c, ledger| {
+            let settled = |t| target.metric.settled(t);
+            let losses = self.run(None, settled, f64::NAN, |c, ledger| {
                 tranche(c).map_or(f64::NAN, |(_, t, i)| tranche_loss(t, i, ledger))
             });
             let evaluations = losses.iter().map(evaluate).collect();
             return (losses, evaluations, None);
         };
-        let both = self.run(None, StopWhen::Repaid, (f64::NAN, f64::NAN), |c, ledger| {
+        let settled = |t| target.metric.settled(t);
+        let both = self.run(None, settled, (f64::NAN, f64::NAN), |c, ledger| {
             tranche(c).map_or((f64::NAN, f64::NAN), |(model, t, i)| {
                 (
                     tranche_loss(t, i, ledger),

@@ -14,14 +14,15 @@ use super::target::{Evaluation, Metric};
 use crate::engine::RunSettings;
 use crate::model::Model;
 use crate::spec::{CorrelationShares, FacilitySpec, Overlay, ScenarioSpec, Selector};
-use crate::waterfall::{StopWhen, tranche_loss, tranche_outcome};
+use crate::waterfall::{tranche_loss, tranche_outcome};
 
 /// A parameter a sweep varies.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Parameter {
-    /// A tranche's share of total capital (`<tranche>.share`); the absorbing
-    /// tranche keeps the total fixed.
+    /// A tranche's share of total capital (`<tranche>.share`; the absorbing
+    /// tranche keeps the total fixed), or the unfunded guarantee's cap as a
+    /// share of it (`<guarantee>.share`).
     TrancheShare(String),
     /// A correlation share for every project (`correlation.global`, ...).
     Correlation(String),
@@ -225,10 +226,7 @@ fn evaluate(
                 .map(|(model, tranches)| Candidate {
                     model,
                     stop: match (asked, &tranches[..]) {
-                        ([(_, metric)], [Some(t)]) if metric.needs_irr() => {
-                            Some(StopWhen::ReceivedAll(*t))
-                        }
-                        ([_], [Some(t)]) => Some(StopWhen::CertainlyRepaid(*t)),
+                        ([(_, metric)], [Some(t)]) => Some(metric.settled(*t)),
                         _ => None,
                     },
                 })

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use super::SizingError;
 use crate::aggregate::{estimate, exceedance, quantile, sorted};
+use crate::waterfall::StopWhen;
 
 /// A tranche metric that sizing can target.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
@@ -61,6 +62,21 @@ impl Metric {
             Direction::AtLeast
         } else {
             Direction::AtMost
+        }
+    }
+
+    /// When a waterfall run only for this metric of tranche `tranche` may
+    /// stop with the tranche's value exact: an IRR once the tranche can
+    /// receive no more cash, an implied rating once it is repaid (its WAL
+    /// needs every principal payment), a loss once it is certain to be
+    /// repaid.
+    pub fn settled(self, tranche: usize) -> StopWhen {
+        match self {
+            Metric::IrrQuantile(_) => StopWhen::ReceivedAll(tranche),
+            Metric::ImpliedRating => StopWhen::Repaid(tranche),
+            Metric::ExpectedLoss | Metric::ProbLoss | Metric::LossQuantile(_) => {
+                StopWhen::CertainlyRepaid(tranche)
+            }
         }
     }
 
