@@ -21,6 +21,17 @@ fn size_into(out: &tempfile::TempDir, args: &[&str]) -> assert_cmd::assert::Asse
     size(&all).success()
 }
 
+/// What the command printed.
+fn stdout(assert: &assert_cmd::assert::Assert) -> String {
+    String::from_utf8(assert.get_output().stdout.clone()).unwrap()
+}
+
+/// The sizing.json written into `out`.
+fn sizing_json(out: &tempfile::TempDir) -> serde_json::Value {
+    let text = std::fs::read_to_string(out.path().join("sizing.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
 #[test]
 fn size_writes_the_curve_and_the_answer() {
     let out = tempfile::tempdir().unwrap();
@@ -35,7 +46,7 @@ fn size_writes_the_curve_and_the_answer() {
             "senior",
         ],
     );
-    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    let stdout = stdout(&assert);
     assert!(
         stdout.contains("smallest size meeting the target"),
         "{stdout}"
@@ -52,11 +63,57 @@ fn size_writes_the_curve_and_the_answer() {
         .collect();
     assert!(shares.len() > 5, "{shares:?}");
     assert!(shares.windows(2).all(|w| w[0] < w[1]), "{shares:?}");
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.path().join("sizing.json")).unwrap())
-            .unwrap();
+    let json = sizing_json(&out);
     let share = json["solution"]["share"].as_f64().unwrap();
     assert!(share > 0.0 && share < 0.4, "{share}");
+}
+
+/// A rating target screens candidates on P(loss) and says how many; only
+/// the candidates evaluated in full are on the curve, and the answer's
+/// bracket is among them: the curve's size just below the answer, a basis
+/// point or less away, misses the target.
+#[test]
+fn rating_targets_screen_candidates_and_keep_the_curve_exact() {
+    let out = tempfile::tempdir().unwrap();
+    let assert = size_into(
+        &out,
+        &[
+            "--target",
+            "senior.implied_rating >= A2",
+            "--solve",
+            "first_loss",
+            "--absorb",
+            "senior",
+        ],
+    );
+    let stdout = stdout(&assert);
+    assert!(
+        stdout.contains("more screened on P(loss) alone"),
+        "{stdout}"
+    );
+    let json = sizing_json(&out);
+    let screened = json["screened"].as_u64().unwrap();
+    let curve = json["curve"].as_array().unwrap();
+    assert!(screened > 0, "{json}");
+    assert_eq!(json["evaluations"].as_u64().unwrap(), curve.len() as u64);
+    for answer in ["solution", "confident"] {
+        let gap = |p: &serde_json::Value, key: &str| p["evaluation"][key].as_f64().unwrap();
+        let met = |p: &serde_json::Value| match answer {
+            "solution" => gap(p, "value") <= 0.0,
+            _ => gap(p, "bound") <= 0.0,
+        };
+        let share = json[answer]["share"].as_f64().unwrap();
+        assert!(met(&json[answer]), "{answer}: {json}");
+        let below = curve
+            .iter()
+            .rfind(|p| p["share"].as_f64().unwrap() < share)
+            .unwrap();
+        assert!(!met(below), "{answer}: {below}");
+        assert!(
+            share - below["share"].as_f64().unwrap() <= 1.01e-4,
+            "{answer}"
+        );
+    }
 }
 
 /// A target on the tranche being sized: at size zero that tranche has no
@@ -79,9 +136,7 @@ fn a_tranche_sized_to_zero_has_no_metric() {
     let csv = std::fs::read_to_string(out.path().join("sizing.csv")).unwrap();
     let first = csv.lines().nth(1).unwrap();
     assert!(first.starts_with("first_loss,0,0.00,,,,"), "{first}");
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.path().join("sizing.json")).unwrap())
-            .unwrap();
+    let json = sizing_json(&out);
     let solution = &json["solution"];
     assert!(solution["share"].as_f64().unwrap() > 0.0, "{solution}");
     assert!(
@@ -193,14 +248,12 @@ fn the_default_range_leaves_the_absorbing_tranche_positive() {
             "first_loss",
         ],
     );
-    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    let stdout = stdout(&assert);
     assert!(
         stdout.contains("note: first_loss and mezzanine are both junior to senior"),
         "{stdout}"
     );
-    let json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(out.path().join("sizing.json")).unwrap())
-            .unwrap();
+    let json = sizing_json(&out);
     assert_eq!(json["request"]["range"], serde_json::Value::Null);
     assert_eq!(json["range"], serde_json::json!([0.0, 0.2499]));
     let last = json["curve"].as_array().unwrap().last().unwrap().clone();
@@ -223,7 +276,7 @@ fn holding_says_the_total_grows() {
             "senior",
         ],
     );
-    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    let stdout = stdout(&assert);
     assert!(
         stdout.contains(
             "(every other tranche held, the total and the pool growing from USD 200000000; 2000 paths"

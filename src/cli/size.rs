@@ -138,8 +138,12 @@ fn describe(result: &SizingResult, currency: &str, paths: u64, guarantee: bool) 
             result.absorb, result.total
         ),
     };
+    let screened = match result.screened {
+        0 => String::new(),
+        n => format!(", {n} more screened on P(loss) alone"),
+    };
     let mut text = format!(
-        "Sizing {} for {} ({balance}; {paths} paths, {} structures evaluated on the same paths)\n",
+        "Sizing {} for {} ({balance}; {paths} paths, {} structures evaluated on the same paths{screened})\n",
         request.solve, request.target, result.evaluations
     );
     text += &match &result.solution {

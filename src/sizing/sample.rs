@@ -5,8 +5,9 @@
 use rayon::prelude::*;
 
 use crate::model::{Model, PoolModel};
+use crate::money::Money;
 use crate::simulate::{DefaultEvent, FactorDraws, PoolPath, PoolSimulator, recovered_amount};
-use crate::waterfall::{Ledger, StopWhen, run_waterfall, run_waterfall_until};
+use crate::waterfall::{Ledger, StopWhen, run_waterfall, run_waterfall_until, settled_at_start};
 
 /// One default, as much as the waterfall needs of it (24 bytes). Amounts
 /// are not stored: the exposure is the loan's balance in the model the path
@@ -93,6 +94,8 @@ impl PoolSample {
         let pool = &first.model.pool;
         debug_assert!(candidates.iter().all(|c| c.model.pool == *pool));
         let width = candidates.len();
+        let inflows = PathInflows::new(pool);
+        let periods = first.model.calendar.periods();
         // Path-major while filling (one slot of `width` values per path),
         // candidate-major on return.
         let mut values = vec![V::default(); self.paths() * width];
@@ -104,6 +107,22 @@ impl PoolSample {
                 )
             },
             |(path, ledgers), (p, slot)| {
+                // Every waterfall would stop before its first period: the
+                // cleared ledger is its outcome, and the path is not built.
+                let total = inflows.as_ref().and_then(|i| i.total(self.of_path(p)));
+                let settled = |c: &Candidate| {
+                    let liabilities = &c.model.liabilities;
+                    total
+                        .zip(c.stop)
+                        .is_some_and(|(total, stop)| settled_at_start(liabilities, stop, total))
+                };
+                if candidates.iter().all(settled) {
+                    for (c, candidate) in candidates.iter().enumerate() {
+                        ledgers[c].reset(&candidate.model.liabilities, periods);
+                        slot[c] = per_path(c, &ledgers[c]);
+                    }
+                    return;
+                }
                 self.rebuild(pool, p, path);
                 for (c, candidate) in candidates.iter().enumerate() {
                     let ledger = &mut ledgers[c];
@@ -120,10 +139,15 @@ impl PoolSample {
             .collect()
     }
 
+    /// Path p's defaults.
+    fn of_path(&self, p: usize) -> &[StoredDefault] {
+        &self.defaults[self.starts[p]..self.starts[p + 1]]
+    }
+
     /// Path p's collections: the performing schedule less its defaults.
     fn rebuild(&self, pool: &PoolModel, p: usize, out: &mut PoolPath) {
         out.reset(&pool.performing);
-        for d in &self.defaults[self.starts[p]..self.starts[p + 1]] {
+        for d in self.of_path(p) {
             let loan = &pool.loans[d.loan as usize];
             let exposure = loan.balance_start[d.period as usize - loan.first_period];
             let event = DefaultEvent {
@@ -141,11 +165,145 @@ impl PoolSample {
     }
 }
 
+/// A path's pool principal and recoveries over periods 1..=K, from its
+/// defaults alone (without building the path, as [`PoolSample::rebuild`]
+/// would): the performing schedule's principal, less each defaulted loan's
+/// scheduled principal from its default period on, plus its recovery.
+struct PathInflows<'p> {
+    pool: &'p PoolModel,
+    /// The performing schedule's principal over periods 1..=K.
+    performing: i128,
+    /// Per loan, its scheduled principal from each of its periods on.
+    tails: Vec<Vec<i128>>,
+}
+
+impl<'p> PathInflows<'p> {
+    /// None when a loan's schedule has a negative principal or balance:
+    /// then a path's principal or recoveries could be negative in some
+    /// period, and the waterfall's start-of-path test does not apply.
+    fn new(pool: &'p PoolModel) -> Option<Self> {
+        let negative = pool.loans.iter().any(|loan| {
+            loan.principal
+                .iter()
+                .chain(&loan.balance_start)
+                .any(|m| m.minor() < 0)
+        });
+        if negative {
+            return None;
+        }
+        let minor = |m: &Money| i128::from(m.minor());
+        let tails = pool
+            .loans
+            .iter()
+            .map(|loan| {
+                let mut tail: Vec<i128> = loan
+                    .principal
+                    .iter()
+                    .rev()
+                    .scan(0, |sum, m| {
+                        *sum += minor(m);
+                        Some(*sum)
+                    })
+                    .collect();
+                tail.reverse();
+                tail
+            })
+            .collect();
+        Some(PathInflows {
+            pool,
+            performing: pool.performing.principal.iter().skip(1).map(minor).sum(),
+            tails,
+        })
+    }
+
+    /// The total on a path with `defaults` (None if one falls in period 0,
+    /// which the waterfall does not count).
+    fn total(&self, defaults: &[StoredDefault]) -> Option<i128> {
+        let mut total = self.performing;
+        for d in defaults {
+            if d.period == 0 || d.recovery_period == 0 {
+                return None;
+            }
+            let loan = &self.pool.loans[d.loan as usize];
+            let first = d.period as usize - loan.first_period;
+            let recovery = recovered_amount(loan.balance_start[first], d.recovery_rate);
+            total += i128::from(recovery.minor()) - self.tails[d.loan as usize][first];
+        }
+        Some(total)
+    }
+}
+
 fn stored(event: &DefaultEvent) -> StoredDefault {
     StoredDefault {
         loan: event.loan as u32,
         period: event.period as u32,
         recovery_period: event.recovery_period as u32,
         recovery_rate: event.recovery_rate,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::spec::test_support::flagship_with_first_loss;
+    use crate::waterfall::tranche_loss;
+
+    fn thin_flagship() -> Model {
+        Model::compile(&flagship_with_first_loss("15000000")).expect("compiles")
+    }
+
+    /// The inflows counted from a path's defaults are those of the path
+    /// built from them, on every path.
+    #[test]
+    fn inflows_from_defaults_match_the_built_path() {
+        let model = thin_flagship();
+        let sample = PoolSample::simulate(&model.pool, 3, 2000);
+        let inflows = PathInflows::new(&model.pool).expect("amortising loans");
+        let mut path = PoolPath::for_schedule(&model.pool.performing);
+        let mut with_defaults = 0;
+        for p in 0..sample.paths() {
+            sample.rebuild(&model.pool, p, &mut path);
+            let built: i128 = path.principal[1..]
+                .iter()
+                .chain(&path.recoveries[1..])
+                .map(|m| i128::from(m.minor()))
+                .sum();
+            assert_eq!(inflows.total(sample.of_path(p)), Some(built), "path {p}");
+            with_defaults += usize::from(!path.defaults.is_empty());
+        }
+        assert!(with_defaults > 1000, "{with_defaults}");
+    }
+
+    /// Paths settled before the first period are not built, and every path
+    /// keeps the senior loss of the full waterfall on the built path.
+    #[test]
+    fn paths_settled_at_the_start_keep_their_losses() {
+        let model = thin_flagship();
+        let sample = PoolSample::simulate(&model.pool, 5, 4000);
+        let stop = StopWhen::CertainlyRepaid(0);
+        let senior = &model.liabilities.tranches[0];
+        let candidate = Candidate {
+            model: &model,
+            stop: Some(stop),
+        };
+        let losses = sample.evaluate(&[candidate], |_, ledger| tranche_loss(senior, 0, ledger));
+        let inflows = PathInflows::new(&model.pool).unwrap();
+        let (mut path, mut ledger) = (
+            PoolPath::for_schedule(&model.pool.performing),
+            Ledger::default(),
+        );
+        let (mut settled, mut lost) = (0, 0);
+        for (p, &stopped) in losses[0].iter().enumerate() {
+            sample.rebuild(&model.pool, p, &mut path);
+            run_waterfall(&model, &path, &mut ledger);
+            let loss = tranche_loss(senior, 0, &ledger);
+            assert_eq!(stopped, loss, "path {p}");
+            let total = inflows.total(sample.of_path(p)).unwrap();
+            settled += usize::from(settled_at_start(&model.liabilities, stop, total));
+            lost += usize::from(loss > 0.0);
+        }
+        // Both kinds of path are exercised, and losses occur.
+        assert!(settled > 2000 && settled < 4000, "{settled} settled");
+        assert!(lost > 20, "{lost} lose");
     }
 }

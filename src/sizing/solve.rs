@@ -79,8 +79,11 @@ pub struct SizingResult {
     /// Whether the curve crossed the target once (if not, the solution is
     /// the smallest size beyond which every grid point meets the target).
     pub monotone: bool,
-    /// Candidate structures evaluated.
+    /// Candidate structures evaluated in full (the curve's points).
     pub evaluations: usize,
+    /// For an implied-rating target: candidate structures screened on
+    /// P(loss) alone and not evaluated in full (see `docs/sizing.md`).
+    pub screened: usize,
 }
 
 /// Refinement rounds at most: a search ends within bisection's count plus
@@ -92,6 +95,10 @@ const MAX_STEPS: usize = 64;
 /// The search stops when the bracket is narrower than this share of total
 /// capital (a basis point).
 const RESOLUTION: f64 = 1e-4;
+
+/// How many times an implied rating's screened searches are confirmed in
+/// full before they go on in full (see [`Search::screen`]).
+const CONFIRMATIONS: usize = 2;
 
 /// A step meant to close the bracket lands this many resolutions from an
 /// end (a little less than one, so that rounding the amount to the minor
@@ -136,6 +143,8 @@ pub fn size(
         rating,
         cache: BTreeMap::new(),
         by_scenario: BTreeMap::new(),
+        wals: BTreeMap::new(),
+        screened: BTreeMap::new(),
     };
     let grid: Vec<f64> = (0..request.grid)
         .map(|i| range.0 + (range.1 - range.0) * i as f64 / (request.grid - 1) as f64)
@@ -154,6 +163,11 @@ pub fn size(
         total: search.structure.total,
         range,
         evaluations: search.cache.len(),
+        screened: search
+            .screened
+            .keys()
+            .filter(|key| !search.cache.contains_key(key))
+            .count(),
         curve: search.cache.into_values().collect(),
         solution,
         confident,
@@ -255,6 +269,19 @@ fn target_rating(
 /// there the implied-rating benchmark (see [`SizingPoint::benchmark`]).
 type Worst = (Evaluation, String, Option<f64>);
 
+/// A candidate's evaluation in every scenario (in `cases` order; for an
+/// implied rating, P(loss) before its benchmark), and for an implied rating
+/// evaluated in full the tranche's mean WAL in every scenario.
+type Evaluated = (Vec<Evaluation>, Option<Vec<f64>>);
+
+/// A candidate evaluated, before the implied-rating benchmark.
+#[derive(Debug, Clone)]
+struct Screened {
+    amount: Decimal,
+    share: f64,
+    by_scenario: Vec<Evaluation>,
+}
+
 /// Candidate evaluations, cached by amount in minor units.
 struct Search<'a> {
     structure: Structure<'a>,
@@ -262,27 +289,65 @@ struct Search<'a> {
     request: &'a SizingRequest,
     /// For an implied-rating target: the benchmark and the rating's index.
     rating: Option<(RatingBenchmark, usize)>,
+    /// Candidates evaluated in full (the curve).
     cache: BTreeMap<i128, SizingPoint>,
     /// Each cached candidate's evaluation in every scenario (in `cases`
     /// order), for the IRR windows.
     by_scenario: BTreeMap<i128, Vec<Evaluation>>,
+    /// For an implied-rating target: each cached candidate's mean WAL in
+    /// every scenario (the horizon of its benchmark).
+    wals: BTreeMap<i128, Vec<f64>>,
+    /// For an implied-rating target: candidates screened on P(loss) alone,
+    /// their benchmark taken at a WAL interpolated between the cached ones
+    /// when they are used (see [`Search::solutions`]); not on the curve.
+    screened: BTreeMap<i128, Screened>,
+}
+
+/// How a candidate is evaluated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// In full: the target metric exactly, on every path.
+    Full,
+    /// An implied rating screened: P(loss) exactly (each waterfall stopped
+    /// once the tranche is certain to be repaid), the benchmark at an
+    /// interpolated WAL.
+    Screen,
 }
 
 impl Search<'_> {
     /// The candidates at each of `shares`, the new ones evaluated together
-    /// (one pass over the paths per scenario).
+    /// in full (one pass over the paths per scenario).
     fn points(&mut self, shares: &[f64]) -> Result<Vec<SizingPoint>, SizingError> {
-        let minor = Decimal::from(10i64.pow(self.structure.spec.currency.minor_digits));
-        let keyed: Vec<(i128, Decimal, f64)> = shares
+        self.points_in(shares, Mode::Full)
+    }
+
+    /// [`Self::points`], evaluated as `mode` says.
+    fn points_in(&mut self, shares: &[f64], mode: Mode) -> Result<Vec<SizingPoint>, SizingError> {
+        let amounts: Vec<(Decimal, f64)> = shares
             .iter()
-            .map(|&share| {
-                let amount = self.structure.amount(share);
-                ((amount * minor).to_i128().unwrap_or(0), amount, share)
-            })
+            .map(|&share| (self.structure.amount(share), share))
+            .collect();
+        self.at_amounts(&amounts, mode)
+    }
+
+    /// The candidates at each of `amounts` (with their shares), the new
+    /// ones evaluated together as `mode` says; a candidate evaluated in full
+    /// is never screened again.
+    fn at_amounts(
+        &mut self,
+        amounts: &[(Decimal, f64)],
+        mode: Mode,
+    ) -> Result<Vec<SizingPoint>, SizingError> {
+        let minor = Decimal::from(10i64.pow(self.structure.spec.currency.minor_digits));
+        let keyed: Vec<(i128, Decimal, f64)> = amounts
+            .iter()
+            .map(|&(amount, share)| ((amount * minor).to_i128().unwrap_or(0), amount, share))
             .collect();
         let mut fresh: Vec<(i128, Decimal, f64, FacilitySpec)> = Vec::new();
         for &(key, amount, share) in &keyed {
-            if self.cache.contains_key(&key) || fresh.iter().any(|f| f.0 == key) {
+            let known = self.cache.contains_key(&key)
+                || (mode == Mode::Screen && self.screened.contains_key(&key));
+            if known || fresh.iter().any(|f| f.0 == key) {
                 continue;
             }
             let spec = self.structure.with_amount(amount).ok_or_else(|| {
@@ -291,30 +356,92 @@ impl Search<'_> {
                     self.request.solve, self.structure.absorb_name
                 ))
             })?;
+            let share = self.structure.share_of(amount).to_f64().unwrap_or(share);
             fresh.push((key, amount, share, spec));
         }
         if !fresh.is_empty() {
             let specs: Vec<&FacilitySpec> = fresh.iter().map(|f| &f.3).collect();
             let keys: Vec<i128> = fresh.iter().map(|f| f.0).collect();
-            let (evaluations, by_scenario) = self.evaluate(&specs, &keys)?;
-            for (((key, amount, share, _), (evaluation, scenario, benchmark)), each) in
-                fresh.into_iter().zip(evaluations).zip(by_scenario)
-            {
-                self.by_scenario.insert(key, each);
-                let point = SizingPoint {
-                    share: self.structure.share_of(amount).to_f64().unwrap_or(share),
+            let evaluated = self.evaluate(&specs, &keys, mode)?;
+            for ((key, amount, share, _), (by_scenario, wals)) in fresh.into_iter().zip(evaluated) {
+                let candidate = Screened {
                     amount,
-                    evaluation,
-                    scenario,
-                    benchmark,
+                    share,
+                    by_scenario,
                 };
-                self.cache.insert(key, point);
+                match (mode, wals) {
+                    (Mode::Full, wals) => {
+                        if let Some(wals) = wals {
+                            self.wals.insert(key, wals);
+                        }
+                        let point = self.point(key, &candidate);
+                        self.by_scenario.insert(key, candidate.by_scenario);
+                        self.cache.insert(key, point);
+                    }
+                    (Mode::Screen, _) => {
+                        self.screened.insert(key, candidate);
+                    }
+                }
             }
         }
         Ok(keyed
             .iter()
-            .map(|(key, ..)| self.cache[key].clone())
+            .map(|(key, ..)| match self.cache.get(key) {
+                Some(point) => point.clone(),
+                None => self.point(*key, &self.screened[key]),
+            })
             .collect())
+    }
+
+    /// The candidate `key` as a point of the search: its worst evaluation
+    /// over the scenarios, for an implied rating each less the rating's
+    /// idealized default probability at the tranche's mean WAL there (the
+    /// candidate's own if evaluated in full, else interpolated).
+    fn point(&self, key: i128, candidate: &Screened) -> SizingPoint {
+        let target = &self.request.target;
+        let mut worst: Option<Worst> = None;
+        for (s, &raw) in candidate.by_scenario.iter().enumerate() {
+            let mut evaluation = raw;
+            let mut benchmark = None;
+            if let Some((table, rating)) = &self.rating {
+                let wal = match self.wals.get(&key) {
+                    Some(wals) => wals[s],
+                    None => self.interpolated_wal(key, s),
+                };
+                let pd = table.at(*rating, wal);
+                evaluation.value -= pd;
+                evaluation.bound -= pd;
+                benchmark = Some(pd);
+            }
+            worst = Some(match worst.take() {
+                Some(w) if target.worse(w.0, evaluation) == w.0 => w,
+                _ => (evaluation, self.cases[s].0.name.clone(), benchmark),
+            });
+        }
+        let (evaluation, scenario, benchmark) = worst.expect("at least one scenario");
+        SizingPoint {
+            share: candidate.share,
+            amount: candidate.amount,
+            evaluation,
+            scenario,
+            benchmark,
+        }
+    }
+
+    /// The mean WAL in scenario `s` at the candidate `key`, interpolated
+    /// linearly in the amount between the nearest candidates evaluated in
+    /// full (the nearest one's beyond them).
+    fn interpolated_wal(&self, key: i128, s: usize) -> f64 {
+        let below = self.wals.range(..=key).next_back();
+        let above = self.wals.range(key..).next();
+        match (below, above) {
+            (Some((&a, wa)), Some((&b, wb))) if b > a => {
+                let t = (key - a) as f64 / (b - a) as f64;
+                wa[s] + t * (wb[s] - wa[s])
+            }
+            (Some((_, w)), _) | (None, Some((_, w))) => w[s],
+            (None, None) => f64::NAN,
+        }
     }
 
     /// The metric's estimates and bounds in scenario `s` at the nearest
@@ -333,20 +460,20 @@ impl Search<'_> {
         }
     }
 
-    /// The target metric of each candidate facility (`keys`: their cache
-    /// keys), the worst over the scenarios, with the scenario it was worst
-    /// in (and there, for an implied rating, the benchmark); and each
-    /// candidate's evaluation in every scenario. An IRR target uses the
+    /// Evaluates each candidate facility (`keys`: their cache keys) as
+    /// `mode` says, in every scenario: the target metric (for an implied
+    /// rating, P(loss) before its benchmark) and, for an implied rating
+    /// evaluated in full, the tranche's mean WAL. An IRR target uses the
     /// metric next to each candidate to solve only the IRRs that can
     /// matter ([`IrrWindow`]).
     fn evaluate(
         &self,
         specs: &[&FacilitySpec],
         keys: &[i128],
-    ) -> Result<(Vec<Worst>, Vec<Vec<Evaluation>>), SizingError> {
+        mode: Mode,
+    ) -> Result<Vec<Evaluated>, SizingError> {
         let target = &self.request.target;
-        let mut worst: Vec<Option<Worst>> = vec![None; specs.len()];
-        let mut by_scenario: Vec<Vec<Evaluation>> = vec![Vec::new(); specs.len()];
+        let mut evaluated: Vec<Evaluated> = vec![(Vec::new(), None); specs.len()];
         for (s, (scenario, model, sample)) in self.cases.iter().enumerate() {
             let candidates = specs
                 .iter()
@@ -376,6 +503,7 @@ impl Search<'_> {
                 sample,
                 shared_pool: !self.structure.scales_pool(),
                 windows: &windows,
+                screen: mode == Mode::Screen,
                 index: candidates
                     .iter()
                     .map(|m| {
@@ -387,38 +515,108 @@ impl Search<'_> {
                     .collect(),
             };
             let (_, evaluations, wals) = batch.target_values(target);
-            for (c, mut evaluation) in evaluations.into_iter().enumerate() {
-                let mut benchmark = None;
-                if let (Some((table, rating)), Some(wals)) = (&self.rating, &wals) {
-                    // P(loss) less the rating's idealized PD at the tranche's WAL.
-                    let pd = table.at(*rating, wals[c]);
-                    evaluation.value -= pd;
-                    evaluation.bound -= pd;
-                    benchmark = Some(pd);
+            for (c, evaluation) in evaluations.into_iter().enumerate() {
+                evaluated[c].0.push(evaluation);
+                if let Some(wals) = &wals {
+                    evaluated[c].1.get_or_insert_with(Vec::new).push(wals[c]);
                 }
-                by_scenario[c].push(evaluation);
-                worst[c] = Some(match worst[c].take() {
-                    Some(w) if target.worse(w.0, evaluation) == w.0 => w,
-                    _ => (evaluation, scenario.name.clone(), benchmark),
-                });
             }
         }
-        let worst = worst
-            .into_iter()
-            .map(|w| w.expect("at least one scenario"))
-            .collect();
-        Ok((worst, by_scenario))
+        Ok(evaluated)
     }
 
     /// The smallest size meeting the target on the sample and the smallest
     /// whose 95% confidence bound meets it, refined together (each round
     /// evaluates both searches' next guesses in one pass over the paths).
+    ///
+    /// An implied rating compares P(loss) with its benchmark at the
+    /// tranche's mean WAL, and the WAL needs every waterfall run until the
+    /// tranche is repaid, where P(loss) alone is settled once it is certain
+    /// to be repaid (on most paths before the first period). So its
+    /// searches first run on screened candidates: P(loss) exact, the
+    /// benchmark at the WAL interpolated between the candidates evaluated
+    /// in full (the WAL moves slowly with the size). Then both ends of each
+    /// search's bracket are evaluated in full: where they confirm it (the
+    /// lower end misses the target, the upper meets it), the answer stands,
+    /// exact; where not, that search starts again from the candidates
+    /// evaluated in full and goes on in full.
     fn solutions(
         &mut self,
         curve: &[SizingPoint],
     ) -> Result<(Option<SizingPoint>, Option<SizingPoint>), SizingError> {
         let target = self.request.target.clone();
         let mut searches = [false, true].map(|bound| Refinement::start(&target, curve, bound));
+        if self.rating.is_some() {
+            self.screen(&mut searches)?;
+        }
+        self.refine(&mut searches, Mode::Full)?;
+        let [value, bound] = searches.map(Refinement::solution);
+        Ok((value, bound))
+    }
+
+    /// An implied rating's searches on screened candidates, confirmed in
+    /// full (see [`Self::solutions`]). Before the first confirmation, the
+    /// answer of the first open search is evaluated in full: the WAL
+    /// interpolated from the grid alone can be off by a few per cent where
+    /// it bends, which moves the screened answer by several basis points,
+    /// and with this anchor next to the answers the searches, started
+    /// again from every candidate with its benchmark re-placed, end where
+    /// the exact ones do. A search still unconfirmed after
+    /// [`CONFIRMATIONS`] starts again from the candidates evaluated in full
+    /// only, and goes on in full.
+    fn screen(&mut self, searches: &mut [Refinement; 2]) -> Result<(), SizingError> {
+        self.refine(searches, Mode::Screen)?;
+        if let Some((_, high)) = searches.iter().find_map(Refinement::ends) {
+            let anchor = (high.amount, high.share);
+            self.at_amounts(&[anchor], Mode::Full)?;
+            self.restart(searches, Mode::Screen);
+            self.refine(searches, Mode::Screen)?;
+        }
+        for attempt in 1..=CONFIRMATIONS {
+            if self.confirm(searches)? {
+                break;
+            }
+            if attempt == CONFIRMATIONS {
+                self.restart(searches, Mode::Full);
+            } else {
+                self.restart(searches, Mode::Screen);
+                self.refine(searches, Mode::Screen)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Starts every open search again from the candidates evaluated in
+    /// full and, with `Mode::Screen`, the screened ones with their
+    /// benchmarks re-placed.
+    fn restart(&self, searches: &mut [Refinement; 2], mode: Mode) {
+        let target = &self.request.target;
+        let mut points: Vec<(i128, SizingPoint)> = self
+            .cache
+            .iter()
+            .map(|(&key, point)| (key, point.clone()))
+            .collect();
+        if mode == Mode::Screen {
+            points.extend(
+                self.screened
+                    .iter()
+                    .filter(|(key, _)| !self.cache.contains_key(key))
+                    .map(|(&key, candidate)| (key, self.point(key, candidate))),
+            );
+            points.sort_by_key(|&(key, _)| key);
+        }
+        let points: Vec<SizingPoint> = points.into_iter().map(|(_, point)| point).collect();
+        for search in searches.iter_mut() {
+            if let Some(bound) = search.bound() {
+                *search = Refinement::start(target, &points, bound);
+            }
+        }
+    }
+
+    /// Narrows both searches until their brackets close, evaluating their
+    /// guesses as `mode` says.
+    fn refine(&mut self, searches: &mut [Refinement; 2], mode: Mode) -> Result<(), SizingError> {
+        let target = self.request.target.clone();
         for _ in 0..MAX_STEPS {
             let guesses: Vec<(usize, f64)> = searches
                 .iter()
@@ -429,7 +627,7 @@ impl Search<'_> {
                 break;
             }
             let shares: Vec<f64> = guesses.iter().map(|&(_, g)| g).collect();
-            let points = self.points(&shares)?;
+            let points = self.points_in(&shares, mode)?;
             // Each search narrows with its own guess first, then with the
             // other's point when that falls inside its bracket (every point
             // carries both the estimate and its bound).
@@ -445,8 +643,38 @@ impl Search<'_> {
                 }
             }
         }
-        let [value, bound] = searches.map(Refinement::solution);
-        Ok((value, bound))
+        Ok(())
+    }
+
+    /// Evaluates in full both ends of each open search's bracket (in one
+    /// pass); a search whose ends confirm its bracket (the lower misses the
+    /// target, the upper meets it) is solved, exact. Whether every search
+    /// is now solved.
+    fn confirm(&mut self, searches: &mut [Refinement; 2]) -> Result<bool, SizingError> {
+        let ends: Vec<(Decimal, f64)> = searches
+            .iter()
+            .filter_map(Refinement::ends)
+            .flat_map(|(low, high)| [(low.amount, low.share), (high.amount, high.share)])
+            .collect();
+        let full = self.at_amounts(&ends, Mode::Full)?;
+        let target = &self.request.target;
+        let mut ends = full.chunks(2);
+        let mut confirmed = true;
+        for search in searches.iter_mut() {
+            let Some(bound) = search.bound() else {
+                continue;
+            };
+            let (low, high) = match ends.next() {
+                Some([low, high]) => (low, high),
+                _ => unreachable!("two ends per open search"),
+            };
+            if gap(target, low, bound) > 0.0 && gap(target, high, bound) <= 0.0 {
+                *search = Refinement::Found(high.clone());
+            } else {
+                confirmed = false;
+            }
+        }
+        Ok(confirmed)
     }
 }
 
@@ -508,6 +736,9 @@ struct Bracket {
     /// Own steps taken, and the most the search may take.
     steps: u32,
     max_steps: u32,
+    /// Closed before the resolution: the rounding of amounts to the minor
+    /// unit cannot split it further.
+    closed: bool,
 }
 
 impl Refinement {
@@ -536,6 +767,7 @@ impl Refinement {
                     creep: 0,
                     steps: 0,
                     max_steps: halvings as u32 + MODEL_SLACK,
+                    closed: false,
                 })
             }
         }
@@ -567,10 +799,8 @@ impl Refinement {
         let g = gap(target, &point, b.bound);
         b.known.push((point.share, g));
         if point.share <= b.low.share || point.share >= b.high.share {
-            if own {
-                // The minor-unit rounding cannot split the bracket further.
-                *self = Refinement::Found(b.high.clone());
-            }
+            // The minor-unit rounding cannot split the bracket further.
+            b.closed |= own;
             return;
         }
         let met = g <= 0.0;
@@ -591,6 +821,22 @@ impl Refinement {
         }
     }
 
+    /// The ends of an open bracket (None: solved or not met).
+    fn ends(&self) -> Option<(&SizingPoint, &SizingPoint)> {
+        match self {
+            Refinement::Open(b) => Some((&b.low, &b.high)),
+            _ => None,
+        }
+    }
+
+    /// For an open bracket, whether it is the 95% bound's search.
+    fn bound(&self) -> Option<bool> {
+        match self {
+            Refinement::Open(b) => Some(b.bound),
+            _ => None,
+        }
+    }
+
     fn solution(self) -> Option<SizingPoint> {
         match self {
             Refinement::NotMet => None,
@@ -606,7 +852,7 @@ impl Bracket {
     fn aim(&self) -> Option<(f64, Option<bool>)> {
         let (low, high) = (self.low.share, self.high.share);
         let width = high - low;
-        if width <= RESOLUTION {
+        if width <= RESOLUTION || self.closed {
             return None;
         }
         let midpoint = 0.5 * (low + high);
@@ -758,6 +1004,9 @@ struct Batch<'a> {
     index: Vec<Option<usize>>,
     /// For an IRR target, where each candidate's order statistics should lie.
     windows: &'a [Option<IrrWindow>],
+    /// For an implied-rating target: losses only, each waterfall stopped
+    /// once the tranche is certain to be repaid (no WAL: see [`Mode`]).
+    screen: bool,
 }
 
 impl Batch<'_> {
@@ -857,8 +1106,15 @@ impl Batch<'_> {
             }
             return (irrs, evaluations, None);
         }
-        let Metric::ImpliedRating = target.metric else {
-            let settled = |t| target.metric.settled(t);
+        let (Metric::ImpliedRating, false) = (target.metric, self.screen) else {
+            // A screened implied rating needs P(loss) alone, which a loss
+            // settles as soon as the tranche is certain to be repaid.
+            let metric = if self.screen {
+                Metric::ProbLoss
+            } else {
+                target.metric
+            };
+            let settled = |t| metric.settled(t);
             let losses = self.run(None, settled, f64::NAN, |c, ledger| {
                 tranche(c).map_or(f64::NAN, |(_, t, i)| tranche_loss(t, i, ledger))
             });
@@ -1118,6 +1374,7 @@ mod tests {
                     shared_pool: true,
                     index: vec![index],
                     windows,
+                    screen: false,
                 };
                 let (values, ..) = batch.target_values(&target);
                 let values = values.into_iter().next().unwrap();
@@ -1137,5 +1394,36 @@ mod tests {
             let missing = IrrWindow::around(&[full.value + 0.05], &model.calendar);
             assert_eq!(evaluate(&[missing]).1, all, "{tranche}");
         }
+    }
+
+    /// A screened implied-rating evaluation stops most waterfalls before
+    /// their first period, yet gives every path the loss of the full one
+    /// (run until the senior is repaid), so P(loss) is exact; only the WAL
+    /// is missing.
+    #[test]
+    fn screened_ratings_keep_every_paths_loss() {
+        let spec = crate::spec::test_support::flagship_with_first_loss("15000000");
+        let model = Model::compile(&spec).unwrap();
+        let sample = PoolSample::simulate(&model.pool, 5, 4000);
+        let models = [model];
+        let target: Target = "senior.implied_rating >= A2".parse().unwrap();
+        let evaluate = |screen: bool| {
+            let batch = Batch {
+                models: &models,
+                sample: &sample,
+                shared_pool: true,
+                index: vec![Some(0)],
+                windows: &[None],
+                screen,
+            };
+            batch.target_values(&target)
+        };
+        let (full, full_metric, wals) = evaluate(false);
+        let (screened, screened_metric, no_wals) = evaluate(true);
+        assert_eq!(screened, full);
+        assert_eq!(screened_metric, full_metric);
+        assert!(wals.is_some() && no_wals.is_none());
+        let lost = full[0].iter().filter(|&&loss| loss > 0.0).count();
+        assert!(lost > 20 && lost < 2000, "{lost} paths lose");
     }
 }

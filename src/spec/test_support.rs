@@ -98,3 +98,19 @@ pub fn located(diagnostics: &[super::error::Diagnostic]) -> Vec<(Option<usize>, 
         .map(|d| (d.line, d.field.as_str()))
         .collect()
 }
+
+/// The bundled flagship with its first loss cut to `first_loss` (a decimal
+/// string) and the senior tranche taking the difference: a thin first
+/// loss, so that the senior loses on some paths.
+pub fn flagship_with_first_loss(first_loss: &str) -> FacilitySpec {
+    let path = std::path::Path::new("portfolios/us-rok-critical-minerals/facility.toml");
+    let mut spec = super::load_facility(path, &super::LoadOptions::default())
+        .expect("the flagship loads")
+        .spec;
+    let amount: rust_decimal::Decimal = first_loss.parse().expect("a decimal amount");
+    let last = spec.tranches.len() - 1;
+    let freed = spec.tranches[last].amount - amount;
+    spec.tranches[last].amount = amount;
+    spec.tranches[0].amount += freed;
+    spec
+}

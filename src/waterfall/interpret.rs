@@ -187,15 +187,7 @@ impl<'a> RepaymentWatch<'a> {
                 (t, until, 0)
             }
             StopWhen::CertainlyRepaid(t) => {
-                let queue = match liabilities.principal_steps.first() {
-                    Some(Step::Principal(step)) if !step.pro_rata => step
-                        .tranches
-                        .iter()
-                        .position(|&q| q == t)
-                        .map(|i| &step.tranches[..=i])
-                        .filter(|queue| queue.iter().all(|&q| !liabilities.tranches[q].deferrable)),
-                    _ => None,
-                };
+                let queue = repayment_queue(liabilities, t);
                 // One pass over the inflows: their total, and whether one is
                 // negative (it would take cash away: the rule does not apply).
                 let (to_come, negative) = match queue {
@@ -250,6 +242,37 @@ impl<'a> RepaymentWatch<'a> {
             }
         }
     }
+}
+
+/// The queue ending with tranche `t` that [`RepaymentWatch`] can be certain
+/// of: the tranches a sequential principal step opening the principal list
+/// names up to `t`, when none of them is deferrable.
+fn repayment_queue(liabilities: &Liabilities, t: usize) -> Option<&[usize]> {
+    match liabilities.principal_steps.first() {
+        Some(Step::Principal(step)) if !step.pro_rata => step
+            .tranches
+            .iter()
+            .position(|&q| q == t)
+            .map(|i| &step.tranches[..=i])
+            .filter(|queue| queue.iter().all(|&q| !liabilities.tranches[q].deferrable)),
+        _ => None,
+    }
+}
+
+/// Whether [`run_traced`] with `stop` would stop before the first period
+/// on a path whose pool principal and recoveries over periods 1..=K total
+/// `inflows`, none of them negative: the test it makes then, so a caller
+/// that knows the total can skip building the path (the ledger of such a
+/// run is the cleared one). `false` for the other stops, which are never
+/// settled before the first period but by a tranche sized to zero.
+pub(crate) fn settled_at_start(liabilities: &Liabilities, stop: StopWhen, inflows: i128) -> bool {
+    let StopWhen::CertainlyRepaid(t) = stop else {
+        return false;
+    };
+    let notional = |q: usize| i128::from(liabilities.tranches[q].notional.minor());
+    notional(t) == 0
+        || repayment_queue(liabilities, t)
+            .is_some_and(|queue| queue.iter().map(|&q| notional(q)).sum::<i128>() <= inflows)
 }
 
 /// The last period in which cash enters the waterfall from outside: pool

@@ -80,6 +80,8 @@ pub enum StopWhen {
     CertainlyRepaid(usize),
 }
 
+pub(crate) use interpret::settled_at_start;
+
 /// [`run_waterfall`], stopped early as `stop` allows.
 pub fn run_waterfall_until(model: &Model, pool: &PoolPath, ledger: &mut Ledger, stop: StopWhen) {
     interpret::run_traced(
