@@ -274,9 +274,10 @@ type Worst = (Evaluation, String, Option<f64>);
 /// evaluated in full the tranche's mean WAL in every scenario.
 type Evaluated = (Vec<Evaluation>, Option<Vec<f64>>);
 
-/// A candidate evaluated, before the implied-rating benchmark.
+/// A candidate's evaluation in every scenario, before any implied-rating
+/// benchmark.
 #[derive(Debug, Clone)]
-struct Screened {
+struct Unbenchmarked {
     amount: Decimal,
     share: f64,
     by_scenario: Vec<Evaluation>,
@@ -300,7 +301,7 @@ struct Search<'a> {
     /// For an implied-rating target: candidates screened on P(loss) alone,
     /// their benchmark taken at a WAL interpolated between the cached ones
     /// when they are used (see [`Search::solutions`]); not on the curve.
-    screened: BTreeMap<i128, Screened>,
+    screened: BTreeMap<i128, Unbenchmarked>,
 }
 
 /// How a candidate is evaluated.
@@ -364,7 +365,7 @@ impl Search<'_> {
             let keys: Vec<i128> = fresh.iter().map(|f| f.0).collect();
             let evaluated = self.evaluate(&specs, &keys, mode)?;
             for ((key, amount, share, _), (by_scenario, wals)) in fresh.into_iter().zip(evaluated) {
-                let candidate = Screened {
+                let candidate = Unbenchmarked {
                     amount,
                     share,
                     by_scenario,
@@ -397,7 +398,7 @@ impl Search<'_> {
     /// over the scenarios, for an implied rating each less the rating's
     /// idealized default probability at the tranche's mean WAL there (the
     /// candidate's own if evaluated in full, else interpolated).
-    fn point(&self, key: i128, candidate: &Screened) -> SizingPoint {
+    fn point(&self, key: i128, candidate: &Unbenchmarked) -> SizingPoint {
         let target = &self.request.target;
         let mut worst: Option<Worst> = None;
         for (s, &raw) in candidate.by_scenario.iter().enumerate() {
@@ -538,8 +539,7 @@ impl Search<'_> {
     /// in full (the WAL moves slowly with the size). Then both ends of each
     /// search's bracket are evaluated in full: where they confirm it (the
     /// lower end misses the target, the upper meets it), the answer stands,
-    /// exact; where not, that search starts again from the candidates
-    /// evaluated in full and goes on in full.
+    /// exact ([`Self::screen`]).
     fn solutions(
         &mut self,
         curve: &[SizingPoint],
