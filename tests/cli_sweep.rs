@@ -38,7 +38,7 @@ fn a_two_way_sweep_writes_one_row_per_point_and_metric() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "first_loss.share,correlation.global,tranche,metric,value,se,bound_95"
+        "first_loss.share,correlation.global,tranche,metric,value,se,bound_95,rating"
     );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), 3 * 2 * 2);
@@ -128,4 +128,47 @@ fn bounds_lie_on_the_adverse_side() {
         rows += 1;
     }
     assert_eq!(rows, 4, "{csv}");
+}
+
+/// An implied rating is tabulated by its rating; sweep.csv gives the
+/// P(loss) rated, with the rating in its own column, and the rating
+/// improves (or holds) as the first loss grows.
+#[test]
+fn implied_ratings_are_swept() {
+    let out = tempfile::tempdir().unwrap();
+    let assert = Command::cargo_bin("blendsim")
+        .unwrap()
+        .args(["sweep", QUICKSTART, "--vary", "first_loss.share=0:0.2:0.1"])
+        .args(["--absorb", "senior", "--metric", "senior.implied_rating"])
+        .args(["--paths", "3000", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    assert!(
+        stdout.contains("senior.implied_rating by first_loss.share"),
+        "{stdout}"
+    );
+    let csv = std::fs::read_to_string(out.path().join("sweep.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = csv
+        .lines()
+        .skip(1)
+        .map(|l| l.split(',').collect())
+        .collect();
+    assert_eq!(rows.len(), 3);
+    // Moody's ratings, best first, as the idealized table lists them.
+    let order = [
+        "Aaa", "Aa1", "Aa2", "Aa3", "A1", "A2", "A3", "Baa1", "Baa2", "Baa3", "Ba1", "Ba2", "Ba3",
+        "B1", "B2", "B3", "Caa1", "Caa2", "Caa3", "Ca",
+    ];
+    let rank = |row: &Vec<&str>| order.iter().position(|r| *r == row[6]).unwrap();
+    // Columns: first_loss.share, tranche, metric, value, se, bound_95, rating.
+    for row in &rows {
+        assert_eq!(row[1..3], ["senior", "implied_rating"]);
+        assert!(stdout.contains(row[6]), "{stdout}");
+        let p_loss: f64 = row[3].parse().unwrap();
+        assert!(p_loss > 0.0 && p_loss < 1.0, "{row:?}");
+    }
+    assert!(rank(&rows[0]) >= rank(&rows[1]) && rank(&rows[1]) >= rank(&rows[2]));
+    assert!(rank(&rows[0]) > rank(&rows[2]), "{rows:?}");
 }

@@ -24,6 +24,7 @@ pub use quantiles::{
 };
 pub use rating::{
     BenchmarkError, ImpliedRating, RatingBasis, RatingBenchmark, idealized_pd, interpolate_by_year,
+    rating_horizon,
 };
 pub use stats::{
     CompensatedSum, Estimate, estimate, exceedance, expected_shortfall,

@@ -11,7 +11,7 @@ use crate::spec::{ProjectSpec, Segment};
 use super::contributions::{Allocation, ES_LEVEL, TailWeights, allocate};
 use super::facility::{FacilityMetrics, facility_metrics};
 use super::quantiles::{Bin, QuantileEstimate, grid_quantiles, loss_histogram};
-use super::rating::{ImpliedRating, RatingBasis, RatingBenchmark};
+use super::rating::{ImpliedRating, RatingBasis, RatingBenchmark, rating_horizon};
 use super::{Estimate, Outcomes, TrancheSummary, sorted};
 
 /// Name of the pool as a party in quantiles.csv and histogram.csv.
@@ -140,12 +140,7 @@ fn ratings(
                 RatingBasis::DefaultProbability => (row.prob_loss, row.prob_loss_se),
                 RatingBasis::ExpectedLoss => (row.expected_loss, row.expected_loss_se),
             };
-            let horizon = if row.wal_years.is_finite() && row.wal_years > 0.0 {
-                row.wal_years
-            } else {
-                legal_final
-            };
-            benchmark.implied_rating((metric, se), horizon)
+            benchmark.implied_rating((metric, se), rating_horizon(row.wal_years, legal_final))
         })
         .collect()
 }

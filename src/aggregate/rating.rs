@@ -212,6 +212,17 @@ impl RatingBenchmark {
     }
 }
 
+/// The horizon a tranche's implied rating is read at: its mean WAL over the
+/// paths that repaid principal, or the legal final date (in years) when no
+/// path did (`mean_wal_years` NaN).
+pub fn rating_horizon(mean_wal_years: f64, legal_final_years: f64) -> f64 {
+    if mean_wal_years.is_finite() && mean_wal_years > 0.0 {
+        mean_wal_years
+    } else {
+        legal_final_years
+    }
+}
+
 /// A tranche's implied rating.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ImpliedRating {

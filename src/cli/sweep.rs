@@ -64,12 +64,13 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
 /// The first metric: a column per value of the second axis (if any), a row
 /// per value of the first.
 fn table(axes: &[Axis], points: &[SweepPoint]) -> String {
-    let Some((tranche, metric, _)) = points.first().and_then(|p| p.metrics.first()) else {
+    let Some(first) = points.first().and_then(|p| p.metrics.first()) else {
         return String::new();
     };
     let mut text = format!(
-        "{tranche}.{} by {}\n",
-        metric.name(),
+        "{}.{} by {}\n",
+        first.tranche,
+        first.name(),
         axes.iter()
             .map(|a| a.name.as_str())
             .collect::<Vec<_>>()
@@ -86,7 +87,11 @@ fn table(axes: &[Axis], points: &[SweepPoint]) -> String {
     for row in points.chunks(columns) {
         text += &format!("{:>12}", row[0].values[0]);
         for point in row {
-            text += &format!(" {:>12.6}", point.metrics[0].2.value);
+            let metric = &point.metrics[0];
+            text += &match &metric.rating {
+                Some(rating) => format!(" {rating:>12}"),
+                None => format!(" {:>12.6}", metric.evaluation.value),
+            };
         }
         text += "\n";
     }

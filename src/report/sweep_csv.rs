@@ -7,23 +7,26 @@ use super::{format_float, neutralise, write_atomically};
 use crate::sizing::{Axis, SweepPoint};
 
 /// Writes sweep.csv: the axes' names as the first columns, then
-/// `tranche, metric, value, se, bound_95`.
+/// `tranche, metric, value, se, bound_95, rating` (`rating` only for an
+/// implied rating, whose value is P(loss)).
 pub fn write_sweep_csv(path: &Path, axes: &[Axis], points: &[SweepPoint]) -> io::Result<()> {
     write_atomically(path, |out| {
         let mut csv = csv::Writer::from_writer(out);
         let header = axes
             .iter()
             .map(|a| a.name.clone())
-            .chain(["tranche", "metric", "value", "se", "bound_95"].map(String::from));
+            .chain(["tranche", "metric", "value", "se", "bound_95", "rating"].map(String::from));
         csv.write_record(header.collect::<Vec<_>>())?;
         for point in points {
-            for (tranche, metric, evaluation) in &point.metrics {
+            for metric in &point.metrics {
+                let evaluation = &metric.evaluation;
                 let record = point.values.iter().map(|&v| format_float(v)).chain([
-                    neutralise(tranche),
+                    neutralise(&metric.tranche),
                     metric.name().to_owned(),
                     format_float(evaluation.value),
                     evaluation.se.map_or(String::new(), format_float),
                     format_float(evaluation.bound),
+                    metric.rating.as_deref().map_or(String::new(), neutralise),
                 ]);
                 csv.write_record(record.collect::<Vec<_>>())?;
             }

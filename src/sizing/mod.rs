@@ -18,7 +18,7 @@ mod target;
 
 pub use sample::{Candidate, PoolSample};
 pub use solve::{SizingPoint, SizingRequest, SizingResult, size};
-pub use sweep::{Axis, Parameter, SweepPoint, sweep};
+pub use sweep::{Axis, Parameter, SweepPoint, SweptMetric, sweep};
 pub use target::{Direction, Evaluation, Metric, Target, parse_tranche_metric};
 
 use crate::model::ModelError;

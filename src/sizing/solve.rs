@@ -12,7 +12,7 @@ use super::irr_window::IrrWindow;
 use super::sample::{Candidate, PoolSample};
 use super::structure::{Structure, find_tranche};
 use super::target::{Direction, Evaluation, Metric, Target};
-use crate::aggregate::{RatingBenchmark, estimate};
+use crate::aggregate::{RatingBenchmark, estimate, rating_horizon};
 use crate::engine::RunSettings;
 use crate::model::{Liabilities, Model};
 use crate::money::Money;
@@ -1139,12 +1139,8 @@ impl Batch<'_> {
             .zip(self.models)
             .map(|(paths, model)| {
                 let wal: Vec<f64> = paths.iter().map(|v| v.1).collect();
-                let mean = estimate(&wal).mean;
-                if mean.is_nan() {
-                    model.calendar.years_from_start(model.calendar.periods())
-                } else {
-                    mean
-                }
+                let legal_final = model.calendar.years_from_start(model.calendar.periods());
+                rating_horizon(estimate(&wal).mean, legal_final)
             })
             .collect();
         let evaluations = losses.iter().map(evaluate).collect();

@@ -11,10 +11,11 @@ use super::SizingError;
 use super::sample::{Candidate, PoolSample};
 use super::structure::{Structure, find_tranche};
 use super::target::{Evaluation, Metric};
+use crate::aggregate::{RatingBenchmark, estimate, rating_horizon};
 use crate::engine::RunSettings;
 use crate::model::Model;
 use crate::spec::{CorrelationShares, FacilitySpec, Overlay, ScenarioSpec, Selector};
-use crate::waterfall::{tranche_loss, tranche_outcome};
+use crate::waterfall::{tranche_loss, tranche_outcome, tranche_wal};
 
 /// A parameter a sweep varies.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -113,8 +114,34 @@ fn parse_values(text: &str) -> Option<Vec<f64>> {
 pub struct SweepPoint {
     /// One value per axis.
     pub values: Vec<f64>,
-    /// (tranche, metric, evaluation) for each metric asked for.
-    pub metrics: Vec<(String, Metric, Evaluation)>,
+    /// Each metric asked for, in order.
+    pub metrics: Vec<SweptMetric>,
+}
+
+/// One tranche metric at one grid point.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SweptMetric {
+    /// The tranche.
+    pub tranche: String,
+    /// The metric.
+    pub metric: Metric,
+    /// Its value, SE and 95% bound; for an implied rating, those of the
+    /// statistic rated, the tranche's P(loss).
+    pub evaluation: Evaluation,
+    /// For an implied rating: the rating (as in `ratings.csv`, on the
+    /// default-probability basis).
+    pub rating: Option<String>,
+}
+
+impl SweptMetric {
+    /// The metric's name in sweep outputs (`implied_rating` for a rating,
+    /// whose value is P(loss)).
+    pub fn name(&self) -> &'static str {
+        match self.metric {
+            Metric::ImpliedRating => "implied_rating",
+            metric => metric.name(),
+        }
+    }
 }
 
 /// Runs the facility at every point of the grid (the product of the axes)
@@ -162,6 +189,7 @@ pub fn sweep(
             .collect();
         groups.entry(pool_side).or_default().push(i);
     }
+    let benchmark = RatingBenchmark::default_probability(spec.implied_rating.clone());
     let mut swept: Vec<Option<SweepPoint>> = vec![None; points.len()];
     for members in groups.values() {
         let models = members
@@ -172,7 +200,8 @@ pub fn sweep(
             })
             .collect::<Result<Vec<Model>, SizingError>>()?;
         let sample = PoolSample::simulate(&models[0].pool, settings.seed, settings.paths);
-        for (&i, metrics) in members.iter().zip(evaluate(&models, &sample, metrics)) {
+        let evaluated = evaluate(&models, &sample, metrics, &benchmark);
+        for (&i, metrics) in members.iter().zip(evaluated) {
             swept[i] = Some(SweepPoint {
                 values: points[i].clone(),
                 metrics,
@@ -190,15 +219,17 @@ const CANDIDATES_PER_PASS: usize = 16;
 const METRICS_PER_PASS: usize = 4;
 
 /// Each model's `metrics` on `sample` (the models share its pool), from
-/// the same per-path losses and IRRs as a run. A single metric lets each
-/// waterfall stop once the value is settled (exact, as in sizing); several
-/// are read off one full waterfall, a few at a time.
+/// the same per-path losses, IRRs and average lives as a run (an implied
+/// rating read off `benchmark` as in `ratings.csv`). A single metric lets
+/// each waterfall stop once the value is settled (exact, as in sizing);
+/// several are read off one full waterfall, a few at a time.
 fn evaluate(
     models: &[Model],
     sample: &PoolSample,
     metrics: &[(String, Metric)],
-) -> Vec<Vec<(String, Metric, Evaluation)>> {
-    let mut evaluated: Vec<Vec<(String, Metric, Evaluation)>> = vec![Vec::new(); models.len()];
+    benchmark: &RatingBenchmark,
+) -> Vec<Vec<SweptMetric>> {
+    let mut evaluated: Vec<Vec<SweptMetric>> = vec![Vec::new(); models.len()];
     for (chunk, group) in models
         .chunks(CANDIDATES_PER_PASS)
         .zip(evaluated.chunks_mut(CANDIDATES_PER_PASS))
@@ -231,29 +262,49 @@ fn evaluate(
                     },
                 })
                 .collect();
+            // Per path and metric: the loss or IRR, and for an implied
+            // rating the tranche's WAL.
             let values = sample.evaluate(&candidates, |c, ledger| {
                 let model = &chunk[c];
-                let mut row = [f64::NAN; METRICS_PER_PASS];
+                let mut row = [(f64::NAN, f64::NAN); METRICS_PER_PASS];
                 for (m, ((_, metric), tranche)) in asked.iter().zip(&tranches[c]).enumerate() {
                     if let Some(t) = *tranche {
                         let tranche = &model.liabilities.tranches[t];
-                        row[m] = if metric.needs_irr() {
-                            tranche_outcome(tranche, t, ledger, &model.calendar).irr
-                        } else {
-                            tranche_loss(tranche, t, ledger)
+                        row[m] = match metric {
+                            Metric::IrrQuantile(_) => (
+                                tranche_outcome(tranche, t, ledger, &model.calendar).irr,
+                                f64::NAN,
+                            ),
+                            Metric::ImpliedRating => (
+                                tranche_loss(tranche, t, ledger),
+                                tranche_wal(t, ledger, &model.calendar),
+                            ),
+                            _ => (tranche_loss(tranche, t, ledger), f64::NAN),
                         };
                     }
                 }
                 row
             });
-            for (rows, out) in values.iter().zip(group.iter_mut()) {
+            for ((rows, out), model) in values.iter().zip(group.iter_mut()).zip(chunk) {
                 for (m, (name, metric)) in asked.iter().enumerate() {
-                    let per_path: Vec<f64> = rows.iter().map(|row| row[m]).collect();
-                    out.push((
-                        name.clone(),
-                        *metric,
-                        metric.evaluate(&per_path, metric.adverse()),
-                    ));
+                    let per_path: Vec<f64> = rows.iter().map(|row| row[m].0).collect();
+                    let evaluation = metric.evaluate(&per_path, metric.adverse());
+                    let rating = (*metric == Metric::ImpliedRating).then(|| {
+                        let wal: Vec<f64> = rows.iter().map(|row| row[m].1).collect();
+                        let calendar = &model.calendar;
+                        let legal_final = calendar.years_from_start(calendar.periods());
+                        let horizon = rating_horizon(estimate(&wal).mean, legal_final);
+                        let se = evaluation.se.unwrap_or(f64::NAN);
+                        benchmark
+                            .implied_rating((evaluation.value, se), horizon)
+                            .rating
+                    });
+                    out.push(SweptMetric {
+                        tranche: name.clone(),
+                        metric: *metric,
+                        evaluation,
+                        rating,
+                    });
                 }
             }
         }
@@ -370,7 +421,7 @@ mod tests {
     }
 
     /// The reference: each point a full run, its metrics from the run's
-    /// per-path outcomes.
+    /// per-path outcomes, an implied rating as `ratings.csv` has it.
     fn by_full_runs(
         spec: &FacilitySpec,
         axes: &[Axis],
@@ -383,6 +434,9 @@ mod tests {
                 let (facility, scenario) = apply(spec, axes, &values, Some("senior")).unwrap();
                 let model = Model::compile_scenario(&facility, &scenario).unwrap();
                 let outcomes = crate::engine::simulate_outcomes(&model, &settings, &|_| {});
+                let summary = crate::aggregate::summarise(&model, &outcomes);
+                let benchmark = RatingBenchmark::default_probability(spec.implied_rating.clone());
+                let legal_final = model.calendar.years_from_start(model.calendar.periods());
                 let metrics = metrics
                     .iter()
                     .map(|(tranche, metric)| {
@@ -398,7 +452,18 @@ mod tests {
                             &column.loss
                         };
                         let evaluation = metric.evaluate(values, metric.adverse());
-                        (tranche.clone(), *metric, evaluation)
+                        let row = &summary[i];
+                        let rating = (*metric == Metric::ImpliedRating).then(|| {
+                            let horizon = rating_horizon(row.wal_years, legal_final);
+                            let rated = (row.prob_loss, row.prob_loss_se);
+                            benchmark.implied_rating(rated, horizon).rating
+                        });
+                        SweptMetric {
+                            tranche: tranche.clone(),
+                            metric: *metric,
+                            evaluation,
+                            rating,
+                        }
                     })
                     .collect();
                 SweepPoint { values, metrics }
@@ -408,7 +473,8 @@ mod tests {
 
     /// Reusing one pool sample per pool (and stopping waterfalls early for
     /// a single metric) gives exactly what a full run per point gives: one
-    /// metric at a time, and five (two passes of up to four).
+    /// metric at a time, and five or four (passes of up to four), implied
+    /// ratings included.
     #[test]
     fn sweeps_equal_a_full_run_per_point() {
         let path = std::path::Path::new("portfolios/quickstart/facility.toml");
@@ -431,10 +497,14 @@ mod tests {
             "senior.prob_loss",
             "mezzanine.irr_p50",
             "senior.irr_p50",
+            "senior.implied_rating",
+            "mezzanine.implied_rating",
         ]
         .map(metric)
         .to_vec();
-        for metrics in [&all[..1], &all[1..2], &all[2..3], &all[5..], &all[..5]] {
+        let (one, two) = (&all[..1], &all[1..2]);
+        let (three, rating) = (&all[2..3], &all[6..7]);
+        for metrics in [one, two, three, &all[5..6], rating, &all[..5], &all[4..]] {
             let swept = sweep(&spec, &axes, Some("senior"), metrics, settings).unwrap();
             assert_eq!(swept, by_full_runs(&spec, &axes, metrics, settings));
         }

@@ -285,12 +285,14 @@ pub fn parse_tranche_metric(text: &str) -> Result<(String, Metric), String> {
         .trim()
         .rsplit_once('.')
         .ok_or_else(|| "expected `tranche.metric`".to_owned())?;
+    let rating = [("implied_rating", Metric::ImpliedRating)];
     let metric = METRICS
         .iter()
+        .chain(&rating)
         .find(|(n, _)| *n == metric.trim())
         .map(|&(_, m)| m)
         .ok_or_else(|| {
-            let names: Vec<&str> = METRICS.iter().map(|(n, _)| *n).collect();
+            let names: Vec<&str> = METRICS.iter().chain(&rating).map(|(n, _)| *n).collect();
             format!(
                 "unknown metric `{}`; expected one of {}",
                 metric.trim(),
