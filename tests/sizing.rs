@@ -245,6 +245,46 @@ fn sizing_for_an_implied_rating() {
     );
 }
 
+/// Rating searches screen candidates on P(loss) with an interpolated WAL
+/// and confirm their answers in full: on the flagship (amortising loans,
+/// so the senior's WAL moves with the first loss), over several samples
+/// and ratings, each answer meets the target and the curve's point just
+/// below it, at most a basis point away, does not (every curve point is
+/// evaluated in full).
+#[test]
+fn rating_answers_are_confirmed_in_full() {
+    let path = std::path::Path::new("portfolios/us-rok-critical-minerals/facility.toml");
+    let spec = load_facility(path, &LoadOptions::default()).unwrap().spec;
+    let mut screened = 0;
+    for seed in 8..=10 {
+        for rating in ["Baa1", "A2", "Aa3"] {
+            let settings = RunSettings { paths: 4000, seed };
+            let target = format!("senior.implied_rating >= {rating}");
+            let request = request(&target, "first_loss", Some("senior"), (0.0, 0.2));
+            let result = size(&spec, &[], settings, &request).unwrap();
+            screened += result.screened;
+            assert_eq!(result.evaluations, result.curve.len());
+            let answers = [(result.solution, false), (result.confident, true)];
+            for (answer, bound) in answers {
+                let answer = answer.expect("met in range");
+                let gap = |p: &blendsim::sizing::SizingPoint| match bound {
+                    false => p.evaluation.value,
+                    true => p.evaluation.bound,
+                };
+                let below = result
+                    .curve
+                    .iter()
+                    .rfind(|p| p.share < answer.share)
+                    .expect("a point below");
+                let case = format!("seed {seed}, {rating}, bound {bound}");
+                assert!(gap(&answer) <= 0.0 && gap(below) > 0.0, "{case}");
+                assert!(answer.share - below.share <= 1.01e-4, "{case}");
+            }
+        }
+    }
+    assert!(screened > 0);
+}
+
 /// Sizing the bundled guaranteed facility's unfunded guarantee: a bigger
 /// cap never raises the senior tranche's loss on the same paths, the
 /// answer is the smallest cap meeting the target to a basis point, and a
