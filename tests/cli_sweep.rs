@@ -38,7 +38,7 @@ fn a_two_way_sweep_writes_one_row_per_point_and_metric() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "first_loss.share,correlation.global,tranche,metric,value,se,bound_95,rating"
+        "first_loss.share,correlation.global,tranche,metric,value,se,bound_95,rating,horizon_years"
     );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     assert_eq!(rows.len(), 3 * 2 * 2);
@@ -162,12 +162,15 @@ fn implied_ratings_are_swept() {
         "B1", "B2", "B3", "Caa1", "Caa2", "Caa3", "Ca",
     ];
     let rank = |row: &Vec<&str>| order.iter().position(|r| *r == row[6]).unwrap();
-    // Columns: first_loss.share, tranche, metric, value, se, bound_95, rating.
+    // Columns: first_loss.share, tranche, metric, value, se, bound_95,
+    // rating, horizon_years.
     for row in &rows {
         assert_eq!(row[1..3], ["senior", "implied_rating"]);
         assert!(stdout.contains(row[6]), "{stdout}");
         let p_loss: f64 = row[3].parse().unwrap();
         assert!(p_loss > 0.0 && p_loss < 1.0, "{row:?}");
+        let horizon: f64 = row[7].parse().unwrap();
+        assert!(horizon > 1.0 && horizon < 20.0, "{row:?}");
     }
     assert!(rank(&rows[0]) >= rank(&rows[1]) && rank(&rows[1]) >= rank(&rows[2]));
     assert!(rank(&rows[0]) > rank(&rows[2]), "{rows:?}");

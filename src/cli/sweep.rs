@@ -89,7 +89,7 @@ fn table(axes: &[Axis], points: &[SweepPoint]) -> String {
         for point in row {
             let metric = &point.metrics[0];
             text += &match &metric.rating {
-                Some(rating) => format!(" {rating:>12}"),
+                Some(rated) => format!(" {:>12}", rated.rating),
                 None => format!(" {:>12.6}", metric.evaluation.value),
             };
         }

@@ -94,7 +94,14 @@ impl PoolSample {
         let pool = &first.model.pool;
         debug_assert!(candidates.iter().all(|c| c.model.pool == *pool));
         let width = candidates.len();
-        let inflows = PathInflows::new(pool);
+        // Whether a path can be settled before its first period at all
+        // (given unbounded inflows): only then are its inflows counted.
+        let can_settle = candidates.iter().all(|c| {
+            let liabilities = &c.model.liabilities;
+            c.stop
+                .is_some_and(|stop| settled_at_start(liabilities, stop, i128::MAX))
+        });
+        let inflows = PathInflows::new(pool).filter(|_| can_settle);
         let periods = first.model.calendar.periods();
         // Path-major while filling (one slot of `width` values per path),
         // candidate-major on return.

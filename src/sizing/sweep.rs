@@ -11,7 +11,7 @@ use super::SizingError;
 use super::sample::{Candidate, PoolSample};
 use super::structure::{Structure, find_tranche};
 use super::target::{Evaluation, Metric};
-use crate::aggregate::{RatingBenchmark, estimate, rating_horizon};
+use crate::aggregate::{ImpliedRating, RatingBenchmark, estimate, rating_horizon};
 use crate::engine::RunSettings;
 use crate::model::Model;
 use crate::spec::{CorrelationShares, FacilitySpec, Overlay, ScenarioSpec, Selector};
@@ -128,9 +128,10 @@ pub struct SweptMetric {
     /// Its value, SE and 95% bound; for an implied rating, those of the
     /// statistic rated, the tranche's P(loss).
     pub evaluation: Evaluation,
-    /// For an implied rating: the rating (as in `ratings.csv`, on the
-    /// default-probability basis).
-    pub rating: Option<String>,
+    /// For an implied rating: the rating, its horizon (the tranche's mean
+    /// WAL) and benchmark, as in `ratings.csv` on the default-probability
+    /// basis.
+    pub rating: Option<ImpliedRating>,
 }
 
 impl SweptMetric {
@@ -295,9 +296,7 @@ fn evaluate(
                         let legal_final = calendar.years_from_start(calendar.periods());
                         let horizon = rating_horizon(estimate(&wal).mean, legal_final);
                         let se = evaluation.se.unwrap_or(f64::NAN);
-                        benchmark
-                            .implied_rating((evaluation.value, se), horizon)
-                            .rating
+                        benchmark.implied_rating((evaluation.value, se), horizon)
                     });
                     out.push(SweptMetric {
                         tranche: name.clone(),
@@ -456,7 +455,7 @@ mod tests {
                         let rating = (*metric == Metric::ImpliedRating).then(|| {
                             let horizon = rating_horizon(row.wal_years, legal_final);
                             let rated = (row.prob_loss, row.prob_loss_se);
-                            benchmark.implied_rating(rated, horizon).rating
+                            benchmark.implied_rating(rated, horizon)
                         });
                         SweptMetric {
                             tranche: tranche.clone(),
