@@ -138,9 +138,10 @@ fn describe(result: &SizingResult, currency: &str, paths: u64, guarantee: bool) 
             result.absorb, result.total
         ),
     };
-    let screened = match result.screened {
-        0 => String::new(),
-        n => format!(", {n} more screened on P(loss) alone"),
+    let screened = match (result.screened, request.target.metric.needs_irr()) {
+        (0, _) => String::new(),
+        (n, true) => format!(", {n} more screened on the paths that could move the quantile"),
+        (n, false) => format!(", {n} more screened on P(loss) alone"),
     };
     let mut text = format!(
         "Sizing {} for {} ({balance}; {paths} paths, {} structures evaluated on the same paths{screened})\n",

@@ -91,6 +91,11 @@ impl IrrWindow {
         }
     }
 
+    /// The window's rates, `[low, high)`.
+    pub(super) fn bounds(&self) -> (f64, f64) {
+        (self.low, self.high)
+    }
+
     /// Whether an order statistic computed from placed IRRs is exact: it
     /// lies in the window.
     pub(super) fn holds(&self, rate: f64) -> bool {

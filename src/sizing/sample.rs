@@ -146,6 +146,35 @@ impl PoolSample {
             .collect()
     }
 
+    /// Runs `candidate`'s waterfall on the listed paths only and returns
+    /// `per_path(ledger)` for each, in the order listed.
+    pub fn evaluate_paths<V, F>(
+        &self,
+        candidate: &Candidate<'_>,
+        paths: &[usize],
+        per_path: F,
+    ) -> Vec<V>
+    where
+        V: Send,
+        F: Fn(&Ledger) -> V + Sync,
+    {
+        let pool = &candidate.model.pool;
+        paths
+            .par_iter()
+            .map_init(
+                || (PoolPath::for_schedule(&pool.performing), Ledger::default()),
+                |(path, ledger), &p| {
+                    self.rebuild(pool, p, path);
+                    match candidate.stop {
+                        Some(stop) => run_waterfall_until(candidate.model, path, ledger, stop),
+                        None => run_waterfall(candidate.model, path, ledger),
+                    }
+                    per_path(ledger)
+                },
+            )
+            .collect()
+    }
+
     /// Path p's defaults.
     fn of_path(&self, p: usize) -> &[StoredDefault] {
         &self.defaults[self.starts[p]..self.starts[p + 1]]

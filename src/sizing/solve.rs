@@ -81,8 +81,8 @@ pub struct SizingResult {
     pub monotone: bool,
     /// Candidate structures evaluated in full (the curve's points).
     pub evaluations: usize,
-    /// For an implied-rating target: candidate structures screened on
-    /// P(loss) alone and not evaluated in full (see `docs/sizing.md`).
+    /// For an implied-rating or IRR target: candidate structures screened
+    /// and not evaluated in full (see `docs/sizing.md`).
     pub screened: usize,
 }
 
@@ -96,8 +96,8 @@ const MAX_STEPS: usize = 64;
 /// capital (a basis point).
 const RESOLUTION: f64 = 1e-4;
 
-/// How many times an implied rating's screened searches are confirmed in
-/// full before they go on in full (see [`Search::screen`]).
+/// How many times screened searches are confirmed in full before they go
+/// on in full (see [`Search::screen`]).
 const CONFIRMATIONS: usize = 2;
 
 /// A step meant to close the bracket lands this many resolutions from an
@@ -144,6 +144,7 @@ pub fn size(
         cache: BTreeMap::new(),
         by_scenario: BTreeMap::new(),
         wals: BTreeMap::new(),
+        irrs: BTreeMap::new(),
         screened: BTreeMap::new(),
     };
     let grid: Vec<f64> = (0..request.grid)
@@ -269,10 +270,67 @@ fn target_rating(
 /// there the implied-rating benchmark (see [`SizingPoint::benchmark`]).
 type Worst = (Evaluation, String, Option<f64>);
 
-/// A candidate's evaluation in every scenario (in `cases` order; for an
-/// implied rating, P(loss) before its benchmark), and for an implied rating
-/// evaluated in full the tranche's mean WAL in every scenario.
-type Evaluated = (Vec<Evaluation>, Option<Vec<f64>>);
+/// A candidate evaluated in every scenario (in `cases` order).
+#[derive(Debug, Clone, Default)]
+struct Evaluated {
+    /// The target metric (for an implied rating, P(loss) before its
+    /// benchmark).
+    by_scenario: Vec<Evaluation>,
+    /// Whether in full (a screened candidate that could not be screened is
+    /// evaluated in full).
+    full: bool,
+    /// For an implied rating evaluated in full: the tranche's mean WAL.
+    wals: Option<Vec<f64>>,
+    /// For an IRR target evaluated in full: every path's placed IRR.
+    irrs: Option<Vec<PlacedIrrs>>,
+}
+
+/// A candidate's IRRs on every path of one scenario, as its evaluation in
+/// full placed them: solved inside `window` (all of them when None), -inf
+/// below it, +inf above.
+#[derive(Debug, Clone)]
+struct PlacedIrrs {
+    values: Vec<f64>,
+    window: Option<(f64, f64)>,
+}
+
+/// Where a path's IRR lies against a band of rates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Below,
+    Above,
+    /// In the band, or not known to be outside it.
+    Unknown,
+}
+
+impl PlacedIrrs {
+    /// Path p's side of the band `[low, high)`.
+    fn side(&self, p: usize, (low, high): (f64, f64)) -> Side {
+        let value = self.values[p];
+        let (placed_low, placed_high) = self.window.unwrap_or((f64::NAN, f64::NAN));
+        if value == f64::INFINITY {
+            // At least the window's upper rate.
+            if placed_high >= high {
+                Side::Above
+            } else {
+                Side::Unknown
+            }
+        } else if value == f64::NEG_INFINITY {
+            // Below the window's lower rate.
+            if placed_low <= low {
+                Side::Below
+            } else {
+                Side::Unknown
+            }
+        } else if value >= high {
+            Side::Above
+        } else if value < low {
+            Side::Below
+        } else {
+            Side::Unknown
+        }
+    }
+}
 
 /// A candidate's evaluation in every scenario, before any implied-rating
 /// benchmark.
@@ -298,9 +356,13 @@ struct Search<'a> {
     /// For an implied-rating target: each cached candidate's mean WAL in
     /// every scenario (the horizon of its benchmark).
     wals: BTreeMap<i128, Vec<f64>>,
-    /// For an implied-rating target: candidates screened on P(loss) alone,
-    /// their benchmark taken at a WAL interpolated between the cached ones
-    /// when they are used (see [`Search::solutions`]); not on the curve.
+    /// For an IRR target: each cached candidate's placed IRRs in every
+    /// scenario, from which screened candidates are placed.
+    irrs: BTreeMap<i128, Vec<PlacedIrrs>>,
+    /// For an implied-rating or IRR target: candidates screened (see
+    /// [`Search::solutions`]; a rating's benchmark is taken at a WAL
+    /// interpolated between the cached ones when it is used); not on the
+    /// curve.
     screened: BTreeMap<i128, Unbenchmarked>,
 }
 
@@ -309,9 +371,10 @@ struct Search<'a> {
 enum Mode {
     /// In full: the target metric exactly, on every path.
     Full,
-    /// An implied rating screened: P(loss) exactly (each waterfall stopped
-    /// once the tranche is certain to be repaid), the benchmark at an
-    /// interpolated WAL.
+    /// Screened (see [`Search::solutions`]): an implied rating's P(loss)
+    /// exactly (each waterfall stopped once the tranche is certain to be
+    /// repaid) with the benchmark at an interpolated WAL; an IRR target's
+    /// order statistics from the paths that may move them.
     Screen,
 }
 
@@ -364,25 +427,25 @@ impl Search<'_> {
             let specs: Vec<&FacilitySpec> = fresh.iter().map(|f| &f.3).collect();
             let keys: Vec<i128> = fresh.iter().map(|f| f.0).collect();
             let evaluated = self.evaluate(&specs, &keys, mode)?;
-            for ((key, amount, share, _), (by_scenario, wals)) in fresh.into_iter().zip(evaluated) {
+            for ((key, amount, share, _), evaluated) in fresh.into_iter().zip(evaluated) {
                 let candidate = Unbenchmarked {
                     amount,
                     share,
-                    by_scenario,
+                    by_scenario: evaluated.by_scenario,
                 };
-                match (mode, wals) {
-                    (Mode::Full, wals) => {
-                        if let Some(wals) = wals {
-                            self.wals.insert(key, wals);
-                        }
-                        let point = self.point(key, &candidate);
-                        self.by_scenario.insert(key, candidate.by_scenario);
-                        self.cache.insert(key, point);
-                    }
-                    (Mode::Screen, _) => {
-                        self.screened.insert(key, candidate);
-                    }
+                if !evaluated.full {
+                    self.screened.insert(key, candidate);
+                    continue;
                 }
+                if let Some(wals) = evaluated.wals {
+                    self.wals.insert(key, wals);
+                }
+                if let Some(irrs) = evaluated.irrs {
+                    self.irrs.insert(key, irrs);
+                }
+                let point = self.point(key, &candidate);
+                self.by_scenario.insert(key, candidate.by_scenario);
+                self.cache.insert(key, point);
             }
         }
         Ok(keyed
@@ -463,10 +526,11 @@ impl Search<'_> {
 
     /// Evaluates each candidate facility (`keys`: their cache keys) as
     /// `mode` says, in every scenario: the target metric (for an implied
-    /// rating, P(loss) before its benchmark) and, for an implied rating
-    /// evaluated in full, the tranche's mean WAL. An IRR target uses the
-    /// metric next to each candidate to solve only the IRRs that can
-    /// matter ([`IrrWindow`]).
+    /// rating, P(loss) before its benchmark) and, evaluated in full, for an
+    /// implied rating the tranche's mean WAL, for an IRR target every
+    /// path's placed IRR. An IRR target uses the metric next to each
+    /// candidate to solve only the IRRs that can matter ([`IrrWindow`]); a
+    /// screened IRR candidate that cannot be screened is evaluated in full.
     fn evaluate(
         &self,
         specs: &[&FacilitySpec],
@@ -474,7 +538,13 @@ impl Search<'_> {
         mode: Mode,
     ) -> Result<Vec<Evaluated>, SizingError> {
         let target = &self.request.target;
-        let mut evaluated: Vec<Evaluated> = vec![(Vec::new(), None); specs.len()];
+        let irr_screen = mode == Mode::Screen && target.metric.needs_irr();
+        let blank = Evaluated {
+            full: mode == Mode::Full,
+            ..Evaluated::default()
+        };
+        let mut evaluated = vec![blank; specs.len()];
+        let mut unscreened: Vec<usize> = Vec::new();
         for (s, (scenario, model, sample)) in self.cases.iter().enumerate() {
             let candidates = specs
                 .iter()
@@ -499,54 +569,168 @@ impl Search<'_> {
                         .flatten()
                 })
                 .collect();
+            let index: Vec<Option<usize>> = candidates
+                .iter()
+                .map(|m| {
+                    m.liabilities
+                        .tranches
+                        .iter()
+                        .position(|t| t.name == target.tranche && t.notional != Money::ZERO)
+                })
+                .collect();
+            if irr_screen {
+                for (c, candidate) in candidates.iter().enumerate() {
+                    if unscreened.contains(&c) {
+                        continue;
+                    }
+                    let band = IrrWindow::around(&self.nearest_known(keys[c], s), &model.calendar);
+                    let band = band.as_ref();
+                    match self.screen_irrs(s, keys[c], candidate, index[c], band, sample) {
+                        Some(evaluation) => evaluated[c].by_scenario.push(evaluation),
+                        None => unscreened.push(c),
+                    }
+                }
+                continue;
+            }
             let batch = Batch {
                 models: &candidates,
                 sample,
                 shared_pool: !self.structure.scales_pool(),
                 windows: &windows,
                 screen: mode == Mode::Screen,
-                index: candidates
-                    .iter()
-                    .map(|m| {
-                        m.liabilities
-                            .tranches
-                            .iter()
-                            .position(|t| t.name == target.tranche && t.notional != Money::ZERO)
-                    })
-                    .collect(),
+                index,
             };
-            let (_, evaluations, wals) = batch.target_values(target);
-            for (c, evaluation) in evaluations.into_iter().enumerate() {
-                evaluated[c].0.push(evaluation);
+            let (values, evaluations, wals) = batch.target_values(target);
+            for (c, (evaluation, values)) in evaluations.into_iter().zip(values).enumerate() {
+                let out = &mut evaluated[c];
+                out.by_scenario.push(evaluation);
                 if let Some(wals) = &wals {
-                    evaluated[c].1.get_or_insert_with(Vec::new).push(wals[c]);
+                    out.wals.get_or_insert_with(Vec::new).push(wals[c]);
+                }
+                if mode == Mode::Full && target.metric.needs_irr() {
+                    // The window placed the IRRs only if it held the metric
+                    // (else every IRR was solved).
+                    let window = windows[c]
+                        .as_ref()
+                        .filter(|w| w.holds(evaluation.value) && w.holds(evaluation.bound))
+                        .map(IrrWindow::bounds);
+                    let placed = PlacedIrrs { values, window };
+                    out.irrs.get_or_insert_with(Vec::new).push(placed);
                 }
             }
         }
+        if !unscreened.is_empty() {
+            let specs: Vec<&FacilitySpec> = unscreened.iter().map(|&c| specs[c]).collect();
+            let keys: Vec<i128> = unscreened.iter().map(|&c| keys[c]).collect();
+            let full = self.evaluate(&specs, &keys, Mode::Full)?;
+            for (c, full) in unscreened.into_iter().zip(full) {
+                evaluated[c] = full;
+            }
+        }
         Ok(evaluated)
+    }
+
+    /// The metric's estimates and bounds in scenario `s` at the nearest
+    /// sizes below and above `key` evaluated in full or screened (empty
+    /// unless there are both).
+    fn nearest_known(&self, key: i128, s: usize) -> Vec<f64> {
+        let screened = |(k, c): (&i128, &Unbenchmarked)| (*k, c.by_scenario[s]);
+        let full = |(k, e): (&i128, &Vec<Evaluation>)| (*k, e[s]);
+        let below = [
+            self.by_scenario.range(..key).next_back().map(full),
+            self.screened.range(..key).next_back().map(screened),
+        ];
+        let above = [
+            self.by_scenario.range(key + 1..).next().map(full),
+            self.screened.range(key + 1..).next().map(screened),
+        ];
+        let below = below.into_iter().flatten().max_by_key(|(k, _)| *k);
+        let above = above.into_iter().flatten().min_by_key(|(k, _)| *k);
+        match (below, above) {
+            (Some((_, b)), Some((_, a))) => vec![b.value, b.bound, a.value, a.bound],
+            _ => Vec::new(),
+        }
+    }
+
+    /// An IRR target's candidate `key` in scenario `s`, screened. Its
+    /// order statistics are expected in `band` (the window a full
+    /// evaluation would use). A path that the nearest candidates evaluated
+    /// in full, below and above, both place on one side of the band is
+    /// placed there without running its waterfall: on most paths a
+    /// tranche's IRR moves monotonically with the size, but that is not
+    /// certain, so a screened answer is confirmed in full
+    /// ([`Self::screen`]). The other paths run their waterfall and are
+    /// placed by the band. None (to be evaluated in full) without a band,
+    /// without such neighbours, or when the order statistics fall outside
+    /// the band.
+    fn screen_irrs(
+        &self,
+        s: usize,
+        key: i128,
+        model: &Model,
+        tranche: Option<usize>,
+        band: Option<&IrrWindow>,
+        sample: &PoolSample,
+    ) -> Option<Evaluation> {
+        let (band, t) = (band?, tranche?);
+        let below = &self.irrs.range(..key).next_back()?.1[s];
+        let above = &self.irrs.range(key + 1..).next()?.1[s];
+        let bounds = band.bounds();
+        let mut values = vec![f64::NAN; below.values.len()];
+        let mut run = Vec::new();
+        for (p, value) in values.iter_mut().enumerate() {
+            match (below.side(p, bounds), above.side(p, bounds)) {
+                (Side::Above, Side::Above) => *value = f64::INFINITY,
+                (Side::Below, Side::Below) => *value = f64::NEG_INFINITY,
+                _ => run.push(p),
+            }
+        }
+        // Screening most paths would cost as much as a full evaluation,
+        // which serves later candidates better (a closer neighbour).
+        if 2 * run.len() > values.len() {
+            return None;
+        }
+        let target = &self.request.target;
+        let candidate = Candidate {
+            model,
+            stop: Some(target.metric.settled(t)),
+        };
+        let tranche_model = &model.liabilities.tranches[t];
+        let placed = sample.evaluate_paths(&candidate, &run, |ledger| {
+            band.place(tranche_model, t, ledger, &model.calendar)
+        });
+        for (&p, value) in run.iter().zip(placed) {
+            values[p] = value;
+        }
+        let evaluation = target.metric.evaluate(&values, target.direction);
+        (band.holds(evaluation.value) && band.holds(evaluation.bound)).then_some(evaluation)
     }
 
     /// The smallest size meeting the target on the sample and the smallest
     /// whose 95% confidence bound meets it, refined together (each round
     /// evaluates both searches' next guesses in one pass over the paths).
     ///
-    /// An implied rating compares P(loss) with its benchmark at the
-    /// tranche's mean WAL, and the WAL needs every waterfall run until the
-    /// tranche is repaid, where P(loss) alone is settled once it is certain
-    /// to be repaid (on most paths before the first period). So its
-    /// searches first run on screened candidates: P(loss) exact, the
-    /// benchmark at the WAL interpolated between the candidates evaluated
-    /// in full (the WAL moves slowly with the size). Then both ends of each
-    /// search's bracket are evaluated in full: where they confirm it (the
-    /// lower end misses the target, the upper meets it), the answer stands,
-    /// exact ([`Self::screen`]).
+    /// Implied-rating and IRR targets first search on screened candidates,
+    /// cheaper than in full, and confirm the answers in full
+    /// ([`Self::screen`]):
+    /// - an implied rating compares P(loss) with its benchmark at the
+    ///   tranche's mean WAL, and the WAL needs every waterfall run until the
+    ///   tranche is repaid, where P(loss) alone is settled once it is
+    ///   certain to be repaid (on most paths before the first period); a
+    ///   screened candidate has P(loss) exact and the benchmark at the WAL
+    ///   interpolated between the candidates evaluated in full (the WAL
+    ///   moves slowly with the size);
+    /// - an IRR target's metric is an order statistic; a screened
+    ///   candidate runs only the paths that the candidates evaluated in
+    ///   full on either side do not both place on one side of the band of
+    ///   rates expected to hold it ([`Self::screen_irrs`]).
     fn solutions(
         &mut self,
         curve: &[SizingPoint],
     ) -> Result<(Option<SizingPoint>, Option<SizingPoint>), SizingError> {
         let target = self.request.target.clone();
         let mut searches = [false, true].map(|bound| Refinement::start(&target, curve, bound));
-        if self.rating.is_some() {
+        if self.rating.is_some() || target.metric.needs_irr() {
             self.screen(&mut searches)?;
         }
         self.refine(&mut searches, Mode::Full)?;
@@ -554,19 +738,26 @@ impl Search<'_> {
         Ok((value, bound))
     }
 
-    /// An implied rating's searches on screened candidates, confirmed in
-    /// full (see [`Self::solutions`]). Before the first confirmation, the
-    /// answer of the first open search is evaluated in full: the WAL
-    /// interpolated from the grid alone can be off by a few per cent where
-    /// it bends, which moves the screened answer by several basis points,
-    /// and with this anchor next to the answers the searches, started
-    /// again from every candidate with its benchmark re-placed, end where
-    /// the exact ones do. A search still unconfirmed after
-    /// [`CONFIRMATIONS`] starts again from the candidates evaluated in full
-    /// only, and goes on in full.
+    /// The searches on screened candidates, confirmed in full (see
+    /// [`Self::solutions`]): both ends of each search's bracket are
+    /// evaluated in full, and where the lower misses the target and the
+    /// upper meets it the answer stands, exact. For an implied rating, the
+    /// answer of the first open search is evaluated in full before the
+    /// first confirmation: the WAL interpolated from the grid alone can be
+    /// off by a few per cent where it bends, which moves the screened
+    /// answer by several basis points, and with this anchor next to the
+    /// answers the searches, started again from every candidate with its
+    /// benchmark re-placed, end where the exact ones do. A search still
+    /// unconfirmed after [`CONFIRMATIONS`] starts again from the candidates
+    /// evaluated in full only, and goes on in full.
     fn screen(&mut self, searches: &mut [Refinement; 2]) -> Result<(), SizingError> {
         self.refine(searches, Mode::Screen)?;
-        if let Some((_, high)) = searches.iter().find_map(Refinement::ends) {
+        let anchored = self.rating.is_some();
+        if let Some((_, high)) = searches
+            .iter()
+            .find_map(Refinement::ends)
+            .filter(|_| anchored)
+        {
             let anchor = (high.amount, high.share);
             self.at_amounts(&[anchor], Mode::Full)?;
             self.restart(searches, Mode::Screen);
@@ -1421,5 +1612,39 @@ mod tests {
         assert!(wals.is_some() && no_wals.is_none());
         let lost = full[0].iter().filter(|&&loss| loss > 0.0).count();
         assert!(lost > 20 && lost < 2000, "{lost} paths lose");
+    }
+
+    /// A path's side of a band: solved IRRs by their value; IRRs placed
+    /// outside a window only where that window reaches past the band.
+    #[test]
+    fn placed_irrs_know_their_side_of_a_band() {
+        let placed = PlacedIrrs {
+            values: vec![0.01, 0.05, 0.09, f64::INFINITY, f64::NEG_INFINITY, f64::NAN],
+            window: Some((0.03, 0.07)),
+        };
+        let side = |p, band| placed.side(p, band);
+        let band = (0.04, 0.06);
+        assert_eq!(
+            (0..6).map(|p| side(p, band)).collect::<Vec<_>>(),
+            [
+                Side::Below,
+                Side::Unknown,
+                Side::Above,
+                Side::Above,
+                Side::Below,
+                Side::Unknown
+            ]
+        );
+        // A band reaching past the window: the placed paths may be inside.
+        let wide = (0.02, 0.08);
+        assert_eq!(side(3, wide), Side::Unknown);
+        assert_eq!(side(4, wide), Side::Unknown);
+        // Without a window every IRR was solved: none is infinite.
+        let solved = PlacedIrrs {
+            values: vec![0.05],
+            window: None,
+        };
+        assert_eq!(solved.side(0, (0.04, 0.06)), Side::Unknown);
+        assert_eq!(solved.side(0, (0.06, 0.08)), Side::Below);
     }
 }
