@@ -652,6 +652,27 @@ impl Search<'_> {
         }
     }
 
+    /// Drops the placed IRRs that no candidate inside the searches' open
+    /// brackets can take as its nearest neighbour evaluated in full (the
+    /// brackets only narrow): they are a vector per path and scenario for
+    /// every candidate evaluated in full. Should a bracket start again
+    /// elsewhere, a candidate without neighbours is evaluated in full.
+    fn keep_neighbouring_irrs(&mut self, searches: &[Refinement; 2]) {
+        if self.irrs.is_empty() {
+            return;
+        }
+        let minor = Decimal::from(10i64.pow(self.structure.spec.currency.minor_digits));
+        let key = |p: &SizingPoint| (p.amount * minor).to_i128().unwrap_or(0);
+        let mut keep: Vec<i128> = Vec::new();
+        for (low, high) in searches.iter().filter_map(Refinement::ends) {
+            let (low, high) = (key(low), key(high));
+            keep.extend(self.irrs.range(..=low).next_back().map(|(&k, _)| k));
+            keep.extend(self.irrs.range(low..=high).map(|(&k, _)| k));
+            keep.extend(self.irrs.range(high..).next().map(|(&k, _)| k));
+        }
+        self.irrs.retain(|k, _| keep.contains(k));
+    }
+
     /// An IRR target's candidate `key` in scenario `s`, screened. Its
     /// order statistics are expected in `band` (the window a full
     /// evaluation would use). A path that the nearest candidates evaluated
@@ -818,6 +839,9 @@ impl Search<'_> {
                 break;
             }
             let shares: Vec<f64> = guesses.iter().map(|&(_, g)| g).collect();
+            if mode == Mode::Screen {
+                self.keep_neighbouring_irrs(searches);
+            }
             let points = self.points_in(&shares, mode)?;
             // Each search narrows with its own guess first, then with the
             // other's point when that falls inside its bracket (every point
