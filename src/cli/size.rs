@@ -3,7 +3,7 @@
 use anyhow::{Context, Result};
 use blendsim::engine::with_threads;
 use blendsim::report::write_sizing_reports;
-use blendsim::sizing::{SizingPoint, SizingRequest, SizingResult, Target, size as solve};
+use blendsim::sizing::{Metric, SizingPoint, SizingRequest, SizingResult, Target, size as solve};
 use blendsim::spec::{FacilitySpec, LoadOptions, load_facility};
 
 use super::args::SizeArgs;
@@ -138,10 +138,13 @@ fn describe(result: &SizingResult, currency: &str, paths: u64, guarantee: bool) 
             result.absorb, result.total
         ),
     };
-    let screened = match (result.screened, request.target.metric.needs_irr()) {
+    let screened = match (result.screened, request.target.metric) {
         (0, _) => String::new(),
-        (n, true) => format!(", {n} more screened on the paths that could move the quantile"),
-        (n, false) => format!(", {n} more screened on P(loss) alone"),
+        (n, Metric::ImpliedRating) => format!(", {n} more screened on P(loss) alone"),
+        (n, Metric::IrrQuantile(_)) => {
+            format!(", {n} more screened on the paths that could move the quantile")
+        }
+        (n, _) => format!(", {n} more screened on the paths whose loss could change"),
     };
     let mut text = format!(
         "Sizing {} for {} ({balance}; {paths} paths, {} structures evaluated on the same paths{screened})\n",

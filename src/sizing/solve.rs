@@ -17,7 +17,9 @@ use crate::engine::RunSettings;
 use crate::model::{Liabilities, Model};
 use crate::money::Money;
 use crate::spec::{FacilitySpec, ScenarioSpec};
-use crate::waterfall::{Ledger, StopWhen, tranche_loss, tranche_outcome, tranche_wal};
+use crate::waterfall::{
+    Ledger, StopWhen, settled_at_start, tranche_loss, tranche_outcome, tranche_wal,
+};
 
 /// What to size and against which target.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -81,8 +83,9 @@ pub struct SizingResult {
     pub monotone: bool,
     /// Candidate structures evaluated in full (the curve's points).
     pub evaluations: usize,
-    /// For an implied-rating or IRR target: candidate structures screened
-    /// and not evaluated in full (see `docs/sizing.md`).
+    /// Candidate structures screened and not evaluated in full (implied
+    /// ratings, IRRs, and losses of tranches whose waterfalls cannot stop
+    /// before the first period; see `docs/sizing.md`).
     pub screened: usize,
 }
 
@@ -136,6 +139,20 @@ pub fn size(
             Ok((s.clone(), model, sample))
         })
         .collect::<Result<Vec<_>, SizingError>>()?;
+    // A loss target whose waterfalls can never stop before the first period
+    // (a deferrable tranche's, say) screens its candidates.
+    let screen_losses = match request.target.metric {
+        Metric::ExpectedLoss | Metric::ProbLoss | Metric::LossQuantile(_) => {
+            let liabilities = &cases[0].1.liabilities;
+            let stop = |t| request.target.metric.settled(t);
+            let tranche = liabilities
+                .tranches
+                .iter()
+                .position(|t| t.name == request.target.tranche);
+            tranche.is_some_and(|t| !settled_at_start(liabilities, stop(t), i128::MAX))
+        }
+        Metric::IrrQuantile(_) | Metric::ImpliedRating => false,
+    };
     let mut search = Search {
         structure,
         cases,
@@ -144,7 +161,8 @@ pub fn size(
         cache: BTreeMap::new(),
         by_scenario: BTreeMap::new(),
         wals: BTreeMap::new(),
-        irrs: BTreeMap::new(),
+        path_values: BTreeMap::new(),
+        screen_losses,
         screened: BTreeMap::new(),
     };
     let grid: Vec<f64> = (0..request.grid)
@@ -281,15 +299,16 @@ struct Evaluated {
     full: bool,
     /// For an implied rating evaluated in full: the tranche's mean WAL.
     wals: Option<Vec<f64>>,
-    /// For an IRR target evaluated in full: every path's placed IRR.
-    irrs: Option<Vec<PlacedIrrs>>,
+    /// For a screened target evaluated in full (but an implied rating's):
+    /// every path's value.
+    paths: Option<Vec<PathValues>>,
 }
 
-/// A candidate's IRRs on every path of one scenario, as its evaluation in
-/// full placed them: solved inside `window` (all of them when None), -inf
-/// below it, +inf above.
+/// A candidate's values on every path of one scenario, as its evaluation
+/// in full left them: losses, or IRRs solved inside `window` (all of them
+/// when None), -inf below it, +inf above.
 #[derive(Debug, Clone)]
-struct PlacedIrrs {
+struct PathValues {
     values: Vec<f64>,
     window: Option<(f64, f64)>,
 }
@@ -303,7 +322,7 @@ enum Side {
     Unknown,
 }
 
-impl PlacedIrrs {
+impl PathValues {
     /// Path p's side of the band `[low, high)`.
     fn side(&self, p: usize, (low, high): (f64, f64)) -> Side {
         let value = self.values[p];
@@ -356,11 +375,17 @@ struct Search<'a> {
     /// For an implied-rating target: each cached candidate's mean WAL in
     /// every scenario (the horizon of its benchmark).
     wals: BTreeMap<i128, Vec<f64>>,
-    /// For an IRR target: each cached candidate's placed IRRs in every
-    /// scenario, from which screened candidates are placed.
-    irrs: BTreeMap<i128, Vec<PlacedIrrs>>,
-    /// For an implied-rating or IRR target: candidates screened (see
-    /// [`Search::solutions`]; a rating's benchmark is taken at a WAL
+    /// For a screened target (but an implied rating): cached candidates'
+    /// per-path values in every scenario, from which screened candidates
+    /// place the paths they do not run (only those next to the searches'
+    /// brackets are kept).
+    path_values: BTreeMap<i128, Vec<PathValues>>,
+    /// Whether the target is a loss of a tranche whose waterfalls cannot
+    /// stop before the first period (a deferrable one, say): its searches
+    /// screen candidates as an IRR target's do (see [`Search::solutions`]).
+    screen_losses: bool,
+    /// Candidates screened (see [`Search::solutions`]; a rating's
+    /// benchmark is taken at a WAL
     /// interpolated between the cached ones when it is used); not on the
     /// curve.
     screened: BTreeMap<i128, Unbenchmarked>,
@@ -373,8 +398,8 @@ enum Mode {
     Full,
     /// Screened (see [`Search::solutions`]): an implied rating's P(loss)
     /// exactly (each waterfall stopped once the tranche is certain to be
-    /// repaid) with the benchmark at an interpolated WAL; an IRR target's
-    /// order statistics from the paths that may move them.
+    /// repaid) with the benchmark at an interpolated WAL; an IRR or loss
+    /// target's metric from the paths that may move it.
     Screen,
 }
 
@@ -440,8 +465,8 @@ impl Search<'_> {
                 if let Some(wals) = evaluated.wals {
                     self.wals.insert(key, wals);
                 }
-                if let Some(irrs) = evaluated.irrs {
-                    self.irrs.insert(key, irrs);
+                if let Some(paths) = evaluated.paths {
+                    self.path_values.insert(key, paths);
                 }
                 let point = self.point(key, &candidate);
                 self.by_scenario.insert(key, candidate.by_scenario);
@@ -539,6 +564,7 @@ impl Search<'_> {
     ) -> Result<Vec<Evaluated>, SizingError> {
         let target = &self.request.target;
         let irr_screen = mode == Mode::Screen && target.metric.needs_irr();
+        let loss_screen = mode == Mode::Screen && self.screen_losses;
         let blank = Evaluated {
             full: mode == Mode::Full,
             ..Evaluated::default()
@@ -592,6 +618,18 @@ impl Search<'_> {
                 }
                 continue;
             }
+            if loss_screen {
+                for (c, candidate) in candidates.iter().enumerate() {
+                    if unscreened.contains(&c) {
+                        continue;
+                    }
+                    match self.screen_loss(s, keys[c], candidate, index[c], sample) {
+                        Some(evaluation) => evaluated[c].by_scenario.push(evaluation),
+                        None => unscreened.push(c),
+                    }
+                }
+                continue;
+            }
             let batch = Batch {
                 models: &candidates,
                 sample,
@@ -607,15 +645,15 @@ impl Search<'_> {
                 if let Some(wals) = &wals {
                     out.wals.get_or_insert_with(Vec::new).push(wals[c]);
                 }
-                if mode == Mode::Full && target.metric.needs_irr() {
+                if mode == Mode::Full && (target.metric.needs_irr() || self.screen_losses) {
                     // The window placed the IRRs only if it held the metric
                     // (else every IRR was solved).
                     let window = windows[c]
                         .as_ref()
                         .filter(|w| w.holds(evaluation.value) && w.holds(evaluation.bound))
                         .map(IrrWindow::bounds);
-                    let placed = PlacedIrrs { values, window };
-                    out.irrs.get_or_insert_with(Vec::new).push(placed);
+                    let placed = PathValues { values, window };
+                    out.paths.get_or_insert_with(Vec::new).push(placed);
                 }
             }
         }
@@ -652,13 +690,13 @@ impl Search<'_> {
         }
     }
 
-    /// Drops the placed IRRs that no candidate inside the searches' open
+    /// Drops the per-path values that no candidate inside the searches' open
     /// brackets can take as its nearest neighbour evaluated in full (the
     /// brackets only narrow): they are a vector per path and scenario for
     /// every candidate evaluated in full. Should a bracket start again
     /// elsewhere, a candidate without neighbours is evaluated in full.
-    fn keep_neighbouring_irrs(&mut self, searches: &[Refinement; 2]) {
-        if self.irrs.is_empty() {
+    fn keep_neighbouring_paths(&mut self, searches: &[Refinement; 2]) {
+        if self.path_values.is_empty() {
             return;
         }
         let minor = Decimal::from(10i64.pow(self.structure.spec.currency.minor_digits));
@@ -666,11 +704,80 @@ impl Search<'_> {
         let mut keep: Vec<i128> = Vec::new();
         for (low, high) in searches.iter().filter_map(Refinement::ends) {
             let (low, high) = (key(low), key(high));
-            keep.extend(self.irrs.range(..=low).next_back().map(|(&k, _)| k));
-            keep.extend(self.irrs.range(low..=high).map(|(&k, _)| k));
-            keep.extend(self.irrs.range(high..).next().map(|(&k, _)| k));
+            let values = &self.path_values;
+            keep.extend(values.range(..=low).next_back().map(|(&k, _)| k));
+            keep.extend(values.range(low..=high).map(|(&k, _)| k));
+            keep.extend(values.range(high..).next().map(|(&k, _)| k));
         }
-        self.irrs.retain(|k, _| keep.contains(k));
+        self.path_values.retain(|k, _| keep.contains(k));
+    }
+
+    /// The per-path values in scenario `s` of the nearest candidates below
+    /// and above `key` evaluated in full.
+    fn full_neighbours(&self, key: i128, s: usize) -> Option<(&PathValues, &PathValues)> {
+        let below = &self.path_values.range(..key).next_back()?.1[s];
+        let above = &self.path_values.range(key + 1..).next()?.1[s];
+        Some((below, above))
+    }
+
+    /// A loss target's candidate `key` in scenario `s`, screened: a path
+    /// whose loss is the same at the nearest candidates evaluated in full
+    /// below and above (no loss at both, say, or a total one) is given that
+    /// loss without running its waterfall (on most paths a tranche's loss
+    /// moves monotonically with the size, but that is not certain, so a
+    /// screened answer is confirmed in full: [`Self::screen`]); the other
+    /// paths run. None (to be evaluated in full) without such neighbours,
+    /// or when more than half the paths would run.
+    fn screen_loss(
+        &self,
+        s: usize,
+        key: i128,
+        model: &Model,
+        tranche: Option<usize>,
+        sample: &PoolSample,
+    ) -> Option<Evaluation> {
+        let t = tranche?;
+        let (below, above) = self.full_neighbours(key, s)?;
+        let mut values = below.values.clone();
+        let run: Vec<usize> = (0..values.len())
+            .filter(|&p| !(below.values[p] == above.values[p]))
+            .collect();
+        let tranche_model = &model.liabilities.tranches[t];
+        self.run_screened(model, t, sample, &run, &mut values, |ledger| {
+            tranche_loss(tranche_model, t, ledger)
+        })?;
+        let target = &self.request.target;
+        Some(target.metric.evaluate(&values, target.direction))
+    }
+
+    /// Sets `values` at the paths in `run` to `value(ledger)` after the
+    /// candidate's waterfall on each (stopped once the target's metric is
+    /// settled for tranche `t`). None when more than half the paths would
+    /// run: screening would cost as much as a full evaluation, which serves
+    /// later candidates better (a closer neighbour).
+    fn run_screened(
+        &self,
+        model: &Model,
+        t: usize,
+        sample: &PoolSample,
+        run: &[usize],
+        values: &mut [f64],
+        value: impl Fn(&Ledger) -> f64 + Sync,
+    ) -> Option<()> {
+        if 2 * run.len() > values.len() {
+            return None;
+        }
+        let candidate = Candidate {
+            model,
+            stop: Some(self.request.target.metric.settled(t)),
+        };
+        for (&p, computed) in run
+            .iter()
+            .zip(sample.evaluate_paths(&candidate, run, value))
+        {
+            values[p] = computed;
+        }
+        Some(())
     }
 
     /// An IRR target's candidate `key` in scenario `s`, screened. Its
@@ -694,8 +801,7 @@ impl Search<'_> {
         sample: &PoolSample,
     ) -> Option<Evaluation> {
         let (band, t) = (band?, tranche?);
-        let below = &self.irrs.range(..key).next_back()?.1[s];
-        let above = &self.irrs.range(key + 1..).next()?.1[s];
+        let (below, above) = self.full_neighbours(key, s)?;
         let bounds = band.bounds();
         let mut values = vec![f64::NAN; below.values.len()];
         let mut run = Vec::new();
@@ -706,23 +812,11 @@ impl Search<'_> {
                 _ => run.push(p),
             }
         }
-        // Screening most paths would cost as much as a full evaluation,
-        // which serves later candidates better (a closer neighbour).
-        if 2 * run.len() > values.len() {
-            return None;
-        }
-        let target = &self.request.target;
-        let candidate = Candidate {
-            model,
-            stop: Some(target.metric.settled(t)),
-        };
         let tranche_model = &model.liabilities.tranches[t];
-        let placed = sample.evaluate_paths(&candidate, &run, |ledger| {
+        self.run_screened(model, t, sample, &run, &mut values, |ledger| {
             band.place(tranche_model, t, ledger, &model.calendar)
-        });
-        for (&p, value) in run.iter().zip(placed) {
-            values[p] = value;
-        }
+        })?;
+        let target = &self.request.target;
         let evaluation = target.metric.evaluate(&values, target.direction);
         (band.holds(evaluation.value) && band.holds(evaluation.bound)).then_some(evaluation)
     }
@@ -731,9 +825,9 @@ impl Search<'_> {
     /// whose 95% confidence bound meets it, refined together (each round
     /// evaluates both searches' next guesses in one pass over the paths).
     ///
-    /// Implied-rating and IRR targets first search on screened candidates,
-    /// cheaper than in full, and confirm the answers in full
-    /// ([`Self::screen`]):
+    /// Targets whose waterfalls cannot stop before the first period on most
+    /// paths first search on screened candidates, cheaper than in full, and
+    /// confirm the answers in full ([`Self::screen`]):
     /// - an implied rating compares P(loss) with its benchmark at the
     ///   tranche's mean WAL, and the WAL needs every waterfall run until the
     ///   tranche is repaid, where P(loss) alone is settled once it is
@@ -744,14 +838,18 @@ impl Search<'_> {
     /// - an IRR target's metric is an order statistic; a screened
     ///   candidate runs only the paths that the candidates evaluated in
     ///   full on either side do not both place on one side of the band of
-    ///   rates expected to hold it ([`Self::screen_irrs`]).
+    ///   rates expected to hold it ([`Self::screen_irrs`]);
+    /// - a loss of a tranche whose waterfalls cannot stop before the first
+    ///   period (a deferrable tranche's): a screened candidate runs only the
+    ///   paths whose loss differs between the candidates evaluated in full
+    ///   on either side ([`Self::screen_loss`]).
     fn solutions(
         &mut self,
         curve: &[SizingPoint],
     ) -> Result<(Option<SizingPoint>, Option<SizingPoint>), SizingError> {
         let target = self.request.target.clone();
         let mut searches = [false, true].map(|bound| Refinement::start(&target, curve, bound));
-        if self.rating.is_some() || target.metric.needs_irr() {
+        if self.rating.is_some() || target.metric.needs_irr() || self.screen_losses {
             self.screen(&mut searches)?;
         }
         self.refine(&mut searches, Mode::Full)?;
@@ -840,7 +938,7 @@ impl Search<'_> {
             }
             let shares: Vec<f64> = guesses.iter().map(|&(_, g)| g).collect();
             if mode == Mode::Screen {
-                self.keep_neighbouring_irrs(searches);
+                self.keep_neighbouring_paths(searches);
             }
             let points = self.points_in(&shares, mode)?;
             // Each search narrows with its own guess first, then with the
@@ -1642,7 +1740,7 @@ mod tests {
     /// outside a window only where that window reaches past the band.
     #[test]
     fn placed_irrs_know_their_side_of_a_band() {
-        let placed = PlacedIrrs {
+        let placed = PathValues {
             values: vec![0.01, 0.05, 0.09, f64::INFINITY, f64::NEG_INFINITY, f64::NAN],
             window: Some((0.03, 0.07)),
         };
@@ -1664,7 +1762,7 @@ mod tests {
         assert_eq!(side(3, wide), Side::Unknown);
         assert_eq!(side(4, wide), Side::Unknown);
         // Without a window every IRR was solved: none is infinite.
-        let solved = PlacedIrrs {
+        let solved = PathValues {
             values: vec![0.05],
             window: None,
         };
