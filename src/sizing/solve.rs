@@ -871,11 +871,8 @@ impl Search<'_> {
     /// evaluated in full only, and goes on in full.
     fn screen(&mut self, searches: &mut [Refinement; 2]) -> Result<(), SizingError> {
         self.refine(searches, Mode::Screen)?;
-        let anchored = self.rating.is_some();
-        if let Some((_, high)) = searches
-            .iter()
-            .find_map(Refinement::ends)
-            .filter(|_| anchored)
+        if self.rating.is_some()
+            && let Some((_, high)) = searches.iter().find_map(Refinement::ends)
         {
             let anchor = (high.amount, high.share);
             self.at_amounts(&[anchor], Mode::Full)?;
