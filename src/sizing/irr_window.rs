@@ -47,8 +47,13 @@ impl IrrWindow {
         let least = values.iter().copied().fold(f64::INFINITY, f64::min);
         let most = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
         let pad = (most - least) + 1e-4;
-        let (low, high) = (least - pad, most + pad);
-        if low <= -1.0 + 1e-6 {
+        IrrWindow::between(least - pad, most + pad, calendar)
+    }
+
+    /// The window `[low, high)`; None unless both are finite, above a rate
+    /// of -100%, and in order.
+    pub(super) fn between(low: f64, high: f64, calendar: &Calendar) -> Option<IrrWindow> {
+        if !(low.is_finite() && high.is_finite() && low < high) || low <= -1.0 + 1e-6 {
             return None;
         }
         let discount = |rate: f64| -> Vec<f64> {
@@ -162,5 +167,11 @@ mod tests {
         // Widened by the spread and a basis point each way.
         assert!(window.holds(0.0101) && window.holds(0.0399));
         assert!(!window.holds(0.0098) && !window.holds(0.0402));
+        let exact = IrrWindow::between(0.06, 0.08, &calendar).unwrap();
+        assert_eq!(exact.bounds(), (0.06, 0.08));
+        assert!(exact.holds(0.06) && !exact.holds(0.08));
+        for (low, high) in [(0.08, 0.06), (f64::NAN, 0.1), (-1.0, 0.1), (0.0, f64::INFINITY)] {
+            assert!(IrrWindow::between(low, high, &calendar).is_none(), "{low} {high}");
+        }
     }
 }

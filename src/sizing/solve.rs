@@ -14,7 +14,7 @@ use super::structure::{Structure, find_tranche};
 use super::target::{Direction, Evaluation, Metric, Target};
 use crate::aggregate::{RatingBenchmark, estimate, rating_horizon};
 use crate::engine::RunSettings;
-use crate::model::{Liabilities, Model};
+use crate::model::{Calendar, Liabilities, Model};
 use crate::money::Money;
 use crate::spec::{FacilitySpec, ScenarioSpec};
 use crate::waterfall::{
@@ -98,6 +98,11 @@ const MAX_STEPS: usize = 64;
 /// The search stops when the bracket is narrower than this share of total
 /// capital (a basis point).
 const RESOLUTION: f64 = 1e-4;
+
+/// Half the width of the band of rates a screened IRR candidate next to
+/// distant sizes expects its quantile in, around the target (see
+/// [`Search::screening_band`]).
+const SCREEN_BAND: f64 = 0.01;
 
 /// How many times screened searches are confirmed in full before they go
 /// on in full (see [`Search::screen`]).
@@ -609,7 +614,7 @@ impl Search<'_> {
                     if unscreened.contains(&c) {
                         continue;
                     }
-                    let band = IrrWindow::around(&self.nearest_known(keys[c], s), &model.calendar);
+                    let band = self.screening_band(keys[c], s, &model.calendar);
                     let band = band.as_ref();
                     match self.screen_irrs(s, keys[c], candidate, index[c], band, sample) {
                         Some(evaluation) => evaluated[c].by_scenario.push(evaluation),
@@ -778,6 +783,21 @@ impl Search<'_> {
             values[p] = computed;
         }
         Some(())
+    }
+
+    /// The band of rates a screened IRR candidate `key` in scenario `s`
+    /// expects its quantile and bound in: the window around the values at
+    /// the nearest sizes evaluated in full or screened, or, where those are
+    /// far apart (next to grid points), a band of [`SCREEN_BAND`] either
+    /// side of the target, where the search aims.
+    fn screening_band(&self, key: i128, s: usize, calendar: &Calendar) -> Option<IrrWindow> {
+        let near = IrrWindow::around(&self.nearest_known(key, s), calendar)?;
+        let (low, high) = near.bounds();
+        if high - low <= 2.0 * SCREEN_BAND {
+            return Some(near);
+        }
+        let threshold = self.request.target.threshold;
+        IrrWindow::between(threshold - SCREEN_BAND, threshold + SCREEN_BAND, calendar)
     }
 
     /// An IRR target's candidate `key` in scenario `s`, screened. Its
