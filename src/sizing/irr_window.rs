@@ -170,8 +170,16 @@ mod tests {
         let exact = IrrWindow::between(0.06, 0.08, &calendar).unwrap();
         assert_eq!(exact.bounds(), (0.06, 0.08));
         assert!(exact.holds(0.06) && !exact.holds(0.08));
-        for (low, high) in [(0.08, 0.06), (f64::NAN, 0.1), (-1.0, 0.1), (0.0, f64::INFINITY)] {
-            assert!(IrrWindow::between(low, high, &calendar).is_none(), "{low} {high}");
+        for (low, high) in [
+            (0.08, 0.06),
+            (f64::NAN, 0.1),
+            (-1.0, 0.1),
+            (0.0, f64::INFINITY),
+        ] {
+            assert!(
+                IrrWindow::between(low, high, &calendar).is_none(),
+                "{low} {high}"
+            );
         }
     }
 }
