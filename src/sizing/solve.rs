@@ -609,26 +609,20 @@ impl Search<'_> {
                         .position(|t| t.name == target.tranche && t.notional != Money::ZERO)
                 })
                 .collect();
-            if irr_screen {
+            if irr_screen || loss_screen {
                 for (c, candidate) in candidates.iter().enumerate() {
                     if unscreened.contains(&c) {
                         continue;
                     }
-                    let band = self.screening_band(keys[c], s, &model.calendar);
-                    let band = band.as_ref();
-                    match self.screen_irrs(s, keys[c], candidate, index[c], band, sample) {
-                        Some(evaluation) => evaluated[c].by_scenario.push(evaluation),
-                        None => unscreened.push(c),
-                    }
-                }
-                continue;
-            }
-            if loss_screen {
-                for (c, candidate) in candidates.iter().enumerate() {
-                    if unscreened.contains(&c) {
-                        continue;
-                    }
-                    match self.screen_loss(s, keys[c], candidate, index[c], sample) {
+                    let key = keys[c];
+                    let screened = self.not_binding(key, s).or_else(|| match irr_screen {
+                        true => {
+                            let band = self.screening_band(key, s, &model.calendar);
+                            self.screen_irrs(s, key, candidate, index[c], band.as_ref(), sample)
+                        }
+                        false => self.screen_loss(s, key, candidate, index[c], sample),
+                    });
+                    match screened {
                         Some(evaluation) => evaluated[c].by_scenario.push(evaluation),
                         None => unscreened.push(c),
                     }
@@ -783,6 +777,40 @@ impl Search<'_> {
             values[p] = computed;
         }
         Some(())
+    }
+
+    /// A screened candidate's stand-in evaluation in scenario `s` when the
+    /// sizing has several scenarios and, at both nearest candidates
+    /// evaluated in full, `s` met the target with 95% confidence and was not
+    /// the worst: the line between their evaluations there, without running
+    /// a path (the search follows the worst scenario, and a confirmed
+    /// answer is evaluated in full). None otherwise.
+    fn not_binding(&self, key: i128, s: usize) -> Option<Evaluation> {
+        if self.cases.len() < 2 {
+            return None;
+        }
+        let (&a, below) = self.cache.range(..key).next_back()?;
+        let (&b, above) = self.cache.range(key + 1..).next()?;
+        let name = &self.cases[s].0.name;
+        if &below.scenario == name || &above.scenario == name {
+            return None;
+        }
+        let (ea, eb) = (self.by_scenario[&a][s], self.by_scenario[&b][s]);
+        let finite = [ea.value, ea.bound, eb.value, eb.bound];
+        let target = &self.request.target;
+        if !finite.iter().all(|v| v.is_finite())
+            || !target.is_met(ea.bound)
+            || !target.is_met(eb.bound)
+        {
+            return None;
+        }
+        let t = (key - a) as f64 / (b - a) as f64;
+        let line = |x: f64, y: f64| x + t * (y - x);
+        Some(Evaluation {
+            value: line(ea.value, eb.value),
+            se: ea.se.zip(eb.se).map(|(x, y)| line(x, y)),
+            bound: line(ea.bound, eb.bound),
+        })
     }
 
     /// The band of rates a screened IRR candidate `key` in scenario `s`
