@@ -829,8 +829,8 @@ impl Search<'_> {
     }
 
     /// An IRR target's candidate `key` in scenario `s`, screened. Its
-    /// order statistics are expected in `band` (the window a full
-    /// evaluation would use). A path that the nearest candidates evaluated
+    /// order statistics are expected in `band` ([`Self::screening_band`]).
+    /// A path that the nearest candidates evaluated
     /// in full, below and above, both place on one side of the band is
     /// placed there without running its waterfall: on most paths a
     /// tranche's IRR moves monotonically with the size, but that is not
