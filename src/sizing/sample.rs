@@ -37,6 +37,16 @@ pub struct Candidate<'m> {
     pub stop: Option<StopWhen>,
 }
 
+impl Candidate<'_> {
+    /// Its waterfall on `path`, stopped early as it allows.
+    fn run(&self, path: &PoolPath, ledger: &mut Ledger) {
+        match self.stop {
+            Some(stop) => run_waterfall_until(self.model, path, ledger, stop),
+            None => run_waterfall(self.model, path, ledger),
+        }
+    }
+}
+
 /// Paths per parallel chunk (does not affect results).
 const CHUNK: u64 = 8192;
 
@@ -133,10 +143,7 @@ impl PoolSample {
                 self.rebuild(pool, p, path);
                 for (c, candidate) in candidates.iter().enumerate() {
                     let ledger = &mut ledgers[c];
-                    match candidate.stop {
-                        Some(stop) => run_waterfall_until(candidate.model, path, ledger, stop),
-                        None => run_waterfall(candidate.model, path, ledger),
-                    }
+                    candidate.run(path, ledger);
                     slot[c] = per_path(c, ledger);
                 }
             },
@@ -165,10 +172,7 @@ impl PoolSample {
                 || (PoolPath::for_schedule(&pool.performing), Ledger::default()),
                 |(path, ledger), &p| {
                     self.rebuild(pool, p, path);
-                    match candidate.stop {
-                        Some(stop) => run_waterfall_until(candidate.model, path, ledger, stop),
-                        None => run_waterfall(candidate.model, path, ledger),
-                    }
+                    candidate.run(path, ledger);
                     per_path(ledger)
                 },
             )

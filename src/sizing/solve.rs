@@ -173,7 +173,7 @@ pub fn size(
     let grid: Vec<f64> = (0..request.grid)
         .map(|i| range.0 + (range.1 - range.0) * i as f64 / (request.grid - 1) as f64)
         .collect();
-    let curve = search.points(&grid)?;
+    let curve = search.points_in(&grid, Mode::Full)?;
     let target = &request.target;
     let (solution, confident) = search.solutions(&curve)?;
     let met: Vec<bool> = curve
@@ -410,18 +410,19 @@ enum Mode {
 
 impl Search<'_> {
     /// The candidates at each of `shares`, the new ones evaluated together
-    /// in full (one pass over the paths per scenario).
-    fn points(&mut self, shares: &[f64]) -> Result<Vec<SizingPoint>, SizingError> {
-        self.points_in(shares, Mode::Full)
-    }
-
-    /// [`Self::points`], evaluated as `mode` says.
+    /// as `mode` says (one pass over the paths per scenario).
     fn points_in(&mut self, shares: &[f64], mode: Mode) -> Result<Vec<SizingPoint>, SizingError> {
         let amounts: Vec<(Decimal, f64)> = shares
             .iter()
             .map(|&share| (self.structure.amount(share), share))
             .collect();
         self.at_amounts(&amounts, mode)
+    }
+
+    /// A candidate's cache key: its amount in minor units.
+    fn key(&self, amount: Decimal) -> i128 {
+        let minor = Decimal::from(10i64.pow(self.structure.spec.currency.minor_digits));
+        (amount * minor).to_i128().unwrap_or(0)
     }
 
     /// The candidates at each of `amounts` (with their shares), the new
@@ -432,10 +433,9 @@ impl Search<'_> {
         amounts: &[(Decimal, f64)],
         mode: Mode,
     ) -> Result<Vec<SizingPoint>, SizingError> {
-        let minor = Decimal::from(10i64.pow(self.structure.spec.currency.minor_digits));
         let keyed: Vec<(i128, Decimal, f64)> = amounts
             .iter()
-            .map(|&(amount, share)| ((amount * minor).to_i128().unwrap_or(0), amount, share))
+            .map(|&(amount, share)| (self.key(amount), amount, share))
             .collect();
         let mut fresh: Vec<(i128, Decimal, f64, FacilitySpec)> = Vec::new();
         for &(key, amount, share) in &keyed {
@@ -539,17 +539,31 @@ impl Search<'_> {
     }
 
     /// The metric's estimates and bounds in scenario `s` at the nearest
-    /// sizes evaluated below and above the candidate `key` (empty unless
-    /// there are both).
-    fn neighbours(&self, key: i128, s: usize) -> Vec<f64> {
-        match (
-            self.by_scenario.range(..key).next_back(),
-            self.by_scenario.range(key..).next(),
-        ) {
-            (Some((_, below)), Some((_, above))) => [&below[s], &above[s]]
-                .iter()
-                .flat_map(|e| [e.value, e.bound])
-                .collect(),
+    /// sizes below and above the candidate `key` evaluated in full and,
+    /// with `screened`, screened too (empty unless there are both).
+    fn neighbours(&self, key: i128, s: usize, screened: bool) -> Vec<f64> {
+        let full = |(k, e): (&i128, &Vec<Evaluation>)| (*k, e[s]);
+        let screen = |(k, c): (&i128, &Unbenchmarked)| (*k, c.by_scenario[s]);
+        let below = [
+            self.by_scenario.range(..key).next_back().map(full),
+            self.screened
+                .range(..key)
+                .next_back()
+                .map(screen)
+                .filter(|_| screened),
+        ];
+        let above = [
+            self.by_scenario.range(key + 1..).next().map(full),
+            self.screened
+                .range(key + 1..)
+                .next()
+                .map(screen)
+                .filter(|_| screened),
+        ];
+        let below = below.into_iter().flatten().max_by_key(|(k, _)| *k);
+        let above = above.into_iter().flatten().min_by_key(|(k, _)| *k);
+        match (below, above) {
+            (Some((_, b)), Some((_, a))) => vec![b.value, b.bound, a.value, a.bound],
             _ => Vec::new(),
         }
     }
@@ -590,16 +604,6 @@ impl Search<'_> {
                     })
                 })
                 .collect::<Result<Vec<Model>, SizingError>>()?;
-            let windows: Vec<Option<IrrWindow>> = keys
-                .iter()
-                .map(|&key| {
-                    target
-                        .metric
-                        .needs_irr()
-                        .then(|| IrrWindow::around(&self.neighbours(key, s), &model.calendar))
-                        .flatten()
-                })
-                .collect();
             let index: Vec<Option<usize>> = candidates
                 .iter()
                 .map(|m| {
@@ -629,6 +633,17 @@ impl Search<'_> {
                 }
                 continue;
             }
+            let windows: Vec<Option<IrrWindow>> = keys
+                .iter()
+                .map(|&key| {
+                    let neighbours = self.neighbours(key, s, false);
+                    target
+                        .metric
+                        .needs_irr()
+                        .then(|| IrrWindow::around(&neighbours, &model.calendar))
+                        .flatten()
+                })
+                .collect();
             let batch = Batch {
                 models: &candidates,
                 sample,
@@ -667,28 +682,6 @@ impl Search<'_> {
         Ok(evaluated)
     }
 
-    /// The metric's estimates and bounds in scenario `s` at the nearest
-    /// sizes below and above `key` evaluated in full or screened (empty
-    /// unless there are both).
-    fn nearest_known(&self, key: i128, s: usize) -> Vec<f64> {
-        let screened = |(k, c): (&i128, &Unbenchmarked)| (*k, c.by_scenario[s]);
-        let full = |(k, e): (&i128, &Vec<Evaluation>)| (*k, e[s]);
-        let below = [
-            self.by_scenario.range(..key).next_back().map(full),
-            self.screened.range(..key).next_back().map(screened),
-        ];
-        let above = [
-            self.by_scenario.range(key + 1..).next().map(full),
-            self.screened.range(key + 1..).next().map(screened),
-        ];
-        let below = below.into_iter().flatten().max_by_key(|(k, _)| *k);
-        let above = above.into_iter().flatten().min_by_key(|(k, _)| *k);
-        match (below, above) {
-            (Some((_, b)), Some((_, a))) => vec![b.value, b.bound, a.value, a.bound],
-            _ => Vec::new(),
-        }
-    }
-
     /// Drops the per-path values that no candidate inside the searches' open
     /// brackets can take as its nearest neighbour evaluated in full (the
     /// brackets only narrow): they are a vector per path and scenario for
@@ -698,11 +691,9 @@ impl Search<'_> {
         if self.path_values.is_empty() {
             return;
         }
-        let minor = Decimal::from(10i64.pow(self.structure.spec.currency.minor_digits));
-        let key = |p: &SizingPoint| (p.amount * minor).to_i128().unwrap_or(0);
         let mut keep: Vec<i128> = Vec::new();
         for (low, high) in searches.iter().filter_map(Refinement::ends) {
-            let (low, high) = (key(low), key(high));
+            let (low, high) = (self.key(low.amount), self.key(high.amount));
             let values = &self.path_values;
             keep.extend(values.range(..=low).next_back().map(|(&k, _)| k));
             keep.extend(values.range(low..=high).map(|(&k, _)| k));
@@ -739,7 +730,7 @@ impl Search<'_> {
         let (below, above) = self.full_neighbours(key, s)?;
         let mut values = below.values.clone();
         let run: Vec<usize> = (0..values.len())
-            .filter(|&p| !(below.values[p] == above.values[p]))
+            .filter(|&p| below.values[p] != above.values[p])
             .collect();
         let tranche_model = &model.liabilities.tranches[t];
         self.run_screened(model, t, sample, &run, &mut values, |ledger| {
@@ -819,7 +810,7 @@ impl Search<'_> {
     /// far apart (next to grid points), a band of [`SCREEN_BAND`] either
     /// side of the target, where the search aims.
     fn screening_band(&self, key: i128, s: usize, calendar: &Calendar) -> Option<IrrWindow> {
-        let near = IrrWindow::around(&self.nearest_known(key, s), calendar)?;
+        let near = IrrWindow::around(&self.neighbours(key, s, true), calendar)?;
         let (low, high) = near.bounds();
         if high - low <= 2.0 * SCREEN_BAND {
             return Some(near);
