@@ -590,29 +590,13 @@ impl Search<'_> {
         };
         let mut evaluated = vec![blank; specs.len()];
         let mut unscreened: Vec<usize> = Vec::new();
-        for (s, (scenario, model, sample)) in self.cases.iter().enumerate() {
+        for (s, (_, model, sample)) in self.cases.iter().enumerate() {
             let candidates = specs
                 .iter()
-                .map(|spec| {
-                    Ok(if self.structure.scales_pool() {
-                        Model::compile_scenario(spec, scenario)?
-                    } else {
-                        Model {
-                            liabilities: Liabilities::compile(spec, &model.calendar)?,
-                            ..model.clone()
-                        }
-                    })
-                })
+                .map(|spec| self.candidate_model(spec, s))
                 .collect::<Result<Vec<Model>, SizingError>>()?;
-            let index: Vec<Option<usize>> = candidates
-                .iter()
-                .map(|m| {
-                    m.liabilities
-                        .tranches
-                        .iter()
-                        .position(|t| t.name == target.tranche && t.notional != Money::ZERO)
-                })
-                .collect();
+            let index: Vec<Option<usize>> =
+                candidates.iter().map(|m| self.target_index(m)).collect();
             if irr_screen || loss_screen {
                 for (c, candidate) in candidates.iter().enumerate() {
                     if unscreened.contains(&c) {
@@ -680,6 +664,32 @@ impl Search<'_> {
             }
         }
         Ok(evaluated)
+    }
+
+    /// The candidate structure `spec` in scenario `s`: its liabilities on
+    /// the scenario's pool, or, when the structure scales the pool, the
+    /// whole facility compiled for the scenario.
+    fn candidate_model(&self, spec: &FacilitySpec, s: usize) -> Result<Model, SizingError> {
+        let (scenario, model, _) = &self.cases[s];
+        Ok(if self.structure.scales_pool() {
+            Model::compile_scenario(spec, scenario)?
+        } else {
+            Model {
+                liabilities: Liabilities::compile(spec, &model.calendar)?,
+                ..model.clone()
+            }
+        })
+    }
+
+    /// The target tranche's index in `model` (None when sized to zero: it
+    /// has no loss or IRR).
+    fn target_index(&self, model: &Model) -> Option<usize> {
+        let name = &self.request.target.tranche;
+        model
+            .liabilities
+            .tranches
+            .iter()
+            .position(|t| &t.name == name && t.notional != Money::ZERO)
     }
 
     /// Drops the per-path values that no candidate inside the searches' open
@@ -860,6 +870,89 @@ impl Search<'_> {
         (band.holds(evaluation.value) && band.holds(evaluation.bound)).then_some(evaluation)
     }
 
+    /// Whether the screened candidate `key` is proven to miss the target
+    /// (its estimate, or with `bound` its 95% bound) on the whole sample
+    /// without an evaluation in full: for a quantile target, one scenario
+    /// in which it misses with every path not run given the value most
+    /// favourable to the target ([`Self::best_case`]). Scenarios are tried
+    /// in order of how far the screened evaluation missed there.
+    fn proven_miss(&self, key: i128, bound: bool) -> Result<bool, SizingError> {
+        let target = &self.request.target;
+        let Some(candidate) = self.screened.get(&key) else {
+            return Ok(false);
+        };
+        if self.rating.is_some() || !target.metric.is_order_statistic() {
+            return Ok(false);
+        }
+        let point = |evaluation: Evaluation| SizingPoint {
+            share: candidate.share,
+            amount: candidate.amount,
+            evaluation,
+            scenario: String::new(),
+            benchmark: None,
+        };
+        let mut missed: Vec<(f64, usize)> = candidate
+            .by_scenario
+            .iter()
+            .enumerate()
+            .map(|(s, &e)| (gap(target, &point(e), bound), s))
+            .filter(|&(gap, _)| gap > 0.0)
+            .collect();
+        missed.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let Some(spec) = self.structure.with_amount(candidate.amount) else {
+            return Ok(false);
+        };
+        for (_, s) in missed {
+            let model = self.candidate_model(&spec, s)?;
+            let best = self.best_case(s, key, &model, self.target_index(&model));
+            if best.is_some_and(|e| gap(target, &point(e), bound) > 0.0) {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    /// A quantile target's metric for candidate `key` in scenario `s` at
+    /// its most favourable given the paths that could miss: the paths that
+    /// the nearest candidates evaluated in full, below and above, do not
+    /// both place on the target's favourable side run their waterfall, and
+    /// every other path is given the most favourable value (+inf for an
+    /// IRR target `>=`, -inf for `<=`). The metric and its bound are order
+    /// statistics, which no path's value moves against the target by
+    /// rising towards it, so where this misses the target the candidate
+    /// misses it on the whole sample: at least as many paths as the
+    /// quantile's rank fall short, each of them run. An IRR is placed
+    /// against a window starting at the threshold, which keeps its side of
+    /// the threshold exact. None without such neighbours, or when more
+    /// than half the paths would run.
+    fn best_case(
+        &self,
+        s: usize,
+        key: i128,
+        model: &Model,
+        tranche: Option<usize>,
+    ) -> Option<Evaluation> {
+        let target = &self.request.target;
+        let t = tranche?;
+        let (below, above) = self.full_neighbours(key, s)?;
+        let run = could_fall_short(below, above, target);
+        let mut values = vec![most_favourable(target.direction); below.values.len()];
+        let tranche_model = &model.liabilities.tranches[t];
+        let sample = &self.cases[s].2;
+        if target.metric.needs_irr() {
+            let (low, high) = (target.threshold, target.threshold + RESOLUTION);
+            let window = IrrWindow::between(low, high, &model.calendar)?;
+            self.run_screened(model, t, sample, &run, &mut values, |ledger| {
+                window.place(tranche_model, t, ledger, &model.calendar)
+            })?;
+        } else {
+            self.run_screened(model, t, sample, &run, &mut values, |ledger| {
+                tranche_loss(tranche_model, t, ledger)
+            })?;
+        }
+        Some(target.metric.evaluate(&values, target.direction))
+    }
+
     /// The smallest size meeting the target on the sample and the smallest
     /// whose 95% confidence bound meets it, refined together (each round
     /// evaluates both searches' next guesses in one pass over the paths).
@@ -1000,25 +1093,34 @@ impl Search<'_> {
     /// target, the upper meets it) is solved, exact. Whether every search
     /// is now solved.
     fn confirm(&mut self, searches: &mut [Refinement; 2]) -> Result<bool, SizingError> {
-        let ends: Vec<(Decimal, f64)> = searches
+        // Per open search: its bound flag, its lower end, whether that is
+        // proven to miss without a full evaluation, and its upper end.
+        let mut open = Vec::new();
+        for search in searches.iter() {
+            if let (Some(bound), Some((low, high))) = (search.bound(), search.ends()) {
+                let low = (low.amount, low.share);
+                let proven = self.proven_miss(self.key(low.0), bound)?;
+                open.push((bound, low, proven, (high.amount, high.share)));
+            }
+        }
+        let ends: Vec<(Decimal, f64)> = open
             .iter()
-            .filter_map(Refinement::ends)
-            .flat_map(|(low, high)| [(low.amount, low.share), (high.amount, high.share)])
+            .flat_map(|&(_, low, proven, high)| (!proven).then_some(low).into_iter().chain([high]))
             .collect();
         let full = self.at_amounts(&ends, Mode::Full)?;
         let target = &self.request.target;
-        let mut ends = full.chunks(2);
+        let mut full = full.into_iter();
         let mut confirmed = true;
-        for search in searches.iter_mut() {
-            let Some(bound) = search.bound() else {
-                continue;
-            };
-            let (low, high) = match ends.next() {
-                Some([low, high]) => (low, high),
-                _ => unreachable!("two ends per open search"),
-            };
-            if gap(target, low, bound) > 0.0 && gap(target, high, bound) <= 0.0 {
-                *search = Refinement::Found(high.clone());
+        let mut open = open.into_iter();
+        for search in searches.iter_mut().filter(|s| s.bound().is_some()) {
+            let (bound, _, proven, _) = open.next().expect("one entry per open search");
+            let low_misses = proven
+                || full
+                    .next()
+                    .is_some_and(|low| gap(target, &low, bound) > 0.0);
+            let high = full.next().expect("an upper end per open search");
+            if low_misses && gap(target, &high, bound) <= 0.0 {
+                *search = Refinement::Found(high);
             } else {
                 confirmed = false;
             }
@@ -1308,6 +1410,32 @@ fn parabola_roots(p: (f64, f64), q: (f64, f64), r: (f64, f64)) -> Vec<f64> {
         .filter(|t| t.is_finite())
         .map(|t| p.0 + t)
         .collect()
+}
+
+/// The paths of a candidate between two evaluated in full, `below` and
+/// `above`, that could fall short of `target`: all but those both place on
+/// its favourable side of the threshold (a value exactly at it counts as
+/// short for a `<=` target: the choice only saves work, see
+/// [`Search::best_case`]).
+fn could_fall_short(below: &PathValues, above: &PathValues, target: &Target) -> Vec<usize> {
+    let threshold = (target.threshold, target.threshold);
+    let favourable = match target.direction {
+        Direction::AtLeast => Side::Above,
+        Direction::AtMost => Side::Below,
+    };
+    (0..below.values.len())
+        .filter(|&p| {
+            below.side(p, threshold) != favourable || above.side(p, threshold) != favourable
+        })
+        .collect()
+}
+
+/// The per-path value most favourable to a target pointing `direction`.
+fn most_favourable(direction: Direction) -> f64 {
+    match direction {
+        Direction::AtLeast => f64::INFINITY,
+        Direction::AtMost => f64::NEG_INFINITY,
+    }
 }
 
 /// The gap to the target (`bound`: of the 95% confidence bound rather than
@@ -1770,6 +1898,82 @@ mod tests {
         assert!(wals.is_some() && no_wals.is_none());
         let lost = full[0].iter().filter(|&&loss| loss > 0.0).count();
         assert!(lost > 20 && lost < 2000, "{lost} paths lose");
+    }
+
+    /// A quantile with every path that could not fall short at its most
+    /// favourable value is never further from the target than the full
+    /// one (so where it misses, the full one misses), and it misses where
+    /// the full one misses by a little, with few paths run: for a first
+    /// loss's IRR (`>=`) and a mezzanine's loss (`<=`), between neighbours
+    /// 40 million either side.
+    #[test]
+    fn most_favourable_quantiles_prove_the_misses() {
+        let cases = [
+            (
+                "first_loss.irr_p05 >= 0",
+                2,
+                ["300000000", "340000000", "380000000"],
+            ),
+            (
+                "mezzanine.loss_p99 <= 0.5",
+                1,
+                ["240000000", "280000000", "320000000"],
+            ),
+        ];
+        for (metric, tranche, amounts) in cases {
+            let models = amounts.map(|amount| {
+                let spec = crate::spec::test_support::flagship_with_first_loss(amount);
+                Model::compile(&spec).unwrap()
+            });
+            let sample = PoolSample::simulate(&models[0].pool, 3, 3000);
+            let mut target: Target = metric.parse().unwrap();
+            let batch = Batch {
+                models: &models,
+                sample: &sample,
+                shared_pool: true,
+                index: vec![Some(tranche); 3],
+                windows: &[None, None, None],
+                screen: false,
+            };
+            let (values, evaluations, _) = batch.target_values(&target);
+            let solved = |c: usize| PathValues {
+                values: values[c].clone(),
+                window: None,
+            };
+            let (below, above, full) = (solved(0), solved(2), evaluations[1]);
+            let at = |evaluation| SizingPoint {
+                share: 0.0,
+                amount: Decimal::ZERO,
+                evaluation,
+                scenario: String::new(),
+                benchmark: None,
+            };
+            let (mut proven, mut missed) = (0, 0);
+            for offset in [-0.02, -1e-3, 1e-3, 0.02] {
+                target.threshold = full.value + offset;
+                let run = could_fall_short(&below, &above, &target);
+                assert!(run.len() < 1000, "{metric}: {} run", run.len());
+                let mut best = vec![most_favourable(target.direction); 3000];
+                for &p in &run {
+                    best[p] = values[1][p];
+                }
+                let best = target.metric.evaluate(&best, target.direction);
+                for bound in [false, true] {
+                    let (best, full) = (
+                        gap(&target, &at(best), bound),
+                        gap(&target, &at(full), bound),
+                    );
+                    assert!(best <= full, "{metric} {offset} {bound}: {best} > {full}");
+                    proven += usize::from(best > 0.0);
+                    missed += usize::from(full > 0.0);
+                }
+            }
+            // Estimates and bounds miss at both thresholds past the
+            // estimate (bounds maybe at the others too), and every miss is
+            // proven.
+            assert!((4..=6).contains(&missed), "{metric}: {missed}");
+            assert_eq!(proven, missed, "{metric}");
+        }
     }
 
     /// A path's side of a band: solved IRRs by their value; IRRs placed

@@ -85,6 +85,12 @@ impl Metric {
         matches!(self, Metric::IrrQuantile(_))
     }
 
+    /// Whether the metric and its bound are order statistics of the
+    /// per-path values (so each rises or falls with every one of them).
+    pub fn is_order_statistic(self) -> bool {
+        matches!(self, Metric::LossQuantile(_) | Metric::IrrQuantile(_))
+    }
+
     /// The metric's value over per-path values (losses or IRRs), its
     /// standard error, and a 95% one-sided confidence bound on the side
     /// that matters for `direction`: mean +- 1.96 SE, or for a quantile the
