@@ -293,6 +293,19 @@ fn target_rating(
 /// there the implied-rating benchmark (see [`SizingPoint::benchmark`]).
 type Worst = (Evaluation, String, Option<f64>);
 
+/// Every [`WAL_STRIDE`]-th path is the WAL sample: a screened rating
+/// candidate runs only those until the tranche is repaid, for its WAL.
+const WAL_STRIDE: usize = 10;
+
+/// An implied-rating candidate's horizon (the tranche's mean WAL, see
+/// [`rating_horizon`]) in one scenario: over every path (evaluated in full
+/// only) and over the WAL sample.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Wal {
+    all: Option<f64>,
+    sampled: f64,
+}
+
 /// A candidate evaluated in every scenario (in `cases` order).
 #[derive(Debug, Clone, Default)]
 struct Evaluated {
@@ -302,8 +315,8 @@ struct Evaluated {
     /// Whether in full (a screened candidate that could not be screened is
     /// evaluated in full).
     full: bool,
-    /// For an implied rating evaluated in full: the tranche's mean WAL.
-    wals: Option<Vec<f64>>,
+    /// For an implied rating: the tranche's mean WAL.
+    wals: Option<Vec<Wal>>,
     /// For a screened target evaluated in full (but an implied rating's):
     /// every path's value.
     paths: Option<Vec<PathValues>>,
@@ -377,9 +390,9 @@ struct Search<'a> {
     /// Each cached candidate's evaluation in every scenario (in `cases`
     /// order), for the IRR windows.
     by_scenario: BTreeMap<i128, Vec<Evaluation>>,
-    /// For an implied-rating target: each cached candidate's mean WAL in
-    /// every scenario (the horizon of its benchmark).
-    wals: BTreeMap<i128, Vec<f64>>,
+    /// For an implied-rating target: each candidate's mean WAL in every
+    /// scenario (the horizon of its benchmark).
+    wals: BTreeMap<i128, Vec<Wal>>,
     /// For a screened target (but an implied rating): cached candidates'
     /// per-path values in every scenario, from which screened candidates
     /// place the paths they do not run (only those next to the searches'
@@ -389,10 +402,7 @@ struct Search<'a> {
     /// stop before the first period (a deferrable one, say): its searches
     /// screen candidates as an IRR target's do (see [`Search::solutions`]).
     screen_losses: bool,
-    /// Candidates screened (see [`Search::solutions`]; a rating's
-    /// benchmark is taken at a WAL
-    /// interpolated between the cached ones when it is used); not on the
-    /// curve.
+    /// Candidates screened (see [`Search::solutions`]); not on the curve.
     screened: BTreeMap<i128, Unbenchmarked>,
 }
 
@@ -403,8 +413,9 @@ enum Mode {
     Full,
     /// Screened (see [`Search::solutions`]): an implied rating's P(loss)
     /// exactly (each waterfall stopped once the tranche is certain to be
-    /// repaid) with the benchmark at an interpolated WAL; an IRR or loss
-    /// target's metric from the paths that may move it.
+    /// repaid) with the benchmark at the WAL paired on the WAL sample
+    /// ([`Search::horizon`]); an IRR or loss target's metric from the paths
+    /// that may move it.
     Screen,
 }
 
@@ -463,12 +474,12 @@ impl Search<'_> {
                     share,
                     by_scenario: evaluated.by_scenario,
                 };
+                if let Some(wals) = evaluated.wals {
+                    self.wals.insert(key, wals);
+                }
                 if !evaluated.full {
                     self.screened.insert(key, candidate);
                     continue;
-                }
-                if let Some(wals) = evaluated.wals {
-                    self.wals.insert(key, wals);
                 }
                 if let Some(paths) = evaluated.paths {
                     self.path_values.insert(key, paths);
@@ -489,8 +500,8 @@ impl Search<'_> {
 
     /// The candidate `key` as a point of the search: its worst evaluation
     /// over the scenarios, for an implied rating each less the rating's
-    /// idealized default probability at the tranche's mean WAL there (the
-    /// candidate's own if evaluated in full, else interpolated).
+    /// idealized default probability at the tranche's mean WAL there
+    /// ([`Self::horizon`]).
     fn point(&self, key: i128, candidate: &Unbenchmarked) -> SizingPoint {
         let target = &self.request.target;
         let mut worst: Option<Worst> = None;
@@ -498,10 +509,10 @@ impl Search<'_> {
             let mut evaluation = raw;
             let mut benchmark = None;
             if let Some((table, rating)) = &self.rating {
-                let wal = match self.wals.get(&key) {
-                    Some(wals) => wals[s],
-                    None => self.interpolated_wal(key, s),
-                };
+                let wal = self
+                    .wals
+                    .get(&key)
+                    .map_or(f64::NAN, |w| self.horizon(key, s, w[s]));
                 let pd = table.at(*rating, wal);
                 evaluation.value -= pd;
                 evaluation.bound -= pd;
@@ -522,20 +533,21 @@ impl Search<'_> {
         }
     }
 
-    /// The mean WAL in scenario `s` at the candidate `key`, interpolated
-    /// linearly in the amount between the nearest candidates evaluated in
-    /// full (the nearest one's beyond them).
-    fn interpolated_wal(&self, key: i128, s: usize) -> f64 {
-        let below = self.wals.range(..=key).next_back();
-        let above = self.wals.range(key..).next();
-        match (below, above) {
-            (Some((&a, wa)), Some((&b, wb))) if b > a => {
-                let t = (key - a) as f64 / (b - a) as f64;
-                wa[s] + t * (wb[s] - wa[s])
-            }
-            (Some((_, w)), _) | (None, Some((_, w))) => w[s],
-            (None, None) => f64::NAN,
-        }
+    /// The horizon in scenario `s` of candidate `key` with `wal` there:
+    /// over every path if evaluated in full, else paired with the nearest
+    /// candidate evaluated in full: its horizon plus the difference
+    /// between the two on the WAL sample. On common paths the difference
+    /// is far more precise than the sample's own mean (the WAL moves little
+    /// with the size on each path), and unlike an interpolation it follows
+    /// the WAL's bends.
+    fn horizon(&self, key: i128, s: usize, wal: Wal) -> f64 {
+        wal.all.unwrap_or_else(|| {
+            let full = |(k, w): (&i128, &Vec<Wal>)| {
+                w[s].all.map(|all| (k.abs_diff(key), all - w[s].sampled))
+            };
+            let nearest = self.wals.iter().filter_map(full).min_by_key(|&(d, _)| d);
+            nearest.map_or(f64::NAN, |(_, offset)| wal.sampled + offset)
+        })
     }
 
     /// The metric's estimates and bounds in scenario `s` at the nearest
@@ -965,8 +977,9 @@ impl Search<'_> {
     ///   tranche is repaid, where P(loss) alone is settled once it is
     ///   certain to be repaid (on most paths before the first period); a
     ///   screened candidate has P(loss) exact and the benchmark at the WAL
-    ///   interpolated between the candidates evaluated in full (the WAL
-    ///   moves slowly with the size);
+    ///   of the nearest candidate evaluated in full, moved by the
+    ///   difference between the two on every tenth path, whose waterfalls
+    ///   alone run until the tranche is repaid ([`Self::horizon`]);
     /// - an IRR target's metric is an order statistic; a screened
     ///   candidate runs only the paths that the candidates evaluated in
     ///   full on either side do not both place on one side of the band of
@@ -992,25 +1005,12 @@ impl Search<'_> {
     /// The searches on screened candidates, confirmed in full (see
     /// [`Self::solutions`]): both ends of each search's bracket are
     /// evaluated in full, and where the lower misses the target and the
-    /// upper meets it the answer stands, exact. For an implied rating, the
-    /// answer of the first open search is evaluated in full before the
-    /// first confirmation: the WAL interpolated from the grid alone can be
-    /// off by a few per cent where it bends, which moves the screened
-    /// answer by several basis points, and with this anchor next to the
-    /// answers the searches, started again from every candidate with its
-    /// benchmark re-placed, end where the exact ones do. A search still
-    /// unconfirmed after [`CONFIRMATIONS`] starts again from the candidates
-    /// evaluated in full only, and goes on in full.
+    /// upper meets it the answer stands, exact (a quantile target's lower
+    /// end may instead be proven to miss, [`Self::proven_miss`]). A search
+    /// still unconfirmed after [`CONFIRMATIONS`] starts again from the
+    /// candidates evaluated in full only, and goes on in full.
     fn screen(&mut self, searches: &mut [Refinement; 2]) -> Result<(), SizingError> {
         self.refine(searches, Mode::Screen)?;
-        if self.rating.is_some()
-            && let Some((_, high)) = searches.iter().find_map(Refinement::ends)
-        {
-            let anchor = (high.amount, high.share);
-            self.at_amounts(&[anchor], Mode::Full)?;
-            self.restart(searches, Mode::Screen);
-            self.refine(searches, Mode::Screen)?;
-        }
         for attempt in 1..=CONFIRMATIONS {
             if self.confirm(searches)? {
                 break;
@@ -1467,7 +1467,7 @@ fn gap(target: &Target, point: &SizingPoint, bound: bool) -> f64 {
 
 /// Per candidate: the per-path values, the metric over them, and for an
 /// implied rating the tranche's mean WAL.
-type TargetValues = (Vec<Vec<f64>>, Vec<Evaluation>, Option<Vec<f64>>);
+type TargetValues = (Vec<Vec<f64>>, Vec<Evaluation>, Option<Vec<Wal>>);
 
 /// Candidate structures of one scenario, evaluated on its sample.
 struct Batch<'a> {
@@ -1481,8 +1481,9 @@ struct Batch<'a> {
     index: Vec<Option<usize>>,
     /// For an IRR target, where each candidate's order statistics should lie.
     windows: &'a [Option<IrrWindow>],
-    /// For an implied-rating target: losses only, each waterfall stopped
-    /// once the tranche is certain to be repaid (no WAL: see [`Mode`]).
+    /// For an implied-rating target: losses, each waterfall stopped once
+    /// the tranche is certain to be repaid, and the WAL on the WAL sample
+    /// alone (see [`Mode`]).
     screen: bool,
 }
 
@@ -1596,7 +1597,8 @@ impl Batch<'_> {
                 tranche(c).map_or(f64::NAN, |(_, t, i)| tranche_loss(t, i, ledger))
             });
             let evaluations = losses.iter().map(evaluate).collect();
-            return (losses, evaluations, None);
+            let wals = (target.metric == Metric::ImpliedRating).then(|| self.sampled_wals(target));
+            return (losses, evaluations, wals);
         };
         let settled = |t| target.metric.settled(t);
         let both = self.run(None, settled, (f64::NAN, f64::NAN), |c, ledger| {
@@ -1616,13 +1618,46 @@ impl Batch<'_> {
             .zip(self.models)
             .map(|(paths, model)| {
                 let wal: Vec<f64> = paths.iter().map(|v| v.1).collect();
-                let legal_final = model.calendar.years_from_start(model.calendar.periods());
-                rating_horizon(estimate(&wal).mean, legal_final)
+                let sampled: Vec<f64> = wal.iter().step_by(WAL_STRIDE).copied().collect();
+                Wal {
+                    all: Some(horizon_of(model, &wal)),
+                    sampled: horizon_of(model, &sampled),
+                }
             })
             .collect();
         let evaluations = losses.iter().map(evaluate).collect();
         (losses, evaluations, Some(wals))
     }
+
+    /// For an implied rating, each candidate's horizon on the WAL sample
+    /// alone, its waterfalls there run until the tranche is repaid (as in
+    /// full).
+    fn sampled_wals(&self, target: &Target) -> Vec<Wal> {
+        let paths: Vec<usize> = (0..self.sample.paths()).step_by(WAL_STRIDE).collect();
+        (0..self.models.len())
+            .map(|c| {
+                let model = &self.models[c];
+                let sampled = self.index[c].map_or(f64::NAN, |i| {
+                    let candidate = Candidate {
+                        model,
+                        stop: Some(target.metric.settled(i)),
+                    };
+                    let wal = self.sample.evaluate_paths(&candidate, &paths, |ledger| {
+                        tranche_wal(i, ledger, &model.calendar)
+                    });
+                    horizon_of(model, &wal)
+                });
+                Wal { all: None, sampled }
+            })
+            .collect()
+    }
+}
+
+/// The rating horizon of a tranche whose WALs on some paths are `wals`
+/// (NaN where it repaid no principal).
+fn horizon_of(model: &Model, wals: &[f64]) -> f64 {
+    let legal_final = model.calendar.years_from_start(model.calendar.periods());
+    rating_horizon(estimate(wals).mean, legal_final)
 }
 
 #[cfg(test)]
@@ -1871,8 +1906,8 @@ mod tests {
 
     /// A screened implied-rating evaluation stops most waterfalls before
     /// their first period, yet gives every path the loss of the full one
-    /// (run until the senior is repaid), so P(loss) is exact; only the WAL
-    /// is missing.
+    /// (run until the senior is repaid), so P(loss) is exact; its WAL is
+    /// the full one's on the WAL sample, and only that.
     #[test]
     fn screened_ratings_keep_every_paths_loss() {
         let spec = crate::spec::test_support::flagship_with_first_loss("15000000");
@@ -1892,10 +1927,23 @@ mod tests {
             batch.target_values(&target)
         };
         let (full, full_metric, wals) = evaluate(false);
-        let (screened, screened_metric, no_wals) = evaluate(true);
+        let (screened, screened_metric, sampled) = evaluate(true);
         assert_eq!(screened, full);
         assert_eq!(screened_metric, full_metric);
-        assert!(wals.is_some() && no_wals.is_none());
+        let (wal, sampled) = (wals.unwrap()[0], sampled.unwrap()[0]);
+        assert_eq!(
+            sampled,
+            Wal {
+                all: None,
+                sampled: wal.sampled
+            }
+        );
+        // The sample is not the whole: the two horizons differ a little.
+        let all = wal.all.unwrap();
+        assert!(
+            all != wal.sampled && (all - wal.sampled).abs() < 0.1,
+            "{wal:?}"
+        );
         let lost = full[0].iter().filter(|&&loss| loss > 0.0).count();
         assert!(lost > 20 && lost < 2000, "{lost} paths lose");
     }
