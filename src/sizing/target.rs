@@ -86,9 +86,22 @@ impl Metric {
     }
 
     /// Whether the metric and its bound are order statistics of the
-    /// per-path values (so each rises or falls with every one of them).
+    /// per-path values.
     pub fn is_order_statistic(self) -> bool {
         matches!(self, Metric::LossQuantile(_) | Metric::IrrQuantile(_))
+    }
+
+    /// Whether the metric's estimate (with `bound`, its 95% bound) never
+    /// falls as a per-path value rises: an order statistic's estimate and
+    /// bound, a mean's estimate, but not a mean's bound (its standard error
+    /// can shrink as a value rises towards the others) nor an implied
+    /// rating's (its benchmark moves with the WAL).
+    pub fn rises_with_values(self, bound: bool) -> bool {
+        match self {
+            Metric::LossQuantile(_) | Metric::IrrQuantile(_) => true,
+            Metric::ExpectedLoss | Metric::ProbLoss => !bound,
+            Metric::ImpliedRating => false,
+        }
     }
 
     /// The metric's value over per-path values (losses or IRRs), its
