@@ -294,16 +294,24 @@ fn target_rating(
 type Worst = (Evaluation, String, Option<f64>);
 
 /// Every [`WAL_STRIDE`]-th path is the WAL sample: a screened rating
-/// candidate runs only those until the tranche is repaid, for its WAL.
+/// candidate near its benchmark runs only those until the tranche is
+/// repaid, for its WAL.
 const WAL_STRIDE: usize = 10;
+
+/// A screened rating candidate whose P(loss) (or its bound) is within
+/// this share of the benchmark at the interpolated WAL measures its WAL on
+/// the WAL sample: the interpolation can be off by a few per cent of the
+/// benchmark where the WAL bends, enough to decide the side only there.
+const WAL_TOLERANCE: f64 = 0.1;
 
 /// An implied-rating candidate's horizon (the tranche's mean WAL, see
 /// [`rating_horizon`]) in one scenario: over every path (evaluated in full
-/// only) and over the WAL sample.
+/// only) and over the WAL sample (evaluated in full, or screened near the
+/// benchmark).
 #[derive(Debug, Clone, Copy, PartialEq)]
 struct Wal {
     all: Option<f64>,
-    sampled: f64,
+    sampled: Option<f64>,
 }
 
 /// A candidate evaluated in every scenario (in `cases` order).
@@ -534,20 +542,59 @@ impl Search<'_> {
     }
 
     /// The horizon in scenario `s` of candidate `key` with `wal` there:
-    /// over every path if evaluated in full, else paired with the nearest
-    /// candidate evaluated in full: its horizon plus the difference
-    /// between the two on the WAL sample. On common paths the difference
-    /// is far more precise than the sample's own mean (the WAL moves little
-    /// with the size on each path), and unlike an interpolation it follows
-    /// the WAL's bends.
+    /// over every path if evaluated in full; else, if measured on the WAL
+    /// sample, paired with the candidates evaluated in full on either side
+    /// (the sample's mean plus the difference between the whole and the
+    /// sample there, interpolated: on common paths that difference moves
+    /// slowly with the size, so this is far more precise than the sample's
+    /// own mean, and unlike an interpolation of the WAL itself it follows
+    /// the WAL's bends); else interpolated ([`Self::interpolated_wal`]).
     fn horizon(&self, key: i128, s: usize, wal: Wal) -> f64 {
-        wal.all.unwrap_or_else(|| {
-            let full = |(k, w): (&i128, &Vec<Wal>)| {
-                w[s].all.map(|all| (k.abs_diff(key), all - w[s].sampled))
-            };
-            let nearest = self.wals.iter().filter_map(full).min_by_key(|&(d, _)| d);
-            nearest.map_or(f64::NAN, |(_, offset)| wal.sampled + offset)
-        })
+        if let Some(all) = wal.all {
+            return all;
+        }
+        let Some(sampled) = wal.sampled else {
+            return self.interpolated_wal(key, s);
+        };
+        let offset = |w: &Wal| w.all.zip(w.sampled).map(|(all, own)| all - own);
+        sampled + self.interpolated(key, s, offset)
+    }
+
+    /// The mean WAL in scenario `s` at the candidate `key`, interpolated
+    /// linearly in the amount between the nearest candidates evaluated in
+    /// full (the nearest one's beyond them).
+    fn interpolated_wal(&self, key: i128, s: usize) -> f64 {
+        self.interpolated(key, s, |w| w.all)
+    }
+
+    /// `of(wal)` in scenario `s` at the candidate `key`, interpolated
+    /// linearly in the amount between the nearest candidates where it is
+    /// known (the nearest one's beyond them; NaN where it is known at none).
+    fn interpolated(&self, key: i128, s: usize, of: impl Fn(&Wal) -> Option<f64>) -> f64 {
+        let known = |(&k, w): (&i128, &Vec<Wal>)| of(&w[s]).map(|v| (k, v));
+        let below = self.wals.range(..=key).rev().find_map(known);
+        let above = self.wals.range(key..).find_map(known);
+        match (below, above) {
+            (Some((a, wa)), Some((b, wb))) if b > a => {
+                let t = (key - a) as f64 / (b - a) as f64;
+                wa + t * (wb - wa)
+            }
+            (Some((_, w)), _) | (None, Some((_, w))) => w,
+            (None, None) => f64::NAN,
+        }
+    }
+
+    /// Whether a screened rating candidate `key` in scenario `s`, with
+    /// P(loss) `raw` there, measures its WAL on the WAL sample: its
+    /// estimate or bound is within [`WAL_TOLERANCE`] of the benchmark at
+    /// the interpolated WAL (or that is unknown).
+    fn needs_sampled_wal(&self, key: i128, s: usize, raw: Evaluation) -> bool {
+        let Some((table, rating)) = &self.rating else {
+            return false;
+        };
+        let benchmark = table.at(*rating, self.interpolated_wal(key, s));
+        let far = |p: f64| (p - benchmark).abs() > WAL_TOLERANCE * benchmark;
+        !(far(raw.value) && far(raw.bound))
     }
 
     /// The metric's estimates and bounds in scenario `s` at the nearest
@@ -650,10 +697,20 @@ impl Search<'_> {
             };
             let (values, evaluations, wals) = batch.target_values(target);
             for (c, (evaluation, values)) in evaluations.into_iter().zip(values).enumerate() {
+                let wal = match &wals {
+                    Some(wals) => Some(wals[c]),
+                    None if self.rating.is_some() => Some(Wal {
+                        all: None,
+                        sampled: self
+                            .needs_sampled_wal(keys[c], s, evaluation)
+                            .then(|| batch.sampled_wal(c, target)),
+                    }),
+                    None => None,
+                };
                 let out = &mut evaluated[c];
                 out.by_scenario.push(evaluation);
-                if let Some(wals) = &wals {
-                    out.wals.get_or_insert_with(Vec::new).push(wals[c]);
+                if let Some(wal) = wal {
+                    out.wals.get_or_insert_with(Vec::new).push(wal);
                 }
                 if mode == Mode::Full && (target.metric.needs_irr() || self.screen_losses) {
                     // The window placed the IRRs only if it held the metric
@@ -1606,8 +1663,7 @@ impl Batch<'_> {
                 tranche(c).map_or(f64::NAN, |(_, t, i)| tranche_loss(t, i, ledger))
             });
             let evaluations = losses.iter().map(evaluate).collect();
-            let wals = (target.metric == Metric::ImpliedRating).then(|| self.sampled_wals(target));
-            return (losses, evaluations, wals);
+            return (losses, evaluations, None);
         };
         let settled = |t| target.metric.settled(t);
         let both = self.run(None, settled, (f64::NAN, f64::NAN), |c, ledger| {
@@ -1630,7 +1686,7 @@ impl Batch<'_> {
                 let sampled: Vec<f64> = wal.iter().step_by(WAL_STRIDE).copied().collect();
                 Wal {
                     all: Some(horizon_of(model, &wal)),
-                    sampled: horizon_of(model, &sampled),
+                    sampled: Some(horizon_of(model, &sampled)),
                 }
             })
             .collect();
@@ -1638,27 +1694,22 @@ impl Batch<'_> {
         (losses, evaluations, Some(wals))
     }
 
-    /// For an implied rating, each candidate's horizon on the WAL sample
+    /// For an implied rating, candidate `c`'s horizon on the WAL sample
     /// alone, its waterfalls there run until the tranche is repaid (as in
     /// full).
-    fn sampled_wals(&self, target: &Target) -> Vec<Wal> {
+    fn sampled_wal(&self, c: usize, target: &Target) -> f64 {
         let paths: Vec<usize> = (0..self.sample.paths()).step_by(WAL_STRIDE).collect();
-        (0..self.models.len())
-            .map(|c| {
-                let model = &self.models[c];
-                let sampled = self.index[c].map_or(f64::NAN, |i| {
-                    let candidate = Candidate {
-                        model,
-                        stop: Some(target.metric.settled(i)),
-                    };
-                    let wal = self.sample.evaluate_paths(&candidate, &paths, |ledger| {
-                        tranche_wal(i, ledger, &model.calendar)
-                    });
-                    horizon_of(model, &wal)
-                });
-                Wal { all: None, sampled }
-            })
-            .collect()
+        let model = &self.models[c];
+        self.index[c].map_or(f64::NAN, |i| {
+            let candidate = Candidate {
+                model,
+                stop: Some(target.metric.settled(i)),
+            };
+            let wal = self.sample.evaluate_paths(&candidate, &paths, |ledger| {
+                tranche_wal(i, ledger, &model.calendar)
+            });
+            horizon_of(model, &wal)
+        })
     }
 }
 
@@ -1915,8 +1966,9 @@ mod tests {
 
     /// A screened implied-rating evaluation stops most waterfalls before
     /// their first period, yet gives every path the loss of the full one
-    /// (run until the senior is repaid), so P(loss) is exact; its WAL is
-    /// the full one's on the WAL sample, and only that.
+    /// (run until the senior is repaid), so P(loss) is exact; it has no
+    /// WAL, and its WAL on the WAL sample (measured near the benchmark) is
+    /// the full one's there.
     #[test]
     fn screened_ratings_keep_every_paths_loss() {
         let spec = crate::spec::test_support::flagship_with_first_loss("15000000");
@@ -1924,35 +1976,24 @@ mod tests {
         let sample = PoolSample::simulate(&model.pool, 5, 4000);
         let models = [model];
         let target: Target = "senior.implied_rating >= A2".parse().unwrap();
-        let evaluate = |screen: bool| {
-            let batch = Batch {
-                models: &models,
-                sample: &sample,
-                shared_pool: true,
-                index: vec![Some(0)],
-                windows: &[None],
-                screen,
-            };
-            batch.target_values(&target)
+        let batch = |screen: bool| Batch {
+            models: &models,
+            sample: &sample,
+            shared_pool: true,
+            index: vec![Some(0)],
+            windows: &[None],
+            screen,
         };
-        let (full, full_metric, wals) = evaluate(false);
-        let (screened, screened_metric, sampled) = evaluate(true);
+        let (full, full_metric, wals) = batch(false).target_values(&target);
+        let (screened, screened_metric, no_wals) = batch(true).target_values(&target);
         assert_eq!(screened, full);
         assert_eq!(screened_metric, full_metric);
-        let (wal, sampled) = (wals.unwrap()[0], sampled.unwrap()[0]);
-        assert_eq!(
-            sampled,
-            Wal {
-                all: None,
-                sampled: wal.sampled
-            }
-        );
+        assert!(no_wals.is_none());
+        let wal = wals.unwrap()[0];
+        assert_eq!(Some(batch(true).sampled_wal(0, &target)), wal.sampled);
         // The sample is not the whole: the two horizons differ a little.
-        let all = wal.all.unwrap();
-        assert!(
-            all != wal.sampled && (all - wal.sampled).abs() < 0.1,
-            "{wal:?}"
-        );
+        let (all, sampled) = (wal.all.unwrap(), wal.sampled.unwrap());
+        assert!(all != sampled && (all - sampled).abs() < 0.1, "{wal:?}");
         let lost = full[0].iter().filter(|&&loss| loss > 0.0).count();
         assert!(lost > 20 && lost < 2000, "{lost} paths lose");
     }
