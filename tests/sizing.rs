@@ -334,6 +334,26 @@ fn irr_and_deferrable_loss_answers_are_confirmed_in_full() {
     assert_screened_and_confirmed(&targets, 0.4, 1..=3, false);
 }
 
+/// Next to a grid point where most paths pay the mezzanine in full (its
+/// IRR there is its coupon's yield on most paths), screening keeps that
+/// mass of paths out of its bands rather than running them all: the
+/// sizing needs the grid, the two answers and one more candidate in full
+/// (11 when the band around the target took in that rate).
+#[test]
+fn screening_keeps_a_mass_of_paths_at_one_rate_out_of_its_bands() {
+    let (spec, _) = flagship();
+    let settings = RunSettings {
+        paths: 4000,
+        seed: 20270101,
+    };
+    let target = "mezzanine.irr_p05 >= 0.075";
+    let mut request = request(target, "first_loss", Some("senior"), (0.0, 0.4));
+    request.grid = 5;
+    let result = size(&spec, &[], settings, &request).unwrap();
+    assert!(result.screened >= 3, "{}", result.screened);
+    assert!(result.evaluations <= 8, "{}", result.evaluations);
+}
+
 /// With several scenarios, a screened candidate stands in for a scenario
 /// that met the target and was not the worst at its neighbours; the
 /// answers are still confirmed in full.

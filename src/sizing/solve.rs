@@ -101,7 +101,7 @@ const RESOLUTION: f64 = 1e-4;
 
 /// Half the width of the band of rates a screened IRR candidate next to
 /// distant sizes expects its quantile in, around the target (see
-/// [`Search::screening_band`]).
+/// [`Search::screening_bands`]).
 const SCREEN_BAND: f64 = 0.01;
 
 /// How many times screened searches are confirmed in full before they go
@@ -601,6 +601,22 @@ impl Search<'_> {
     /// sizes below and above the candidate `key` evaluated in full and,
     /// with `screened`, screened too (empty unless there are both).
     fn neighbours(&self, key: i128, s: usize, screened: bool) -> Vec<f64> {
+        match self.nearest(key, s, screened) {
+            Some(((_, b), (_, a))) => vec![b.value, b.bound, a.value, a.bound],
+            None => Vec::new(),
+        }
+    }
+
+    /// The nearest sizes below and above the candidate `key` evaluated in
+    /// full and, with `screened`, screened too, with their evaluations in
+    /// scenario `s` (None unless there are both).
+    #[allow(clippy::type_complexity)]
+    fn nearest(
+        &self,
+        key: i128,
+        s: usize,
+        screened: bool,
+    ) -> Option<((i128, Evaluation), (i128, Evaluation))> {
         let full = |(k, e): (&i128, &Vec<Evaluation>)| (*k, e[s]);
         let screen = |(k, c): (&i128, &Unbenchmarked)| (*k, c.by_scenario[s]);
         let below = [
@@ -619,12 +635,9 @@ impl Search<'_> {
                 .map(screen)
                 .filter(|_| screened),
         ];
-        let below = below.into_iter().flatten().max_by_key(|(k, _)| *k);
-        let above = above.into_iter().flatten().min_by_key(|(k, _)| *k);
-        match (below, above) {
-            (Some((_, b)), Some((_, a))) => vec![b.value, b.bound, a.value, a.bound],
-            _ => Vec::new(),
-        }
+        let below = below.into_iter().flatten().max_by_key(|(k, _)| *k)?;
+        let above = above.into_iter().flatten().min_by_key(|(k, _)| *k)?;
+        Some((below, above))
     }
 
     /// Evaluates each candidate facility (`keys`: their cache keys) as
@@ -664,8 +677,10 @@ impl Search<'_> {
                     let key = keys[c];
                     let screened = self.not_binding(key, s).or_else(|| match irr_screen {
                         true => {
-                            let band = self.screening_band(key, s, &model.calendar);
-                            self.screen_irrs(s, key, candidate, index[c], band.as_ref(), sample)
+                            let bands = self.screening_bands(key, s, &model.calendar);
+                            bands.iter().find_map(|band| {
+                                self.screen_irrs(s, key, candidate, index[c], band, sample)
+                            })
                         }
                         false => self.screen_loss(s, key, candidate, index[c], sample),
                     });
@@ -883,23 +898,50 @@ impl Search<'_> {
         })
     }
 
-    /// The band of rates a screened IRR candidate `key` in scenario `s`
-    /// expects its quantile and bound in: the window around the values at
-    /// the nearest sizes evaluated in full or screened, or, where those are
-    /// far apart (next to grid points), a band of [`SCREEN_BAND`] either
-    /// side of the target, where the search aims.
-    fn screening_band(&self, key: i128, s: usize, calendar: &Calendar) -> Option<IrrWindow> {
-        let near = IrrWindow::around(&self.neighbours(key, s, true), calendar)?;
+    /// The bands of rates, in the order to try them, a screened IRR
+    /// candidate `key` in scenario `s` expects its quantile and bound in:
+    /// the window around the values at the nearest sizes evaluated in full
+    /// or screened; or, where those are far apart (next to grid points),
+    /// bands inside them (a basis point in from the outermost, which keeps
+    /// out a mass of paths at one value, such as a tranche paid in full on
+    /// most paths): [`SCREEN_BAND`] either side of the target, where the
+    /// search aims, then either side of the line between those values
+    /// (unless that is near the target), then all of the space between
+    /// them.
+    fn screening_bands(&self, key: i128, s: usize, calendar: &Calendar) -> Vec<IrrWindow> {
+        let Some(((kb, b), (ka, a))) = self.nearest(key, s, true) else {
+            return Vec::new();
+        };
+        let values = [b.value, b.bound, a.value, a.bound];
+        let Some(near) = IrrWindow::around(&values, calendar) else {
+            return Vec::new();
+        };
         let (low, high) = near.bounds();
         if high - low <= 2.0 * SCREEN_BAND {
-            return Some(near);
+            return vec![near];
         }
+        let inside = (
+            values.iter().copied().fold(f64::INFINITY, f64::min) + RESOLUTION,
+            values.iter().copied().fold(f64::NEG_INFINITY, f64::max) - RESOLUTION,
+        );
+        let around = |centre: f64| {
+            let low = (centre - SCREEN_BAND).max(inside.0);
+            IrrWindow::between(low, (centre + SCREEN_BAND).min(inside.1), calendar)
+        };
         let threshold = self.request.target.threshold;
-        IrrWindow::between(threshold - SCREEN_BAND, threshold + SCREEN_BAND, calendar)
+        let line = b.value + (key - kb) as f64 / (ka - kb) as f64 * (a.value - b.value);
+        let distinct = (line - threshold).abs() > SCREEN_BAND / 2.0;
+        let mut bands: Vec<IrrWindow> = [around(threshold), around(line).filter(|_| distinct)]
+            .into_iter()
+            .chain([IrrWindow::between(inside.0, inside.1, calendar)])
+            .flatten()
+            .collect();
+        bands.dedup();
+        bands
     }
 
     /// An IRR target's candidate `key` in scenario `s`, screened. Its
-    /// order statistics are expected in `band` ([`Self::screening_band`]).
+    /// order statistics are expected in `band` ([`Self::screening_bands`]).
     /// A path that the nearest candidates evaluated
     /// in full, below and above, both place on one side of the band is
     /// placed there without running its waterfall: on most paths a
@@ -915,10 +957,10 @@ impl Search<'_> {
         key: i128,
         model: &Model,
         tranche: Option<usize>,
-        band: Option<&IrrWindow>,
+        band: &IrrWindow,
         sample: &PoolSample,
     ) -> Option<Evaluation> {
-        let (band, t) = (band?, tranche?);
+        let t = tranche?;
         let (below, above) = self.full_neighbours(key, s)?;
         let bounds = band.bounds();
         let mut values = vec![f64::NAN; below.values.len()];
