@@ -678,8 +678,9 @@ impl Search<'_> {
                     let screened = self.not_binding(key, s).or_else(|| match irr_screen {
                         true => {
                             let bands = self.screening_bands(key, s, &model.calendar);
+                            let budget = &mut screening_budget(sample.paths());
                             bands.iter().find_map(|band| {
-                                self.screen_irrs(s, key, candidate, index[c], band, sample)
+                                self.screen_irrs(s, key, candidate, index[c], band, budget)
                             })
                         }
                         false => self.screen_loss(s, key, candidate, index[c], sample),
@@ -811,7 +812,7 @@ impl Search<'_> {
     /// moves monotonically with the size, but that is not certain, so a
     /// screened answer is confirmed in full: [`Self::screen`]); the other
     /// paths run. None (to be evaluated in full) without such neighbours,
-    /// or when more than half the paths would run.
+    /// or when more than half the paths would run ([`screening_budget`]).
     fn screen_loss(
         &self,
         s: usize,
@@ -827,7 +828,8 @@ impl Search<'_> {
             .filter(|&p| below.values[p] != above.values[p])
             .collect();
         let tranche_model = &model.liabilities.tranches[t];
-        self.run_screened(model, t, sample, &run, &mut values, |ledger| {
+        let mut budget = screening_budget(values.len());
+        self.run_screened(model, t, sample, &run, &mut values, &mut budget, |ledger| {
             tranche_loss(tranche_model, t, ledger)
         })?;
         let target = &self.request.target;
@@ -836,9 +838,9 @@ impl Search<'_> {
 
     /// Sets `values` at the paths in `run` to `value(ledger)` after the
     /// candidate's waterfall on each (stopped once the target's metric is
-    /// settled for tranche `t`). None when more than half the paths would
-    /// run: screening would cost as much as a full evaluation, which serves
-    /// later candidates better (a closer neighbour).
+    /// settled for tranche `t`), taking them from `budget`. None when more
+    /// would run than `budget` has left ([`screening_budget`]).
+    #[allow(clippy::too_many_arguments)]
     fn run_screened(
         &self,
         model: &Model,
@@ -846,11 +848,10 @@ impl Search<'_> {
         sample: &PoolSample,
         run: &[usize],
         values: &mut [f64],
+        budget: &mut usize,
         value: impl Fn(&Ledger) -> f64 + Sync,
     ) -> Option<()> {
-        if 2 * run.len() > values.len() {
-            return None;
-        }
+        *budget = budget.checked_sub(run.len())?;
         let candidate = Candidate {
             model,
             stop: Some(self.request.target.metric.settled(t)),
@@ -948,9 +949,10 @@ impl Search<'_> {
     /// tranche's IRR moves monotonically with the size, but that is not
     /// certain, so a screened answer is confirmed in full
     /// ([`Self::screen`]). The other paths run their waterfall and are
-    /// placed by the band. None (to be evaluated in full) without a band,
-    /// without such neighbours, or when the order statistics fall outside
-    /// the band.
+    /// placed by the band, taken from `budget` ([`screening_budget`]).
+    /// None (try the next band, else evaluate in full) without such
+    /// neighbours, when the budget is spent, or when the order statistics
+    /// fall outside the band.
     fn screen_irrs(
         &self,
         s: usize,
@@ -958,9 +960,10 @@ impl Search<'_> {
         model: &Model,
         tranche: Option<usize>,
         band: &IrrWindow,
-        sample: &PoolSample,
+        budget: &mut usize,
     ) -> Option<Evaluation> {
         let t = tranche?;
+        let sample = &self.cases[s].2;
         let (below, above) = self.full_neighbours(key, s)?;
         let bounds = band.bounds();
         let mut values = vec![f64::NAN; below.values.len()];
@@ -973,7 +976,7 @@ impl Search<'_> {
             }
         }
         let tranche_model = &model.liabilities.tranches[t];
-        self.run_screened(model, t, sample, &run, &mut values, |ledger| {
+        self.run_screened(model, t, sample, &run, &mut values, budget, |ledger| {
             band.place(tranche_model, t, ledger, &model.calendar)
         })?;
         let target = &self.request.target;
@@ -1037,7 +1040,7 @@ impl Search<'_> {
     /// past the target. An IRR is placed against a window starting at the
     /// threshold, which keeps its side of the threshold exact. None
     /// without such neighbours, or when more than half the paths would
-    /// run.
+    /// run ([`screening_budget`]).
     fn best_case(
         &self,
         s: usize,
@@ -1052,14 +1055,15 @@ impl Search<'_> {
         let mut values = vec![most_favourable(target); below.values.len()];
         let tranche_model = &model.liabilities.tranches[t];
         let sample = &self.cases[s].2;
+        let budget = &mut screening_budget(values.len());
         if target.metric.needs_irr() {
             let (low, high) = (target.threshold, target.threshold + RESOLUTION);
             let window = IrrWindow::between(low, high, &model.calendar)?;
-            self.run_screened(model, t, sample, &run, &mut values, |ledger| {
+            self.run_screened(model, t, sample, &run, &mut values, budget, |ledger| {
                 window.place(tranche_model, t, ledger, &model.calendar)
             })?;
         } else {
-            self.run_screened(model, t, sample, &run, &mut values, |ledger| {
+            self.run_screened(model, t, sample, &run, &mut values, budget, |ledger| {
                 tranche_loss(tranche_model, t, ledger)
             })?;
         }
@@ -1511,6 +1515,14 @@ fn parabola_roots(p: (f64, f64), q: (f64, f64), r: (f64, f64)) -> Vec<f64> {
         .filter(|t| t.is_finite())
         .map(|t| p.0 + t)
         .collect()
+}
+
+/// How many paths a screened candidate may run in all, over every band it
+/// tries, out of `paths`: half. Screening more would cost about as much as
+/// a full evaluation, which serves later candidates better (a closer
+/// neighbour).
+fn screening_budget(paths: usize) -> usize {
+    paths / 2
 }
 
 /// The paths of a candidate between two evaluated in full, `below` and
