@@ -421,9 +421,8 @@ enum Mode {
     Full,
     /// Screened (see [`Search::solutions`]): an implied rating's P(loss)
     /// exactly (each waterfall stopped once the tranche is certain to be
-    /// repaid) with the benchmark at the WAL paired on the WAL sample
-    /// ([`Search::horizon`]); an IRR or loss target's metric from the paths
-    /// that may move it.
+    /// repaid) with the benchmark at the WAL of [`Search::horizon`]; an
+    /// IRR or loss target's metric from the paths that may move it.
     Screen,
 }
 
@@ -997,7 +996,7 @@ impl Search<'_> {
         let Some(candidate) = self.screened.get(&key) else {
             return Ok(false);
         };
-        if self.rating.is_some() || !target.metric.rises_with_values(bound) {
+        if !target.metric.rises_with_values(bound) {
             return Ok(false);
         }
         let point = |evaluation: Evaluation| SizingPoint {
@@ -1081,10 +1080,10 @@ impl Search<'_> {
     ///   tranche's mean WAL, and the WAL needs every waterfall run until the
     ///   tranche is repaid, where P(loss) alone is settled once it is
     ///   certain to be repaid (on most paths before the first period); a
-    ///   screened candidate has P(loss) exact and the benchmark at the WAL
-    ///   of the nearest candidate evaluated in full, moved by the
-    ///   difference between the two on every tenth path, whose waterfalls
-    ///   alone run until the tranche is repaid ([`Self::horizon`]);
+    ///   screened candidate has P(loss) exact and the benchmark at a WAL
+    ///   interpolated between the candidates evaluated in full or, near
+    ///   the benchmark, measured on every tenth path alone
+    ///   ([`Self::horizon`]);
     /// - an IRR target's metric is an order statistic; a screened
     ///   candidate runs only the paths that the candidates evaluated in
     ///   full on either side do not both place on one side of the band of
@@ -1194,7 +1193,8 @@ impl Search<'_> {
     }
 
     /// Evaluates in full both ends of each open search's bracket (in one
-    /// pass); a search whose ends confirm its bracket (the lower misses the
+    /// pass), but a lower end proven to miss without ([`Self::proven_miss`]);
+    /// a search whose ends confirm its bracket (the lower misses the
     /// target, the upper meets it) is solved, exact. Whether every search
     /// is now solved.
     fn confirm(&mut self, searches: &mut [Refinement; 2]) -> Result<bool, SizingError> {
@@ -1601,9 +1601,9 @@ struct Batch<'a> {
     index: Vec<Option<usize>>,
     /// For an IRR target, where each candidate's order statistics should lie.
     windows: &'a [Option<IrrWindow>],
-    /// For an implied-rating target: losses, each waterfall stopped once
-    /// the tranche is certain to be repaid, and the WAL on the WAL sample
-    /// alone (see [`Mode`]).
+    /// For an implied-rating target: losses only, each waterfall stopped
+    /// once the tranche is certain to be repaid (see [`Mode`]; the WAL,
+    /// where wanted, from [`Batch::sampled_wal`]).
     screen: bool,
 }
 
