@@ -1,8 +1,6 @@
 //! Compiles the loan pool of a facility under a scenario: schedules,
 //! thresholds, loadings, recovery laws and fixed factors.
 
-use std::collections::HashMap;
-
 use super::copula::LatentLaw;
 use super::default_curve::{CurveError, DefaultCurve};
 use super::factors::{FactorLoadings, FactorNames};
@@ -49,7 +47,6 @@ pub fn compile_pool(
 ) -> Result<PoolModel, ModelError> {
     let latent = LatentLaw::new(spec.risk.copula).ok_or(ModelError::Copula)?;
     let mut factors = FactorNames::default();
-    let mut laws = RecoveryLaws::default();
     let mut loans = Vec::with_capacity(spec.projects.len());
     for project in &spec.projects {
         let principal = to_money(
@@ -70,7 +67,7 @@ pub fn compile_pool(
             loadings: FactorLoadings::new(shares, project.region.is_some()),
             curve: default_curve(spec, project, calendar)?.scaled(scenario.pd_multiplier(project)),
             latent: latent.clone(),
-            recovery: laws.get(project, scenario.recovery_haircut(project))?,
+            recovery: recovery_law(project, scenario.recovery_haircut(project))?,
         };
         let loan = loan::compile_loan(project, principal, calendar, risk).ok_or_else(|| {
             ModelError::LoanOffGrid {
@@ -154,28 +151,16 @@ fn default_curve(
     })
 }
 
-/// Recovery laws, built once per distinct (mean, sd): a Beta table costs
-/// thousands of quantile inversions.
-#[derive(Default)]
-struct RecoveryLaws(HashMap<(u64, u64), RecoveryLaw>);
-
-impl RecoveryLaws {
-    /// The law of a project's recovery after a relative `haircut` of its
-    /// mean and sd (which keeps a Beta law feasible).
-    fn get(&mut self, project: &ProjectSpec, haircut: f64) -> Result<RecoveryLaw, ModelError> {
-        let kept = 1.0 - haircut;
-        let (mean, sd) = (project.recovery_mean * kept, project.recovery_sd * kept);
-        if let Some(law) = self.0.get(&(mean.to_bits(), sd.to_bits())) {
-            return Ok(law.clone());
-        }
-        let law = RecoveryLaw::from_moments(mean, sd).ok_or_else(|| ModelError::RecoveryLaw {
-            id: project.id.clone(),
-            mean,
-            sd,
-        })?;
-        self.0.insert((mean.to_bits(), sd.to_bits()), law.clone());
-        Ok(law)
-    }
+/// The law of a project's recovery after a relative `haircut` of its mean
+/// and sd (which keeps a Beta law feasible).
+fn recovery_law(project: &ProjectSpec, haircut: f64) -> Result<RecoveryLaw, ModelError> {
+    let kept = 1.0 - haircut;
+    let (mean, sd) = (project.recovery_mean * kept, project.recovery_sd * kept);
+    RecoveryLaw::from_moments(mean, sd).ok_or_else(|| ModelError::RecoveryLaw {
+        id: project.id.clone(),
+        mean,
+        sd,
+    })
 }
 
 fn performing_schedule(loans: &[LoanModel], periods: usize) -> PoolSchedule {

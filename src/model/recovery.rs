@@ -6,12 +6,26 @@
 //! once at `TABLE_INTERVALS + 1` equally spaced probabilities and sampled by
 //! linear interpolation. The table's accuracy is pinned by a test.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use statrs::distribution::{Beta, ContinuousCDF};
 
 /// Number of intervals of a quantile table.
 pub const TABLE_INTERVALS: usize = 4096;
+
+/// Beta tables built so far in this process, by the bits of their mean and
+/// sd: a table costs thousands of incomplete-beta inversions (milliseconds),
+/// and sizing, sweeps and scenarios compile the same laws many times. A
+/// table depends on its mean and sd alone, so a cached one is the one that
+/// would be built.
+static TABLES: OnceLock<Mutex<TablesByMoments>> = OnceLock::new();
+
+/// Tables by the bits of their mean and sd.
+type TablesByMoments = HashMap<(u64, u64), Arc<QuantileTable>>;
+
+/// The cache is emptied when it holds this many tables (32 KB each).
+const CACHED_TABLES: usize = 256;
 
 /// The law of a loan's recovery rate.
 #[derive(Debug, Clone, PartialEq)]
@@ -30,7 +44,27 @@ impl RecoveryLaw {
         if sd == 0.0 {
             return Some(RecoveryLaw::Fixed(mean));
         }
-        QuantileTable::beta(mean, sd).map(|t| RecoveryLaw::Beta(Arc::new(t)))
+        let key = (mean.to_bits(), sd.to_bits());
+        // A poisoned lock still holds complete tables (each is inserted
+        // whole), so it is used as it is.
+        let tables = || {
+            let cache = TABLES.get_or_init(Default::default);
+            cache
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner())
+        };
+        if let Some(table) = tables().get(&key) {
+            return Some(RecoveryLaw::Beta(Arc::clone(table)));
+        }
+        // Built outside the lock, so that threads compiling other laws do
+        // not wait.
+        let table = Arc::new(QuantileTable::beta(mean, sd)?);
+        let mut cache = tables();
+        if cache.len() >= CACHED_TABLES {
+            cache.clear();
+        }
+        cache.insert(key, Arc::clone(&table));
+        Some(RecoveryLaw::Beta(table))
     }
 
     /// Whether sampling the law needs a random number.
@@ -127,6 +161,21 @@ mod tests {
             let error = (law.quantile(u) - exact.inverse_cdf(u)).abs();
             assert!(error < 1e-4, "u {u}: error {error}");
         }
+    }
+
+    /// Compiling a law again shares the table built the first time, which
+    /// equals a table built afresh.
+    #[test]
+    fn beta_tables_are_built_once_per_process() {
+        let (mean, sd) = (0.61, 0.19);
+        let (Some(RecoveryLaw::Beta(first)), Some(RecoveryLaw::Beta(again))) = (
+            RecoveryLaw::from_moments(mean, sd),
+            RecoveryLaw::from_moments(mean, sd),
+        ) else {
+            panic!("Beta laws");
+        };
+        assert!(Arc::ptr_eq(&first, &again));
+        assert_eq!(*first, QuantileTable::beta(mean, sd).unwrap());
     }
 
     #[test]
