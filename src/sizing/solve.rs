@@ -1769,7 +1769,7 @@ impl Batch<'_> {
 
 /// The rating horizon of a tranche whose WALs on some paths are `wals`
 /// (NaN where it repaid no principal).
-fn horizon_of(model: &Model, wals: &[f64]) -> f64 {
+pub(super) fn horizon_of(model: &Model, wals: &[f64]) -> f64 {
     let legal_final = model.calendar.years_from_start(model.calendar.periods());
     rating_horizon(estimate(wals).mean, legal_final)
 }

@@ -9,9 +9,10 @@ use serde::Serialize;
 
 use super::SizingError;
 use super::sample::{Candidate, PoolSample};
+use super::solve::horizon_of;
 use super::structure::{Structure, find_tranche};
 use super::target::{Evaluation, Metric};
-use crate::aggregate::{ImpliedRating, RatingBenchmark, estimate, rating_horizon};
+use crate::aggregate::{ImpliedRating, RatingBenchmark};
 use crate::engine::RunSettings;
 use crate::model::Model;
 use crate::spec::{CorrelationShares, FacilitySpec, Overlay, ScenarioSpec, Selector};
@@ -292,9 +293,7 @@ fn evaluate(
                     let evaluation = metric.evaluate(&per_path, metric.adverse());
                     let rating = (*metric == Metric::ImpliedRating).then(|| {
                         let wal: Vec<f64> = rows.iter().map(|row| row[m].1).collect();
-                        let calendar = &model.calendar;
-                        let legal_final = calendar.years_from_start(calendar.periods());
-                        let horizon = rating_horizon(estimate(&wal).mean, legal_final);
+                        let horizon = horizon_of(model, &wal);
                         let se = evaluation.se.unwrap_or(f64::NAN);
                         benchmark.implied_rating((evaluation.value, se), horizon)
                     });
@@ -396,6 +395,7 @@ fn apply(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::aggregate::rating_horizon;
 
     #[test]
     fn axes_parse_ranges_and_lists() {
