@@ -2,7 +2,7 @@
 //! an invariant, reproducibility across thread counts, `--format json`,
 //! the terminal table, and neutralised spreadsheet formulas.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fs;

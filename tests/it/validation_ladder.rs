@@ -9,7 +9,7 @@
 //! - The homogeneous approximation behind `blendsim analytic` is exact for
 //!   a homogeneous pool: it reproduces REFERENCES.md section 1.
 
-mod common;
+use crate::common;
 
 use blendsim::aggregate::{quantile, sorted, summarise};
 use blendsim::analytic::{FinitePool, LargePool, StudentTPool, Tranche, estimate_facility};

@@ -10,7 +10,7 @@
 //! quarterly grid from 2026-01-01 make every accrual exactly 90/360 = 1/4
 //! year; interest = balance x coupon / 4, rounded half to even to the cent.
 
-mod common;
+use crate::common;
 
 use blendsim::model::Model;
 use blendsim::money::Money;

@@ -2,7 +2,7 @@
 //! Gaussian copula, reproduced by the full engine (spec -> model -> simulate
 //! -> waterfall -> aggregate) within 4 Monte Carlo standard errors + 1e-4.
 
-mod common;
+use crate::common;
 
 use blendsim::aggregate::summarise;
 use blendsim::engine::{RunSettings, simulate_outcomes};

@@ -5,7 +5,7 @@
 //! 10. The benchmarks in ratings.csv are recomputed here from the fixture
 //! with the interpolation of docs/ratings.md.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::fs;

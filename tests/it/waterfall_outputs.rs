@@ -2,7 +2,7 @@
 //! party) and trace_path_N.csv (one path step by step), from the library
 //! and from the command line.
 
-mod common;
+use crate::common;
 
 use std::fs;
 use std::path::Path;

@@ -1,7 +1,7 @@
 //! Stress scenarios: overlays compile into the model and are simulated on
 //! the same random streams as the base case.
 
-mod common;
+use crate::common;
 
 use blendsim::analytic::normal::{norm_cdf, norm_inv_cdf};
 use blendsim::engine::{RunSettings, simulate_outcomes};

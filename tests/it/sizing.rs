@@ -1,6 +1,6 @@
 //! Tranche sizing on common random numbers.
 
-mod common;
+use crate::common;
 
 use blendsim::analytic::{FinitePool, Tranche};
 use blendsim::engine::RunSettings;

@@ -9,7 +9,7 @@
 //! two given loans both default: `p2 = int phi(g) Phi((c - sqrt(rho) g) /
 //! sqrt(1 - rho))^2 dg`, c = Phi^-1(p).
 
-mod common;
+use crate::common;
 
 use blendsim::aggregate::estimate;
 use blendsim::engine::{RunSettings, simulate_outcomes};

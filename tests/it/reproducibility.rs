@@ -1,7 +1,7 @@
 //! Reproducibility: results do not depend on the thread count, and the
 //! random streams do not change silently (value-stability snapshot).
 
-mod common;
+use crate::common;
 
 use blendsim::aggregate::{Outcomes, summarise};
 use blendsim::engine::{RunSettings, simulate_outcomes, with_threads};

@@ -1,7 +1,7 @@
 //! Monotonicity on common random numbers: the same seed gives the same
 //! uniforms, so a parameter change moves every path the same way.
 
-mod common;
+use crate::common;
 
 use blendsim::aggregate::{TrancheSummary, summarise};
 use blendsim::engine::{RunSettings, simulate_outcomes};

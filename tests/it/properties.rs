@@ -4,7 +4,7 @@
 //! exactly the loan's remaining schedule, and every cent of pool principal is
 //! either collected or written off.
 
-mod common;
+use crate::common;
 
 use blendsim::model::{Model, PoolModel, Step, TrancheModel};
 use blendsim::money::Money;

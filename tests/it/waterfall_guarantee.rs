@@ -11,7 +11,7 @@
 //! so both leave max(0, L - X - I) unpaid. Only the loss *fraction* differs,
 //! by the notional it is measured on (S or P).
 
-mod common;
+use crate::common;
 
 use blendsim::aggregate::summarise;
 use blendsim::engine::{RunSettings, simulate_outcomes};

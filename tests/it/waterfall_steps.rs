@@ -9,7 +9,7 @@
 //! 4% (1% a quarter), B's 8% (2% a quarter), C's 0%. Amounts in comments are
 //! in dollars; in code, in cents.
 
-mod common;
+use crate::common;
 
 use blendsim::model::Model;
 use blendsim::money::Money;
