@@ -13,7 +13,7 @@ and rewrites the blocks of docs/calibration.md between
 then checks every written facility with check_portfolio.py. The output is
 deterministic: running it twice gives identical files (no randomness).
 
-Everything numeric below is either taken from shared/REFERENCES.md
+Everything numeric below is either taken from docs/references.md
 section 3 (marked SOURCE) or is a modelling assumption (marked ASSUMPTION);
 docs/calibration.md explains each.
 """
@@ -36,7 +36,7 @@ DOC = ROOT / "docs" / "calibration.md"
 # --------------------------------------------------------------- calibration
 
 # SOURCE: Moody's idealized 10-year cumulative default probabilities
-# (WARF factor / 10,000), REFERENCES.md section 3.
+# (WARF factor / 10,000), references section 3.
 PD10 = {
     "Baa3": 0.0610, "Ba1": 0.0940, "Ba2": 0.1350, "Ba3": 0.1766,
     "B1": 0.2220, "B2": 0.2720, "B3": 0.3490, "Caa1": 0.4770, "Caa2": 0.6500,
@@ -59,7 +59,7 @@ def notch_down(rating: str, notches: int) -> str:
 PROCESSING_NOTCHES = 1
 RAMPING_NOTCHES = 1
 
-# SOURCE: GEMs recovery rates, REFERENCES.md section 3 (regional figures
+# SOURCE: GEMs recovery rates, references section 3 (regional figures
 # 1994-2022; private-sector average 1994-2024).
 RECOVERY_SSA = 0.83      # Sub-Saharan Africa
 RECOVERY_SOUTH_ASIA = 0.681
@@ -365,7 +365,7 @@ country = {c['country']}
 [eligibility]
 required_sponsor_nexus = ["US", "KR"]
 excluded_sponsor_nexus = ["PRC"]
-# EAIF-style concentration limits (REFERENCES.md section 3); 40% per sector
+# EAIF-style concentration limits (references section 3); 40% per sector
 # applied per mineral.{' The quickstart has only ten loans of unequal size, so 10% per client cannot hold; it uses 15%.' if cfg['max_project_share'] != '0.10' else ''}
 max_project_share = {cfg['max_project_share']}
 max_mineral_share = 0.40

@@ -178,7 +178,7 @@ pub struct RatingTable {
 
 impl RatingTable {
     /// Moody's idealized 10-year cumulative default probabilities (WARF
-    /// factor / 10,000), the default table. Source: REFERENCES.md section 3;
+    /// factor / 10,000), the default table. Source: references section 3;
     /// Ca is taken as 0.9999 rather than 1 so that a hazard exists.
     pub fn moodys_idealized_10y() -> RatingTable {
         let entries = [

@@ -1,4 +1,4 @@
-//! Reproduces docs' reference numbers: /work/shared/REFERENCES.md sections
+//! Reproduces docs' reference numbers: docs/references.md sections
 //! 1 (finite pool, Gaussian copula) and 2 (Vasicek large pool).
 
 use blendsim::analytic::{FinitePool, LargePool, Tranche};

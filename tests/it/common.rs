@@ -99,7 +99,7 @@ pub fn facility(
     }
 }
 
-/// REFERENCES.md section 1 setting: `n` identical zero-coupon bullet loans
+/// references section 1 setting: `n` identical zero-coupon bullet loans
 /// of 1,000,000 over 5 years (30/360, so exactly 5 years) with cumulative
 /// default probability `p`, fixed recovery, one global factor, and zero-coupon
 /// sequential tranches cut at `cuts` (fractions of the pool, ascending, the

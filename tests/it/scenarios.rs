@@ -64,7 +64,7 @@ fn harsher_overlays_never_lower_any_path_loss() {
 
 /// Holding the global factor at z makes loans independent given z: each
 /// defaults by the horizon with probability
-/// `Phi((Phi^-1(p) - sqrt(rho) z) / sqrt(1 - rho))` (REFERENCES.md section 1,
+/// `Phi((Phi^-1(p) - sqrt(rho) z) / sqrt(1 - rho))` (references section 1,
 /// conditional law). The mean default fraction matches within 4 SE.
 #[test]
 fn a_factor_shift_simulates_the_conditional_law() {

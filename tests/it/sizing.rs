@@ -20,7 +20,7 @@ fn request(target: &str, solve: &str, absorb: Option<&str>, range: (f64, f64)) -
 
 /// A zero-coupon homogeneous pool in two tranches: the senior tranche is the
 /// static slice [A, 1] of the pool loss, whose expected loss the finite-pool
-/// integral gives exactly (REFERENCES.md section 1 setting). At the size the
+/// integral gives exactly (references section 1 setting). At the size the
 /// Monte Carlo search returns, the analytic senior expected loss must agree
 /// with the Monte Carlo one within 4 standard errors, and the target must be
 /// met on the sample.

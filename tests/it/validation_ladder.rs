@@ -4,10 +4,10 @@
 //! - Student t copula: Monte Carlo tranche expected losses equal the
 //!   finite-pool t-copula integral within 4 standard errors (+1e-4).
 //! - Large pool (20,000 loans): tranche expected losses and the 99% and
-//!   99.9% loss quantiles approach the Vasicek closed forms of REFERENCES.md
+//!   99.9% loss quantiles approach the Vasicek closed forms of docs/references.md
 //!   section 2.
 //! - The homogeneous approximation behind `blendsim analytic` is exact for
-//!   a homogeneous pool: it reproduces REFERENCES.md section 1.
+//!   a homogeneous pool: it reproduces references section 1.
 
 use crate::common;
 
@@ -51,7 +51,7 @@ fn student_t_copula_matches_the_finite_pool_integral(#[case] dof: f64) {
     assert_tranches_match(&model, 50_000, |t| law.expected_tranche_loss(t));
 }
 
-/// REFERENCES.md section 2 worked case: p = 2%, rho = 0.2, R = 40%.
+/// references section 2 worked case: p = 2%, rho = 0.2, R = 40%.
 ///
 /// Tolerances: the Monte Carlo is compared with the exact finite pool of the
 /// same size (4 SE + 1e-4), and the finite pool with the closed form

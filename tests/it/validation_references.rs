@@ -1,4 +1,4 @@
-//! REFERENCES.md section 1: tranche expected losses under a one-factor
+//! references section 1: tranche expected losses under a one-factor
 //! Gaussian copula, reproduced by the full engine (spec -> model -> simulate
 //! -> waterfall -> aggregate) within 4 Monte Carlo standard errors + 1e-4.
 
