@@ -15,6 +15,7 @@
 //! deposits), to the minor unit.
 
 mod cashflows;
+mod early_stop;
 mod interpret;
 mod ledger;
 mod outcome;
@@ -53,34 +54,8 @@ pub fn run_waterfall_traced<T: Tracer>(
     );
 }
 
-/// When a waterfall run for one tranche's outcome may stop early. Later
-/// periods, left empty in the ledger, are not computed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StopWhen {
-    /// Once the tranche's balance is zero: its loss and its principal
-    /// payments (hence [`tranche_wal`]) are exact; its other cash and every
-    /// other party's are not.
-    Repaid(usize),
-    /// Once the tranche can receive no more cash: its balance and deferred
-    /// interest are zero and no residual step pays it, or no cash can enter
-    /// the waterfall again (the pool has nothing more to collect, no
-    /// guarantee payout can come, every reserve is empty). All its cash
-    /// flows are exact (hence its IRR, multiple and WAL in
-    /// [`tranche_outcome`]); its loss only if its balance reached zero (a
-    /// deferrable tranche's balance keeps capitalising interest); every
-    /// other party's cash is not.
-    ReceivedAll(usize),
-    /// As soon as the tranche is certain to be repaid in full: once its
-    /// balance is zero, or, when the principal list opens with a
-    /// sequential step naming it behind non-deferrable tranches only, once
-    /// the pool's principal and recoveries still to come cover their
-    /// balances (the reasoning is on `RepaymentWatch` in `interpret.rs`).
-    /// Only its loss ([`tranche_loss`]) is exact. Much faster for a senior
-    /// tranche: on most paths nothing is computed at all.
-    CertainlyRepaid(usize),
-}
-
-pub(crate) use interpret::settled_at_start;
+pub use early_stop::StopWhen;
+pub(crate) use early_stop::settled_at_start;
 
 /// [`run_waterfall`], stopped early as `stop` allows.
 pub fn run_waterfall_until(model: &Model, pool: &PoolPath, ledger: &mut Ledger, stop: StopWhen) {
