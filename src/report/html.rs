@@ -9,6 +9,9 @@ use crate::aggregate::{CommitteePack, GroupRisk, RatingBenchmark};
 use crate::spec::IdealizedTable;
 
 use super::charts::Chart;
+use super::summary_csv::{
+    ES_99, IRR_P50, LOSS_P99, MOIC_MEAN, PROB_LOSS, SummaryColumn, WAL_YEARS,
+};
 use super::{Report, RunReport};
 
 /// Projects listed in the page's contributions table.
@@ -101,20 +104,32 @@ fn ratings_note(benchmark: &RatingBenchmark) -> String {
     format!("<p class=\"note\">{text}</p>\n")
 }
 
+/// The summary.csv columns the tranche table shows after the expected
+/// loss, with their headings (cells formatted by the column's unit).
+const SHOWN: [(&str, &SummaryColumn); 6] = [
+    ("P(loss)", &PROB_LOSS),
+    ("p99 loss", &LOSS_P99),
+    ("ES 99%", &ES_99),
+    ("IRR p50", &IRR_P50),
+    ("MOIC", &MOIC_MEAN),
+    ("WAL (y)", &WAL_YEARS),
+];
+
 fn tranche_table(html: &mut String, run: &RunReport<'_>) {
     let digits = run.model.currency.minor_digits;
     html.push_str(
         "<h2>Tranches</h2>\n<table><tr><th>tranche</th><th>class</th><th>notional</th>\
-         <th>attach\u{2013}detach</th><th>EL (bps) \u{b1} SE</th><th>P(loss)</th>\
-         <th>p99 loss</th><th>ES 99%</th><th>IRR p50</th><th>MOIC</th><th>WAL (y)</th>\
-         <th>implied rating</th></tr>\n",
+         <th>attach\u{2013}detach</th><th>EL (bps) \u{b1} SE</th>",
     );
+    for (heading, _) in SHOWN {
+        let _ = write!(html, "<th>{heading}</th>");
+    }
+    html.push_str("<th>implied rating</th></tr>\n");
     for (row, rating) in run.summary.iter().zip(&run.pack.ratings) {
-        let _ = writeln!(
+        let _ = write!(
             html,
             "<tr><td>{}</td><td>{}</td><td>{} {:.1}m</td><td>{:.1}%\u{2013}{:.1}%</td>\
-             <td>{:.2} \u{b1} {:.2}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-             <td>{:.3}</td><td>{:.1}</td><td>{} ({})</td></tr>",
+             <td>{:.2} \u{b1} {:.2}</td>",
             escape(&row.tranche),
             row.class.as_str(),
             run.model.currency.code,
@@ -123,13 +138,14 @@ fn tranche_table(html: &mut String, run: &RunReport<'_>) {
             100.0 * row.detachment,
             1e4 * row.expected_loss,
             1e4 * row.expected_loss_se,
-            percent(row.prob_loss),
-            percent(row.loss_p99),
-            percent(row.es_99),
-            percent(row.irr_p50),
-            row.moic_mean,
-            row.wal_years,
-            rating.rating,
+        );
+        for (_, column) in SHOWN {
+            let _ = write!(html, "<td>{}</td>", column.show(row));
+        }
+        let _ = writeln!(
+            html,
+            "<td>{} ({})</td></tr>",
+            escape(&rating.rating),
             rating.basis.as_str().replace('_', " "),
         );
     }

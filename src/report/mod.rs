@@ -7,6 +7,7 @@ mod analytic_csv;
 mod atomic;
 mod cashflows_csv;
 mod charts;
+mod columns;
 mod contributions_csv;
 mod coverage_csv;
 mod csv_table;
@@ -31,6 +32,7 @@ pub use analytic_csv::{COLUMNS as ANALYTIC_COLUMNS, write_analytic_csv};
 pub use atomic::write_atomically;
 pub use cashflows_csv::{COLUMNS as CASHFLOW_COLUMNS, CashflowsCsv};
 pub use charts::Chart;
+pub use columns::{Column, ColumnDoc, Unit, Value, column_docs};
 pub use contributions_csv::{COLUMNS as CONTRIBUTIONS_COLUMNS, ContributionsCsv};
 pub use coverage_csv::{COLUMNS as COVERAGE_COLUMNS, CoverageCsv};
 pub use facility_csv::{COLUMNS as FACILITY_COLUMNS, FacilityCsv};
@@ -42,7 +44,7 @@ pub use quantiles_csv::{COLUMNS as QUANTILES_COLUMNS, QuantilesCsv};
 pub use ratings_csv::{COLUMNS as RATINGS_COLUMNS, RatingsCsv};
 pub use scenarios_csv::{BatchRow, ScenarioSummary, write_batch_summary, write_scenario_reports};
 pub use sizing_csv::{COLUMNS as SIZING_COLUMNS, write_sizing_reports};
-pub use summary_csv::{COLUMNS as SUMMARY_COLUMNS, SummaryCsv, summary_record};
+pub use summary_csv::{COLUMNS as SUMMARY_COLUMNS, SummaryColumn, SummaryCsv, summary_record};
 pub use sweep_csv::write_sweep_csv;
 pub use table::summary_table;
 pub use trace_csv::{
@@ -53,6 +55,24 @@ pub use trace_csv::{
 use crate::aggregate::{CommitteePack, CoverageSummary, TrancheSummary};
 use crate::model::Model;
 use crate::waterfall::CashflowSums;
+
+/// One output table's file name and its columns, as defined in code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TableDoc {
+    /// File name (`summary.csv`).
+    pub file: &'static str,
+    /// Its columns, in order.
+    pub columns: Vec<ColumnDoc>,
+}
+
+/// Every output table whose columns are defined as data, for the check
+/// against docs/outputs.md and for writers that present them otherwise.
+pub fn output_tables() -> Vec<TableDoc> {
+    vec![TableDoc {
+        file: "summary.csv",
+        columns: column_docs(&SUMMARY_COLUMNS),
+    }]
+}
 
 /// Everything a report may draw on.
 pub struct RunReport<'a> {

@@ -4,8 +4,12 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
-use super::summary_csv::{COLUMNS, summary_record};
-use super::{format_float, neutralise, write_atomically};
+use super::columns::header;
+use super::summary_csv::{
+    COLUMNS, EXPECTED_LOSS, EXPECTED_LOSS_SE, IRR_P50, LOSS_P99, MOIC_MEAN, PROB_LOSS,
+    SummaryColumn, summary_record,
+};
+use super::{neutralise, write_atomically};
 use crate::aggregate::TrancheSummary;
 
 /// One scenario's tranche summaries.
@@ -17,17 +21,15 @@ pub struct ScenarioSummary {
     pub summary: Vec<TrancheSummary>,
 }
 
-/// Reads one metric of a tranche summary.
-type Metric = fn(&TrancheSummary) -> f64;
-
-/// Metrics compared across scenarios in comparison.csv.
-const COMPARED: [(&str, Metric); 6] = [
-    ("expected_loss", |s| s.expected_loss),
-    ("expected_loss_se", |s| s.expected_loss_se),
-    ("prob_loss", |s| s.prob_loss),
-    ("loss_p99", |s| s.loss_p99),
-    ("irr_p50", |s| s.irr_p50),
-    ("moic_mean", |s| s.moic_mean),
+/// The summary.csv columns compared across scenarios in comparison.csv,
+/// one row each per tranche.
+pub const COMPARED: [&SummaryColumn; 6] = [
+    &EXPECTED_LOSS,
+    &EXPECTED_LOSS_SE,
+    &PROB_LOSS,
+    &LOSS_P99,
+    &IRR_P50,
+    &MOIC_MEAN,
 ];
 
 /// Writes into `folder` every scenario CSV combined with a `scenario`
@@ -45,9 +47,11 @@ pub fn write_scenario_reports(folder: &Path, runs: &[ScenarioSummary]) -> io::Re
         csv.write_record(header.collect::<Vec<_>>())?;
         let tranches = runs.first().map_or(&[][..], |r| &r.summary[..]);
         for (t, tranche) in tranches.iter().enumerate() {
-            for (metric, get) in COMPARED {
-                let values = runs.iter().map(|r| format_float(get(&r.summary[t])));
-                let record: Vec<String> = [neutralise(&tranche.tranche), metric.to_owned()]
+            for column in COMPARED {
+                // Every compared column is a statistic, never money, so
+                // the currency's digits do not matter.
+                let values = runs.iter().map(|r| column.of(&r.summary[t]).csv_cell(0));
+                let record: Vec<String> = [neutralise(&tranche.tranche), column.name.to_owned()]
                     .into_iter()
                     .chain(values)
                     .collect();
@@ -76,7 +80,7 @@ pub struct BatchRow {
 pub fn write_batch_summary(path: &Path, rows: &[BatchRow]) -> io::Result<()> {
     write_atomically(path, |out| {
         let mut csv = csv::Writer::from_writer(out);
-        csv.write_record(["facility", "scenario"].into_iter().chain(COLUMNS))?;
+        csv.write_record(["facility", "scenario"].into_iter().chain(header(&COLUMNS)))?;
         for row in rows {
             for tranche in &row.summary.summary {
                 let names = [neutralise(&row.facility), neutralise(&row.summary.scenario)];

@@ -1,38 +1,213 @@
-//! summary.csv: one row per tranche.
+//! summary.csv: one row per tranche. Its columns are defined here, once;
+//! the terminal table, report.html, comparison.csv and the combined
+//! scenario and batch files read the same definitions.
 
 use std::io::{self, Write};
 
-use super::{Report, RunReport, format_float, neutralise};
+use super::columns::{Column, Unit, Value, csv_record, write_columns};
+use super::{Report, RunReport};
 use crate::aggregate::TrancheSummary;
 
-/// The columns of summary.csv, in order. The first nineteen are the
-/// documented interface; the standard errors of the other averages follow,
-/// then that of the expected shortfall.
-pub const COLUMNS: [&str; 24] = [
-    "tranche",
-    "class",
-    "notional",
-    "attachment",
-    "detachment",
-    "expected_loss",
-    "expected_loss_se",
-    "prob_loss",
-    "loss_p50",
-    "loss_p90",
-    "loss_p99",
-    "loss_p999",
-    "es_99",
-    "irr_mean",
-    "irr_p05",
-    "irr_p50",
-    "irr_p95",
-    "moic_mean",
-    "wal_years",
-    "prob_loss_se",
-    "irr_mean_se",
-    "moic_mean_se",
-    "wal_years_se",
-    "es_99_se",
+/// A column of summary.csv.
+pub type SummaryColumn = Column<TrancheSummary>;
+
+/// Tranche name.
+pub const TRANCHE: SummaryColumn = Column {
+    name: "tranche",
+    unit: Unit::Text,
+    description: "tranche name",
+    value: |s| Value::Name(s.tranche.clone()),
+};
+/// Seniority class.
+pub const CLASS: SummaryColumn = Column {
+    name: "class",
+    unit: Unit::Text,
+    description: "seniority class",
+    value: |s| Value::Word(s.class.as_str()),
+};
+/// Notional, exact.
+pub const NOTIONAL: SummaryColumn = Column {
+    name: "notional",
+    unit: Unit::Currency,
+    description: "tranche amount (a guarantee's cap), exact decimal",
+    value: |s| Value::Money(s.notional),
+};
+/// Attachment point.
+pub const ATTACHMENT: SummaryColumn = Column {
+    name: "attachment",
+    unit: Unit::Fraction,
+    description: "capital junior to the tranche / total tranche capital",
+    value: |s| Value::Float(s.attachment),
+};
+/// Detachment point.
+pub const DETACHMENT: SummaryColumn = Column {
+    name: "detachment",
+    unit: Unit::Fraction,
+    description: "(junior capital + the tranche) / total tranche capital",
+    value: |s| Value::Float(s.detachment),
+};
+/// Expected loss.
+pub const EXPECTED_LOSS: SummaryColumn = Column {
+    name: "expected_loss",
+    unit: Unit::FractionOfNotional,
+    description: "mean loss over paths",
+    value: |s| Value::Float(s.expected_loss),
+};
+/// Standard error of the expected loss.
+pub const EXPECTED_LOSS_SE: SummaryColumn = Column {
+    name: "expected_loss_se",
+    unit: Unit::FractionOfNotional,
+    description: "Monte Carlo standard error of expected_loss",
+    value: |s| Value::Float(s.expected_loss_se),
+};
+/// Probability of any loss.
+pub const PROB_LOSS: SummaryColumn = Column {
+    name: "prob_loss",
+    unit: Unit::Probability,
+    description: "share of paths on which the tranche loses anything",
+    value: |s| Value::Float(s.prob_loss),
+};
+/// Median loss.
+pub const LOSS_P50: SummaryColumn = Column {
+    name: "loss_p50",
+    unit: Unit::FractionOfNotional,
+    description: "median loss",
+    value: |s| Value::Float(s.loss_p50),
+};
+/// 90% loss quantile.
+pub const LOSS_P90: SummaryColumn = Column {
+    name: "loss_p90",
+    unit: Unit::FractionOfNotional,
+    description: "90% quantile of the loss",
+    value: |s| Value::Float(s.loss_p90),
+};
+/// 99% loss quantile.
+pub const LOSS_P99: SummaryColumn = Column {
+    name: "loss_p99",
+    unit: Unit::FractionOfNotional,
+    description: "99% quantile of the loss",
+    value: |s| Value::Float(s.loss_p99),
+};
+/// 99.9% loss quantile.
+pub const LOSS_P999: SummaryColumn = Column {
+    name: "loss_p999",
+    unit: Unit::FractionOfNotional,
+    description: "99.9% quantile of the loss",
+    value: |s| Value::Float(s.loss_p999),
+};
+/// Expected shortfall at 99%.
+pub const ES_99: SummaryColumn = Column {
+    name: "es_99",
+    unit: Unit::FractionOfNotional,
+    description: "expected shortfall at 99%: mean loss over the worst 1% of paths",
+    value: |s| Value::Float(s.es_99),
+};
+/// Mean IRR.
+pub const IRR_MEAN: SummaryColumn = Column {
+    name: "irr_mean",
+    unit: Unit::AnnualRate,
+    description: "mean IRR over paths",
+    value: |s| Value::Float(s.irr_mean),
+};
+/// 5% IRR quantile.
+pub const IRR_P05: SummaryColumn = Column {
+    name: "irr_p05",
+    unit: Unit::AnnualRate,
+    description: "5% quantile of the IRR",
+    value: |s| Value::Float(s.irr_p05),
+};
+/// Median IRR.
+pub const IRR_P50: SummaryColumn = Column {
+    name: "irr_p50",
+    unit: Unit::AnnualRate,
+    description: "median IRR",
+    value: |s| Value::Float(s.irr_p50),
+};
+/// 95% IRR quantile.
+pub const IRR_P95: SummaryColumn = Column {
+    name: "irr_p95",
+    unit: Unit::AnnualRate,
+    description: "95% quantile of the IRR",
+    value: |s| Value::Float(s.irr_p95),
+};
+/// Mean multiple on invested capital.
+pub const MOIC_MEAN: SummaryColumn = Column {
+    name: "moic_mean",
+    unit: Unit::Multiple,
+    description: "mean of total cash received / notional",
+    value: |s| Value::Float(s.moic_mean),
+};
+/// Mean weighted average life.
+pub const WAL_YEARS: SummaryColumn = Column {
+    name: "wal_years",
+    unit: Unit::Years,
+    description: "mean weighted average life, over paths that repaid principal",
+    value: |s| Value::Float(s.wal_years),
+};
+/// Standard error of the probability of loss.
+pub const PROB_LOSS_SE: SummaryColumn = Column {
+    name: "prob_loss_se",
+    unit: Unit::Probability,
+    description: "standard error of prob_loss",
+    value: |s| Value::Float(s.prob_loss_se),
+};
+/// Standard error of the mean IRR.
+pub const IRR_MEAN_SE: SummaryColumn = Column {
+    name: "irr_mean_se",
+    unit: Unit::AnnualRate,
+    description: "standard error of irr_mean",
+    value: |s| Value::Float(s.irr_mean_se),
+};
+/// Standard error of the mean MOIC.
+pub const MOIC_MEAN_SE: SummaryColumn = Column {
+    name: "moic_mean_se",
+    unit: Unit::Multiple,
+    description: "standard error of moic_mean",
+    value: |s| Value::Float(s.moic_mean_se),
+};
+/// Standard error of the mean WAL.
+pub const WAL_YEARS_SE: SummaryColumn = Column {
+    name: "wal_years_se",
+    unit: Unit::Years,
+    description: "standard error of wal_years",
+    value: |s| Value::Float(s.wal_years_se),
+};
+/// Standard error of the expected shortfall.
+pub const ES_99_SE: SummaryColumn = Column {
+    name: "es_99_se",
+    unit: Unit::FractionOfNotional,
+    description: "standard error of es_99, including the uncertainty of the 99% VaR",
+    value: |s| Value::Float(s.es_99_se),
+};
+
+/// The columns of summary.csv, in order. The first nineteen are the stable
+/// interface; the standard errors of the other averages follow, then that
+/// of the expected shortfall; new columns go at the end.
+pub const COLUMNS: [&SummaryColumn; 24] = [
+    &TRANCHE,
+    &CLASS,
+    &NOTIONAL,
+    &ATTACHMENT,
+    &DETACHMENT,
+    &EXPECTED_LOSS,
+    &EXPECTED_LOSS_SE,
+    &PROB_LOSS,
+    &LOSS_P50,
+    &LOSS_P90,
+    &LOSS_P99,
+    &LOSS_P999,
+    &ES_99,
+    &IRR_MEAN,
+    &IRR_P05,
+    &IRR_P50,
+    &IRR_P95,
+    &MOIC_MEAN,
+    &WAL_YEARS,
+    &PROB_LOSS_SE,
+    &IRR_MEAN_SE,
+    &MOIC_MEAN_SE,
+    &WAL_YEARS_SE,
+    &ES_99_SE,
 ];
 
 /// Writes summary.csv.
@@ -44,47 +219,13 @@ impl Report for SummaryCsv {
     }
 
     fn write(&self, run: &RunReport<'_>, out: &mut dyn Write) -> io::Result<()> {
-        let mut csv = csv::Writer::from_writer(out);
-        csv.write_record(COLUMNS)?;
         let digits = run.model.currency.minor_digits;
-        for row in run.summary {
-            csv.write_record(summary_record(row, digits))?;
-        }
-        csv.flush()
+        write_columns(out, &COLUMNS, run.summary, digits)
     }
 }
 
 /// One tranche's cells of summary.csv, in [`COLUMNS`] order; `digits` is the
 /// currency's minor-unit digits.
 pub fn summary_record(row: &TrancheSummary, digits: u32) -> Vec<String> {
-    let floats = [
-        row.attachment,
-        row.detachment,
-        row.expected_loss,
-        row.expected_loss_se,
-        row.prob_loss,
-        row.loss_p50,
-        row.loss_p90,
-        row.loss_p99,
-        row.loss_p999,
-        row.es_99,
-        row.irr_mean,
-        row.irr_p05,
-        row.irr_p50,
-        row.irr_p95,
-        row.moic_mean,
-        row.wal_years,
-        row.prob_loss_se,
-        row.irr_mean_se,
-        row.moic_mean_se,
-        row.wal_years_se,
-        row.es_99_se,
-    ];
-    let mut record = vec![
-        neutralise(&row.tranche),
-        row.class.as_str().to_owned(),
-        row.notional.to_decimal(digits).to_string(),
-    ];
-    record.extend(floats.iter().map(|&x| format_float(x)));
-    record
+    csv_record(&COLUMNS, row, digits)
 }

@@ -2,8 +2,19 @@
 
 use std::fmt::Write;
 
+use super::summary_csv::{IRR_P50, LOSS_P99, MOIC_MEAN, PROB_LOSS, SummaryColumn, WAL_YEARS};
 use crate::aggregate::{CommitteePack, RatingBenchmark, TrancheSummary};
 use crate::spec::{Currency, IdealizedTable};
+
+/// The summary.csv columns the table shows after the expected loss: its
+/// heading and width, then the column (formatted by its unit).
+const SHOWN: [(&str, usize, &SummaryColumn); 5] = [
+    ("P(loss)", 8, &PROB_LOSS),
+    ("p99 loss", 8, &LOSS_P99),
+    ("IRR p50", 8, &IRR_P50),
+    ("MOIC", 6, &MOIC_MEAN),
+    ("WAL", 5, &WAL_YEARS),
+];
 
 /// A plain-text table, one row per tranche with its implied rating, then
 /// the mobilisation ratio and the expected loss of public money.
@@ -14,25 +25,19 @@ pub fn summary_table(
     paths: u64,
 ) -> String {
     let mut table = String::new();
-    let _ = writeln!(
+    let _ = write!(
         table,
-        "{:<16} {:<10} {:>18} {:>13} {:>18} {:>8} {:>8} {:>8} {:>6} {:>5} {:>6}",
-        "tranche",
-        "class",
-        "notional",
-        "attach-detach",
-        "EL bps (+-SE)",
-        "P(loss)",
-        "p99 loss",
-        "IRR p50",
-        "MOIC",
-        "WAL",
-        "rating"
+        "{:<16} {:<10} {:>18} {:>13} {:>18}",
+        "tranche", "class", "notional", "attach-detach", "EL bps (+-SE)",
     );
+    for (heading, width, _) in SHOWN {
+        let _ = write!(table, " {heading:>width$}");
+    }
+    let _ = writeln!(table, " {:>6}", "rating");
     for (row, rating) in summary.iter().zip(&pack.ratings) {
-        let _ = writeln!(
+        let _ = write!(
             table,
-            "{:<16} {:<10} {:>18} {:>13} {:>18} {:>8} {:>8} {:>8} {:>6.3} {:>5} {:>6}",
+            "{:<16} {:<10} {:>18} {:>13} {:>18}",
             truncate(&row.tranche, 16),
             row.class.as_str(),
             format!(
@@ -50,13 +55,11 @@ pub fn summary_table(
                 1e4 * row.expected_loss,
                 1e4 * row.expected_loss_se
             ),
-            percent(row.prob_loss),
-            percent(row.loss_p99),
-            percent(row.irr_p50),
-            row.moic_mean,
-            years(row.wal_years),
-            rating.rating,
         );
+        for (_, width, column) in SHOWN {
+            let _ = write!(table, " {:>width$}", column.show(row));
+        }
+        let _ = writeln!(table, " {:>6}", rating.rating);
     }
     let _ = writeln!(
         table,
@@ -98,24 +101,6 @@ fn ratings_note(benchmark: &RatingBenchmark) -> String {
             "Ratings: {basis} at each tranche's WAL vs the year-by-year idealized {basis} table ({}), interpolated as in docs/ratings.md.",
             table.source()
         ),
-    }
-}
-
-/// A percentage; `-` when undefined (a guarantee has no IRR).
-fn percent(x: f64) -> String {
-    if x.is_nan() {
-        "-".into()
-    } else {
-        format!("{:.2}%", 100.0 * x)
-    }
-}
-
-/// Years with one decimal; `-` when undefined.
-fn years(x: f64) -> String {
-    if x.is_nan() {
-        "-".into()
-    } else {
-        format!("{x:.1}")
     }
 }
 

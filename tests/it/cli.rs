@@ -14,12 +14,15 @@ use tempfile::TempDir;
 const QUICKSTART: &str = "portfolios/quickstart/facility.toml";
 const FLAGSHIP: &str = "portfolios/us-rok-critical-minerals/facility.toml";
 
-/// The documented header of summary.csv, written out independently of the
-/// code that produces it.
-const SUMMARY_HEADER: &str = "tranche,class,notional,attachment,detachment,expected_loss,\
-expected_loss_se,prob_loss,loss_p50,loss_p90,loss_p99,loss_p999,es_99,irr_mean,irr_p05,\
-irr_p50,irr_p95,moic_mean,wal_years,prob_loss_se,irr_mean_se,moic_mean_se,wal_years_se,\
-es_99_se";
+/// The header of summary.csv: its column definitions' names (checked
+/// against docs/outputs.md in `docs_outputs`).
+fn summary_header() -> String {
+    blendsim::report::SUMMARY_COLUMNS
+        .iter()
+        .map(|c| c.name)
+        .collect::<Vec<_>>()
+        .join(",")
+}
 
 /// Columns of summary.csv that are fractions of a tranche's notional.
 const LOSS_COLUMNS: [&str; 7] = [
@@ -119,7 +122,7 @@ fn run_prints_a_table_and_writes_summary_and_manifest() {
 
     // summary.csv: the exact header, then one row per tranche.
     let text = fs::read_to_string(out.path().join("summary.csv")).unwrap();
-    assert_eq!(text.lines().next(), Some(SUMMARY_HEADER));
+    assert_eq!(text.lines().next(), Some(summary_header().as_str()));
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header: Vec<String> = reader
         .headers()
@@ -204,7 +207,7 @@ fn run_writes_to_out_slash_stem_by_default_and_quiet_prints_nothing() {
         .stdout("");
     let summary = dir.path().join("out/facility/summary.csv");
     let text = fs::read_to_string(&summary).unwrap();
-    assert_eq!(text.lines().next(), Some(SUMMARY_HEADER));
+    assert_eq!(text.lines().next(), Some(summary_header().as_str()));
     assert_eq!(text.lines().count(), 4);
     assert!(dir.path().join("out/facility/run.json").is_file());
 }
@@ -328,7 +331,7 @@ fn every_risk_model_input_is_accepted_end_to_end() {
     assert!(
         String::from_utf8(summary)
             .unwrap()
-            .starts_with(SUMMARY_HEADER)
+            .starts_with(&summary_header())
     );
 }
 

@@ -16,6 +16,7 @@ mod cli_size;
 mod cli_sweep;
 mod common;
 mod default_counts;
+mod docs_outputs;
 mod hand_checked;
 mod monotonicity;
 mod pack_cash;
