@@ -16,6 +16,7 @@ mod binomial;
 mod error;
 mod facility;
 mod finite_pool;
+mod legendre;
 mod lhp;
 pub mod normal;
 pub mod quadrature;

@@ -13,7 +13,7 @@
 #![allow(clippy::excessive_precision)]
 
 use super::AnalyticError;
-use super::quadrature::gauss_legendre;
+use super::legendre::gauss_legendre;
 use std::f64::consts::PI;
 use std::sync::OnceLock;
 

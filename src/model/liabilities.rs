@@ -369,26 +369,7 @@ impl Builder<'_> {
     fn step(&mut self, step: &StepSpec, at: &str) -> Result<Step, ModelError> {
         Ok(match step {
             StepSpec::Fee(fee) => {
-                let accrual = match &fee.basis {
-                    FeeBasis::PerformingPool { rate_bps } => {
-                        FeeAccrual::PerformingPool(accrual_factors(
-                            bps_rate(*rate_bps, format!("{at}.rate_bps"))?,
-                            self.calendar,
-                        ))
-                    }
-                    FeeBasis::TrancheBalance { tranche, rate_bps } => FeeAccrual::TrancheBalance {
-                        tranche: self.tranche(tranche, at)?,
-                        factor: accrual_factors(
-                            bps_rate(*rate_bps, format!("{at}.rate_bps"))?,
-                            self.calendar,
-                        ),
-                    },
-                    FeeBasis::Fixed { amount } => FeeAccrual::Fixed(to_money(
-                        *amount,
-                        &self.spec.currency,
-                        format!("{at}.amount"),
-                    )?),
-                };
+                let accrual = self.fee_accrual(&fee.basis, at)?;
                 self.liabilities.fees.push(FeeModel {
                     name: fee.name.clone(),
                     accrual,
@@ -445,6 +426,28 @@ impl Builder<'_> {
             }),
             StepSpec::Residual { tranche } => Step::Residual(self.tranche(tranche, at)?),
             StepSpec::GuaranteeFee => Step::Fee(self.guarantee_fee(at)?),
+        })
+    }
+
+    /// What a fee step at `at` accrues each period.
+    fn fee_accrual(&self, basis: &FeeBasis, at: &str) -> Result<FeeAccrual, ModelError> {
+        Ok(match basis {
+            FeeBasis::PerformingPool { rate_bps } => FeeAccrual::PerformingPool(accrual_factors(
+                bps_rate(*rate_bps, format!("{at}.rate_bps"))?,
+                self.calendar,
+            )),
+            FeeBasis::TrancheBalance { tranche, rate_bps } => FeeAccrual::TrancheBalance {
+                tranche: self.tranche(tranche, at)?,
+                factor: accrual_factors(
+                    bps_rate(*rate_bps, format!("{at}.rate_bps"))?,
+                    self.calendar,
+                ),
+            },
+            FeeBasis::Fixed { amount } => FeeAccrual::Fixed(to_money(
+                *amount,
+                &self.spec.currency,
+                format!("{at}.amount"),
+            )?),
         })
     }
 

@@ -204,3 +204,261 @@ fn last_inflow(liabilities: &Liabilities, pool: &PoolPath, periods: usize) -> us
     };
     collected.max(realised.unwrap_or(0))
 }
+
+#[cfg(test)]
+mod tests {
+    //! Each stop rule on hand-built liabilities and pool paths: three
+    //! tranches (0 senior 100, 1 mezzanine 50, 2 first loss 30, in minor
+    //! units) and a four-period path whose principal and recoveries after
+    //! period 0 are 10 + 20 + 30 + 40 and 5: 105 in all.
+
+    use super::*;
+    use crate::model::TrancheModel;
+    use crate::model::{GuaranteeModel, PrincipalStep, ReserveModel, ReserveTargetModel};
+    use crate::money::Rate;
+    use crate::spec::TrancheClass;
+
+    const PERIODS: usize = 4;
+
+    fn money(minor: &[i64]) -> Vec<Money> {
+        minor.iter().map(|&m| Money::from_minor(m)).collect()
+    }
+
+    fn tranche(name: &str, notional: i64, deferrable: bool) -> TrancheModel {
+        TrancheModel {
+            name: name.into(),
+            class: TrancheClass::Senior,
+            notional: Money::from_minor(notional),
+            coupon: Rate::ZERO,
+            accrual: Vec::new(),
+            deferrable,
+            public: false,
+        }
+    }
+
+    fn sequential(tranches: &[usize]) -> Step {
+        Step::Principal(PrincipalStep {
+            tranches: tranches.to_vec(),
+            pro_rata: false,
+            sequential_after_test_failure: false,
+        })
+    }
+
+    /// Senior, mezzanine (deferrable if asked) and first loss, paid
+    /// sequentially, the residual to the first loss.
+    fn liabilities(deferrable_mezzanine: bool) -> Liabilities {
+        Liabilities {
+            tranches: vec![
+                tranche("senior", 100, false),
+                tranche("mezzanine", 50, deferrable_mezzanine),
+                tranche("first_loss", 30, false),
+            ],
+            fees: Vec::new(),
+            reserves: Vec::new(),
+            tests: Vec::new(),
+            guarantee: None,
+            interest_steps: vec![Step::Interest(0), Step::Interest(1), Step::Residual(2)],
+            principal_steps: vec![sequential(&[0, 1, 2]), Step::Residual(2)],
+            reserve_for: vec![None; 3],
+        }
+    }
+
+    /// Interest in periods 1 to 3 only; principal 10, 20, 30, 40; a
+    /// recovery of 5 in period 2.
+    fn pool() -> PoolPath {
+        PoolPath {
+            interest: money(&[0, 3, 2, 1, 0]),
+            principal: money(&[0, 10, 20, 30, 40]),
+            recoveries: money(&[0, 0, 5, 0, 0]),
+            defaulted: money(&[0; PERIODS + 1]),
+            performing_balance: money(&[100, 90, 70, 40, 0]),
+            defaults: Vec::new(),
+        }
+    }
+
+    /// Scratch with these balances and deferred interest, reserves empty.
+    fn scratch(balance: &[i64], deferred: &[i64]) -> Scratch {
+        let mut s = Scratch::default();
+        s.balance = money(balance);
+        s.deferred = money(deferred);
+        s
+    }
+
+    #[test]
+    fn repaid_waits_for_a_zero_balance_alone() {
+        let (liabilities, pool) = (liabilities(false), pool());
+        let watch = RepaymentWatch::new(&liabilities, &pool, PERIODS, StopWhen::Repaid(0));
+        // 1 left of the senior's 100: not repaid, however much is to come.
+        assert!(!watch.certain(&scratch(&[1, 50, 30], &[0; 3]), 1));
+        assert!(watch.certain(&scratch(&[0, 50, 30], &[0; 3]), 1));
+        // Deferred interest does not matter to a repayment.
+        assert!(watch.certain(&scratch(&[0, 50, 30], &[7, 0, 0]), 1));
+    }
+
+    /// The senior is first in the queue: certain once its balance is at
+    /// most the principal and recoveries still to come (105 before period
+    /// 1, 95 after it, 70 after period 2: 105 - 10 - 20 - 5).
+    #[test]
+    fn the_queue_rule_counts_the_inflows_to_come() {
+        let (liabilities, pool) = (liabilities(false), pool());
+        let stop = StopWhen::CertainlyRepaid(0);
+        let mut watch = RepaymentWatch::new(&liabilities, &pool, PERIODS, stop);
+        let balances = |senior| scratch(&[senior, 50, 30], &[0; 3]);
+        assert!(watch.certain(&balances(100), 0));
+        watch.collected(&pool, 1);
+        assert!(!watch.certain(&balances(96), 1));
+        assert!(watch.certain(&balances(95), 1));
+        watch.collected(&pool, 2);
+        assert!(!watch.certain(&balances(71), 2));
+        assert!(watch.certain(&balances(70), 2));
+        // The mezzanine's queue holds the senior too: 100 + 50 > 105, but
+        // 60 + 45 is covered.
+        let mezzanine = StopWhen::CertainlyRepaid(1);
+        let watch = RepaymentWatch::new(&liabilities, &pool, PERIODS, mezzanine);
+        assert!(!watch.certain(&scratch(&[100, 50, 30], &[0; 3]), 0));
+        assert!(watch.certain(&scratch(&[60, 45, 30], &[0; 3]), 0));
+    }
+
+    /// Without a queue it can be certain of, `CertainlyRepaid` waits for a
+    /// zero balance: a deferrable tranche in the queue (its balance can
+    /// grow), a pro-rata first principal step, a principal list that opens
+    /// with another step, a tranche the first step does not name, or a
+    /// negative inflow (it would take cash away).
+    #[test]
+    fn the_queue_rule_needs_a_queue_that_cannot_grow() {
+        let pool = pool();
+        let covered = scratch(&[1, 1, 1], &[0; 3]);
+        let certain = |liabilities: &Liabilities, pool: &PoolPath, t: usize| {
+            RepaymentWatch::new(liabilities, pool, PERIODS, StopWhen::CertainlyRepaid(t))
+                .certain(&covered, 0)
+        };
+        let plain = liabilities(false);
+        assert!(certain(&plain, &pool, 0) && certain(&plain, &pool, 1));
+        // A deferrable mezzanine spoils its own queue, not the senior's.
+        let deferrable = liabilities(true);
+        assert!(certain(&deferrable, &pool, 0));
+        assert!(!certain(&deferrable, &pool, 1));
+        assert!(!certain(&deferrable, &pool, 2));
+        let mut pro_rata = liabilities(false);
+        pro_rata.principal_steps[0] = Step::Principal(PrincipalStep {
+            tranches: vec![0, 1, 2],
+            pro_rata: true,
+            sequential_after_test_failure: false,
+        });
+        assert!(!certain(&pro_rata, &pool, 0));
+        let mut reserve_first = liabilities(false);
+        reserve_first.principal_steps.insert(0, Step::Reserve(0));
+        assert!(!certain(&reserve_first, &pool, 0));
+        let mut senior_only = liabilities(false);
+        senior_only.principal_steps = vec![sequential(&[0]), sequential(&[1, 2])];
+        assert!(certain(&senior_only, &pool, 0));
+        assert!(!certain(&senior_only, &pool, 1));
+        let mut negative = pool.clone();
+        negative.recoveries[3] = Money::from_minor(-1);
+        assert!(!certain(&plain, &negative, 0));
+        // A repaid tranche is certain whatever the queue.
+        let repaid = scratch(&[100, 0, 30], &[0; 3]);
+        let watch = RepaymentWatch::new(&deferrable, &pool, PERIODS, StopWhen::CertainlyRepaid(1));
+        assert!(watch.certain(&repaid, 0));
+    }
+
+    /// `ReceivedAll`: a repaid tranche with no deferred interest that no
+    /// residual step pays; or any tranche once no cash can enter again
+    /// (after period 3, the last with pool collections) with every reserve
+    /// empty.
+    #[test]
+    fn received_all_waits_for_the_last_cash_the_tranche_can_get() {
+        let mut liabilities = liabilities(false);
+        fn watch<'a>(l: &'a Liabilities, t: usize) -> RepaymentWatch<'a> {
+            RepaymentWatch::new(l, &pool(), PERIODS, StopWhen::ReceivedAll(t))
+        }
+        let mezzanine = watch(&liabilities, 1);
+        assert!(mezzanine.certain(&scratch(&[100, 0, 30], &[0; 3]), 1));
+        assert!(!mezzanine.certain(&scratch(&[100, 0, 30], &[0, 2, 0]), 1));
+        assert!(!mezzanine.certain(&scratch(&[100, 5, 30], &[0; 3]), 1));
+        // The first loss takes the residual: repaid is not enough.
+        let first_loss = watch(&liabilities, 2);
+        assert!(!first_loss.certain(&scratch(&[100, 50, 0], &[0; 3]), 2));
+        // Period 4 collects principal (40), so nothing is final before it.
+        assert!(!first_loss.certain(&scratch(&[100, 50, 30], &[0; 3]), 3));
+        assert!(first_loss.certain(&scratch(&[100, 50, 30], &[0; 3]), 4));
+        // A reserve with cash left can still pay out.
+        liabilities.reserves.push(ReserveModel {
+            name: "reserve".into(),
+            tranche: 0,
+            target: ReserveTargetModel::Amount(Money::from_minor(10)),
+        });
+        let mut holding = scratch(&[100, 50, 30], &[0; 3]);
+        holding.reserve = money(&[4]);
+        assert!(!watch(&liabilities, 2).certain(&holding, 4));
+        holding.reserve = money(&[0]);
+        assert!(watch(&liabilities, 2).certain(&holding, 4));
+    }
+
+    /// With a guarantee, a loss realised in a default's recovery period can
+    /// still bring a payout: the last inflow is then the latest recovery
+    /// period, here 4 on a path whose collections end in period 2.
+    #[test]
+    fn a_guarantee_keeps_cash_coming_until_the_last_recovery() {
+        let mut liabilities = liabilities(false);
+        let mut pool = pool();
+        pool.interest = money(&[0, 3, 2, 0, 0]);
+        pool.principal = money(&[0, 10, 20, 0, 0]);
+        pool.defaults.push(crate::simulate::DefaultEvent {
+            loan: 0,
+            period: 3,
+            systematic: 0.0,
+            recovery_rate: 0.0,
+            exposure: Money::from_minor(70),
+            recovery: Money::ZERO,
+            recovery_period: 4,
+        });
+        assert_eq!(last_inflow(&liabilities, &pool, PERIODS), 2);
+        liabilities.guarantee = Some(GuaranteeModel {
+            name: "guarantee".into(),
+            cap: Money::from_minor(50),
+            fee_rate: Rate::ZERO,
+            fee: None,
+            public: true,
+        });
+        assert_eq!(last_inflow(&liabilities, &pool, PERIODS), 4);
+        let watch = RepaymentWatch::new(&liabilities, &pool, PERIODS, StopWhen::ReceivedAll(0));
+        let owed = scratch(&[100, 50, 30], &[0; 3]);
+        assert!(!watch.certain(&owed, 3) && watch.certain(&owed, 4));
+    }
+
+    /// Settled before the first period: a tranche sized to zero, or a
+    /// queue whose notionals the path's inflows cover (senior 100, senior
+    /// and mezzanine 150); never for the other stops.
+    #[test]
+    fn settled_at_start_applies_the_queue_rule_to_notionals() {
+        let liabilities = liabilities(false);
+        let settled = |stop, inflows| settled_at_start(&liabilities, stop, inflows);
+        assert!(settled(StopWhen::CertainlyRepaid(0), 100));
+        assert!(!settled(StopWhen::CertainlyRepaid(0), 99));
+        assert!(settled(StopWhen::CertainlyRepaid(1), 150));
+        assert!(!settled(StopWhen::CertainlyRepaid(1), 149));
+        assert!(settled(StopWhen::CertainlyRepaid(2), 180));
+        assert!(!settled(StopWhen::Repaid(0), i128::MAX));
+        assert!(!settled(StopWhen::ReceivedAll(0), i128::MAX));
+        let deferrable = liabilities_with_zero_mezzanine();
+        assert!(settled_at_start(
+            &deferrable,
+            StopWhen::CertainlyRepaid(1),
+            0
+        ));
+        assert!(!settled_at_start(
+            &deferrable,
+            StopWhen::CertainlyRepaid(0),
+            0
+        ));
+    }
+
+    /// A deferrable mezzanine sized to zero: it has no queue, yet nothing
+    /// is owed to it.
+    fn liabilities_with_zero_mezzanine() -> Liabilities {
+        let mut liabilities = liabilities(true);
+        liabilities.tranches[1].notional = Money::ZERO;
+        liabilities
+    }
+}

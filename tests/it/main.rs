@@ -26,6 +26,7 @@ mod report_html;
 mod reproducibility;
 mod scenarios;
 mod sizing;
+mod source_layout;
 mod spec_errors;
 mod spec_load;
 mod validation_ladder;
