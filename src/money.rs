@@ -57,6 +57,11 @@ impl Money {
         Money(self.0.min(other.0))
     }
 
+    /// The larger of two amounts.
+    pub fn max(self, other: Money) -> Money {
+        Money(self.0.max(other.0))
+    }
+
     /// Whether the amount is strictly positive.
     pub fn is_positive(self) -> bool {
         self.0 > 0
@@ -234,6 +239,12 @@ impl AccrualFactor {
         }
         let product = i128::from(balance.minor()) * self.numerator;
         Money::from_minor(div_round_half_even(product, self.denominator) as i64)
+    }
+
+    /// The factor as a float (`numerator / denominator`), e.g. for
+    /// discounting at the rate it accrues.
+    pub fn as_f64(self) -> f64 {
+        self.numerator as f64 / self.denominator as f64
     }
 }
 

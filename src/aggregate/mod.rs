@@ -74,8 +74,12 @@ pub struct Outcomes {
 /// One tranche's outcome on every path.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TrancheColumns {
-    /// Loss fraction of notional.
+    /// Principal loss, fraction of notional.
     pub loss: Vec<f64>,
+    /// Deferred-interest loss, fraction of notional.
+    pub deferred_interest_loss: Vec<f64>,
+    /// Present-value loss at the promised yield, fraction of notional.
+    pub pv_loss: Vec<f64>,
     /// Annual IRR.
     pub irr: Vec<f64>,
     /// Multiple on invested capital.
@@ -87,6 +91,9 @@ pub struct TrancheColumns {
 impl TrancheColumns {
     fn push(&mut self, outcome: &TrancheOutcome) {
         self.loss.push(outcome.loss);
+        self.deferred_interest_loss
+            .push(outcome.deferred_interest_loss);
+        self.pv_loss.push(outcome.pv_loss);
         self.irr.push(outcome.irr);
         self.moic.push(outcome.moic);
         self.wal_years.push(outcome.wal_years);
@@ -101,6 +108,8 @@ impl Outcomes {
             tranches: (0..tranches)
                 .map(|_| TrancheColumns {
                     loss: column(),
+                    deferred_interest_loss: column(),
+                    pv_loss: column(),
                     irr: column(),
                     moic: column(),
                     wal_years: column(),

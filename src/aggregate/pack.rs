@@ -138,7 +138,12 @@ fn ratings(
         .map(|row| {
             let (metric, se) = match benchmark.basis() {
                 RatingBasis::DefaultProbability => (row.prob_loss, row.prob_loss_se),
-                RatingBasis::ExpectedLoss => (row.expected_loss, row.expected_loss_se),
+                // The guarantor invests nothing: it is rated on its
+                // payouts as a fraction of its cap.
+                RatingBasis::ExpectedLoss if row.pv_loss.is_nan() => {
+                    (row.expected_loss, row.expected_loss_se)
+                }
+                RatingBasis::ExpectedLoss => (row.pv_loss, row.pv_loss_se),
             };
             benchmark.implied_rating((metric, se), rating_horizon(row.wal_years, legal_final))
         })

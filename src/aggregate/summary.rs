@@ -25,11 +25,12 @@ pub struct TrancheSummary {
     pub attachment: f64,
     /// (Junior capital + this tranche) / total capital.
     pub detachment: f64,
-    /// Mean loss fraction.
+    /// Mean principal loss (original principal unpaid at the legal final
+    /// date), fraction of notional.
     pub expected_loss: f64,
     /// Monte Carlo standard error of `expected_loss`.
     pub expected_loss_se: f64,
-    /// Share of paths with any loss.
+    /// Share of paths with any principal loss.
     pub prob_loss: f64,
     /// Standard error of `prob_loss`.
     pub prob_loss_se: f64,
@@ -64,6 +65,25 @@ pub struct TrancheSummary {
     /// Standard error of `es_99`, including the uncertainty of the 99% VaR
     /// (see [`expected_shortfall_estimate`]).
     pub es_99_se: f64,
+    /// Mean deferred-interest loss (interest capitalised or deferred and
+    /// unpaid at the legal final date), fraction of notional.
+    pub deferred_interest_loss: f64,
+    /// Standard error of `deferred_interest_loss`.
+    pub deferred_interest_loss_se: f64,
+    /// Mean present-value loss at the promised yield (the rating-agency
+    /// expected loss), fraction of notional.
+    pub pv_loss: f64,
+    /// Standard error of `pv_loss`.
+    pub pv_loss_se: f64,
+    /// Share of paths with a present-value loss.
+    pub prob_pv_loss: f64,
+    /// Standard error of `prob_pv_loss`.
+    pub prob_pv_loss_se: f64,
+    /// Loss given a principal loss: `expected_loss / prob_loss` (NaN when
+    /// no path loses).
+    pub loss_given_hit: f64,
+    /// Present-value loss given one: `pv_loss / prob_pv_loss`.
+    pub pv_loss_given_hit: f64,
 }
 
 /// Summarises every tranche, most senior first, then the guarantee (if
@@ -120,6 +140,9 @@ fn summarise_tranche(
     let irrs = sorted(&columns.irr);
     let moic = estimate(&columns.moic);
     let wal = estimate(&columns.wal_years);
+    let interest_loss = estimate(&columns.deferred_interest_loss);
+    let pv = estimate(&columns.pv_loss);
+    let prob_pv = exceedance_defined(&columns.pv_loss);
     TrancheSummary {
         tranche: name.to_owned(),
         class,
@@ -145,5 +168,37 @@ fn summarise_tranche(
         wal_years: wal.mean,
         wal_years_se: wal.se,
         es_99_se: es.se,
+        deferred_interest_loss: interest_loss.mean,
+        deferred_interest_loss_se: interest_loss.se,
+        pv_loss: pv.mean,
+        pv_loss_se: pv.se,
+        prob_pv_loss: prob_pv.mean,
+        prob_pv_loss_se: prob_pv.se,
+        loss_given_hit: given_hit(loss.mean, prob_loss.mean),
+        pv_loss_given_hit: given_hit(pv.mean, prob_pv.mean),
+    }
+}
+
+/// Share of the defined (not NaN) values above 0, with its standard error;
+/// NaN when none is defined (the guarantee's present-value loss).
+fn exceedance_defined(values: &[f64]) -> super::Estimate {
+    let indicators: Vec<f64> = values
+        .iter()
+        .map(|&v| match v {
+            v if v.is_nan() => f64::NAN,
+            v if v > 0.0 => 1.0,
+            _ => 0.0,
+        })
+        .collect();
+    estimate(&indicators)
+}
+
+/// The mean loss over the paths that lose: `expected / probability`; NaN
+/// when no path loses.
+fn given_hit(expected: f64, probability: f64) -> f64 {
+    if probability > 0.0 {
+        expected / probability
+    } else {
+        f64::NAN
     }
 }

@@ -46,11 +46,11 @@ pub const DETACHMENT: SummaryColumn = Column {
     description: "(junior capital + the tranche) / total tranche capital",
     value: |s| Value::Float(s.detachment),
 };
-/// Expected loss.
+/// Expected principal loss.
 pub const EXPECTED_LOSS: SummaryColumn = Column {
     name: "expected_loss",
     unit: Unit::FractionOfNotional,
-    description: "mean loss over paths",
+    description: "mean principal loss over paths",
     value: |s| Value::Float(s.expected_loss),
 };
 /// Standard error of the expected loss.
@@ -64,42 +64,42 @@ pub const EXPECTED_LOSS_SE: SummaryColumn = Column {
 pub const PROB_LOSS: SummaryColumn = Column {
     name: "prob_loss",
     unit: Unit::Probability,
-    description: "share of paths on which the tranche loses anything",
+    description: "share of paths with a principal loss (at least one cent of original principal unpaid)",
     value: |s| Value::Float(s.prob_loss),
 };
 /// Median loss.
 pub const LOSS_P50: SummaryColumn = Column {
     name: "loss_p50",
     unit: Unit::FractionOfNotional,
-    description: "median loss",
+    description: "median principal loss",
     value: |s| Value::Float(s.loss_p50),
 };
 /// 90% loss quantile.
 pub const LOSS_P90: SummaryColumn = Column {
     name: "loss_p90",
     unit: Unit::FractionOfNotional,
-    description: "90% quantile of the loss",
+    description: "90% quantile of the principal loss",
     value: |s| Value::Float(s.loss_p90),
 };
 /// 99% loss quantile.
 pub const LOSS_P99: SummaryColumn = Column {
     name: "loss_p99",
     unit: Unit::FractionOfNotional,
-    description: "99% quantile of the loss",
+    description: "99% quantile of the principal loss",
     value: |s| Value::Float(s.loss_p99),
 };
 /// 99.9% loss quantile.
 pub const LOSS_P999: SummaryColumn = Column {
     name: "loss_p999",
     unit: Unit::FractionOfNotional,
-    description: "99.9% quantile of the loss",
+    description: "99.9% quantile of the principal loss",
     value: |s| Value::Float(s.loss_p999),
 };
 /// Expected shortfall at 99%.
 pub const ES_99: SummaryColumn = Column {
     name: "es_99",
     unit: Unit::FractionOfNotional,
-    description: "expected shortfall at 99%: mean loss over the worst 1% of paths",
+    description: "expected shortfall at 99% of the principal loss: mean over the worst 1% of paths",
     value: |s| Value::Float(s.es_99),
 };
 /// Mean IRR.
@@ -180,10 +180,67 @@ pub const ES_99_SE: SummaryColumn = Column {
     value: |s| Value::Float(s.es_99_se),
 };
 
+/// Mean deferred-interest loss.
+pub const DEFERRED_INTEREST_LOSS: SummaryColumn = Column {
+    name: "deferred_interest_loss",
+    unit: Unit::FractionOfNotional,
+    description: "mean interest capitalised or deferred and unpaid at the legal final date",
+    value: |s| Value::Float(s.deferred_interest_loss),
+};
+/// Standard error of the deferred-interest loss.
+pub const DEFERRED_INTEREST_LOSS_SE: SummaryColumn = Column {
+    name: "deferred_interest_loss_se",
+    unit: Unit::FractionOfNotional,
+    description: "standard error of deferred_interest_loss",
+    value: |s| Value::Float(s.deferred_interest_loss_se),
+};
+/// Mean present-value loss at the promised yield.
+pub const PV_LOSS: SummaryColumn = Column {
+    name: "pv_loss",
+    unit: Unit::FractionOfNotional,
+    description: "mean of 1 - PV(cash received) / PV(cash promised) at the coupon, floored at 0",
+    value: |s| Value::Float(s.pv_loss),
+};
+/// Standard error of the present-value loss.
+pub const PV_LOSS_SE: SummaryColumn = Column {
+    name: "pv_loss_se",
+    unit: Unit::FractionOfNotional,
+    description: "standard error of pv_loss",
+    value: |s| Value::Float(s.pv_loss_se),
+};
+/// Probability of a present-value loss.
+pub const PROB_PV_LOSS: SummaryColumn = Column {
+    name: "prob_pv_loss",
+    unit: Unit::Probability,
+    description: "share of paths with a present-value loss",
+    value: |s| Value::Float(s.prob_pv_loss),
+};
+/// Standard error of the probability of a present-value loss.
+pub const PROB_PV_LOSS_SE: SummaryColumn = Column {
+    name: "prob_pv_loss_se",
+    unit: Unit::Probability,
+    description: "standard error of prob_pv_loss",
+    value: |s| Value::Float(s.prob_pv_loss_se),
+};
+/// Principal loss given one.
+pub const LOSS_GIVEN_HIT: SummaryColumn = Column {
+    name: "loss_given_hit",
+    unit: Unit::FractionOfNotional,
+    description: "expected_loss / prob_loss",
+    value: |s| Value::Float(s.loss_given_hit),
+};
+/// Present-value loss given one.
+pub const PV_LOSS_GIVEN_HIT: SummaryColumn = Column {
+    name: "pv_loss_given_hit",
+    unit: Unit::FractionOfNotional,
+    description: "pv_loss / prob_pv_loss",
+    value: |s| Value::Float(s.pv_loss_given_hit),
+};
+
 /// The columns of summary.csv, in order. The first nineteen are the stable
 /// interface; the standard errors of the other averages follow, then that
 /// of the expected shortfall; new columns go at the end.
-pub const COLUMNS: [&SummaryColumn; 24] = [
+pub const COLUMNS: [&SummaryColumn; 32] = [
     &TRANCHE,
     &CLASS,
     &NOTIONAL,
@@ -208,6 +265,14 @@ pub const COLUMNS: [&SummaryColumn; 24] = [
     &MOIC_MEAN_SE,
     &WAL_YEARS_SE,
     &ES_99_SE,
+    &DEFERRED_INTEREST_LOSS,
+    &DEFERRED_INTEREST_LOSS_SE,
+    &PV_LOSS,
+    &PV_LOSS_SE,
+    &PROB_PV_LOSS,
+    &PROB_PV_LOSS_SE,
+    &LOSS_GIVEN_HIT,
+    &PV_LOSS_GIVEN_HIT,
 ];
 
 /// Writes summary.csv.

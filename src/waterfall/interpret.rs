@@ -297,6 +297,7 @@ impl<T: Tracer> Run<'_, T> {
         }
         if self.liabilities.tranches[t].deferrable && due.is_positive() {
             self.s.balance[t] += due;
+            self.ledger.capitalised[t] += due;
             self.ledger.interest_shortfall[cell] += due;
             due = Money::ZERO;
         }
@@ -563,6 +564,7 @@ impl<T: Tracer> Run<'_, T> {
             let unpaid = std::mem::take(&mut self.s.due[t]);
             if tranche.deferrable {
                 self.s.balance[t] += unpaid;
+                self.ledger.capitalised[t] += unpaid;
             } else {
                 self.s.deferred[t] = unpaid;
             }

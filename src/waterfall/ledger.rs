@@ -28,6 +28,10 @@ pub struct Ledger {
     pub(super) guarantee_payout: Vec<Money>,
     /// Pool collections of the period (interest, principal, recoveries).
     pub(super) collected: Vec<Money>,
+    /// Per tranche, interest capitalised into its balance on the path so
+    /// far (deferrable tranches), to split a final balance into original
+    /// principal and interest.
+    pub(super) capitalised: Vec<Money>,
     /// The shape the columns were laid out for (tranches, fees, reserves,
     /// tests) and the last period the run since then wrote: cells of later
     /// periods are still zero, so the next reset for the same shape clears
@@ -108,6 +112,9 @@ impl Ledger {
             liabilities.reserves.len(),
             liabilities.tests.len(),
         );
+        self.capitalised.clear();
+        self.capitalised
+            .resize(liabilities.tranches.len(), Money::ZERO);
         if shape == self.shape && periods == self.periods && !self.collected.is_empty() {
             self.clear_written();
             return;
@@ -209,6 +216,12 @@ impl Ledger {
             withdrawal: self.reserve_withdrawal[i],
             balance_end: self.reserve_balance[i],
         }
+    }
+
+    /// Interest capitalised into tranche `tranche`'s balance over the
+    /// periods run (zero for a non-deferrable tranche).
+    pub fn capitalised(&self, tranche: usize) -> Money {
+        self.capitalised[tranche]
     }
 
     /// Coverage test `test`'s row for `period`.

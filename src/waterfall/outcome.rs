@@ -1,16 +1,24 @@
 //! Per-path outcome of each tranche: loss, IRR, multiple, average life.
 
 use crate::model::{Calendar, GuaranteeModel, TrancheModel};
+use crate::money::Money;
 
 use super::Ledger;
 
 /// What one tranche got on one path.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct TrancheOutcome {
-    /// Balance unpaid at the legal final date as a fraction of notional,
-    /// capped at 1 (a deferrable tranche's balance includes capitalised
-    /// interest).
+    /// Principal loss: original principal unpaid at the legal final date
+    /// as a fraction of notional, in [0, 1] (see [`tranche_loss`]).
     pub loss: f64,
+    /// Deferred-interest loss: interest capitalised (deferrable tranche) or
+    /// deferred (non-deferrable) and still unpaid at the legal final date,
+    /// as a fraction of notional (see [`tranche_loss_split`]).
+    pub deferred_interest_loss: f64,
+    /// Present-value loss at the promised yield, in [0, 1]: `1 - PV(cash
+    /// received) / PV(cash promised)`, both at the coupon (see
+    /// [`pv_loss`]).
+    pub pv_loss: f64,
     /// Annual internal rate of return of the dated cash flows (`-1` when
     /// nothing at all was received).
     pub irr: f64,
@@ -33,20 +41,27 @@ pub fn tranche_outcome(
     let mut received = 0.0;
     let mut principal = 0.0;
     let mut principal_time = 0.0;
+    let mut present_value = 0.0;
+    let mut discount = 1.0;
     let mut flows = Vec::with_capacity(periods);
     for k in 1..=periods {
         let row = ledger.tranche(index, k);
         let years = calendar.years_from_start(k);
         let cash = row.cash().as_f64();
+        discount /= 1.0 + tranche.accrual[k].as_f64();
         received += cash;
+        present_value += cash * discount;
         principal += row.principal.as_f64();
         principal_time += row.principal.as_f64() * years;
         if cash > 0.0 {
             flows.push((years, cash));
         }
     }
+    let (loss, deferred_interest_loss) = tranche_loss_split(tranche, index, ledger);
     TrancheOutcome {
-        loss: tranche_loss(tranche, index, ledger),
+        loss,
+        deferred_interest_loss,
+        pv_loss: pv_loss(notional, present_value, periods),
         irr: irr_from(notional, &flows, tranche.coupon.as_f64()),
         moic: received / notional,
         wal_years: if principal > 0.0 {
@@ -57,11 +72,70 @@ pub fn tranche_outcome(
     }
 }
 
-/// Tranche `index`'s loss on the path in `ledger`: its balance unpaid at
-/// the legal final date as a fraction of notional, capped at 1.
+/// The present-value loss of a tranche of `notional` (minor units) whose
+/// cash received over `periods` periods is worth `present_value` at its
+/// coupon: `1 - present_value / notional`, floored at 0 and capped at 1.
+///
+/// `notional` is the present value of the cash promised: a balance B
+/// bearing coupon c over a period of year fraction y owes `c y B` of
+/// interest, so paying `I + P` of interest and principal and leaving `B'`
+/// gives `B = (I + P + B') / (1 + c y)`, and summed over the periods the
+/// promised payments discounted at the coupon are worth the notional,
+/// whatever the principal schedule. Interest is rounded to the minor unit
+/// every period (half to even), so a tranche paid in full can fall short
+/// of its notional by up to half a minor unit a period: a shortfall that
+/// small is rounding, not a loss, and counts as 0.
+pub fn pv_loss(notional: f64, present_value: f64, periods: usize) -> f64 {
+    let shortfall = notional - present_value;
+    if notional <= 0.0 || shortfall <= 0.5 * periods as f64 {
+        return 0.0;
+    }
+    (shortfall / notional).clamp(0.0, 1.0)
+}
+
+/// Tranche `index`'s principal loss on the path in `ledger`: original
+/// principal unpaid at the legal final date as a fraction of notional, in
+/// [0, 1]. Principal repaid counts against original principal first, so
+/// capitalised interest is the last part of a balance to be repaid; for a
+/// non-deferrable tranche (whose balance never holds interest) this is its
+/// balance at the legal final date.
+///
+/// Exact on a run stopped early as [`super::StopWhen`] allows for this
+/// loss: the final balance is then zero and nothing is unpaid.
 pub fn tranche_loss(tranche: &TrancheModel, index: usize, ledger: &Ledger) -> f64 {
-    let unpaid = ledger.tranche(index, ledger.periods()).balance_end.as_f64();
-    (unpaid / tranche.notional.as_f64()).clamp(0.0, 1.0)
+    let unpaid = unpaid_principal(tranche, index, ledger);
+    (unpaid.as_f64() / tranche.notional.as_f64()).clamp(0.0, 1.0)
+}
+
+/// Original principal unpaid at the legal final date: the final balance
+/// less the interest capitalised into it, floored at zero.
+fn unpaid_principal(tranche: &TrancheModel, index: usize, ledger: &Ledger) -> Money {
+    let balance = ledger.tranche(index, ledger.periods()).balance_end;
+    if tranche.deferrable {
+        (balance - ledger.capitalised(index)).max(Money::ZERO)
+    } else {
+        balance
+    }
+}
+
+/// Tranche `index`'s (principal loss, deferred-interest loss) on the path
+/// in `ledger`, fractions of notional: [`tranche_loss`], and the interest
+/// still unpaid at the legal final date (the capitalised part of a
+/// deferrable tranche's final balance; a non-deferrable tranche's deferred
+/// interest).
+pub fn tranche_loss_split(tranche: &TrancheModel, index: usize, ledger: &Ledger) -> (f64, f64) {
+    let notional = tranche.notional.as_f64();
+    let last = ledger.tranche(index, ledger.periods());
+    let principal = unpaid_principal(tranche, index, ledger);
+    let interest = if tranche.deferrable {
+        last.balance_end - principal
+    } else {
+        last.interest_shortfall
+    };
+    (
+        (principal.as_f64() / notional).clamp(0.0, 1.0),
+        interest.as_f64() / notional,
+    )
 }
 
 /// Tranche `index`'s principal-weighted average life in years on the path
@@ -82,8 +156,8 @@ pub fn tranche_wal(index: usize, ledger: &Ledger, calendar: &Calendar) -> f64 {
 
 /// The guarantor's outcome on the path recorded in `ledger`: `loss` is what
 /// it paid out as a fraction of its cap, `moic` its fee income as a
-/// fraction of its cap; it invests nothing, so `irr` and `wal_years` are
-/// undefined (NaN).
+/// fraction of its cap; it invests nothing, so `irr`, `wal_years` and the
+/// interest and present-value losses are undefined (NaN).
 pub fn guarantee_outcome(guarantee: &GuaranteeModel, ledger: &Ledger) -> TrancheOutcome {
     let periods = ledger.periods();
     let paid: f64 = (1..=periods)
@@ -95,6 +169,8 @@ pub fn guarantee_outcome(guarantee: &GuaranteeModel, ledger: &Ledger) -> Tranche
     let cap = guarantee.cap.as_f64();
     TrancheOutcome {
         loss: if cap > 0.0 { paid / cap } else { 0.0 },
+        deferred_interest_loss: f64::NAN,
+        pv_loss: f64::NAN,
         irr: f64::NAN,
         moic: if cap > 0.0 { fees / cap } else { 0.0 },
         wal_years: f64::NAN,

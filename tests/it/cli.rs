@@ -25,8 +25,10 @@ fn summary_header() -> String {
 }
 
 /// Columns of summary.csv that are fractions of a tranche's notional.
-const LOSS_COLUMNS: [&str; 7] = [
+const LOSS_COLUMNS: [&str; 9] = [
     "expected_loss",
+    "pv_loss",
+    "prob_pv_loss",
     "prob_loss",
     "loss_p50",
     "loss_p90",

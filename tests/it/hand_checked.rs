@@ -4,7 +4,8 @@
 //! compared to the engine to the cent, period by period. A second, smaller
 //! case covers what the first does not: a fee that is never paid, a
 //! senior tranche with a principal loss and a closed-form negative IRR, and
-//! a deferrable junior whose loss fraction is capped at 1.
+//! a deferrable junior that loses all its principal and capitalises
+//! interest past its notional.
 //!
 //! Conventions used in every derivation: amounts are in cents; 30/360 and a
 //! quarterly grid from 2026-01-01 make every accrual exactly 90/360 = 1/4
@@ -520,8 +521,11 @@ fn three_loans_two_defaults_period_by_period() {
     // 700,125,000 / 650,000,000. WAL: principal 50M at 0.25, 50M at 0.5,
     // 100M at 1.25, 120M at 1.5, 330M at 2.0 -> (12.5 + 25 + 125 + 180 +
     // 660) / 650 = 1002.5 / 650 years.
+    // Paid in full at its coupon: no loss of any kind.
     let senior = outcome(0);
     assert_eq!(senior.loss, 0.0);
+    assert_eq!(senior.deferred_interest_loss, 0.0);
+    assert_eq!(senior.pv_loss, 0.0);
     close(
         senior.moic,
         700_125_000.0 / 650_000_000.0,
@@ -542,12 +546,29 @@ fn three_loans_two_defaults_period_by_period() {
     );
     close(senior.wal_years, 1002.5 / 650.0, 1e-12, "senior WAL");
 
-    // Mezzanine: unpaid 78,527,243 of 250,000,000 (its balance includes
-    // 25,247 of capitalised interest) -> loss 0.314108972. Cash: 2 x
-    // 4,937,500 + 2 x 4,925,000 + 3 x 4,937,999 + (4,937,999 + 171,498,004)
-    // = 210,975,000 -> MOIC 0.8439. Principal only at t = 2 -> WAL 2.
+    // Mezzanine: balance 78,527,243 of 250,000,000 unpaid, of which 25,247
+    // is capitalised interest -> principal loss 78,501,996 / 250,000,000 =
+    // 0.314007984, deferred-interest loss 25,247 / 250,000,000 =
+    // 0.000100988. Cash: 2 x 4,937,500 + 2 x 4,925,000 + 3 x 4,937,999 +
+    // (4,937,999 + 171,498,004) = 210,975,000 -> MOIC 0.8439. Principal
+    // only at t = 2 -> WAL 2. PV loss: the flows above discounted at the
+    // coupon, 1.975% a quarter (period k by 1.01975^-k), are worth
+    // 182,846,194.42 (exact rational arithmetic) -> 1 - 182,846,194.42 /
+    // 250,000,000 = 0.268615222.
     let mezzanine = outcome(1);
-    close(mezzanine.loss, 0.314_108_972, 1e-15, "mezzanine loss");
+    close(mezzanine.loss, 0.314_007_984, 1e-15, "mezzanine loss");
+    close(
+        mezzanine.deferred_interest_loss,
+        0.000_100_988,
+        1e-15,
+        "mezzanine deferred-interest loss",
+    );
+    close(
+        mezzanine.pv_loss,
+        0.268_615_222_3,
+        1e-10,
+        "mezzanine PV loss",
+    );
     close(mezzanine.moic, 0.8439, 1e-15, "mezzanine MOIC");
     close(mezzanine.wal_years, 2.0, 0.0, "mezzanine WAL");
     let mezzanine_irr = irr_by_bisection(250_000_000.0, &flows(1));
@@ -694,10 +715,19 @@ fn immediate_default_fee_never_paid_and_senior_loss() {
     close(senior.moic, 2.0 / 3.0, 1e-15, "senior MOIC");
     close(senior.wal_years, 0.5, 0.0, "senior WAL");
 
-    // Junior: balance 42,454,542 > notional 40,000,000 -> loss capped at 1;
-    // nothing received -> IRR -1, MOIC 0, WAL NaN.
+    // Junior: balance 42,454,542, of which 2,454,542 capitalised interest
+    // -> principal loss 40,000,000 / 40,000,000 = 1, deferred-interest loss
+    // 2,454,542 / 40,000,000 = 0.06136355; nothing received -> PV loss 1,
+    // IRR -1, MOIC 0, WAL NaN.
     let junior = tranche_outcome(&model.liabilities.tranches[1], 1, &ledger, &model.calendar);
     assert_eq!(junior.loss, 1.0);
+    close(
+        junior.deferred_interest_loss,
+        0.061_363_55,
+        1e-15,
+        "junior deferred-interest loss",
+    );
+    assert_eq!(junior.pv_loss, 1.0);
     assert_eq!(junior.irr, -1.0);
     assert_eq!(junior.moic, 0.0);
     assert!(junior.wal_years.is_nan());

@@ -18,6 +18,7 @@ mod common;
 mod default_counts;
 mod docs_outputs;
 mod hand_checked;
+mod loss_measures;
 mod monotonicity;
 mod pack_cash;
 mod pack_outputs;

@@ -255,7 +255,8 @@ fn ratings_use_the_wal_and_the_chosen_basis() {
     for (r, s) in table.rows.iter().zip(&summary.rows) {
         assert_eq!(r["tranche"], s["tranche"]);
         assert_eq!(r["basis"], "expected_loss");
-        assert_eq!(r["metric"], s["expected_loss"]);
+        // The expected-loss basis rates the present-value loss.
+        assert_eq!(r["metric"], s["pv_loss"]);
         assert_eq!(r["horizon_years"], s["wal_years"]);
         assert!(known.contains(&r["implied_rating"].as_str()), "{r:?}");
         assert!(r["implied_rating"] == "Ca" || num(r, "metric") <= num(r, "rating_benchmark"));

@@ -424,9 +424,30 @@ fn check_waterfall(model: &Model, path: &PoolPath, ledger: &Ledger) -> Result<()
     for (t, tranche) in tranches.iter().enumerate() {
         let outcome = tranche_outcome(tranche, t, ledger, &model.calendar);
         prop_assert!((0.0..=1.0).contains(&outcome.loss), "loss {}", outcome.loss);
-        let unpaid = ledger.tranche(t, periods).balance_end.as_f64();
-        let expected = (unpaid / tranche.notional.as_f64()).min(1.0);
-        prop_assert_eq!(outcome.loss, expected);
+        // Principal loss: notional less every principal payment (capitalised
+        // interest is the last part of a balance repaid); with the deferred-
+        // interest loss it is the final balance (plus a non-deferrable
+        // tranche's deferred interest).
+        let last = ledger.tranche(t, periods);
+        let notional = tranche.notional.as_f64();
+        let repaid: Money = (1..=periods).map(|k| ledger.tranche(t, k).principal).sum();
+        let unpaid = (tranche.notional - repaid).max(Money::ZERO);
+        prop_assert_eq!(outcome.loss, (unpaid.as_f64() / notional).min(1.0));
+        let interest = if tranche.deferrable {
+            last.balance_end - unpaid
+        } else {
+            prop_assert_eq!(last.balance_end, unpaid);
+            last.interest_shortfall
+        };
+        prop_assert!(interest >= Money::ZERO);
+        prop_assert_eq!(outcome.deferred_interest_loss, interest.as_f64() / notional);
+        prop_assert!((0.0..=1.0).contains(&outcome.pv_loss));
+        // A tranche that lost nothing, was paid every interest amount when
+        // due and received no residual has no present-value loss.
+        let on_time = (1..=periods).all(|k| ledger.tranche(t, k).interest_shortfall == Money::ZERO);
+        if unpaid == Money::ZERO && on_time {
+            prop_assert_eq!(outcome.pv_loss, 0.0);
+        }
         prop_assert!(outcome.moic >= 0.0);
         prop_assert!(outcome.irr >= -1.0 && outcome.irr.is_finite());
     }
