@@ -3,25 +3,107 @@
 
 use std::io::{self, Write};
 
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::model::Model;
 use crate::waterfall::CashflowSums;
 
-use super::{Report, RunReport, format_float, neutralise};
+use super::columns::{Column, Unit, Value, write_columns};
+use super::{Report, RunReport};
+
+/// One row of cashflows.csv: a party in a period. Amounts are means over
+/// paths in currency units; [`Value::Empty`] where a column does not apply
+/// to the party's kind.
+pub struct CashflowRow {
+    /// Period, 1..K.
+    pub period: usize,
+    /// Its payment date.
+    pub date: NaiveDate,
+    /// Tranche, fee, reserve or guarantee name.
+    pub party: String,
+    /// `tranche`, `fee`, `reserve` or `guarantee`.
+    pub kind: &'static str,
+    /// Interest (or fee) paid; a reserve's net deposit.
+    pub interest_paid: Value,
+    /// Principal paid; minus a guarantee's payout.
+    pub principal_paid: Value,
+    /// Residual paid.
+    pub residual_paid: Value,
+    /// Balance after the period (a fee's unpaid amount, a guarantee's
+    /// undrawn cap).
+    pub balance_end: Value,
+    /// Interest (or fee) due but unpaid.
+    pub shortfall: Value,
+    /// Share of paths with a shortfall in the period.
+    pub shortfall_share: Value,
+}
+
+/// A column of cashflows.csv.
+pub type CashflowColumn = Column<CashflowRow>;
 
 /// The columns of cashflows.csv, in order.
-pub const COLUMNS: [&str; 10] = [
-    "period",
-    "date",
-    "party",
-    "kind",
-    "interest_paid",
-    "principal_paid",
-    "residual_paid",
-    "balance_end",
-    "shortfall",
-    "shortfall_share",
+pub const COLUMNS: [&CashflowColumn; 10] = [
+    &Column {
+        name: "period",
+        unit: Unit::Index,
+        description: "period, 1..K",
+        value: |r| Value::Count(r.period as u64),
+    },
+    &Column {
+        name: "date",
+        unit: Unit::Date,
+        description: "payment date of the period",
+        value: |r| Value::Date(r.date),
+    },
+    &Column {
+        name: "party",
+        unit: Unit::Text,
+        description: "tranche, fee, reserve or guarantee name",
+        value: |r| Value::Name(r.party.clone()),
+    },
+    &Column {
+        name: "kind",
+        unit: Unit::Text,
+        description: "tranche, fee, reserve or guarantee",
+        value: |r| Value::Word(r.kind),
+    },
+    &Column {
+        name: "interest_paid",
+        unit: Unit::Currency,
+        description: "interest or fee paid; a reserve's net deposit",
+        value: |r| r.interest_paid.clone(),
+    },
+    &Column {
+        name: "principal_paid",
+        unit: Unit::Currency,
+        description: "principal paid; minus a guarantee's payout",
+        value: |r| r.principal_paid.clone(),
+    },
+    &Column {
+        name: "residual_paid",
+        unit: Unit::Currency,
+        description: "residual paid",
+        value: |r| r.residual_paid.clone(),
+    },
+    &Column {
+        name: "balance_end",
+        unit: Unit::Currency,
+        description: "balance after the period (a fee's unpaid amount, a guarantee's undrawn cap)",
+        value: |r| r.balance_end.clone(),
+    },
+    &Column {
+        name: "shortfall",
+        unit: Unit::Currency,
+        description: "interest or fee due but unpaid",
+        value: |r| r.shortfall.clone(),
+    },
+    &Column {
+        name: "shortfall_share",
+        unit: Unit::Probability,
+        description: "share of paths with a shortfall in the period",
+        value: |r| r.shortfall_share.clone(),
+    },
 ];
 
 /// Writes cashflows.csv.
@@ -31,97 +113,87 @@ pub struct CashflowsCsv;
 /// number of paths, in currency units with two more decimals than the
 /// currency's minor unit.
 struct Means {
-    paths: Decimal,
+    paths: u64,
     digits: u32,
 }
 
 impl Means {
-    fn amount(&self, sum: i128) -> String {
+    fn amount(&self, sum: i128) -> Value {
         let total = Decimal::from_i128_with_scale(sum, self.digits);
-        (total / self.paths)
-            .round_dp(self.digits + 2)
-            .normalize()
-            .to_string()
+        let mean = total / Decimal::from(self.paths.max(1));
+        Value::Decimal(mean.round_dp(self.digits + 2).normalize())
     }
 
-    fn share(&self, count: u64, paths: u64) -> String {
-        format_float(count as f64 / paths as f64)
+    fn share(&self, count: u64) -> Value {
+        Value::Float(count as f64 / self.paths as f64)
     }
 }
 
-/// One row's cells after `period, date, party, kind`.
-type Cells = [String; 6];
+/// A row of period `k` for `party`, every amount empty.
+fn blank(k: usize, date: NaiveDate, party: &str, kind: &'static str) -> CashflowRow {
+    CashflowRow {
+        period: k,
+        date,
+        party: party.to_owned(),
+        kind,
+        interest_paid: Value::Empty,
+        principal_paid: Value::Empty,
+        residual_paid: Value::Empty,
+        balance_end: Value::Empty,
+        shortfall: Value::Empty,
+        shortfall_share: Value::Empty,
+    }
+}
 
-fn rows(model: &Model, sums: &CashflowSums, k: usize) -> Vec<(String, &'static str, Cells)> {
+/// Every party's row of period `k`: tranches, fees, reserves, guarantor.
+fn rows(model: &Model, sums: &CashflowSums, k: usize) -> Vec<CashflowRow> {
     let means = Means {
-        paths: Decimal::from(sums.paths.max(1)),
+        paths: sums.paths,
         digits: model.currency.minor_digits,
     };
+    let date = model.calendar.date(k);
     let l = &model.liabilities;
     let mut out = Vec::new();
     for (t, tranche) in l.tranches.iter().enumerate() {
         let i = sums.cell(t, k);
         let [interest, principal, residual, balance, shortfall] = &sums.tranche;
-        out.push((
-            tranche.name.clone(),
-            "tranche",
-            [
-                means.amount(interest[i]),
-                means.amount(principal[i]),
-                means.amount(residual[i]),
-                means.amount(balance[i]),
-                means.amount(shortfall[i]),
-                means.share(sums.tranche_shortfall_paths[i], sums.paths),
-            ],
-        ));
+        out.push(CashflowRow {
+            interest_paid: means.amount(interest[i]),
+            principal_paid: means.amount(principal[i]),
+            residual_paid: means.amount(residual[i]),
+            balance_end: means.amount(balance[i]),
+            shortfall: means.amount(shortfall[i]),
+            shortfall_share: means.share(sums.tranche_shortfall_paths[i]),
+            ..blank(k, date, &tranche.name, "tranche")
+        });
     }
     for (f, fee) in l.fees.iter().enumerate() {
         let i = sums.cell(f, k);
-        let unpaid = means.amount(sums.fee[1][i]);
-        out.push((
-            fee.name.clone(),
-            "fee",
-            [
-                means.amount(sums.fee[0][i]),
-                String::new(),
-                String::new(),
-                unpaid.clone(),
-                unpaid,
-                means.share(sums.fee_shortfall_paths[i], sums.paths),
-            ],
-        ));
+        out.push(CashflowRow {
+            interest_paid: means.amount(sums.fee[0][i]),
+            balance_end: means.amount(sums.fee[1][i]),
+            shortfall: means.amount(sums.fee[1][i]),
+            shortfall_share: means.share(sums.fee_shortfall_paths[i]),
+            ..blank(k, date, &fee.name, "fee")
+        });
     }
     for (r, reserve) in l.reserves.iter().enumerate() {
         let i = sums.cell(r, k);
         let [deposits, withdrawals, balance] = &sums.reserve;
-        out.push((
-            reserve.name.clone(),
-            "reserve",
-            [
-                means.amount(deposits[i] - withdrawals[i]),
-                String::new(),
-                String::new(),
-                means.amount(balance[i]),
-                String::new(),
-                String::new(),
-            ],
-        ));
+        out.push(CashflowRow {
+            interest_paid: means.amount(deposits[i] - withdrawals[i]),
+            balance_end: means.amount(balance[i]),
+            ..blank(k, date, &reserve.name, "reserve")
+        });
     }
     if let Some(g) = &l.guarantee {
         let paid: i128 = sums.guarantee_payout[..=k].iter().sum();
         let undrawn = i128::from(g.cap.minor()) * i128::from(sums.paths) - paid;
-        out.push((
-            g.name.clone(),
-            "guarantee",
-            [
-                String::new(),
-                means.amount(-sums.guarantee_payout[k]),
-                String::new(),
-                means.amount(undrawn),
-                String::new(),
-                String::new(),
-            ],
-        ));
+        out.push(CashflowRow {
+            principal_paid: means.amount(-sums.guarantee_payout[k]),
+            balance_end: means.amount(undrawn),
+            ..blank(k, date, &g.name, "guarantee")
+        });
     }
     out
 }
@@ -132,17 +204,8 @@ impl Report for CashflowsCsv {
     }
 
     fn write(&self, run: &RunReport<'_>, out: &mut dyn Write) -> io::Result<()> {
-        let mut csv = csv::Writer::from_writer(out);
-        csv.write_record(COLUMNS)?;
         let sums = run.cashflows;
-        for k in 1..=sums.periods() {
-            let date = run.model.calendar.date(k).to_string();
-            for (party, kind, cells) in rows(run.model, sums, k) {
-                let mut record = vec![k.to_string(), date.clone(), neutralise(&party), kind.into()];
-                record.extend(cells);
-                csv.write_record(&record)?;
-            }
-        }
-        csv.flush()
+        let rows = (1..=sums.periods()).flat_map(|k| rows(run.model, sums, k));
+        write_columns(out, &COLUMNS, rows, run.model.currency.minor_digits)
     }
 }

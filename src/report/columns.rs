@@ -7,6 +7,7 @@
 use std::borrow::Borrow;
 use std::io::{self, Write};
 
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::{format_float, neutralise};
@@ -115,6 +116,8 @@ pub enum Value {
     Decimal(Decimal),
     /// A whole number.
     Count(u64),
+    /// A calendar date, written `YYYY-MM-DD`.
+    Date(NaiveDate),
     /// Does not apply to the row.
     Empty,
 }
@@ -130,6 +133,7 @@ impl Value {
             Value::Money(amount) => amount.to_decimal(digits).to_string(),
             Value::Decimal(amount) => amount.to_string(),
             Value::Count(n) => n.to_string(),
+            Value::Date(date) => date.to_string(),
             Value::Empty => String::new(),
         }
     }

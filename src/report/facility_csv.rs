@@ -2,39 +2,183 @@
 
 use std::io::{self, Write};
 
-use super::csv_table::write_csv_table;
-use super::{Report, RunReport, format_float, neutralise};
+use super::columns::{Column, Unit, Value, write_columns};
+use super::{Report, RunReport};
+use crate::aggregate::FacilityMetrics;
+
+/// A column of facility.csv.
+pub type FacilityColumn = Column<FacilityMetrics>;
 
 /// The columns of facility.csv, in order.
-pub const COLUMNS: [&str; 28] = [
-    "paths",
-    "total_capital",
-    "public_capital",
-    "private_capital",
-    "mobilisation_ratio",
-    "public_expected_loss",
-    "public_expected_loss_se",
-    "private_expected_loss",
-    "private_expected_loss_se",
-    "first_loss_tranche",
-    "prob_first_loss_wiped_out",
-    "prob_first_loss_wiped_out_se",
-    "pool_notional",
-    "pool_expected_loss",
-    "pool_expected_loss_se",
-    "pool_loss_p50",
-    "pool_loss_p90",
-    "pool_loss_p99",
-    "pool_loss_p999",
-    "pool_es_99",
-    "pool_es_99_se",
-    "expected_defaults",
-    "expected_defaults_se",
-    "defaults_p50",
-    "defaults_p90",
-    "defaults_p99",
-    "expected_recoveries",
-    "expected_recoveries_se",
+pub const COLUMNS: [&FacilityColumn; 28] = [
+    &Column {
+        name: "paths",
+        unit: Unit::Count,
+        description: "number of paths",
+        value: |f| Value::Count(f.paths as u64),
+    },
+    &Column {
+        name: "total_capital",
+        unit: Unit::Currency,
+        description: "sum of the tranche notionals (and a guarantee's cap)",
+        value: |f| Value::Float(f.total_capital),
+    },
+    &Column {
+        name: "public_capital",
+        unit: Unit::Currency,
+        description: "capital of public tranches and a public guarantee's cap",
+        value: |f| Value::Float(f.public_capital),
+    },
+    &Column {
+        name: "private_capital",
+        unit: Unit::Currency,
+        description: "capital of the other tranches (and a private guarantee's cap)",
+        value: |f| Value::Float(f.private_capital),
+    },
+    &Column {
+        name: "mobilisation_ratio",
+        unit: Unit::Ratio,
+        description: "private capital per unit of public capital",
+        value: |f| Value::Float(f.mobilisation_ratio),
+    },
+    &Column {
+        name: "public_expected_loss",
+        unit: Unit::Currency,
+        description: "mean loss of the public tranches and a public guarantor",
+        value: |f| Value::Float(f.public_expected_loss.mean),
+    },
+    &Column {
+        name: "public_expected_loss_se",
+        unit: Unit::Currency,
+        description: "standard error of public_expected_loss",
+        value: |f| Value::Float(f.public_expected_loss.se),
+    },
+    &Column {
+        name: "private_expected_loss",
+        unit: Unit::Currency,
+        description: "mean loss of the private tranches and a private guarantor",
+        value: |f| Value::Float(f.private_expected_loss.mean),
+    },
+    &Column {
+        name: "private_expected_loss_se",
+        unit: Unit::Currency,
+        description: "standard error of private_expected_loss",
+        value: |f| Value::Float(f.private_expected_loss.se),
+    },
+    &Column {
+        name: "first_loss_tranche",
+        unit: Unit::Text,
+        description: "the most junior first-loss tranche (else the most junior)",
+        value: |f| Value::Name(f.first_loss_tranche.clone()),
+    },
+    &Column {
+        name: "prob_first_loss_wiped_out",
+        unit: Unit::Probability,
+        description: "share of paths on which that tranche loses its whole notional",
+        value: |f| Value::Float(f.prob_first_loss_wiped_out.mean),
+    },
+    &Column {
+        name: "prob_first_loss_wiped_out_se",
+        unit: Unit::Probability,
+        description: "standard error of prob_first_loss_wiped_out",
+        value: |f| Value::Float(f.prob_first_loss_wiped_out.se),
+    },
+    &Column {
+        name: "pool_notional",
+        unit: Unit::Currency,
+        description: "principal of the pool",
+        value: |f| Value::Float(f.pool_notional),
+    },
+    &Column {
+        name: "pool_expected_loss",
+        unit: Unit::FractionOfPool,
+        description: "mean pool loss: principal written off less recoveries",
+        value: |f| Value::Float(f.pool_expected_loss.mean),
+    },
+    &Column {
+        name: "pool_expected_loss_se",
+        unit: Unit::FractionOfPool,
+        description: "standard error of pool_expected_loss",
+        value: |f| Value::Float(f.pool_expected_loss.se),
+    },
+    &Column {
+        name: "pool_loss_p50",
+        unit: Unit::FractionOfPool,
+        description: "median pool loss",
+        value: |f| Value::Float(f.pool_loss_quantiles[0]),
+    },
+    &Column {
+        name: "pool_loss_p90",
+        unit: Unit::FractionOfPool,
+        description: "90% quantile of the pool loss",
+        value: |f| Value::Float(f.pool_loss_quantiles[1]),
+    },
+    &Column {
+        name: "pool_loss_p99",
+        unit: Unit::FractionOfPool,
+        description: "99% quantile of the pool loss",
+        value: |f| Value::Float(f.pool_loss_quantiles[2]),
+    },
+    &Column {
+        name: "pool_loss_p999",
+        unit: Unit::FractionOfPool,
+        description: "99.9% quantile of the pool loss",
+        value: |f| Value::Float(f.pool_loss_quantiles[3]),
+    },
+    &Column {
+        name: "pool_es_99",
+        unit: Unit::FractionOfPool,
+        description: "pool expected shortfall at 99%",
+        value: |f| Value::Float(f.pool_es_99),
+    },
+    &Column {
+        name: "pool_es_99_se",
+        unit: Unit::FractionOfPool,
+        description: "standard error of pool_es_99, including the uncertainty of the 99% VaR",
+        value: |f| Value::Float(f.pool_es_99_se),
+    },
+    &Column {
+        name: "expected_defaults",
+        unit: Unit::Count,
+        description: "mean number of defaulted loans per path",
+        value: |f| Value::Float(f.expected_defaults.mean),
+    },
+    &Column {
+        name: "expected_defaults_se",
+        unit: Unit::Count,
+        description: "standard error of expected_defaults",
+        value: |f| Value::Float(f.expected_defaults.se),
+    },
+    &Column {
+        name: "defaults_p50",
+        unit: Unit::Count,
+        description: "median number of defaults",
+        value: |f| Value::Float(f.defaults_quantiles[0]),
+    },
+    &Column {
+        name: "defaults_p90",
+        unit: Unit::Count,
+        description: "90% quantile of the number of defaults",
+        value: |f| Value::Float(f.defaults_quantiles[1]),
+    },
+    &Column {
+        name: "defaults_p99",
+        unit: Unit::Count,
+        description: "99% quantile of the number of defaults",
+        value: |f| Value::Float(f.defaults_quantiles[2]),
+    },
+    &Column {
+        name: "expected_recoveries",
+        unit: Unit::Currency,
+        description: "mean recoveries collected per path",
+        value: |f| Value::Float(f.expected_recoveries.mean),
+    },
+    &Column {
+        name: "expected_recoveries_se",
+        unit: Unit::Currency,
+        description: "standard error of expected_recoveries",
+        value: |f| Value::Float(f.expected_recoveries.se),
+    },
 ];
 
 /// Writes facility.csv.
@@ -46,39 +190,7 @@ impl Report for FacilityCsv {
     }
 
     fn write(&self, run: &RunReport<'_>, out: &mut dyn Write) -> io::Result<()> {
-        let f = &run.pack.facility;
-        let floats = |values: &[f64]| values.iter().map(|&x| format_float(x)).collect::<Vec<_>>();
-        let mut row = vec![f.paths.to_string()];
-        row.extend(floats(&[
-            f.total_capital,
-            f.public_capital,
-            f.private_capital,
-            f.mobilisation_ratio,
-            f.public_expected_loss.mean,
-            f.public_expected_loss.se,
-            f.private_expected_loss.mean,
-            f.private_expected_loss.se,
-        ]));
-        row.push(neutralise(&f.first_loss_tranche));
-        row.extend(floats(&[
-            f.prob_first_loss_wiped_out.mean,
-            f.prob_first_loss_wiped_out.se,
-            f.pool_notional,
-            f.pool_expected_loss.mean,
-            f.pool_expected_loss.se,
-        ]));
-        row.extend(floats(&f.pool_loss_quantiles));
-        row.extend(floats(&[
-            f.pool_es_99,
-            f.pool_es_99_se,
-            f.expected_defaults.mean,
-            f.expected_defaults.se,
-        ]));
-        row.extend(floats(&f.defaults_quantiles));
-        row.extend(floats(&[
-            f.expected_recoveries.mean,
-            f.expected_recoveries.se,
-        ]));
-        write_csv_table(out, &COLUMNS, [row])
+        let digits = run.model.currency.minor_digits;
+        write_columns(out, &COLUMNS, [&run.pack.facility], digits)
     }
 }

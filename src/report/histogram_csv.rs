@@ -3,11 +3,54 @@
 
 use std::io::{self, Write};
 
-use super::csv_table::write_csv_table;
-use super::{Report, RunReport, format_float, neutralise};
+use super::columns::{Column, Unit, Value, write_columns};
+use super::{Report, RunReport};
+use crate::aggregate::Bin;
+
+/// One row of histogram.csv: a party's bin.
+pub struct HistogramRow {
+    /// Tranche name or `pool`.
+    pub party: String,
+    /// The bin.
+    pub bin: Bin,
+}
+
+/// A column of histogram.csv.
+pub type HistogramColumn = Column<HistogramRow>;
 
 /// The columns of histogram.csv, in order.
-pub const COLUMNS: [&str; 5] = ["party", "bin_low", "bin_high", "count", "probability"];
+pub const COLUMNS: [&HistogramColumn; 5] = [
+    &Column {
+        name: "party",
+        unit: Unit::Text,
+        description: "tranche name or pool",
+        value: |r| Value::Name(r.party.clone()),
+    },
+    &Column {
+        name: "bin_low",
+        unit: Unit::FractionOfNotional,
+        description: "lower edge (excluded; the first bin is exactly no loss)",
+        value: |r| Value::Float(r.bin.low),
+    },
+    &Column {
+        name: "bin_high",
+        unit: Unit::FractionOfNotional,
+        description: "upper edge (included)",
+        value: |r| Value::Float(r.bin.high),
+    },
+    &Column {
+        name: "count",
+        unit: Unit::Paths,
+        description: "paths whose loss falls in the bin",
+        value: |r| Value::Count(r.bin.count),
+    },
+    &Column {
+        name: "probability",
+        unit: Unit::Probability,
+        description: "count / paths",
+        value: |r| Value::Float(r.bin.probability),
+    },
+];
 
 /// Writes histogram.csv.
 pub struct HistogramCsv;
@@ -19,16 +62,11 @@ impl Report for HistogramCsv {
 
     fn write(&self, run: &RunReport<'_>, out: &mut dyn Write) -> io::Result<()> {
         let rows = run.pack.histograms.iter().flat_map(|(party, bins)| {
-            bins.iter().map(move |b| {
-                vec![
-                    neutralise(party),
-                    format_float(b.low),
-                    format_float(b.high),
-                    b.count.to_string(),
-                    format_float(b.probability),
-                ]
+            bins.iter().map(|&bin| HistogramRow {
+                party: party.clone(),
+                bin,
             })
         });
-        write_csv_table(out, &COLUMNS, rows)
+        write_columns(out, &COLUMNS, rows, run.model.currency.minor_digits)
     }
 }

@@ -10,7 +10,6 @@ mod charts;
 mod columns;
 mod contributions_csv;
 mod coverage_csv;
-mod csv_table;
 mod facility_csv;
 mod histogram_csv;
 mod html;
@@ -45,7 +44,7 @@ pub use ratings_csv::{COLUMNS as RATINGS_COLUMNS, RatingsCsv};
 pub use scenarios_csv::{BatchRow, ScenarioSummary, write_batch_summary, write_scenario_reports};
 pub use sizing_csv::{COLUMNS as SIZING_COLUMNS, write_sizing_reports};
 pub use summary_csv::{COLUMNS as SUMMARY_COLUMNS, SummaryColumn, SummaryCsv, summary_record};
-pub use sweep_csv::write_sweep_csv;
+pub use sweep_csv::{COLUMNS as SWEEP_COLUMNS, write_sweep_csv};
 pub use table::summary_table;
 pub use trace_csv::{
     COLUMNS as TRACE_COLUMNS, TraceFile, path_at_quantile, trace_file_name, write_trace,
@@ -68,10 +67,21 @@ pub struct TableDoc {
 /// Every output table whose columns are defined as data, for the check
 /// against docs/outputs.md and for writers that present them otherwise.
 pub fn output_tables() -> Vec<TableDoc> {
-    vec![TableDoc {
-        file: "summary.csv",
-        columns: column_docs(&SUMMARY_COLUMNS),
-    }]
+    let table = |file, columns| TableDoc { file, columns };
+    vec![
+        table("summary.csv", column_docs(&SUMMARY_COLUMNS)),
+        table("facility.csv", column_docs(&FACILITY_COLUMNS)),
+        table("ratings.csv", column_docs(&RATINGS_COLUMNS)),
+        table("contributions.csv", column_docs(&CONTRIBUTIONS_COLUMNS)),
+        table("quantiles.csv", column_docs(&QUANTILES_COLUMNS)),
+        table("histogram.csv", column_docs(&HISTOGRAM_COLUMNS)),
+        table("coverage_tests.csv", column_docs(&COVERAGE_COLUMNS)),
+        table("cashflows.csv", column_docs(&CASHFLOW_COLUMNS)),
+        table("analytic.csv", column_docs(&ANALYTIC_COLUMNS)),
+        table("sizing.csv", column_docs(&SIZING_COLUMNS)),
+        table("sweep.csv", column_docs(&SWEEP_COLUMNS)),
+        table("trace_path_N.csv", column_docs(&TRACE_COLUMNS)),
+    ]
 }
 
 /// Everything a report may draw on.

@@ -4,17 +4,61 @@
 
 use std::io::{self, Write};
 
-use super::csv_table::write_csv_table;
-use super::{Report, RunReport, format_float, neutralise};
+use super::columns::{Column, Unit, Value, write_columns};
+use super::{Report, RunReport};
+use crate::aggregate::QuantileEstimate;
+
+/// One row of quantiles.csv: a party's metric at one probability.
+pub struct QuantileRow {
+    /// Tranche name or `pool`.
+    pub party: String,
+    /// `loss` or `irr`.
+    pub metric: &'static str,
+    /// The quantile and its confidence interval.
+    pub estimate: QuantileEstimate,
+}
+
+/// A column of quantiles.csv.
+pub type QuantilesColumn = Column<QuantileRow>;
 
 /// The columns of quantiles.csv, in order.
-pub const COLUMNS: [&str; 6] = [
-    "party",
-    "metric",
-    "probability",
-    "value",
-    "ci_low",
-    "ci_high",
+pub const COLUMNS: [&QuantilesColumn; 6] = [
+    &Column {
+        name: "party",
+        unit: Unit::Text,
+        description: "tranche name or pool",
+        value: |r| Value::Name(r.party.clone()),
+    },
+    &Column {
+        name: "metric",
+        unit: Unit::Text,
+        description: "loss (fraction of the party's notional) or irr (annual rate)",
+        value: |r| Value::Word(r.metric),
+    },
+    &Column {
+        name: "probability",
+        unit: Unit::Probability,
+        description: "the probability p",
+        value: |r| Value::Float(r.estimate.probability),
+    },
+    &Column {
+        name: "value",
+        unit: Unit::AsMetric,
+        description: "the p-quantile",
+        value: |r| Value::Float(r.estimate.value),
+    },
+    &Column {
+        name: "ci_low",
+        unit: Unit::AsMetric,
+        description: "lower end of the 95% order-statistic confidence interval",
+        value: |r| Value::Float(r.estimate.ci_low),
+    },
+    &Column {
+        name: "ci_high",
+        unit: Unit::AsMetric,
+        description: "upper end of the 95% order-statistic confidence interval",
+        value: |r| Value::Float(r.estimate.ci_high),
+    },
 ];
 
 /// Writes quantiles.csv.
@@ -27,17 +71,12 @@ impl Report for QuantilesCsv {
 
     fn write(&self, run: &RunReport<'_>, out: &mut dyn Write) -> io::Result<()> {
         let rows = run.pack.quantiles.iter().flat_map(|set| {
-            set.values.iter().map(|q| {
-                vec![
-                    neutralise(&set.party),
-                    set.metric.to_owned(),
-                    format_float(q.probability),
-                    format_float(q.value),
-                    format_float(q.ci_low),
-                    format_float(q.ci_high),
-                ]
+            set.values.iter().map(|&estimate| QuantileRow {
+                party: set.party.clone(),
+                metric: set.metric,
+                estimate,
             })
         });
-        write_csv_table(out, &COLUMNS, rows)
+        write_columns(out, &COLUMNS, rows, run.model.currency.minor_digits)
     }
 }

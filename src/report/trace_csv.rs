@@ -5,6 +5,8 @@
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use chrono::NaiveDate;
+
 use crate::aggregate::Outcomes;
 use crate::engine::PathTrace;
 use crate::model::Model;
@@ -12,20 +14,103 @@ use crate::money::Money;
 use crate::spec::TrancheClass;
 use crate::waterfall::{Payee, StepTrace};
 
-use super::{neutralise, write_atomically};
+use super::columns::{Column, Unit, Value, write_columns};
+use super::write_atomically;
+
+/// One row of a trace file: a pool figure of a period, or a step of the
+/// waterfall.
+pub struct TraceRow {
+    /// Period k.
+    pub period: usize,
+    /// Its payment date.
+    pub date: NaiveDate,
+    /// `pool`, `interest` or `principal`.
+    pub list: &'static str,
+    /// Position of the step in its list (steps only).
+    pub step: Option<usize>,
+    /// The pool figure or the step's kind.
+    pub kind: &'static str,
+    /// Tranche, fee, reserve or test paid (steps only).
+    pub payee: Option<String>,
+    /// Funds before the payment (steps only).
+    pub available_before: Option<Money>,
+    /// Amount paid (for a pool row, the figure).
+    pub paid: Money,
+    /// Funds left (steps only).
+    pub available_after: Option<Money>,
+    /// What happened, in words.
+    pub note: String,
+}
+
+/// A column of a trace file.
+pub type TraceColumn = Column<TraceRow>;
+
+fn money(amount: Option<Money>) -> Value {
+    amount.map_or(Value::Empty, Value::Money)
+}
 
 /// The columns of a trace file, in order.
-pub const COLUMNS: [&str; 10] = [
-    "period",
-    "date",
-    "list",
-    "step",
-    "kind",
-    "payee",
-    "available_before",
-    "paid",
-    "available_after",
-    "note",
+pub const COLUMNS: [&TraceColumn; 10] = [
+    &Column {
+        name: "period",
+        unit: Unit::Index,
+        description: "the period",
+        value: |r| Value::Count(r.period as u64),
+    },
+    &Column {
+        name: "date",
+        unit: Unit::Date,
+        description: "its payment date",
+        value: |r| Value::Date(r.date),
+    },
+    &Column {
+        name: "list",
+        unit: Unit::Text,
+        description: "pool, interest or principal",
+        value: |r| Value::Word(r.list),
+    },
+    &Column {
+        name: "step",
+        unit: Unit::Index,
+        description: "position of the step in its list (0-based)",
+        value: |r| r.step.map_or(Value::Empty, |s| Value::Count(s as u64)),
+    },
+    &Column {
+        name: "kind",
+        unit: Unit::Text,
+        description: "the pool figure or the step's kind",
+        value: |r| Value::Word(r.kind),
+    },
+    &Column {
+        name: "payee",
+        unit: Unit::Text,
+        description: "tranche, fee, reserve or test name",
+        value: |r| r.payee.clone().map_or(Value::Empty, Value::Name),
+    },
+    &Column {
+        name: "available_before",
+        unit: Unit::Currency,
+        description: "funds of the list before the payment",
+        value: |r| money(r.available_before),
+    },
+    &Column {
+        name: "paid",
+        unit: Unit::Currency,
+        description: "amount paid (a pool row's figure)",
+        value: |r| Value::Money(r.paid),
+    },
+    &Column {
+        name: "available_after",
+        unit: Unit::Currency,
+        description: "funds left",
+        value: |r| money(r.available_after),
+    },
+    &Column {
+        name: "note",
+        unit: Unit::Text,
+        description: "what happened",
+        value: |r| Value::Name(r.note.clone()),
+    },
 ];
 
 /// The file name of path `path`'s trace.
@@ -71,11 +156,6 @@ fn payee_name(model: &Model, payee: Payee) -> &str {
     }
 }
 
-struct Writer<'a> {
-    csv: csv::Writer<&'a mut dyn Write>,
-    model: &'a Model,
-}
-
 /// A trace and what names its loans.
 pub struct TraceFile<'a> {
     /// The facility.
@@ -86,79 +166,69 @@ pub struct TraceFile<'a> {
     pub trace: &'a PathTrace,
 }
 
-impl Writer<'_> {
-    fn amount(&self, money: Money) -> String {
-        money
-            .to_decimal(self.model.currency.minor_digits)
-            .to_string()
+/// The pool's rows of period `k`: collections, defaults (their project ids
+/// in the note) and a guarantee's payout.
+fn pool_rows(file: &TraceFile<'_>, k: usize) -> Vec<TraceRow> {
+    let (model, trace) = (file.model, file.trace);
+    let pool = &trace.pool;
+    let defaulted: Vec<&str> = pool
+        .defaults
+        .iter()
+        .filter(|e| e.period == k)
+        .map(|e| file.project_ids.get(e.loan).map_or("?", String::as_str))
+        .collect();
+    let row = |kind, paid, note: String| TraceRow {
+        period: k,
+        date: model.calendar.date(k),
+        list: "pool",
+        step: None,
+        kind,
+        payee: None,
+        available_before: None,
+        paid,
+        available_after: None,
+        note,
+    };
+    let mut rows = vec![
+        row("interest_collected", pool.interest[k], String::new()),
+        row("principal_collected", pool.principal[k], String::new()),
+        row("recoveries", pool.recoveries[k], String::new()),
+        row("defaulted", pool.defaulted[k], defaulted.join(";")),
+    ];
+    if model.liabilities.guarantee.is_some() {
+        let payout = trace.ledger.guarantee_payout(k);
+        rows.push(row("guarantee_payout", payout, String::new()));
     }
+    rows
+}
 
-    fn pool_row(&mut self, k: usize, kind: &str, amount: Money, note: &str) -> io::Result<()> {
-        let date = self.model.calendar.date(k).to_string();
-        let amount = self.amount(amount);
-        self.csv.write_record([
-            &k.to_string(),
-            &date,
-            "pool",
-            "",
-            kind,
-            "",
-            "",
-            &amount,
-            "",
-            note,
-        ])?;
-        Ok(())
-    }
-
-    fn step_row(&mut self, step: &StepTrace) -> io::Result<()> {
-        let k = step.period;
-        let record = [
-            k.to_string(),
-            self.model.calendar.date(k).to_string(),
-            step.list.as_str().to_owned(),
-            step.step.to_string(),
-            step.kind.to_owned(),
-            neutralise(payee_name(self.model, step.payee)),
-            self.amount(step.available_before),
-            self.amount(step.paid),
-            self.amount(step.available_after),
-            neutralise(&step.note),
-        ];
-        self.csv.write_record(&record)?;
-        Ok(())
+fn step_row(model: &Model, step: &StepTrace) -> TraceRow {
+    TraceRow {
+        period: step.period,
+        date: model.calendar.date(step.period),
+        list: step.list.as_str(),
+        step: Some(step.step),
+        kind: step.kind,
+        payee: Some(payee_name(model, step.payee).to_owned()),
+        available_before: Some(step.available_before),
+        paid: step.paid,
+        available_after: Some(step.available_after),
+        note: step.note.clone(),
     }
 }
 
-/// Writes the trace of one path.
+/// Writes the trace of one path: each period's pool rows, then its steps.
 pub fn write_trace(file: &TraceFile<'_>, out: &mut dyn Write) -> io::Result<()> {
-    let (model, trace) = (file.model, file.trace);
-    let mut w = Writer {
-        csv: csv::Writer::from_writer(out),
-        model,
-    };
-    w.csv.write_record(COLUMNS)?;
-    let pool = &trace.pool;
-    let mut steps = trace.steps.steps.iter().peekable();
+    let model = file.model;
+    let mut steps = file.trace.steps.steps.iter().peekable();
+    let mut rows = Vec::new();
     for k in 1..=model.calendar.periods() {
-        let defaulted: Vec<&str> = pool
-            .defaults
-            .iter()
-            .filter(|e| e.period == k)
-            .map(|e| file.project_ids.get(e.loan).map_or("?", String::as_str))
-            .collect();
-        w.pool_row(k, "interest_collected", pool.interest[k], "")?;
-        w.pool_row(k, "principal_collected", pool.principal[k], "")?;
-        w.pool_row(k, "recoveries", pool.recoveries[k], "")?;
-        w.pool_row(k, "defaulted", pool.defaulted[k], &defaulted.join(";"))?;
-        if model.liabilities.guarantee.is_some() {
-            w.pool_row(k, "guarantee_payout", trace.ledger.guarantee_payout(k), "")?;
-        }
+        rows.extend(pool_rows(file, k));
         while let Some(step) = steps.next_if(|s| s.period == k) {
-            w.step_row(step)?;
+            rows.push(step_row(model, step));
         }
     }
-    w.csv.flush()
+    write_columns(out, &COLUMNS, rows, model.currency.minor_digits)
 }
 
 /// Writes `trace_path_N.csv` into `folder` atomically; returns its path.
