@@ -1,12 +1,14 @@
 //! Full run on the flagship example: load, compile, simulate pool paths,
-//! waterfall, per-path outcomes, summary; and sizings and a sweep on the
-//! same paths. Reported in docs/performance.md.
+//! waterfall, per-path outcomes, summary; the whole pipeline with the
+//! committee pack written; and sizings and a sweep on the same paths.
+//! Reported in docs/performance.md.
 
 use std::path::Path;
 
 use blendsim::aggregate::summarise;
 use blendsim::engine::{RunSettings, simulate_outcomes, with_threads};
 use blendsim::model::Model;
+use blendsim::pipeline::{self, RunRequest, Silent};
 use blendsim::sizing::{Axis, SizingRequest, parse_tranche_metric, size, sweep};
 use blendsim::spec::{LoadOptions, load_facility};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -40,6 +42,13 @@ fn full_run(c: &mut Criterion) {
             })
         });
     }
+    // The whole pipeline as `blendsim run` runs it: the simulation above,
+    // then the committee pack's statistics and every file written.
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let request = RunRequest::new(loaded.clone(), settings, 2, out.path().to_owned());
+    group.bench_function(format!("pack_{PATHS}_paths_2_threads"), |b| {
+        b.iter(|| pipeline::run(&request, &Silent).expect("the flagship runs"))
+    });
     // Sizing the first-loss tranche on the same paths, against a senior
     // target (where most waterfalls stop at once), a mezzanine target
     // (deferrable, so every waterfall runs until it is repaid), an implied

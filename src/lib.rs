@@ -3,8 +3,10 @@
 //! The flow runs one way: [`spec`] (validated inputs) -> [`model`] (compiled
 //! schedules and thresholds) -> [`simulate`] (pool paths) -> [`waterfall`]
 //! (tranche cash flows) -> [`aggregate`] (statistics) -> [`report`] (files).
-//! [`engine`] drives a run; [`analytic`] gives independent semi-analytic
-//! answers for homogeneous pools.
+//! [`engine`] drives a simulation; [`pipeline`] runs a facility end to end
+//! (each scenario through every stage into its output files), for the
+//! command line, the benches and the tests; [`analytic`] gives independent
+//! semi-analytic answers for homogeneous pools.
 #![deny(missing_docs)]
 
 pub mod aggregate;
@@ -12,6 +14,7 @@ pub mod analytic;
 pub mod engine;
 pub mod model;
 pub mod money;
+pub mod pipeline;
 pub mod report;
 pub mod simulate;
 pub mod sizing;

@@ -5,7 +5,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
-use blendsim::report::{BatchRow, write_batch_summary};
+use blendsim::report::{BatchRow, ScenarioSummary, write_batch_summary};
 
 use super::args::BatchArgs;
 use super::run::run_all_scenarios;
@@ -22,17 +22,20 @@ pub fn batch(args: BatchArgs) -> Result<()> {
         let name = unique_name(facility, &mut names);
         let folder = args.out.join(&name);
         match run_all_scenarios(facility, &args.simulation, folder.clone()) {
-            Ok((summaries, digits)) => {
+            Ok(outcome) => {
                 text += &format!(
                     "ok: {} -> {} ({} scenario(s))\n",
                     facility.display(),
                     folder.display(),
-                    summaries.len()
+                    outcome.runs.len()
                 );
-                rows.extend(summaries.into_iter().map(|s| BatchRow {
+                rows.extend(outcome.runs.iter().map(|run| BatchRow {
                     facility: name.clone(),
-                    digits,
-                    summary: s,
+                    digits: run.currency.minor_digits,
+                    summary: ScenarioSummary {
+                        scenario: run.scenario.clone(),
+                        summary: run.summary.clone(),
+                    },
                 }));
             }
             Err(error) => {

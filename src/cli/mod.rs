@@ -16,6 +16,7 @@ use clap::Parser;
 
 use args::{Cli, Command};
 use blendsim::model::ModelError;
+use blendsim::pipeline::RunError;
 use blendsim::sizing::SizingError;
 use blendsim::spec::SpecError;
 
@@ -69,6 +70,9 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
         cause.is::<SpecError>()
             || cause.is::<ModelError>()
             || cause.is::<BadInput>()
+            || cause
+                .downcast_ref::<RunError>()
+                .is_some_and(RunError::is_bad_input)
             || matches!(
                 cause.downcast_ref::<SizingError>(),
                 Some(SizingError::Target { .. } | SizingError::Request(_))

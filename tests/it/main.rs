@@ -22,6 +22,7 @@ mod loss_measures;
 mod monotonicity;
 mod pack_cash;
 mod pack_outputs;
+mod pipeline;
 mod properties;
 mod report_html;
 mod reproducibility;

@@ -1,0 +1,394 @@
+//! The run pipeline, end to end: for each scenario of a loaded facility,
+//! compile the model, simulate it on the same random streams, aggregate,
+//! write the committee pack and any traces; with several scenarios, also
+//! the files that put them side by side. `blendsim run`, `blendsim batch`,
+//! the benches and the tests all run it through [`run`]; the command line
+//! only builds the [`RunRequest`], shows [`Progress`] and prints the
+//! [`RunOutcome`].
+
+use std::io;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::aggregate::{
+    CommitteePack, Outcomes, RatingBenchmark, TrancheSummary, committee_pack, summarise,
+    summarise_coverage,
+};
+use crate::engine::{RunSettings, simulate_outcomes, trace_path, with_threads};
+use crate::model::{Model, ModelError};
+use crate::report::{
+    InputRecord, Manifest, RunReport, ScenarioSummary, TraceFile, path_at_quantile, summary_json,
+    write_reports, write_scenario_reports, write_trace_file,
+};
+use crate::spec::{Currency, LoadedFacility, ScenarioSpec};
+
+/// What to run and where to write it.
+#[derive(Debug, Clone)]
+pub struct RunRequest {
+    /// The facility, loaded and validated.
+    pub loaded: LoadedFacility,
+    /// The scenarios to run, in order, each into `out/<scenario>/` with the
+    /// combined files in `out`; empty: the base case alone, into `out`.
+    pub scenarios: Vec<ScenarioSpec>,
+    /// Paths and seed.
+    pub settings: RunSettings,
+    /// Worker threads (results do not depend on it).
+    pub threads: usize,
+    /// Output folder.
+    pub out: PathBuf,
+    /// What implied ratings compare: the statistic and the idealized table.
+    pub rating: RatingBenchmark,
+    /// Paths to walk through step by step.
+    pub traces: TraceRequest,
+}
+
+/// Which paths to trace: by number, and by quantile of the loss that
+/// matters most to a committee (see [`path_at_quantile`]).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TraceRequest {
+    /// Path numbers, 0 to paths - 1.
+    pub paths: Vec<u64>,
+    /// Quantiles in (0, 1].
+    pub quantiles: Vec<f64>,
+}
+
+impl RunRequest {
+    /// The base case alone, into `out`, implied ratings on the
+    /// default-probability basis against the facility's table, no traces.
+    pub fn new(
+        loaded: LoadedFacility,
+        settings: RunSettings,
+        threads: usize,
+        out: PathBuf,
+    ) -> Self {
+        let rating = RatingBenchmark::default_probability(loaded.spec.implied_rating.clone());
+        RunRequest {
+            loaded,
+            scenarios: Vec::new(),
+            settings,
+            threads,
+            out,
+            rating,
+            traces: TraceRequest::default(),
+        }
+    }
+
+    /// The base case and every scenario of the facility, otherwise as
+    /// [`RunRequest::new`] (what `blendsim batch` runs for each facility).
+    pub fn every_scenario(
+        loaded: LoadedFacility,
+        settings: RunSettings,
+        threads: usize,
+        out: PathBuf,
+    ) -> Self {
+        let scenarios = std::iter::once(ScenarioSpec::base())
+            .chain(loaded.scenarios.iter().cloned())
+            .collect();
+        RunRequest {
+            scenarios,
+            ..RunRequest::new(loaded, settings, threads, out)
+        }
+    }
+}
+
+/// Why a run could not be completed.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// A scenario's model could not be compiled from the inputs.
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// A path to trace is not one of the run's paths.
+    #[error("path {path} cannot be traced: paths are numbered 0 to {last}", last = paths - 1)]
+    TracePath {
+        /// The path asked for.
+        path: u64,
+        /// The run's number of paths.
+        paths: u64,
+    },
+    /// A quantile to trace is outside (0, 1].
+    #[error("quantile {0} cannot be traced: expected a number in (0, 1]")]
+    TraceQuantile(f64),
+    /// The worker threads could not be started.
+    #[error("could not start the worker threads")]
+    Threads(#[source] rayon::ThreadPoolBuildError),
+    /// An output file could not be written.
+    #[error("could not write the reports into {}", folder.display())]
+    Reports {
+        /// The output folder.
+        folder: PathBuf,
+        /// What went wrong.
+        #[source]
+        source: io::Error,
+    },
+    /// A trace file could not be written.
+    #[error("could not write a trace into {}", folder.display())]
+    Trace {
+        /// The output folder.
+        folder: PathBuf,
+        /// What went wrong.
+        #[source]
+        source: io::Error,
+    },
+}
+
+impl RunError {
+    /// Whether the inputs or the request were at fault (rather than the
+    /// machine: threads, files).
+    pub fn is_bad_input(&self) -> bool {
+        matches!(
+            self,
+            RunError::Model(_) | RunError::TracePath { .. } | RunError::TraceQuantile(_)
+        )
+    }
+}
+
+/// Told how a run is going (the command line draws a progress bar). Every
+/// method defaults to doing nothing; `advance` is called from the worker
+/// threads.
+pub trait Progress: Sync {
+    /// A scenario's simulation of `paths` paths starts.
+    fn start(&self, _scenario: &str, _paths: u64) {}
+    /// `done` paths of the current scenario are simulated.
+    fn advance(&self, _done: u64) {}
+    /// The current scenario's simulation is over.
+    fn finish(&self) {}
+}
+
+/// Progress that nobody watches.
+pub struct Silent;
+
+impl Progress for Silent {}
+
+/// A path traced because it sits at a quantile.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TracedQuantile {
+    /// The quantile asked for.
+    pub quantile: f64,
+    /// The path at that quantile.
+    pub path: u64,
+    /// The loss whose quantile it is (e.g. `first-loss tranche loss`).
+    pub basis: &'static str,
+}
+
+/// What one scenario's run produced.
+#[derive(Debug, Clone)]
+pub struct ScenarioRun {
+    /// Scenario name (`base` for the base case).
+    pub scenario: String,
+    /// The facility's currency.
+    pub currency: Currency,
+    /// One row per tranche (summary.csv).
+    pub summary: Vec<TrancheSummary>,
+    /// The committee pack's statistics.
+    pub pack: CommitteePack,
+    /// The summary as JSON, with the files written under `files`.
+    pub json: serde_json::Value,
+    /// Files written, in order.
+    pub written: Vec<PathBuf>,
+    /// Paths traced by quantile, in the order asked.
+    pub traced: Vec<TracedQuantile>,
+}
+
+/// What a run produced.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    /// One run per scenario, in the order asked (the base case alone when
+    /// no scenario was asked for).
+    pub runs: Vec<ScenarioRun>,
+    /// The combined files (several scenarios only).
+    pub combined: Vec<PathBuf>,
+}
+
+impl RunOutcome {
+    /// Each scenario's tranche summaries.
+    pub fn scenario_summaries(&self) -> Vec<ScenarioSummary> {
+        self.runs
+            .iter()
+            .map(|run| ScenarioSummary {
+                scenario: run.scenario.clone(),
+                summary: run.summary.clone(),
+            })
+            .collect()
+    }
+}
+
+/// Runs every scenario of the request (the base case alone, without a
+/// scenario column, when none was asked for) and writes the reports.
+pub fn run(request: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, RunError> {
+    check_traces(request)?;
+    let started = Instant::now();
+    if request.scenarios.is_empty() {
+        let base = ScenarioSpec::base();
+        let run = run_scenario(request, &base, &request.out, started, progress)?;
+        return Ok(RunOutcome {
+            runs: vec![run],
+            combined: Vec::new(),
+        });
+    }
+    let mut outcome = RunOutcome {
+        runs: Vec::new(),
+        combined: Vec::new(),
+    };
+    for scenario in &request.scenarios {
+        let folder = request.out.join(&scenario.name);
+        let run = run_scenario(request, scenario, &folder, started, progress)?;
+        outcome.runs.push(run);
+    }
+    outcome.combined = write_scenario_reports(&request.out, &outcome.scenario_summaries())
+        .map_err(|source| RunError::Reports {
+            folder: request.out.clone(),
+            source,
+        })?;
+    Ok(outcome)
+}
+
+/// Refuses paths and quantiles that cannot be traced, before anything runs.
+fn check_traces(request: &RunRequest) -> Result<(), RunError> {
+    let paths = request.settings.paths;
+    if let Some(&path) = request.traces.paths.iter().find(|&&n| n >= paths) {
+        return Err(RunError::TracePath { path, paths });
+    }
+    match request
+        .traces
+        .quantiles
+        .iter()
+        .find(|&&q| !(q > 0.0 && q <= 1.0))
+    {
+        Some(&q) => Err(RunError::TraceQuantile(q)),
+        None => Ok(()),
+    }
+}
+
+/// Compiles, simulates, aggregates and writes one scenario into `folder`.
+fn run_scenario(
+    request: &RunRequest,
+    scenario: &ScenarioSpec,
+    folder: &Path,
+    started: Instant,
+    progress: &dyn Progress,
+) -> Result<ScenarioRun, RunError> {
+    let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let model = Model::compile_scenario(&request.loaded.spec, scenario)?;
+    let settings = &request.settings;
+    progress.start(&scenario.name, settings.paths);
+    let simulation_started = Instant::now();
+    let outcomes = with_threads(Some(request.threads), || {
+        simulate_outcomes(&model, settings, &|done| progress.advance(done))
+    })
+    .map_err(RunError::Threads)?;
+    let simulation_seconds = simulation_started.elapsed().as_secs_f64();
+    progress.finish();
+    let summary = summarise(&model, &outcomes);
+    let manifest = Manifest {
+        scenario: scenario.name.clone(),
+        started_at,
+        wall_time_seconds: started.elapsed().as_secs_f64(),
+        simulation_seconds,
+        paths_per_second: settings.paths as f64 / simulation_seconds,
+        ..manifest(request, &model)
+    };
+    let loaded = &request.loaded;
+    let pack = committee_pack(
+        &model,
+        &loaded.spec.projects,
+        &outcomes,
+        &summary,
+        &request.rating,
+    );
+    let report = RunReport {
+        model: &model,
+        summary: &summary,
+        manifest: &manifest,
+        pack: &pack,
+        cashflows: &outcomes.cashflows,
+        coverage: &summarise_coverage(&model, &outcomes),
+    };
+    let reports_error = |source| RunError::Reports {
+        folder: folder.to_owned(),
+        source,
+    };
+    let mut written = write_reports(folder, &report).map_err(reports_error)?;
+    let (traces, traced) =
+        write_traces(request, &model, &outcomes, folder).map_err(|source| RunError::Trace {
+            folder: folder.to_owned(),
+            source,
+        })?;
+    written.extend(traces);
+    let mut json = summary_json(&report);
+    json["files"] = written.iter().map(|p| p.display().to_string()).collect();
+    Ok(ScenarioRun {
+        scenario: scenario.name.clone(),
+        currency: model.currency.clone(),
+        summary,
+        pack,
+        json,
+        written,
+        traced,
+    })
+}
+
+/// The manifest's fields that do not depend on the scenario's timing.
+fn manifest(request: &RunRequest, model: &Model) -> Manifest {
+    let loaded = &request.loaded;
+    Manifest {
+        tool: env!("CARGO_PKG_NAME"),
+        version: env!("CARGO_PKG_VERSION"),
+        facility: model.name.clone(),
+        scenario: String::new(),
+        inputs: loaded
+            .inputs
+            .iter()
+            .map(|i| InputRecord {
+                path: i.path.display().to_string(),
+                sha256: i.sha256.clone(),
+            })
+            .collect(),
+        seed: request.settings.seed,
+        paths: request.settings.paths,
+        threads: request.threads,
+        started_at: String::new(),
+        wall_time_seconds: 0.0,
+        simulation_seconds: 0.0,
+        paths_per_second: 0.0,
+        accepted_breaches: loaded.breaches.iter().map(|b| b.to_string()).collect(),
+    }
+}
+
+/// Writes trace_path_N.csv for every path asked for (by number or by
+/// quantile, each once); returns the files and the paths found by
+/// quantile.
+fn write_traces(
+    request: &RunRequest,
+    model: &Model,
+    outcomes: &Outcomes,
+    folder: &Path,
+) -> io::Result<(Vec<PathBuf>, Vec<TracedQuantile>)> {
+    let mut paths = request.traces.paths.clone();
+    let mut traced = Vec::new();
+    for &quantile in &request.traces.quantiles {
+        let (path, basis) = path_at_quantile(model, outcomes, quantile);
+        traced.push(TracedQuantile {
+            quantile,
+            path,
+            basis,
+        });
+        paths.push(path);
+    }
+    paths.sort_unstable();
+    paths.dedup();
+    let projects = &request.loaded.spec.projects;
+    let ids: Vec<String> = projects.iter().map(|p| p.id.clone()).collect();
+    let files = paths
+        .into_iter()
+        .map(|path| {
+            let trace = trace_path(model, request.settings.seed, path);
+            let file = TraceFile {
+                model,
+                project_ids: &ids,
+                trace: &trace,
+            };
+            write_trace_file(folder, &file)
+        })
+        .collect::<io::Result<Vec<_>>>()?;
+    Ok((files, traced))
+}
