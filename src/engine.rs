@@ -82,6 +82,18 @@ impl<'t> Worker<'t> {
             first_failures: (0..liabilities.tests.len())
                 .map(|i| self.ledger.first_failure(i).map_or(0, |k| k as u32))
                 .collect(),
+            timely: liabilities
+                .tranches
+                .iter()
+                .enumerate()
+                .map(|(t, tranche)| {
+                    let (first, missed) = self.ledger.interest_shortfall(t);
+                    (
+                        first.map_or(0, |k| k as u32),
+                        missed.as_f64() / tranche.notional.as_f64(),
+                    )
+                })
+                .collect(),
         }
     }
 }

@@ -33,7 +33,7 @@ from pathlib import Path
 TOP_KEYS = {
     "name", "currency", "currency_minor_digits", "start_date", "payment_frequency",
     "legal_final_date", "day_count", "projects", "scenarios", "management_fee_bps",
-    "simulation", "risk", "eligibility", "tranches", "waterfall", "guarantee",
+    "simulation", "risk", "eligibility", "tranches", "waterfall", "guarantee", "ramp_up_yield",
 }
 REQUIRED_TOP = {"name", "currency", "start_date", "legal_final_date", "projects", "risk", "tranches"}
 SIM_KEYS = {"paths", "seed"}
@@ -43,14 +43,15 @@ ELIG_KEYS = {
     "required_sponsor_nexus", "excluded_sponsor_nexus", "max_project_share",
     "max_mineral_share", "max_country_share",
 }
-TRANCHE_KEYS = {"name", "class", "amount", "coupon", "deferrable", "public"}
+TRANCHE_KEYS = {"name", "class", "amount", "coupon", "deferrable", "public", "funding"}
 GUARANTEE_KEYS = {"name", "cap", "cap_share", "fee_bps", "public"}
 # Step kinds of [waterfall] and the keys each takes besides `kind`.
 STEP_KEYS = {
     "fee": {"name", "rate_bps", "tranche", "amount"},
     "interest": {"tranche"},
-    "coverage_test": {"name", "test", "tranche", "min_ratio"},
-    "reserve": {"name", "tranche", "target_amount", "target_periods"},
+    "coverage_test": {"name", "test", "tranche", "min_ratio", "effective_date"},
+    "reserve": {"name", "tranche", "target_amount", "target_periods", "initial_deposit"},
+    "commitment_fee": {"tranche", "rate_bps"},
     "principal": {"tranches", "pro_rata", "sequential_after_test_failure"},
     "residual": {"tranche"},
     "guarantee_fee": set(),

@@ -98,6 +98,15 @@ OC_MIN_RATIO = "1.10"         # mezzanine OC test; closing ratio 1500 / 1335 = 1
 RESERVE_PERIODS = 2           # senior interest reserve: two quarters of senior interest
 GUARANTEE_FEE_BPS = 50        # unfunded guarantee: a year, on the undrawn cap
 MEZZANINE_SHARE = Decimal("0.14")
+# ASSUMPTION (docs/calibration.md, funding): every tranche of the flagship
+# and the guarantee example is a delayed-draw commitment funded pro rata as
+# the loans draw, so no tranche bears interest on cash not yet lent; the
+# private tranches earn a commitment fee on what is undrawn.
+TRANCHE_FUNDING = "as_drawn"
+COMMITMENT_FEE_BPS = 35
+# The coverage test applies from the first payment date after the last
+# draw (the 18-month ramp ends 2028-07-01).
+TEST_EFFECTIVE_DATE = "2028-10-01"
 
 # --------------------------------------------------------------- the pool
 # id, name (fictional), mineral, segment, country, sponsor nexus,
@@ -272,12 +281,17 @@ def waterfall_toml(tranches: list[str], guaranteed: bool) -> str:
     steps += [
         step("fee", **i, name="management", rate_bps=MANAGEMENT_FEE_BPS,
              note="assumption (docs/calibration.md, section 7)"),
+    ]
+    steps += [step("commitment_fee", **i, tranche=t, rate_bps=COMMITMENT_FEE_BPS,
+                   note="assumption: a year, on the undrawn commitment")
+              for t in ("senior", "mezzanine")]
+    steps += [
         step("interest", **i, tranche="senior"),
         step("reserve", **i, name="senior_interest_reserve", tranche="senior",
              target_periods=RESERVE_PERIODS, note="assumption: built from excess spread"),
         step("coverage_test", **i, name=("senior_oc" if guaranteed else "mezzanine_oc"), test="oc",
              tranche=("senior" if guaranteed else "mezzanine"), min_ratio=OC_MIN_RATIO,
-             note="assumption"),
+             effective_date=TEST_EFFECTIVE_DATE, note="assumption: after the ramp-up"),
     ]
     steps += [step("interest", **i, tranche=t) for t in tranches[1:]]
     steps.append(step("residual", **i, tranche=tranches[-1]))
@@ -289,20 +303,24 @@ def waterfall_toml(tranches: list[str], guaranteed: bool) -> str:
 
 
 def tranche_toml(name: str, cls: str, amount: Decimal, coupon: str, deferrable: bool,
-                 public: bool, comment: str) -> str:
+                 public: bool, comment: str, funding: str | None = None) -> str:
     head = f'name = "{name}"'
-    return (f"[[tranches]]\n{head:<25}# {comment}\nclass = \"{cls}\"\n"
+    text = (f"[[tranches]]\n{head:<25}# {comment}\nclass = \"{cls}\"\n"
             f'amount = "{amount:.0f}"\n{"coupon = " + coupon:<25}# assumption{": concessional" if public else ""}\n'
             f"deferrable = {str(deferrable).lower()}\npublic = {str(public).lower()}\n")
+    if funding:
+        text += f'{"funding = " + chr(34) + funding + chr(34):<25}# delayed draw: funds its share of each loan draw\n'
+    return text
 
 
 def liabilities_toml(cfg: dict, pool: Decimal) -> str:
     senior, mezz, fl = tranche_amounts(pool)
     structure = cfg["structure"]
+    funding = TRANCHE_FUNDING if structure in ("waterfall", "guarantee") else None
     senior_t = lambda amount: tranche_toml("senior", "senior", amount, "0.0575", False, False,
-                                           "U.S. and Korean institutional investors")
+                                           "U.S. and Korean institutional investors", funding)
     mezz_t = tranche_toml("mezzanine", "mezzanine", mezz, "0.08", True, False,
-                          "private institutional investors")
+                          "private institutional investors", funding)
     if structure == "guarantee":
         return ("# Most senior first. The senior also funds what the public first loss\n"
                 "# funds in the flagship.\n"
@@ -314,7 +332,7 @@ def liabilities_toml(cfg: dict, pool: Decimal) -> str:
                 + "public = true\n\n"
                 + waterfall_toml(["senior", "mezzanine"], True))
     fl_t = tranche_toml("first_loss", "first_loss", fl, "0.01", True, True,
-                        "public concessional capital, about 11% (IFC MCPP example)")
+                        "public concessional capital, about 11% (IFC MCPP example)", funding)
     text = "# Most senior first.\n" + senior_t(senior) + "\n" + mezz_t + "\n" + fl_t
     if structure == "waterfall":
         text += "\n" + waterfall_toml(["senior", "mezzanine", "first_loss"], False)

@@ -10,6 +10,7 @@ mod quantiles;
 mod rating;
 mod stats;
 mod summary;
+mod timely;
 
 pub use contributions::{Allocation, ES_LEVEL, TailWeights, allocate};
 pub use coverage::{CoverageSummary, summarise_coverage};
@@ -31,6 +32,7 @@ pub use stats::{
     expected_shortfall_estimate, quantile, sorted,
 };
 pub use summary::{TrancheSummary, summarise};
+pub use timely::{TimelyColumns, TimelyInterest, timely_interest};
 
 use crate::waterfall::{CashflowSums, TrancheOutcome};
 
@@ -50,6 +52,10 @@ pub struct PathOutcome {
     pub guarantee: Option<TrancheOutcome>,
     /// Per coverage test, the first period in which it failed (0: never).
     pub first_failures: Vec<u32>,
+    /// Per tranche, the first period whose coupon was not paid in full on
+    /// its date (0: never; always 0 for a deferrable tranche) and the
+    /// coupons so missed as a fraction of notional.
+    pub timely: Vec<(u32, f64)>,
 }
 
 /// Per-path outcomes of a run, as columns, in path order.
@@ -69,6 +75,8 @@ pub struct Outcomes {
     pub first_failures: Vec<Vec<u32>>,
     /// Sums over paths of every party's cash flows, per period.
     pub cashflows: CashflowSums,
+    /// Per tranche, its timely-interest record on every path.
+    pub timely: Vec<TimelyColumns>,
 }
 
 /// One tranche's outcome on every path.
@@ -121,6 +129,7 @@ impl Outcomes {
             guarantee: None,
             first_failures: Vec::new(),
             cashflows: CashflowSums::default(),
+            timely: (0..tranches).map(|_| TimelyColumns::default()).collect(),
         }
     }
 
@@ -136,6 +145,10 @@ impl Outcomes {
             .resize_with(outcome.first_failures.len(), Vec::new);
         for (column, &first) in self.first_failures.iter_mut().zip(&outcome.first_failures) {
             column.push(first);
+        }
+        for (columns, &(first, missed)) in self.timely.iter_mut().zip(&outcome.timely) {
+            columns.first_shortfall.push(first);
+            columns.missed.push(missed);
         }
         self.pool_loss.push(outcome.pool_loss);
         self.defaults.push(outcome.defaults);

@@ -137,7 +137,8 @@ fn ratings(
         .iter()
         .map(|row| {
             let (metric, se) = match benchmark.basis() {
-                RatingBasis::DefaultProbability => (row.prob_loss, row.prob_loss_se),
+                // A missed coupon of a non-deferrable tranche is a default.
+                RatingBasis::DefaultProbability => (row.prob_default, row.prob_default_se),
                 // The guarantor invests nothing: it is rated on its
                 // payouts as a fraction of its cap.
                 RatingBasis::ExpectedLoss if row.pv_loss.is_nan() => {

@@ -6,9 +6,10 @@ use crate::model::Model;
 use crate::money::Money;
 use crate::spec::TrancheClass;
 
+use super::timely::{TimelyInterest, timely_interest};
 use super::{
-    ES_LEVEL, Outcomes, TrancheColumns, estimate, exceedance, expected_shortfall_estimate,
-    quantile, sorted,
+    ES_LEVEL, Estimate, Outcomes, TrancheColumns, estimate, exceedance,
+    expected_shortfall_estimate, quantile, sorted,
 };
 
 /// Statistics of one tranche over all paths.
@@ -84,6 +85,24 @@ pub struct TrancheSummary {
     pub loss_given_hit: f64,
     /// Present-value loss given one: `pv_loss / prob_pv_loss`.
     pub pv_loss_given_hit: f64,
+    /// Share of paths on which a coupon of this non-deferrable tranche was
+    /// not paid in full on its payment date (NaN for a deferrable tranche
+    /// or the guarantee).
+    pub prob_interest_shortfall: f64,
+    /// Standard error of `prob_interest_shortfall`.
+    pub prob_interest_shortfall_se: f64,
+    /// Mean time of the first such payment date, in years from the start,
+    /// over the paths that had one.
+    pub interest_shortfall_first_years: f64,
+    /// Mean over paths of the coupons not paid on their dates (each
+    /// period's unpaid coupon counted once), as a fraction of notional.
+    pub interest_shortfall_mean: f64,
+    /// P(default): share of paths with a principal loss or, for a
+    /// non-deferrable tranche, a missed coupon (the implied rating's
+    /// default probability).
+    pub prob_default: f64,
+    /// Standard error of `prob_default`.
+    pub prob_default_se: f64,
 }
 
 /// Summarises every tranche, most senior first, then the guarantee (if
@@ -97,17 +116,26 @@ pub fn summarise(model: &Model, outcomes: &Outcomes) -> Vec<TrancheSummary> {
     let mut rows: Vec<TrancheSummary> = tranches
         .iter()
         .zip(&outcomes.tranches)
-        .map(|(tranche, columns)| {
+        .enumerate()
+        .map(|(t, (tranche, columns))| {
             below -= tranche.notional.as_f64();
             let attachment = below / capital;
             let detachment = (below + tranche.notional.as_f64()) / capital;
-            summarise_tranche(
+            let mut row = summarise_tranche(
                 &tranche.name,
                 tranche.class,
                 tranche.notional,
                 (attachment, detachment),
                 columns,
-            )
+            );
+            let timely = (!tranche.deferrable)
+                .then(|| outcomes.timely.get(t))
+                .flatten();
+            set_timely(
+                &mut row,
+                timely_interest(&columns.loss, timely, &model.calendar),
+            );
+            row
         })
         .collect();
     let guarantee = model.liabilities.guarantee.as_ref();
@@ -123,6 +151,16 @@ pub fn summarise(model: &Model, outcomes: &Outcomes) -> Vec<TrancheSummary> {
         ));
     }
     rows
+}
+
+fn set_timely(row: &mut TrancheSummary, timely: TimelyInterest) {
+    let mean_se = |e: Option<Estimate>| e.map_or((f64::NAN, f64::NAN), |e| (e.mean, e.se));
+    (row.prob_interest_shortfall, row.prob_interest_shortfall_se) =
+        mean_se(timely.prob_interest_shortfall);
+    row.interest_shortfall_first_years = timely.first_shortfall_years.unwrap_or(f64::NAN);
+    row.interest_shortfall_mean = mean_se(timely.interest_shortfall_mean).0;
+    row.prob_default = timely.prob_default.mean;
+    row.prob_default_se = timely.prob_default.se;
 }
 
 fn summarise_tranche(
@@ -176,6 +214,13 @@ fn summarise_tranche(
         prob_pv_loss_se: prob_pv.se,
         loss_given_hit: given_hit(loss.mean, prob_loss.mean),
         pv_loss_given_hit: given_hit(pv.mean, prob_pv.mean),
+        // The guarantee's: no coupon; a tranche's are set by the caller.
+        prob_interest_shortfall: f64::NAN,
+        prob_interest_shortfall_se: f64::NAN,
+        interest_shortfall_first_years: f64::NAN,
+        interest_shortfall_mean: f64::NAN,
+        prob_default: prob_loss.mean,
+        prob_default_se: prob_loss.se,
     }
 }
 

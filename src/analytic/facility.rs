@@ -85,7 +85,7 @@ impl HomogeneousPool {
     /// The approximation of a compiled facility.
     pub fn of(model: &Model) -> HomogeneousPool {
         let loans = &model.pool.loans;
-        let exposure = |l: &LoanModel| l.balance_start[0].as_f64();
+        let exposure = |l: &LoanModel| l.amount().as_f64();
         let total: f64 = loans.iter().map(exposure).sum();
         let squares: f64 = loans.iter().map(|l| exposure(l).powi(2)).sum();
         let effective_loans = total * total / squares;
@@ -158,7 +158,7 @@ impl AnyPool {
 /// distinct loans, `sum_{i != j} a_i a_j rho_ij / sum_{i != j} a_i a_j`,
 /// in O(loans) by summing loadings within each factor.
 fn average_correlation(loans: &[LoanModel]) -> f64 {
-    let exposure = |l: &LoanModel| l.balance_start[0].as_f64();
+    let exposure = |l: &LoanModel| l.amount().as_f64();
     let shared = shared_covariance(loans, |_| Some(0), |l| l.loadings.global)
         + shared_covariance(loans, |l| Some(l.mineral), |l| l.loadings.mineral)
         + shared_covariance(loans, |l| Some(l.country), |l| l.loadings.country)
@@ -179,7 +179,7 @@ fn shared_covariance(
     let mut diagonal = 0.0;
     for loan in loans {
         if let Some(g) = group(loan) {
-            let w = loan.balance_start[0].as_f64() * loading(loan);
+            let w = loan.amount().as_f64() * loading(loan);
             *sums.entry(g).or_default() += w;
             diagonal += w * w;
         }

@@ -4,7 +4,7 @@
 
 use crate::money::{AccrualFactor, Money, Rate};
 use crate::spec::{
-    CoverageKind, FacilitySpec, FeeBasis, GuaranteeCap, ReserveTarget, StepList, StepSpec,
+    CoverageKind, FacilitySpec, FeeBasis, Funding, GuaranteeCap, ReserveTarget, StepList, StepSpec,
     TrancheClass,
 };
 
@@ -30,6 +30,8 @@ pub struct Liabilities {
     /// `reserve_for[t]`: the reserve that pays tranche t's interest
     /// shortfalls, if any.
     pub reserve_for: Vec<Option<usize>>,
+    /// The ramp-up account's yield x year fraction per period 0..=K.
+    pub ramp_up_accrual: Vec<AccrualFactor>,
 }
 
 /// One tranche, compiled.
@@ -49,6 +51,8 @@ pub struct TrancheModel {
     pub deferrable: bool,
     /// Whether this is public money.
     pub public: bool,
+    /// At closing, or as the loans draw.
+    pub funding: Funding,
 }
 
 /// A fee, compiled.
@@ -78,6 +82,24 @@ pub enum FeeAccrual {
     /// The guarantee fee: rate x year fraction of the undrawn cap at the
     /// start of the period; paid to the guarantor.
     UndrawnGuarantee(Vec<AccrualFactor>),
+    /// A commitment fee: rate x year fraction of a delayed-draw tranche's
+    /// undrawn commitment at the start of the period; paid to the tranche.
+    UndrawnCommitment {
+        /// Tranche index (the payee).
+        tranche: usize,
+        /// Factor per period 0..=K.
+        factor: Vec<AccrualFactor>,
+    },
+}
+
+impl FeeModel {
+    /// The tranche the fee is paid to (a commitment fee), if any.
+    pub fn payee(&self) -> Option<usize> {
+        match self.accrual {
+            FeeAccrual::UndrawnCommitment { tranche, .. } => Some(tranche),
+            _ => None,
+        }
+    }
 }
 
 /// A reserve account, compiled.
@@ -89,6 +111,8 @@ pub struct ReserveModel {
     pub tranche: usize,
     /// Its target.
     pub target: ReserveTargetModel,
+    /// Its balance at closing (funded by the tranches funded then).
+    pub initial: Money,
 }
 
 /// Target balance of a reserve.
@@ -114,6 +138,9 @@ pub struct CoverageTestModel {
     pub min_ratio: f64,
     /// The minimum ratio as an exact fraction `numerator / denominator`.
     pub ratio: ExactRatio,
+    /// The first period in which the test is run (its effective date's
+    /// period; 1 without one).
+    pub first_period: usize,
 }
 
 /// A positive ratio held as an exact fraction of integers.
@@ -245,6 +272,7 @@ pub(super) fn compile_liabilities(
                 accrual: accrual_factors(coupon, calendar),
                 deferrable: t.deferrable,
                 public: t.public,
+                funding: t.funding,
             })
         })
         .collect::<Result<Vec<_>, ModelError>>()?;
@@ -260,6 +288,10 @@ pub(super) fn compile_liabilities(
             guarantee: None,
             interest_steps: Vec::new(),
             principal_steps: Vec::new(),
+            ramp_up_accrual: accrual_factors(
+                to_rate(spec.ramp_up_yield, "ramp_up_yield".into())?,
+                calendar,
+            ),
         },
     };
     builder.guarantee()?;
@@ -388,6 +420,9 @@ impl Builder<'_> {
                     tranche: self.tranche(&test.tranche, at)?,
                     min_ratio: test.min_ratio,
                     ratio,
+                    first_period: test.effective_date.map_or(1, |date| {
+                        self.calendar.dates().partition_point(|&d| d < date).max(1)
+                    }),
                 });
                 Step::CoverageTest(self.liabilities.tests.len() - 1)
             }
@@ -406,10 +441,17 @@ impl Builder<'_> {
                         ReserveTargetModel::InterestPeriods(i64::from(n))
                     }
                 };
+                let initial = match reserve.initial_deposit {
+                    Some(amount) => {
+                        to_money(amount, &self.spec.currency, format!("{at}.initial_deposit"))?
+                    }
+                    None => Money::ZERO,
+                };
                 self.liabilities.reserves.push(ReserveModel {
                     name: reserve.name.clone(),
                     tranche,
                     target,
+                    initial,
                 });
                 let index = self.liabilities.reserves.len() - 1;
                 self.liabilities.reserve_for[tranche].get_or_insert(index);
@@ -426,6 +468,20 @@ impl Builder<'_> {
             }),
             StepSpec::Residual { tranche } => Step::Residual(self.tranche(tranche, at)?),
             StepSpec::GuaranteeFee => Step::Fee(self.guarantee_fee(at)?),
+            StepSpec::CommitmentFee(fee) => {
+                let tranche = self.tranche(&fee.tranche, at)?;
+                self.liabilities.fees.push(FeeModel {
+                    name: format!("{}_commitment_fee", fee.tranche),
+                    accrual: FeeAccrual::UndrawnCommitment {
+                        tranche,
+                        factor: accrual_factors(
+                            bps_rate(fee.rate_bps, format!("{at}.rate_bps"))?,
+                            self.calendar,
+                        ),
+                    },
+                });
+                Step::Fee(self.liabilities.fees.len() - 1)
+            }
         })
     }
 

@@ -1,7 +1,10 @@
 //! A loan's performing schedule on the facility's grid and its default
 //! thresholds.
 
-use crate::money::{Money, Rate};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::money::{Money, Rate, div_round_half_even};
 use crate::spec::{Amortization, ProjectSpec};
 
 use super::calendar::Calendar;
@@ -31,9 +34,16 @@ pub struct LoanModel {
     pub interest: Vec<Money>,
     /// Principal repaid per period if performing.
     pub principal: Vec<Money>,
-    /// Principal outstanding at the start of each period (the exposure if the
-    /// loan defaults in that period).
+    /// Principal outstanding at the start of each period, with the draws
+    /// made during it (the exposure if the loan defaults in that period).
     pub balance_start: Vec<Money>,
+    /// Interest added to the balance (capitalised) per period, instead of
+    /// paid (zero outside a `capitalise_until` window).
+    pub capitalised: Vec<Money>,
+    /// Draws as (facility period in which the draw is funded, amount), in
+    /// date order: period 0 is the closing date. A single draw of the whole
+    /// amount unless the project has a draw schedule.
+    pub draws: Vec<(usize, Money)>,
     /// `Phi^-1(PD(t_k))`: the loan has defaulted by period k when its latent
     /// variable is at or below this. Non-decreasing in k.
     pub thresholds: Vec<f64>,
@@ -54,6 +64,11 @@ impl LoanModel {
             .thresholds
             .last()
             .expect("a loan pays in at least one period")
+    }
+
+    /// The loan's total principal (every draw).
+    pub fn amount(&self) -> Money {
+        self.draws.iter().map(|&(_, amount)| amount).sum()
     }
 
     /// The period in which a loan with latent value `x` defaults, if any.
@@ -81,6 +96,16 @@ pub struct LoanRisk {
 }
 
 /// Builds the schedule and thresholds of one project's loan.
+///
+/// The loan draws its amount on its draw dates (one draw on `start_date`
+/// unless the project has a schedule). In period k it accrues interest on
+/// its balance from `max(d_{k-1}, start)` to `min(d_k, maturity)`, a draw
+/// made during the period accruing from its date (one half-even rounding
+/// per stretch between draws). Interest of a period ending on or before
+/// `capitalise_until` is added to the balance instead of paid. Principal is
+/// repaid in the periods ending after the last draw and after
+/// `capitalise_until` (all of them for a single draw without
+/// capitalisation): the whole balance then, linearly or at maturity.
 pub fn compile_loan(
     project: &ProjectSpec,
     principal: Money,
@@ -94,30 +119,82 @@ pub fn compile_loan(
     if first_period == 0 || first_period > last_period {
         return None;
     }
-    let installments = amortization(
-        project.amortization,
-        principal,
-        last_period - first_period + 1,
-    );
-    let mut balance = principal;
+    let draws = draw_amounts(project, principal)?;
+    let last_draw = draws.last().map_or(project.start_date, |&(date, _)| date);
+    let repay_after = project
+        .capitalise_until
+        .map_or(last_draw, |until| until.max(last_draw));
+    let repayments = (first_period..=last_period)
+        .filter(|&k| dates[k] > repay_after)
+        .count();
+    let count = last_period - first_period + 1;
     let mut loan = LoanModel {
         mineral: risk.factors.0,
         country: risk.factors.1,
         region: risk.factors.2,
         loadings: risk.loadings,
         first_period,
-        interest: Vec::with_capacity(installments.len()),
-        principal: installments.clone(),
-        balance_start: Vec::with_capacity(installments.len()),
-        thresholds: Vec::with_capacity(installments.len()),
+        interest: Vec::with_capacity(count),
+        principal: Vec::with_capacity(count),
+        balance_start: Vec::with_capacity(count),
+        capitalised: Vec::with_capacity(count),
+        draws: draws
+            .iter()
+            .map(|&(date, amount)| (dates.partition_point(|&d| d < date), amount))
+            .collect(),
+        thresholds: Vec::with_capacity(count),
         recovery: risk.recovery,
     };
-    for (k, installment) in (first_period..=last_period).zip(installments) {
+    let mut balance = Money::ZERO;
+    let mut pending = draws.iter().peekable();
+    let mut installments = Vec::new();
+    for k in first_period..=last_period {
+        // Draws of earlier periods (and one on the period's first day).
+        while let Some(&&(date, amount)) = pending.peek()
+            && date <= dates[k - 1]
+        {
+            balance += amount;
+            pending.next();
+        }
         let accrual_start = dates[k - 1].max(project.start_date);
         let accrual_end = dates[k].min(project.maturity_date);
-        loan.interest
-            .push(coupon.accrue(balance, calendar.year_fraction(accrual_start, accrual_end)));
-        loan.balance_start.push(balance);
+        let mut exposure = balance;
+        let mut from = accrual_start;
+        let mut interest = Money::ZERO;
+        while let Some(&&(date, amount)) = pending.peek()
+            && date <= dates[k]
+        {
+            if date > from {
+                interest += coupon.accrue(balance, calendar.year_fraction(from, date));
+                from = date;
+            }
+            balance += amount;
+            exposure += amount;
+            pending.next();
+        }
+        interest += coupon.accrue(balance, calendar.year_fraction(from, accrual_end));
+        loan.balance_start.push(exposure);
+        if project
+            .capitalise_until
+            .is_some_and(|until| dates[k] <= until)
+        {
+            balance += interest;
+            loan.capitalised.push(interest);
+            loan.interest.push(Money::ZERO);
+        } else {
+            loan.capitalised.push(Money::ZERO);
+            loan.interest.push(interest);
+        }
+        let installment = if dates[k] > repay_after {
+            if installments.is_empty() {
+                installments = amortization(project.amortization, balance, repayments);
+                installments.reverse();
+            }
+            installments.pop().unwrap_or(Money::ZERO)
+        } else {
+            Money::ZERO
+        };
+        loan.principal.push(installment);
         let years = calendar
             .year_fraction(project.start_date, accrual_end)
             .as_f64();
@@ -126,6 +203,29 @@ pub fn compile_loan(
         balance -= installment;
     }
     Some(loan)
+}
+
+/// The project's draws as (date, amount): one draw of `principal` on the
+/// start date, or the schedule's shares of it, each rounded so that the
+/// running totals are `round(principal x cumulative share)` (half to
+/// even) and the amounts add up to `principal` exactly. `None` if a product
+/// overflows 128 bits.
+fn draw_amounts(project: &ProjectSpec, principal: Money) -> Option<Vec<(NaiveDate, Money)>> {
+    if project.draws.is_empty() {
+        return Some(vec![(project.start_date, principal)]);
+    }
+    let mut cumulative = Decimal::ZERO;
+    let mut drawn = 0_i128;
+    let mut amounts = Vec::with_capacity(project.draws.len());
+    for &(date, share) in &project.draws {
+        cumulative += share;
+        let scale = 10_i128.checked_pow(cumulative.scale())?;
+        let product = i128::from(principal.minor()).checked_mul(cumulative.mantissa())?;
+        let total = div_round_half_even(product, scale);
+        amounts.push((date, Money::from_minor(i64::try_from(total - drawn).ok()?)));
+        drawn = total;
+    }
+    Some(amounts)
 }
 
 /// Principal installments over `count` periods, summing exactly to `principal`.

@@ -145,6 +145,21 @@ pub struct PoolSchedule {
     /// Principal of performing loans at the start of the period (the base of
     /// the management fee).
     pub performing_balance: Vec<Money>,
+    /// Loan draws funded in the period (index 0: at closing).
+    pub draws: Vec<Money>,
+    /// Interest capitalised into loan balances in the period.
+    pub capitalised: Vec<Money>,
+}
+
+impl PoolSchedule {
+    /// The last period in which a loan draws (0: every loan draws at
+    /// closing).
+    pub fn last_draw_period(&self) -> usize {
+        self.draws
+            .iter()
+            .rposition(|d| *d != Money::ZERO)
+            .unwrap_or(0)
+    }
 }
 
 impl Model {

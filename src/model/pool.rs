@@ -82,7 +82,7 @@ pub fn compile_pool(
     let lag = spec.risk.recovery_lag_months;
     Ok(PoolModel {
         performing: performing_schedule(&loans, periods),
-        notional: loans.iter().map(|l| l.balance_start[0]).sum(),
+        notional: loans.iter().map(LoanModel::amount).sum(),
         fixed_factors: fixed_factors(scenario, &factors)?,
         loans,
         factors,
@@ -168,8 +168,16 @@ fn performing_schedule(loans: &[LoanModel], periods: usize) -> PoolSchedule {
         interest: vec![Money::ZERO; periods + 1],
         principal: vec![Money::ZERO; periods + 1],
         performing_balance: vec![Money::ZERO; periods + 1],
+        draws: vec![Money::ZERO; periods + 1],
+        capitalised: vec![Money::ZERO; periods + 1],
     };
     for loan in loans {
+        for &(k, amount) in &loan.draws {
+            schedule.draws[k] += amount;
+        }
+        for (j, k) in (loan.first_period..=loan.last_period()).enumerate() {
+            schedule.capitalised[k] += loan.capitalised[j];
+        }
         for (j, k) in (loan.first_period..=loan.last_period()).enumerate() {
             schedule.interest[k] += loan.interest[j];
             schedule.principal[k] += loan.principal[j];

@@ -35,6 +35,13 @@ pub struct PoolPath {
     pub defaulted: Vec<Money>,
     /// Principal of performing loans at the start of the period.
     pub performing_balance: Vec<Money>,
+    /// Loan draws funded (index 0: at closing).
+    pub draws: Vec<Money>,
+    /// Interest capitalised into performing loans' balances.
+    pub capitalised: Vec<Money>,
+    /// Draws cancelled because the loan defaulted before them (in the
+    /// default period).
+    pub cancelled: Vec<Money>,
     /// Defaults in loan order.
     pub defaults: Vec<DefaultEvent>,
 }
@@ -57,6 +64,10 @@ impl PoolPath {
         copy_into(&mut self.interest, &schedule.interest);
         copy_into(&mut self.principal, &schedule.principal);
         copy_into(&mut self.performing_balance, &schedule.performing_balance);
+        copy_into(&mut self.draws, &schedule.draws);
+        copy_into(&mut self.capitalised, &schedule.capitalised);
+        self.cancelled.clear();
+        self.cancelled.resize(schedule.interest.len(), Money::ZERO);
         self.recoveries.clear();
         self.recoveries.resize(schedule.interest.len(), Money::ZERO);
         self.defaulted.clear();
@@ -64,16 +75,22 @@ impl PoolPath {
         self.defaults.clear();
     }
 
-    /// Removes what `loan` no longer pays from its default period on, and
-    /// adds its write-off and recovery.
+    /// Removes what `loan` no longer pays (nor capitalises) from its default
+    /// period on, cancels its later draws, and adds its write-off and
+    /// recovery.
     pub fn apply_default(&mut self, loan: &LoanModel, event: &DefaultEvent) {
         let first = event.period - loan.first_period;
         for (j, k) in (first..loan.principal.len()).zip(event.period..) {
             self.interest[k] -= loan.interest[j];
             self.principal[k] -= loan.principal[j];
+            self.capitalised[k] -= loan.capitalised[j];
             if j > first {
                 self.performing_balance[k] -= loan.balance_start[j];
             }
+        }
+        for &(k, amount) in loan.draws.iter().filter(|(k, _)| *k > event.period) {
+            self.draws[k] -= amount;
+            self.cancelled[event.period] += amount;
         }
         self.defaulted[event.period] += event.exposure;
         self.recoveries[event.recovery_period] += event.recovery;

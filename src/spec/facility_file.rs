@@ -20,7 +20,7 @@ use super::types::{
     PaymentFrequency, PdCurve, RatingTable, RiskSpec, SimulationDefaults, TrancheSpec,
 };
 use super::waterfall_file::{RawGuarantee, RawWaterfall};
-use super::words::{CLASSES, COPULAS, CopulaKind, DAY_COUNTS, FREQUENCIES, parse_choice};
+use super::words::{CLASSES, COPULAS, CopulaKind, DAY_COUNTS, FREQUENCIES, FUNDINGS, parse_choice};
 
 /// Top level of `facility.toml`.
 #[derive(Debug, Deserialize)]
@@ -36,6 +36,7 @@ struct RawFacility {
     projects: Option<String>,
     scenarios: Option<String>,
     management_fee_bps: Option<f64>,
+    ramp_up_yield: Option<f64>,
     simulation: Option<RawSimulation>,
     risk: Option<RawRisk>,
     eligibility: Option<RawEligibility>,
@@ -137,6 +138,7 @@ struct RawTranche {
     coupon: Option<f64>,
     deferrable: Option<bool>,
     public: Option<bool>,
+    funding: Option<String>,
 }
 
 /// What was read from `facility.toml`.
@@ -227,6 +229,7 @@ fn placeholder_spec() -> FacilitySpec {
         day_count: DayCount::Act365Fixed,
         tranches: Vec::new(),
         management_fee_bps: 0.0,
+        ramp_up_yield: 0.0,
         risk: placeholder_risk(),
         eligibility: EligibilityRules::default(),
         simulation: SimulationDefaults::default(),
@@ -288,7 +291,7 @@ impl Reader {
         f(value?).map_err(|m| self.fail(path, m)).ok()
     }
 
-    fn date(&mut self, path: &str, value: Option<toml::Value>) -> NaiveDate {
+    pub(super) fn date(&mut self, path: &str, value: Option<toml::Value>) -> NaiveDate {
         let value = self.required(path, value, "a date such as 2026-01-01");
         self.convert(path, value, |v| date_from_toml(&v))
             .unwrap_or_else(placeholder_date)
@@ -332,6 +335,7 @@ impl Reader {
                 .unwrap_or(DayCount::Act365Fixed),
             tranches: self.tranches(raw.tranches),
             management_fee_bps: raw.management_fee_bps.unwrap_or(0.0),
+            ramp_up_yield: raw.ramp_up_yield.unwrap_or(0.0),
             risk: self.risk(raw.risk),
             eligibility: eligibility(raw.eligibility.unwrap_or_default()),
             simulation: self.simulation(raw.simulation.unwrap_or_default()),
@@ -428,6 +432,9 @@ impl Reader {
                 .unwrap_or(0.0),
             deferrable: raw.deferrable.unwrap_or(false),
             public: raw.public.unwrap_or(false),
+            funding: self
+                .choice(&path("funding"), raw.funding, FUNDINGS)
+                .unwrap_or_default(),
         }
     }
 

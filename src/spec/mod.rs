@@ -8,6 +8,7 @@ mod dates;
 mod eligibility;
 mod error;
 mod facility_file;
+mod funding_validate;
 mod idealized;
 mod idealized_file;
 mod load;

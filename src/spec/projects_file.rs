@@ -11,7 +11,7 @@ use super::types::{Amortization, PdSource, ProjectSpec, Segment};
 use super::words::{AMORTIZATIONS, SEGMENTS, parse_choice};
 
 /// The columns of the project list, in documentation order.
-pub const COLUMNS: [&str; 18] = [
+pub const COLUMNS: [&str; 20] = [
     "id",
     "name",
     "mineral",
@@ -30,6 +30,8 @@ pub const COLUMNS: [&str; 18] = [
     "recovery_sd",
     "construction_end",
     "region",
+    "draws",
+    "capitalise_until",
 ];
 
 /// The columns naming a project's PD source: the header has at least one of
@@ -37,7 +39,7 @@ pub const COLUMNS: [&str; 18] = [
 pub const PD_COLUMNS: [&str; 3] = ["annual_pd", "rating", "pd_curve"];
 
 /// Columns that may be left out of the header; an empty cell is no value.
-pub const OPTIONAL_COLUMNS: [&str; 2] = ["construction_end", "region"];
+pub const OPTIONAL_COLUMNS: [&str; 4] = ["construction_end", "region", "draws", "capitalise_until"];
 
 /// The columns every header must have.
 fn required_columns() -> impl Iterator<Item = &'static str> {
@@ -109,6 +111,11 @@ fn project(c: &mut Cells<'_>) -> ProjectSpec {
         amount: c.parse("amount", Default::default(), parse_decimal_text),
         coupon: c.number("coupon"),
         start_date: c.date("start_date"),
+        draws: match c.optional("draws") {
+            Some(_) => c.parse("draws", Vec::new(), parse_draws),
+            None => Vec::new(),
+        },
+        capitalise_until: c.optional_date("capitalise_until"),
         maturity_date: c.date("maturity_date"),
         amortization: c.parse("amortization", Amortization::Bullet, |t| {
             parse_choice(t, AMORTIZATIONS)
@@ -120,6 +127,25 @@ fn project(c: &mut Cells<'_>) -> ProjectSpec {
         recovery_sd: c.number("recovery_sd"),
         line: c.line(),
     }
+}
+
+/// A draw schedule `DATE:SHARE;DATE:SHARE...` (shares of the amount as
+/// exact decimals, e.g. `2027-01-01:0.4;2027-07-01:0.6`). The rules across
+/// draws (order, dates, shares summing to 1) are checked by validation.
+fn parse_draws(text: &str) -> Result<Vec<(chrono::NaiveDate, rust_decimal::Decimal)>, String> {
+    text.split(';')
+        .map(|part| {
+            let (date, share) = part.trim().split_once(':').ok_or_else(|| {
+                format!(
+                    "`{part}` is not DATE:SHARE; expected draws such as 2027-01-01:0.4;2027-07-01:0.6"
+                )
+            })?;
+            let date = super::dates::parse_date_text(date.trim())?;
+            let share = parse_decimal_text(share.trim())
+                .map_err(|_| format!("`{share}` is not a share; expected a decimal such as 0.4"))?;
+            Ok((date, share))
+        })
+        .collect()
 }
 
 /// The one non-empty PD column of the row.

@@ -17,6 +17,7 @@ fn tranche(name: &str, class: TrancheClass, amount: i64) -> TrancheSpec {
         coupon: 0.05,
         deferrable: false,
         public: false,
+        funding: Funding::AtClose,
     }
 }
 
@@ -36,6 +37,8 @@ pub fn project(id: &str, mineral: &str, country: &str, amount: i64, line: usize)
         amortization: Amortization::Bullet,
         pd: PdSource::AnnualPd(0.02),
         construction_end: None,
+        draws: Vec::new(),
+        capitalise_until: None,
         region: None,
         recovery_mean: 0.4,
         recovery_sd: 0.2,
@@ -62,6 +65,7 @@ pub fn sample_spec() -> FacilitySpec {
             tranche("c", TrancheClass::FirstLoss, 10),
         ],
         management_fee_bps: 0.0,
+        ramp_up_yield: 0.0,
         risk: RiskSpec {
             correlation: CorrelationShares {
                 global: 0.1,

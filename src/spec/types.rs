@@ -31,6 +31,9 @@ pub struct FacilitySpec {
     pub tranches: Vec<TrancheSpec>,
     /// Senior management fee, in basis points a year of performing principal.
     pub management_fee_bps: f64,
+    /// Annual yield earned by the ramp-up account: cash of tranches funded
+    /// at closing that is not yet lent (0: it earns nothing).
+    pub ramp_up_yield: f64,
     /// Default and recovery model.
     pub risk: RiskSpec,
     /// Eligibility rules the pool was checked against.
@@ -136,6 +139,31 @@ pub struct TrancheSpec {
     pub deferrable: bool,
     /// Whether this is public (concessional) money.
     pub public: bool,
+    /// When the tranche's investors pay in their money.
+    pub funding: Funding,
+}
+
+/// When a tranche is funded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Funding {
+    /// The whole notional at closing; cash not yet lent waits in the
+    /// ramp-up account (the default).
+    #[default]
+    AtClose,
+    /// Delayed draw: the tranche funds its share of each loan draw when it
+    /// is made; until then the commitment is undrawn.
+    AsDrawn,
+}
+
+impl Funding {
+    /// The word used in input files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::AtClose => "at_close",
+            Self::AsDrawn => "as_drawn",
+        }
+    }
 }
 
 /// Default and recovery model of the pool.
@@ -342,8 +370,17 @@ pub struct ProjectSpec {
     pub amount: Decimal,
     /// Annual coupon as a fraction.
     pub coupon: f64,
-    /// Date the loan starts accruing (on or after the facility start).
+    /// Date the loan starts accruing (on or after the facility start): its
+    /// first draw.
     pub start_date: NaiveDate,
+    /// Draw schedule: (date, share of `amount`), dates strictly increasing,
+    /// the first on `start_date`, shares summing to exactly 1. Empty: the
+    /// whole amount is drawn on `start_date`.
+    pub draws: Vec<(NaiveDate, Decimal)>,
+    /// Interest accrued in periods ending on or before this date is added
+    /// to the loan's balance (capitalised) instead of paid, and principal
+    /// is repaid only after it.
+    pub capitalise_until: Option<NaiveDate>,
     /// Final repayment date (after start, on or before the legal final).
     pub maturity_date: NaiveDate,
     /// Principal repayment profile.

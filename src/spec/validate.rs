@@ -180,6 +180,16 @@ pub(crate) fn findings(spec: &FacilitySpec) -> Vec<Finding> {
     for (field, relational, message) in super::waterfall_validate::findings(spec) {
         checks.facility(field, relational, Err(message));
     }
+    for finding in super::funding_validate::findings(spec) {
+        let diag = Diagnostic::new(finding.field, finding.message);
+        match finding.project_line {
+            Some(line) => {
+                let diag = diag.at_line((line > 0).then_some(line));
+                checks.push(Origin::Projects, finding.relational, diag);
+            }
+            None => checks.push(Origin::Facility, finding.relational, diag),
+        }
+    }
     checks.0
 }
 

@@ -67,6 +67,19 @@ pub enum StepSpec {
     },
     /// Pay the guarantor's fee (the `[guarantee]` table's `fee_bps`).
     GuaranteeFee,
+    /// Pay a delayed-draw tranche its commitment fee on the undrawn part of
+    /// its commitment.
+    CommitmentFee(CommitmentFeeSpec),
+}
+
+/// A commitment fee: `rate_bps` a year of the tranche's undrawn commitment
+/// at the start of the period, paid to the tranche.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CommitmentFeeSpec {
+    /// The tranche (funded as drawn).
+    pub tranche: String,
+    /// Annual rate in basis points.
+    pub rate_bps: f64,
 }
 
 impl StepSpec {
@@ -80,6 +93,7 @@ impl StepSpec {
             Self::Principal(_) => "principal",
             Self::Residual { .. } => "residual",
             Self::GuaranteeFee => "guarantee_fee",
+            Self::CommitmentFee(_) => "commitment_fee",
         }
     }
 }
@@ -150,6 +164,9 @@ pub struct CoverageTestSpec {
     pub tranche: String,
     /// The test passes when the ratio is at least this (e.g. 1.15).
     pub min_ratio: f64,
+    /// The test is run only on payment dates on or after this date (the
+    /// effective date); `None`: from the first payment date.
+    pub effective_date: Option<chrono::NaiveDate>,
 }
 
 /// A reserve account.
@@ -162,6 +179,9 @@ pub struct ReserveSpec {
     pub tranche: Option<String>,
     /// What the reserve is topped up to.
     pub target: ReserveTarget,
+    /// Cash put in the account at closing from the tranches funded then
+    /// (currency units); `None`: it starts empty.
+    pub initial_deposit: Option<Decimal>,
 }
 
 /// Target balance of a reserve account.

@@ -12,8 +12,8 @@ use serde::Deserialize;
 use super::facility_file::Reader;
 use super::money::money_from_toml;
 use super::waterfall::{
-    CoverageKind, CoverageTestSpec, FeeBasis, FeeSpec, GuaranteeCap, GuaranteeSpec, PrincipalSpec,
-    ReserveSpec, ReserveTarget, StepList, StepSpec, WaterfallSpec,
+    CommitmentFeeSpec, CoverageKind, CoverageTestSpec, FeeBasis, FeeSpec, GuaranteeCap,
+    GuaranteeSpec, PrincipalSpec, ReserveSpec, ReserveTarget, StepList, StepSpec, WaterfallSpec,
 };
 
 /// `[waterfall]`.
@@ -40,6 +40,8 @@ struct RawStep {
     target_periods: Option<i64>,
     pro_rata: Option<bool>,
     sequential_after_test_failure: Option<bool>,
+    effective_date: Option<toml::Value>,
+    initial_deposit: Option<toml::Value>,
 }
 
 /// `[guarantee]`.
@@ -57,10 +59,19 @@ pub(super) struct RawGuarantee {
 const KINDS: &[(&str, &[&str])] = &[
     ("fee", &["name", "rate_bps", "tranche", "amount"]),
     ("interest", &["tranche"]),
-    ("coverage_test", &["name", "test", "tranche", "min_ratio"]),
+    (
+        "coverage_test",
+        &["name", "test", "tranche", "min_ratio", "effective_date"],
+    ),
     (
         "reserve",
-        &["name", "tranche", "target_amount", "target_periods"],
+        &[
+            "name",
+            "tranche",
+            "target_amount",
+            "target_periods",
+            "initial_deposit",
+        ],
     ),
     (
         "principal",
@@ -68,6 +79,7 @@ const KINDS: &[(&str, &[&str])] = &[
     ),
     ("residual", &["tranche"]),
     ("guarantee_fee", &[]),
+    ("commitment_fee", &["tranche", "rate_bps"]),
 ];
 
 const TESTS: &[(&str, CoverageKind)] = &[("oc", CoverageKind::Oc), ("ic", CoverageKind::Ic)];
@@ -75,7 +87,7 @@ const TESTS: &[(&str, CoverageKind)] = &[("oc", CoverageKind::Oc), ("ic", Covera
 impl RawStep {
     /// Names of the fields that are present.
     fn present(&self) -> Vec<&'static str> {
-        let fields: [(&str, bool); 11] = [
+        let fields: [(&str, bool); 13] = [
             ("name", self.name.is_some()),
             ("tranche", self.tranche.is_some()),
             ("tranches", self.tranches.is_some()),
@@ -90,6 +102,8 @@ impl RawStep {
                 "sequential_after_test_failure",
                 self.sequential_after_test_failure.is_some(),
             ),
+            ("effective_date", self.effective_date.is_some()),
+            ("initial_deposit", self.initial_deposit.is_some()),
         ];
         fields
             .iter()
@@ -185,6 +199,9 @@ impl Reader {
                     min_ratio: self
                         .required(&path("min_ratio"), raw.min_ratio, "a ratio such as 1.15")
                         .unwrap_or(1.0),
+                    effective_date: raw
+                        .effective_date
+                        .map(|d| self.date(&path("effective_date"), Some(d))),
                 })
             }
             "reserve" => StepSpec::Reserve(self.reserve(at, raw)),
@@ -198,6 +215,12 @@ impl Reader {
             "residual" => StepSpec::Residual {
                 tranche: self.tranche_name(at, raw.tranche),
             },
+            "commitment_fee" => StepSpec::CommitmentFee(CommitmentFeeSpec {
+                tranche: self.tranche_name(at, raw.tranche),
+                rate_bps: self
+                    .required(&path("rate_bps"), raw.rate_bps, "an annual rate in bps")
+                    .unwrap_or(0.0),
+            }),
             _ => StepSpec::GuaranteeFee,
         }
     }
@@ -258,10 +281,16 @@ impl Reader {
                 ReserveTarget::InterestPeriods(1)
             }
         };
+        let initial_deposit = raw.initial_deposit.and_then(|amount| {
+            self.convert(&format!("{at}.initial_deposit"), Some(amount), |v| {
+                money_from_toml(&v)
+            })
+        });
         ReserveSpec {
             name,
             tranche: raw.tranche,
             target,
+            initial_deposit,
         }
     }
 

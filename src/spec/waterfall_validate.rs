@@ -235,6 +235,8 @@ impl<'a> Steps<'a> {
                         .fail(format!("{at}.sequential_after_test_failure"), message);
                 }
             }
+            // Checked with the funding rules (funding_validate.rs).
+            StepSpec::CommitmentFee(_) => {}
             StepSpec::GuaranteeFee => {
                 if self.spec.guarantee.is_none() {
                     let message = "a guarantee_fee step needs a [guarantee] table".to_owned();

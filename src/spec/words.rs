@@ -1,6 +1,6 @@
 //! The words accepted for enumerated fields, shared by both input files.
 
-use super::types::{Amortization, DayCount, PaymentFrequency, Segment, TrancheClass};
+use super::types::{Amortization, DayCount, Funding, PaymentFrequency, Segment, TrancheClass};
 
 /// Accepted spellings of `payment_frequency`.
 pub const FREQUENCIES: &[(&str, PaymentFrequency)] = &[
@@ -22,6 +22,12 @@ pub const CLASSES: &[(&str, TrancheClass)] = &[
     ("senior", TrancheClass::Senior),
     ("mezzanine", TrancheClass::Mezzanine),
     ("first_loss", TrancheClass::FirstLoss),
+];
+
+/// Accepted spellings of a tranche's `funding`.
+pub const FUNDINGS: &[(&str, Funding)] = &[
+    ("at_close", Funding::AtClose),
+    ("as_drawn", Funding::AsDrawn),
 ];
 
 /// The kind of copula named by `risk.copula` (a Student t's degrees of

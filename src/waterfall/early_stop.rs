@@ -7,6 +7,7 @@
 use crate::model::{Liabilities, Step};
 use crate::money::Money;
 use crate::simulate::PoolPath;
+use crate::spec::Funding;
 
 use super::interpret::Scratch;
 
@@ -14,14 +15,16 @@ use super::interpret::Scratch;
 /// periods, left empty in the ledger, are not computed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StopWhen {
-    /// Once the tranche's balance is zero: its loss and its principal
-    /// payments (hence [`super::tranche_wal`]) are exact; its other cash and every
-    /// other party's are not.
+    /// Once the tranche's balance is zero and it has nothing left to fund
+    /// (a tranche funded as drawn has no undrawn commitment left): its loss
+    /// and its principal payments (hence [`super::tranche_wal`]) are exact;
+    /// its other cash and every other party's are not.
     Repaid(usize),
-    /// Once the tranche can receive no more cash: its balance and deferred
-    /// interest are zero and no residual step pays it, or no cash can enter
-    /// the waterfall again (the pool has nothing more to collect, no
-    /// guarantee payout can come, every reserve is empty). All its cash
+    /// Once the tranche can receive no more cash: its balance, deferred
+    /// interest, undrawn commitment and unpaid commitment fees are zero and
+    /// no residual step pays it, or no cash can enter the waterfall again
+    /// (the pool has nothing more to collect, no guarantee payout can come,
+    /// every reserve and the ramp-up account are empty). All its cash
     /// flows are exact (hence its IRR, multiple and WAL in
     /// [`super::tranche_outcome`]); its loss only if its balance reached zero (a
     /// deferrable tranche's balance keeps capitalising interest); every
@@ -50,9 +53,15 @@ pub enum StopWhen {
 /// interest left at the legal final) only adds to what it receives. So if
 /// no tranche in the queue can grow (none is deferrable), the queue is
 /// certain to be repaid once the pool's scheduled principal and recoveries
-/// still to come cover its balances.
+/// still to come cover its balances. A tranche funded as drawn can grow
+/// (its balance rises with the draws), so a queue with one is never certain
+/// before it is repaid; and "repaid" itself needs no undrawn commitment
+/// left. Cash from the ramp-up account (its interest, cancelled draws) only
+/// adds to what the waterfall has.
 pub(super) struct RepaymentWatch<'a> {
     tranche: usize,
+    /// Fees paid to the tranche (commitment fees).
+    fees_to: Vec<usize>,
     until: Until<'a>,
     /// Pool principal and recoveries in the periods not yet run.
     to_come: i128,
@@ -113,8 +122,12 @@ impl<'a> RepaymentWatch<'a> {
                 (t, Until::Certain(queue.filter(|_| !negative)), to_come)
             }
         };
+        let fees_to = (0..liabilities.fees.len())
+            .filter(|&f| liabilities.fees[f].payee() == Some(tranche))
+            .collect();
         RepaymentWatch {
             tranche,
+            fees_to,
             until,
             to_come,
         }
@@ -131,15 +144,20 @@ impl<'a> RepaymentWatch<'a> {
     /// Whether the watch's condition holds after period k's payments.
     pub(super) fn certain(&self, s: &Scratch, k: usize) -> bool {
         let t = self.tranche;
-        let repaid = s.balance[t] == Money::ZERO;
+        let repaid = s.balance[t] == Money::ZERO && s.funding.undrawn[t] == Money::ZERO;
         match self.until {
             Until::Repaid => repaid,
             Until::ReceivedAll {
                 residual_payee,
                 dry_from,
             } => {
-                (repaid && s.deferred[t] == Money::ZERO && !residual_payee)
-                    || (k >= dry_from && s.reserve.iter().all(|r| *r == Money::ZERO))
+                (repaid
+                    && s.deferred[t] == Money::ZERO
+                    && !residual_payee
+                    && self.fees_to.iter().all(|&f| s.fee_unpaid[f] == Money::ZERO))
+                    || (k >= dry_from
+                        && s.reserve.iter().all(|r| *r == Money::ZERO)
+                        && s.funding.ramp_up == Money::ZERO)
             }
             Until::Certain(queue) => {
                 repaid
@@ -165,7 +183,12 @@ fn repayment_queue(liabilities: &Liabilities, t: usize) -> Option<&[usize]> {
             .iter()
             .position(|&q| q == t)
             .map(|i| &step.tranches[..=i])
-            .filter(|queue| queue.iter().all(|&q| !liabilities.tranches[q].deferrable)),
+            .filter(|queue| {
+                queue.iter().all(|&q| {
+                    let tranche = &liabilities.tranches[q];
+                    !tranche.deferrable && tranche.funding == Funding::AtClose
+                })
+            }),
         _ => None,
     }
 }

@@ -21,9 +21,10 @@ use crate::model::{
 };
 use crate::money::Money;
 use crate::simulate::PoolPath;
-use crate::spec::{CoverageKind, StepList};
+use crate::spec::{CoverageKind, Funding, StepList};
 
 use super::early_stop::RepaymentWatch;
+use super::funding::FundingState;
 use super::trace::{Payee, StepTrace, Tracer};
 use super::{Ledger, StopWhen};
 
@@ -37,11 +38,13 @@ pub(crate) struct Scratch {
     due: Vec<Money>,
     /// This period's current interest (for IC tests and reserve targets).
     current: Vec<Money>,
-    fee_unpaid: Vec<Money>,
+    pub(super) fee_unpaid: Vec<Money>,
     pub(super) reserve: Vec<Money>,
     /// Losses realised per period (exposure less recovery, in the recovery
     /// period), for the guarantee.
     realised: Vec<Money>,
+    /// Undrawn commitments and the ramp-up account.
+    pub(super) funding: FundingState,
 }
 
 fn refill(column: &mut Vec<Money>, len: usize) {
@@ -60,8 +63,12 @@ struct Run<'a, T: Tracer> {
     k: usize,
     /// Whether a coverage test has failed on this path (so far).
     any_failed: bool,
-    /// Principal of loans not defaulted, after this period's collections.
+    /// Principal of loans drawn and not defaulted, after this period's
+    /// collections (cash in the ramp-up account counts besides).
     par: Money,
+    /// Interest proceeds of the period: pool interest and the ramp-up
+    /// account's interest.
+    interest_proceeds: Money,
     guarantee_left: Money,
     /// This period's principal proceeds (for OC tests).
     principal_proceeds: Money,
@@ -74,7 +81,6 @@ struct Run<'a, T: Tracer> {
 pub fn run_traced<T: Tracer>(
     liabilities: &Liabilities,
     periods: usize,
-    pool_notional: Money,
     pool: &PoolPath,
     ledger: &mut Ledger,
     tracer: &mut T,
@@ -106,7 +112,8 @@ pub fn run_traced<T: Tracer>(
         periods,
         k: 0,
         any_failed: false,
-        par: pool_notional,
+        par: pool.draws[0],
+        interest_proceeds: Money::ZERO,
         guarantee_left: liabilities
             .guarantee
             .as_ref()
@@ -114,6 +121,7 @@ pub fn run_traced<T: Tracer>(
         principal_proceeds: Money::ZERO,
         fees_from_interest: Money::ZERO,
     };
+    run.close();
     let mut stop = stop.map(|stop| RepaymentWatch::new(liabilities, pool, periods, stop));
     if stop.as_ref().is_some_and(|w| w.certain(&run.s, 0)) {
         run.ledger.scratch = run.s;
@@ -133,6 +141,32 @@ pub fn run_traced<T: Tracer>(
 }
 
 impl<T: Tracer> Run<'_, T> {
+    /// The closing date: tranches pay in, reserves get their initial
+    /// deposits, the closing draws are lent (see `funding.rs`).
+    fn close(&mut self) {
+        let liabilities = self.liabilities;
+        let width = self.periods + 1;
+        let mut funded = vec![Money::ZERO; liabilities.tranches.len()];
+        let lent = self
+            .s
+            .funding
+            .close(liabilities, self.pool.draws[0], &mut funded);
+        for (t, (tranche, &paid_in)) in liabilities.tranches.iter().zip(&funded).enumerate() {
+            self.ledger.funded[t * width] = paid_in;
+            if tranche.funding == Funding::AsDrawn {
+                self.s.balance[t] = paid_in;
+            }
+            self.ledger.balance_end[t * width] = self.s.balance[t];
+        }
+        for (r, reserve) in liabilities.reserves.iter().enumerate() {
+            self.s.reserve[r] = reserve.initial;
+            self.ledger.reserve_deposit[r * width] = reserve.initial;
+            self.ledger.reserve_balance[r * width] = reserve.initial;
+        }
+        self.ledger.ramp_up_balance[0] = self.s.funding.ramp_up;
+        self.ledger.ramp_up_lent[0] = lent;
+    }
+
     fn period(&mut self, k: usize) {
         self.k = k;
         let pool = self.pool;
@@ -140,9 +174,10 @@ impl<T: Tracer> Run<'_, T> {
         let payout = self.guarantee_payout();
         self.ledger.collected[k] = pool.interest[k] + pool.principal[k] + pool.recoveries[k];
         self.principal_proceeds = pool.principal[k] + pool.recoveries[k] + payout;
+        self.ramp_up_inflows();
         self.fees_from_interest = Money::ZERO;
         let liabilities = self.liabilities;
-        let mut cash = pool.interest[k];
+        let mut cash = self.interest_proceeds;
         self.run_list(StepList::Interest, &liabilities.interest_steps, &mut cash);
         cash += self.principal_proceeds;
         if k == self.periods {
@@ -151,6 +186,46 @@ impl<T: Tracer> Run<'_, T> {
         self.run_list(StepList::Principal, &liabilities.principal_steps, &mut cash);
         debug_assert_eq!(cash, Money::ZERO, "the principal list ends with a residual");
         self.close_period();
+        self.fund_draws();
+    }
+
+    /// The ramp-up account's interest (on its balance at the start of the
+    /// period) joins the interest proceeds; its part of the draws cancelled
+    /// this period joins the principal proceeds.
+    fn ramp_up_inflows(&mut self) {
+        let k = self.k;
+        let pool = self.pool;
+        let earned = self.liabilities.ramp_up_accrual[k].apply(self.s.funding.ramp_up);
+        self.ledger.ramp_up_interest[k] = earned;
+        self.interest_proceeds = pool.interest[k] + earned;
+        self.par -= pool.cancelled[k] - pool.capitalised[k];
+        if pool.cancelled[k] != Money::ZERO {
+            let released = self.s.funding.cancel(self.liabilities, pool.cancelled[k]);
+            self.ledger.ramp_up_release[k] = released;
+            self.principal_proceeds += released;
+        }
+    }
+
+    /// The period's draws, funded on its payment date.
+    fn fund_draws(&mut self) {
+        let k = self.k;
+        let draws = self.pool.draws[k];
+        self.par += draws;
+        if draws != Money::ZERO {
+            let liabilities = self.liabilities;
+            let width = self.periods + 1;
+            let mut funded = vec![Money::ZERO; liabilities.tranches.len()];
+            let lent = self
+                .s
+                .funding
+                .fund(liabilities, draws, &mut funded, &mut self.s.balance);
+            self.ledger.ramp_up_lent[k] = lent;
+            for (t, paid_in) in funded.into_iter().enumerate() {
+                self.ledger.funded[t * width + k] = paid_in;
+                self.ledger.balance_end[t * width + k] = self.s.balance[t];
+            }
+        }
+        self.ledger.ramp_up_balance[k] = self.s.funding.ramp_up;
     }
 
     fn cell(&self, index: usize) -> usize {
@@ -174,6 +249,9 @@ impl<T: Tracer> Run<'_, T> {
                 }
                 FeeAccrual::Fixed(amount) => *amount,
                 FeeAccrual::UndrawnGuarantee(factor) => factor[k].apply(self.guarantee_left),
+                FeeAccrual::UndrawnCommitment { tranche, factor } => {
+                    factor[k].apply(self.s.funding.undrawn[*tranche])
+                }
             };
             self.s.fee_unpaid[f] += accrued;
             let cell = self.cell(f);
@@ -247,6 +325,10 @@ impl<T: Tracer> Run<'_, T> {
         if at.0 == StepList::Interest {
             self.fees_from_interest += paid;
         }
+        if let Some(t) = self.liabilities.fees[f].payee() {
+            let cell = self.cell(t);
+            self.ledger.commitment_fee[cell] += paid;
+        }
         let unpaid = self.s.fee_unpaid[f];
         self.trace(at, "fee", Payee::Fee(f), before, paid, *cash, || {
             format!("unpaid after: {}", unpaid.minor())
@@ -310,13 +392,13 @@ impl<T: Tracer> Run<'_, T> {
         let covered = &self.s.balance[..=test.tranche];
         match test.kind {
             CoverageKind::Oc => {
-                let collateral = self.par + self.principal_proceeds;
+                let collateral = self.par + self.s.funding.ramp_up + self.principal_proceeds;
                 let owed: i128 = covered.iter().map(|b| i128::from(b.minor())).sum();
                 let excess = owed - test.ratio.largest_covered(collateral);
                 Money::from_minor(excess.max(0) as i64)
             }
             CoverageKind::Ic => {
-                let proceeds = self.pool.interest[self.k] - self.fees_from_interest;
+                let proceeds = self.interest_proceeds - self.fees_from_interest;
                 let factors = self.liabilities.tranches[..=test.tranche]
                     .iter()
                     .map(|t| t.accrual[self.k]);
@@ -351,6 +433,9 @@ impl<T: Tracer> Run<'_, T> {
     fn coverage_test(&mut self, at: (StepList, usize), i: usize, cash: &mut Money) {
         let liabilities = self.liabilities;
         let test = &liabilities.tests[i];
+        if self.k < test.first_period {
+            return;
+        }
         let needed = self.cure_needed(test);
         let before = *cash;
         let failed = needed.is_positive();
@@ -567,6 +652,15 @@ impl<T: Tracer> Run<'_, T> {
                 self.ledger.capitalised[t] += unpaid;
             } else {
                 self.s.deferred[t] = unpaid;
+                // Payments go to deferred interest first: what is unpaid of
+                // this period's coupon is the smaller of the two.
+                let missed = unpaid.min(self.s.current[t]);
+                if missed.is_positive() {
+                    if self.ledger.first_shortfall[t] == 0 {
+                        self.ledger.first_shortfall[t] = self.k;
+                    }
+                    self.ledger.missed_interest[t] += missed;
+                }
             }
             self.ledger.interest_shortfall[cell] += unpaid;
             self.ledger.balance_end[cell] = self.s.balance[t];

@@ -32,6 +32,23 @@ pub struct Ledger {
     /// far (deferrable tranches), to split a final balance into original
     /// principal and interest.
     pub(super) capitalised: Vec<Money>,
+    /// Per tranche: cash paid in (period 0: at closing; later: its share of
+    /// the period's draws, when funded as drawn).
+    pub(super) funded: Vec<Money>,
+    /// Per tranche: commitment fee received.
+    pub(super) commitment_fee: Vec<Money>,
+    /// The ramp-up account per period: interest earned, cash released into
+    /// the principal proceeds (cancelled draws), cash lent (its part of
+    /// the draws), balance after the period (period 0: after closing).
+    pub(super) ramp_up_interest: Vec<Money>,
+    pub(super) ramp_up_release: Vec<Money>,
+    pub(super) ramp_up_lent: Vec<Money>,
+    pub(super) ramp_up_balance: Vec<Money>,
+    /// Per tranche: the first period whose close left current interest of
+    /// a non-deferrable tranche unpaid (0: never), and the total of such
+    /// interest (each period's current interest not paid on its date).
+    pub(super) first_shortfall: Vec<usize>,
+    pub(super) missed_interest: Vec<Money>,
     /// The shape the columns were laid out for (tranches, fees, reserves,
     /// tests) and the last period the run since then wrote: cells of later
     /// periods are still zero, so the next reset for the same shape clears
@@ -54,14 +71,20 @@ pub struct TranchePeriod {
     /// Interest due but unpaid this period: capitalised if deferrable,
     /// carried as deferred interest otherwise.
     pub interest_shortfall: Money,
-    /// Balance after the period's payments (including capitalised interest).
+    /// Balance after the period's payments (including capitalised interest
+    /// and, for a tranche funded as drawn, the draws funded at its end).
     pub balance_end: Money,
+    /// Commitment fee received.
+    pub commitment_fee: Money,
+    /// Cash paid in by the tranche (its notional at closing, period 0, or
+    /// its share of the period's draws when funded as drawn).
+    pub funded: Money,
 }
 
 impl TranchePeriod {
     /// All cash the tranche received in the period.
     pub fn cash(&self) -> Money {
-        self.interest + self.principal + self.residual
+        self.interest + self.principal + self.residual + self.commitment_fee
     }
 }
 
@@ -126,6 +149,8 @@ impl Ledger {
             clear(column, parties * width, Money::ZERO);
         }
         clear(&mut self.test_failed, shape.3 * width, false);
+        clear(&mut self.first_shortfall, shape.0, 0);
+        clear(&mut self.missed_interest, shape.0, Money::ZERO);
         self.written = 0;
     }
 
@@ -148,11 +173,13 @@ impl Ledger {
             rows(column, width, upto, Money::ZERO);
         }
         rows(&mut self.test_failed, width, upto, false);
+        self.first_shortfall.fill(0);
+        self.missed_interest.fill(Money::ZERO);
         self.written = 0;
     }
 
     /// Every money column, with the number of parties (rows) it has.
-    fn money_columns(&mut self) -> [(&mut Vec<Money>, usize); 14] {
+    fn money_columns(&mut self) -> [(&mut Vec<Money>, usize); 20] {
         let (tranches, fees, reserves, tests) = self.shape;
         [
             (&mut self.interest_paid, tranches),
@@ -169,6 +196,12 @@ impl Ledger {
             (&mut self.test_needed, tests),
             (&mut self.guarantee_payout, 1),
             (&mut self.collected, 1),
+            (&mut self.funded, tranches),
+            (&mut self.commitment_fee, tranches),
+            (&mut self.ramp_up_interest, 1),
+            (&mut self.ramp_up_release, 1),
+            (&mut self.ramp_up_lent, 1),
+            (&mut self.ramp_up_balance, 1),
         ]
     }
 
@@ -196,6 +229,8 @@ impl Ledger {
             residual: self.residual_paid[i],
             interest_shortfall: self.interest_shortfall[i],
             balance_end: self.balance_end[i],
+            commitment_fee: self.commitment_fee[i],
+            funded: self.funded[i],
         }
     }
 
@@ -244,20 +279,50 @@ impl Ledger {
         self.guarantee_payout[period]
     }
 
-    /// Everything paid out to parties in a period: every fee and every
-    /// tranche's cash (reserve deposits are not payments to a party).
+    /// Everything paid out to parties in a period: every fee (commitment
+    /// fees included) and every tranche's interest, principal and residual
+    /// (reserve deposits are not payments to a party).
     pub fn paid_out(&self, tranches: usize, period: usize) -> Money {
         let fees = self.fee_paid.len() / (self.periods + 1);
         (0..fees)
             .map(|f| self.fee(f, period).paid)
-            .chain((0..tranches).map(|t| self.tranche(t, period).cash()))
+            .chain((0..tranches).map(|t| {
+                let row = self.tranche(t, period);
+                row.cash() - row.commitment_fee
+            }))
             .sum()
     }
 
     /// Cash that entered the waterfall in `period`: pool collections,
-    /// guarantee payout and reserve withdrawals.
+    /// the ramp-up account's interest and releases, guarantee payout and
+    /// reserve withdrawals.
     pub fn sources(&self, period: usize) -> Money {
-        self.collected[period] + self.guarantee_payout[period] + self.reserve_sum(period, true)
+        self.collected[period]
+            + self.ramp_up_interest[period]
+            + self.ramp_up_release[period]
+            + self.guarantee_payout[period]
+            + self.reserve_sum(period, true)
+    }
+
+    /// The ramp-up account in `period`: (interest earned, released into
+    /// the waterfall, lent to loans, balance after the period).
+    pub fn ramp_up(&self, period: usize) -> (Money, Money, Money, Money) {
+        (
+            self.ramp_up_interest[period],
+            self.ramp_up_release[period],
+            self.ramp_up_lent[period],
+            self.ramp_up_balance[period],
+        )
+    }
+
+    /// Tranche `tranche`'s timely-interest record on the path: the first
+    /// period in which current interest of a non-deferrable tranche was
+    /// left unpaid on its date (`None`: never), and the total of current
+    /// interest so left (each period's unpaid current interest, counted
+    /// once even if paid later).
+    pub fn interest_shortfall(&self, tranche: usize) -> (Option<usize>, Money) {
+        let first = self.first_shortfall[tranche];
+        ((first > 0).then_some(first), self.missed_interest[tranche])
     }
 
     /// Cash that left it: paid to parties and deposited in reserves.

@@ -16,6 +16,7 @@
 
 mod cashflows;
 mod early_stop;
+mod funding;
 mod interpret;
 mod ledger;
 mod outcome;
@@ -47,7 +48,6 @@ pub fn run_waterfall_traced<T: Tracer>(
     interpret::run_traced(
         &model.liabilities,
         model.calendar.periods(),
-        model.pool.notional,
         pool,
         ledger,
         tracer,
@@ -63,7 +63,6 @@ pub fn run_waterfall_until(model: &Model, pool: &PoolPath, ledger: &mut Ledger, 
     interpret::run_traced(
         &model.liabilities,
         model.calendar.periods(),
-        model.pool.notional,
         pool,
         ledger,
         &mut NoTrace,

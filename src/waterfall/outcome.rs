@@ -2,6 +2,7 @@
 
 use crate::model::{Calendar, GuaranteeModel, TrancheModel};
 use crate::money::Money;
+use crate::spec::Funding;
 
 use super::Ledger;
 
@@ -30,45 +31,97 @@ pub struct TrancheOutcome {
 }
 
 /// Summarises tranche `index`'s payments on the path recorded in `ledger`.
+///
+/// A tranche funded at closing invested its notional at time 0. A tranche
+/// funded as drawn invested its share of each draw when funded: its IRR is
+/// the rate at which the present value of what it received equals that of
+/// what it paid in (cash received before its first payment in, such as a
+/// commitment fee, counted as received then); its multiple, losses and
+/// present-value loss are fractions of what it paid in (the present value
+/// of the cash promised is that of the cash paid in, at the coupon).
 pub fn tranche_outcome(
     tranche: &TrancheModel,
     index: usize,
     ledger: &Ledger,
     calendar: &Calendar,
 ) -> TrancheOutcome {
-    let notional = tranche.notional.as_f64();
     let periods = ledger.periods();
+    let invested = ledger.tranche(index, 0).funded.as_f64();
+    let mut paid_in = invested;
+    let mut promised = invested;
     let mut received = 0.0;
     let mut principal = 0.0;
     let mut principal_time = 0.0;
     let mut present_value = 0.0;
     let mut discount = 1.0;
-    let mut flows = Vec::with_capacity(periods);
+    let mut flows: Vec<(f64, f64)> = Vec::with_capacity(periods);
     for k in 1..=periods {
         let row = ledger.tranche(index, k);
         let years = calendar.years_from_start(k);
         let cash = row.cash().as_f64();
+        let funded = row.funded.as_f64();
         discount /= 1.0 + tranche.accrual[k].as_f64();
         received += cash;
         present_value += cash * discount;
+        paid_in += funded;
+        promised += funded * discount;
         principal += row.principal.as_f64();
         principal_time += row.principal.as_f64() * years;
-        if cash > 0.0 {
-            flows.push((years, cash));
+        if cash - funded != 0.0 {
+            flows.push((years, cash - funded));
         }
+    }
+    if paid_in != invested {
+        net_receipts_before_funding(invested, &mut flows);
     }
     let (loss, deferred_interest_loss) = tranche_loss_split(tranche, index, ledger);
     TrancheOutcome {
         loss,
         deferred_interest_loss,
-        pv_loss: pv_loss(notional, present_value, periods),
-        irr: irr_from(notional, &flows, tranche.coupon.as_f64()),
-        moic: received / notional,
+        pv_loss: pv_loss(promised, present_value, periods),
+        irr: irr_from(invested, &flows, tranche.coupon.as_f64()),
+        moic: received / paid_in,
         wal_years: if principal > 0.0 {
             principal_time / principal
         } else {
             f64::NAN
         },
+    }
+}
+
+/// With nothing paid in at closing, cash received before the first payment
+/// in is counted as received on that date (netted against it), so the
+/// first flow is an outflow and the IRR is well defined.
+fn net_receipts_before_funding(invested: f64, flows: &mut Vec<(f64, f64)>) {
+    if invested > 0.0 {
+        return;
+    }
+    let Some(first_out) = flows.iter().position(|&(_, c)| c < 0.0) else {
+        return;
+    };
+    let early: f64 = flows[..first_out].iter().map(|&(_, c)| c).sum();
+    flows[first_out].1 += early;
+    flows.drain(..first_out);
+}
+
+/// What the tranche paid in: its notional when funded at closing, its
+/// shares of the draws when funded as drawn (complete on a run stopped
+/// early, which waits for the undrawn commitment to be zero).
+fn paid_in(tranche: &TrancheModel, index: usize, ledger: &Ledger) -> f64 {
+    match tranche.funding {
+        Funding::AtClose => tranche.notional.as_f64(),
+        Funding::AsDrawn => (0..=ledger.periods())
+            .map(|k| ledger.tranche(index, k).funded.as_f64())
+            .sum(),
+    }
+}
+
+/// `amount / base` clamped to [0, 1] (0 for a base of 0).
+fn fraction_of(amount: f64, base: f64) -> f64 {
+    if base > 0.0 {
+        (amount / base).clamp(0.0, 1.0)
+    } else {
+        0.0
     }
 }
 
@@ -94,8 +147,8 @@ pub fn pv_loss(notional: f64, present_value: f64, periods: usize) -> f64 {
 }
 
 /// Tranche `index`'s principal loss on the path in `ledger`: original
-/// principal unpaid at the legal final date as a fraction of notional, in
-/// [0, 1]. Principal repaid counts against original principal first, so
+/// principal unpaid at the legal final date as a fraction of what the
+/// tranche paid in (its notional when funded at closing), in [0, 1]. Principal repaid counts against original principal first, so
 /// capitalised interest is the last part of a balance to be repaid; for a
 /// non-deferrable tranche (whose balance never holds interest) this is its
 /// balance at the legal final date.
@@ -104,7 +157,7 @@ pub fn pv_loss(notional: f64, present_value: f64, periods: usize) -> f64 {
 /// loss: the final balance is then zero and nothing is unpaid.
 pub fn tranche_loss(tranche: &TrancheModel, index: usize, ledger: &Ledger) -> f64 {
     let unpaid = unpaid_principal(tranche, index, ledger);
-    (unpaid.as_f64() / tranche.notional.as_f64()).clamp(0.0, 1.0)
+    fraction_of(unpaid.as_f64(), paid_in(tranche, index, ledger))
 }
 
 /// Original principal unpaid at the legal final date: the final balance
@@ -124,7 +177,7 @@ fn unpaid_principal(tranche: &TrancheModel, index: usize, ledger: &Ledger) -> Mo
 /// deferrable tranche's final balance; a non-deferrable tranche's deferred
 /// interest).
 pub fn tranche_loss_split(tranche: &TrancheModel, index: usize, ledger: &Ledger) -> (f64, f64) {
-    let notional = tranche.notional.as_f64();
+    let notional = paid_in(tranche, index, ledger);
     let last = ledger.tranche(index, ledger.periods());
     let principal = unpaid_principal(tranche, index, ledger);
     let interest = if tranche.deferrable {
@@ -133,8 +186,12 @@ pub fn tranche_loss_split(tranche: &TrancheModel, index: usize, ledger: &Ledger)
         last.interest_shortfall
     };
     (
-        (principal.as_f64() / notional).clamp(0.0, 1.0),
-        interest.as_f64() / notional,
+        fraction_of(principal.as_f64(), notional),
+        if notional > 0.0 {
+            interest.as_f64() / notional
+        } else {
+            0.0
+        },
     )
 }
 

@@ -186,7 +186,11 @@ fn ratings_compare_default_probabilities_with_the_supplied_table() {
         "{senior}"
     );
     assert!(num(&ratings[1], "horizon_years") > 10.0);
-    assert_ne!(ratings[0]["implied_rating"], ratings[2]["implied_rating"]);
+    // The quickstart's senior is funded at closing while most loans start
+    // later, so it misses coupons on almost every path: a missed coupon of
+    // a non-deferrable tranche counts as a default (docs/ratings.md).
+    assert!(num(&ratings[0], "metric") > 0.9, "{:?}", ratings[0]);
+    assert_ne!(ratings[1]["implied_rating"], ratings[2]["implied_rating"]);
 
     // run.json records the table like the other inputs.
     let manifest: serde_json::Value =

@@ -20,6 +20,7 @@ pub fn tranche(name: &str, class: TrancheClass, amount: i64) -> TrancheSpec {
         coupon: 0.0,
         deferrable: false,
         public: false,
+        funding: Funding::AtClose,
     }
 }
 
@@ -46,6 +47,8 @@ pub fn project(
         amortization: Amortization::Bullet,
         pd: PdSource::AnnualPd(annual_pd),
         construction_end: None,
+        draws: Vec::new(),
+        capitalise_until: None,
         region: None,
         recovery_mean: recovery,
         recovery_sd: 0.0,
@@ -75,6 +78,7 @@ pub fn facility(
         day_count: DayCount::Thirty360,
         tranches,
         management_fee_bps: 0.0,
+        ramp_up_yield: 0.0,
         risk: RiskSpec {
             correlation: CorrelationShares {
                 global: rho,

@@ -17,6 +17,7 @@ mod cli_sweep;
 mod common;
 mod default_counts;
 mod docs_outputs;
+mod funding;
 mod hand_checked;
 mod loss_measures;
 mod monotonicity;

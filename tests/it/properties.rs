@@ -666,6 +666,7 @@ fn build_structured(draw: &FacilityDraw, structure: &StructureDraw) -> FacilityS
                 },
                 tranche: names[t % n].clone(),
                 min_ratio,
+                effective_date: None,
             }),
         )
     });
@@ -683,6 +684,7 @@ fn build_structured(draw: &FacilityDraw, structure: &StructureDraw) -> FacilityS
                     Ok(amount) => ReserveTarget::Amount(cents(amount)),
                     Err(periods) => ReserveTarget::InterestPeriods(periods),
                 },
+                initial_deposit: None,
             }));
         }
         if let Some((at, step)) = &test

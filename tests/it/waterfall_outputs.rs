@@ -62,12 +62,14 @@ fn structured() -> FacilitySpec {
                 name: "reserve".into(),
                 tranche: None,
                 target: ReserveTarget::InterestPeriods(1),
+                initial_deposit: None,
             }),
             StepSpec::CoverageTest(CoverageTestSpec {
                 name: "mezzanine_oc".into(),
                 test: CoverageKind::Oc,
                 tranche: "mezzanine".into(),
                 min_ratio: 1.08,
+                effective_date: None,
             }),
             step("mezzanine"),
             StepSpec::Residual {

@@ -73,6 +73,7 @@ fn oc_test(tranche: &str, min_ratio: f64) -> StepSpec {
         test: CoverageKind::Oc,
         tranche: tranche.into(),
         min_ratio,
+        effective_date: None,
     })
 }
 
@@ -115,6 +116,10 @@ impl Hand {
             recoveries: column(&self.recoveries),
             defaulted: column(&self.defaulted),
             performing_balance: column(&self.performing),
+            // The one loan of 1,000,000.00 is lent at closing.
+            draws: column(&[100_000_000, 0, 0, 0, 0]),
+            capitalised: column(&[0; 5]),
+            cancelled: column(&[0; 5]),
             defaults: Vec::new(),
         }
     }
@@ -424,6 +429,7 @@ fn ic_test_diverts_interest_to_senior_principal() {
         test: CoverageKind::Ic,
         tranche: "A".into(),
         min_ratio: 2.0,
+        effective_date: None,
     });
     let model = compile(
         the_facility(false),
@@ -469,6 +475,7 @@ fn reserve_tops_up_pays_shortfalls_and_is_released() {
         name: "liquidity".into(),
         tranche: None,
         target: ReserveTarget::InterestPeriods(2),
+        initial_deposit: None,
     });
     let model = compile(
         the_facility(false),

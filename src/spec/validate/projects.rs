@@ -197,6 +197,7 @@ pub(super) fn check_totals(spec: &FacilitySpec, c: &mut Checks) {
     let digits = spec.currency.minor_digits;
     let tranches = saturating_sum(spec.tranches.iter().map(|t| t.amount));
     let pool = spec.pool_amount();
+    let deposits = super::super::funding_validate::initial_deposits(spec);
     for (field, total) in [("tranches", tranches), ("projects", pool)] {
         if !fits_minor_units(total, digits) {
             let message =
@@ -204,7 +205,16 @@ pub(super) fn check_totals(spec: &FacilitySpec, c: &mut Checks) {
             c.facility(field, true, Err(message));
         }
     }
-    if tranches != pool {
+    if deposits > Decimal::ZERO && tranches != pool.saturating_add(deposits) {
+        let message = format!(
+            "the tranche amounts add up to {tranches} but the project amounts ({pool}) and the \
+             reserves' initial deposits ({deposits}) add up to {} (difference {}); the tranches \
+             must fund the pool and the deposits exactly",
+            pool.saturating_add(deposits),
+            tranches.saturating_sub(pool.saturating_add(deposits))
+        );
+        c.facility("tranches", true, Err(message));
+    } else if deposits == Decimal::ZERO && tranches != pool {
         let message = format!(
             "the tranche amounts add up to {tranches} but the project amounts add up to {pool} \
              (difference {}); the tranches must fund the pool exactly",
