@@ -441,12 +441,7 @@ impl Builder<'_> {
                         ReserveTargetModel::InterestPeriods(i64::from(n))
                     }
                 };
-                let initial = match reserve.initial_deposit {
-                    Some(amount) => {
-                        to_money(amount, &self.spec.currency, format!("{at}.initial_deposit"))?
-                    }
-                    None => Money::ZERO,
-                };
+                let initial = self.initial_deposit(reserve.initial_deposit, at)?;
                 self.liabilities.reserves.push(ReserveModel {
                     name: reserve.name.clone(),
                     tranche,
@@ -468,20 +463,7 @@ impl Builder<'_> {
             }),
             StepSpec::Residual { tranche } => Step::Residual(self.tranche(tranche, at)?),
             StepSpec::GuaranteeFee => Step::Fee(self.guarantee_fee(at)?),
-            StepSpec::CommitmentFee(fee) => {
-                let tranche = self.tranche(&fee.tranche, at)?;
-                self.liabilities.fees.push(FeeModel {
-                    name: format!("{}_commitment_fee", fee.tranche),
-                    accrual: FeeAccrual::UndrawnCommitment {
-                        tranche,
-                        factor: accrual_factors(
-                            bps_rate(fee.rate_bps, format!("{at}.rate_bps"))?,
-                            self.calendar,
-                        ),
-                    },
-                });
-                Step::Fee(self.liabilities.fees.len() - 1)
-            }
+            StepSpec::CommitmentFee(fee) => self.commitment_fee(fee, at)?,
         })
     }
 
@@ -504,6 +486,37 @@ impl Builder<'_> {
                 &self.spec.currency,
                 format!("{at}.amount"),
             )?),
+        })
+    }
+
+    /// A commitment fee: a fee paid to its tranche on its undrawn commitment.
+    fn commitment_fee(
+        &mut self,
+        fee: &crate::spec::CommitmentFeeSpec,
+        at: &str,
+    ) -> Result<Step, ModelError> {
+        let tranche = self.tranche(&fee.tranche, at)?;
+        self.liabilities.fees.push(FeeModel {
+            name: format!("{}_commitment_fee", fee.tranche),
+            accrual: FeeAccrual::UndrawnCommitment {
+                tranche,
+                factor: accrual_factors(
+                    bps_rate(fee.rate_bps, format!("{at}.rate_bps"))?,
+                    self.calendar,
+                ),
+            },
+        });
+        Ok(Step::Fee(self.liabilities.fees.len() - 1))
+    }
+
+    /// A reserve's balance at closing.
+    fn initial_deposit(
+        &self,
+        amount: Option<rust_decimal::Decimal>,
+        at: &str,
+    ) -> Result<Money, ModelError> {
+        amount.map_or(Ok(Money::ZERO), |amount| {
+            to_money(amount, &self.spec.currency, format!("{at}.initial_deposit"))
         })
     }
 

@@ -113,38 +113,22 @@ pub fn compile_loan(
     risk: LoanRisk,
 ) -> Option<LoanModel> {
     let coupon = Rate::from_f64(project.coupon)?;
-    let dates = calendar.dates();
-    let first_period = dates.partition_point(|&d| d <= project.start_date);
+    let (dates, start) = (calendar.dates(), project.start_date);
+    let first_period = dates.partition_point(|&d| d <= start);
     let last_period = calendar.period_of(project.maturity_date);
     if first_period == 0 || first_period > last_period {
         return None;
     }
     let draws = draw_amounts(project, principal)?;
-    let last_draw = draws.last().map_or(project.start_date, |&(date, _)| date);
+    let (latent, curve) = (risk.latent.clone(), risk.curve.clone());
+    let last_draw = draws.last().map_or(start, |&(date, _)| date);
     let repay_after = project
         .capitalise_until
         .map_or(last_draw, |until| until.max(last_draw));
     let repayments = (first_period..=last_period)
         .filter(|&k| dates[k] > repay_after)
         .count();
-    let count = last_period - first_period + 1;
-    let mut loan = LoanModel {
-        mineral: risk.factors.0,
-        country: risk.factors.1,
-        region: risk.factors.2,
-        loadings: risk.loadings,
-        first_period,
-        interest: Vec::with_capacity(count),
-        principal: Vec::with_capacity(count),
-        balance_start: Vec::with_capacity(count),
-        capitalised: Vec::with_capacity(count),
-        draws: draws
-            .iter()
-            .map(|&(date, amount)| (dates.partition_point(|&d| d < date), amount))
-            .collect(),
-        thresholds: Vec::with_capacity(count),
-        recovery: risk.recovery,
-    };
+    let mut loan = empty_loan(risk, (first_period, last_period), dates, &draws);
     let mut balance = Money::ZERO;
     let mut pending = draws.iter().peekable();
     let mut installments = Vec::new();
@@ -156,23 +140,13 @@ pub fn compile_loan(
             balance += amount;
             pending.next();
         }
-        let accrual_start = dates[k - 1].max(project.start_date);
-        let accrual_end = dates[k].min(project.maturity_date);
-        let mut exposure = balance;
-        let mut from = accrual_start;
-        let mut interest = Money::ZERO;
-        while let Some(&&(date, amount)) = pending.peek()
-            && date <= dates[k]
-        {
-            if date > from {
-                interest += coupon.accrue(balance, calendar.year_fraction(from, date));
-                from = date;
-            }
-            balance += amount;
-            exposure += amount;
-            pending.next();
-        }
-        interest += coupon.accrue(balance, calendar.year_fraction(from, accrual_end));
+        let window = (
+            dates[k - 1].max(start),
+            dates[k].min(project.maturity_date),
+            dates[k],
+        );
+        let (interest, exposure) =
+            accrue_with_draws(coupon, calendar, window, &mut balance, &mut pending);
         loan.balance_start.push(exposure);
         if project
             .capitalise_until
@@ -195,14 +169,70 @@ pub fn compile_loan(
             Money::ZERO
         };
         loan.principal.push(installment);
-        let years = calendar
-            .year_fraction(project.start_date, accrual_end)
-            .as_f64();
+        let years = calendar.year_fraction(start, window.1).as_f64();
         loan.thresholds
-            .push(risk.latent.threshold(risk.curve.cumulative_pd(years)));
+            .push(latent.threshold(curve.cumulative_pd(years)));
         balance -= installment;
     }
     Some(loan)
+}
+
+/// A loan with its risk and draws (dated on the grid `dates`) and room for
+/// the schedule of periods `first..=last`.
+fn empty_loan(
+    risk: LoanRisk,
+    (first_period, last_period): (usize, usize),
+    dates: &[NaiveDate],
+    draws: &[(NaiveDate, Money)],
+) -> LoanModel {
+    let count = last_period - first_period + 1;
+    let draws = draws
+        .iter()
+        .map(|&(date, amount)| (dates.partition_point(|&d| d < date), amount))
+        .collect();
+    LoanModel {
+        mineral: risk.factors.0,
+        country: risk.factors.1,
+        region: risk.factors.2,
+        loadings: risk.loadings,
+        first_period,
+        interest: Vec::with_capacity(count),
+        principal: Vec::with_capacity(count),
+        balance_start: Vec::with_capacity(count),
+        capitalised: Vec::with_capacity(count),
+        draws,
+        thresholds: Vec::with_capacity(count),
+        recovery: risk.recovery,
+    }
+}
+
+/// A period's interest on `balance` from `window.0` to `window.1`, with the
+/// draws dated up to the period's end `window.2` added to the balance on
+/// their dates (each stretch between draws rounded half to even), and the
+/// exposure: the balance at the start of the period with those draws.
+fn accrue_with_draws<'d>(
+    coupon: Rate,
+    calendar: &Calendar,
+    (accrual_start, accrual_end, period_end): (NaiveDate, NaiveDate, NaiveDate),
+    balance: &mut Money,
+    pending: &mut std::iter::Peekable<std::slice::Iter<'d, (NaiveDate, Money)>>,
+) -> (Money, Money) {
+    let mut exposure = *balance;
+    let mut from = accrual_start;
+    let mut interest = Money::ZERO;
+    while let Some(&&(date, amount)) = pending.peek()
+        && date <= period_end
+    {
+        if date > from {
+            interest += coupon.accrue(*balance, calendar.year_fraction(from, date));
+            from = date;
+        }
+        *balance += amount;
+        exposure += amount;
+        pending.next();
+    }
+    interest += coupon.accrue(*balance, calendar.year_fraction(from, accrual_end));
+    (interest, exposure)
 }
 
 /// The project's draws as (date, amount): one draw of `principal` on the

@@ -236,11 +236,53 @@ pub const PV_LOSS_GIVEN_HIT: SummaryColumn = Column {
     description: "pv_loss / prob_pv_loss",
     value: |s| Value::Float(s.pv_loss_given_hit),
 };
+/// P(interest shortfall) of a non-deferrable tranche.
+pub const PROB_INTEREST_SHORTFALL: SummaryColumn = Column {
+    name: "prob_interest_shortfall",
+    unit: Unit::Probability,
+    description: "share of paths on which a coupon of this non-deferrable tranche is not paid in full on its payment date (after any reserve draw); empty for a deferrable tranche and the guarantee",
+    value: |s| Value::Float(s.prob_interest_shortfall),
+};
+/// Its standard error.
+pub const PROB_INTEREST_SHORTFALL_SE: SummaryColumn = Column {
+    name: "prob_interest_shortfall_se",
+    unit: Unit::Probability,
+    description: "standard error of prob_interest_shortfall",
+    value: |s| Value::Float(s.prob_interest_shortfall_se),
+};
+/// When the first shortfall comes.
+pub const INTEREST_SHORTFALL_FIRST_YEARS: SummaryColumn = Column {
+    name: "interest_shortfall_first_years",
+    unit: Unit::Years,
+    description: "mean time from the start to the first payment date with a coupon shortfall, over the paths that have one; empty when none does",
+    value: |s| Value::Float(s.interest_shortfall_first_years),
+};
+/// How much interest is missed.
+pub const INTEREST_SHORTFALL_MEAN: SummaryColumn = Column {
+    name: "interest_shortfall_mean",
+    unit: Unit::FractionOfNotional,
+    description: "mean over paths of the coupons not paid on their payment dates (each period's unpaid coupon counted once, even if paid later)",
+    value: |s| Value::Float(s.interest_shortfall_mean),
+};
+/// The implied rating's default probability.
+pub const PROB_DEFAULT: SummaryColumn = Column {
+    name: "prob_default",
+    unit: Unit::Probability,
+    description: "share of paths with a principal loss or, for a non-deferrable tranche, a coupon shortfall: the implied rating's default probability",
+    value: |s| Value::Float(s.prob_default),
+};
+/// Its standard error.
+pub const PROB_DEFAULT_SE: SummaryColumn = Column {
+    name: "prob_default_se",
+    unit: Unit::Probability,
+    description: "standard error of prob_default",
+    value: |s| Value::Float(s.prob_default_se),
+};
 
 /// The columns of summary.csv, in order. The first nineteen are the stable
 /// interface; the standard errors of the other averages follow, then that
 /// of the expected shortfall; new columns go at the end.
-pub const COLUMNS: [&SummaryColumn; 32] = [
+pub const COLUMNS: [&SummaryColumn; 38] = [
     &TRANCHE,
     &CLASS,
     &NOTIONAL,
@@ -273,6 +315,12 @@ pub const COLUMNS: [&SummaryColumn; 32] = [
     &PROB_PV_LOSS_SE,
     &LOSS_GIVEN_HIT,
     &PV_LOSS_GIVEN_HIT,
+    &PROB_INTEREST_SHORTFALL,
+    &PROB_INTEREST_SHORTFALL_SE,
+    &INTEREST_SHORTFALL_FIRST_YEARS,
+    &INTEREST_SHORTFALL_MEAN,
+    &PROB_DEFAULT,
+    &PROB_DEFAULT_SE,
 ];
 
 /// Writes summary.csv.

@@ -144,7 +144,8 @@ impl<'a> RepaymentWatch<'a> {
     /// Whether the watch's condition holds after period k's payments.
     pub(super) fn certain(&self, s: &Scratch, k: usize) -> bool {
         let t = self.tranche;
-        let repaid = s.balance[t] == Money::ZERO && s.funding.undrawn[t] == Money::ZERO;
+        let repaid = s.balance[t] == Money::ZERO
+            && s.funding.undrawn.get(t).is_none_or(|u| *u == Money::ZERO);
         match self.until {
             Until::Repaid => repaid,
             Until::ReceivedAll {
@@ -256,6 +257,7 @@ mod tests {
             accrual: Vec::new(),
             deferrable,
             public: false,
+            funding: crate::spec::Funding::AtClose,
         }
     }
 
@@ -283,6 +285,7 @@ mod tests {
             interest_steps: vec![Step::Interest(0), Step::Interest(1), Step::Residual(2)],
             principal_steps: vec![sequential(&[0, 1, 2]), Step::Residual(2)],
             reserve_for: vec![None; 3],
+            ramp_up_accrual: Vec::new(),
         }
     }
 
@@ -295,6 +298,9 @@ mod tests {
             recoveries: money(&[0, 0, 5, 0, 0]),
             defaulted: money(&[0; PERIODS + 1]),
             performing_balance: money(&[100, 90, 70, 40, 0]),
+            draws: money(&[100, 0, 0, 0, 0]),
+            capitalised: money(&[0; PERIODS + 1]),
+            cancelled: money(&[0; PERIODS + 1]),
             defaults: Vec::new(),
         }
     }
@@ -410,6 +416,7 @@ mod tests {
             name: "reserve".into(),
             tranche: 0,
             target: ReserveTargetModel::Amount(Money::from_minor(10)),
+            initial: Money::ZERO,
         });
         let mut holding = scratch(&[100, 50, 30], &[0; 3]);
         holding.reserve = money(&[4]);
