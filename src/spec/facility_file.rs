@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::dates::date_from_toml;
+use super::eligibility_file::{RawEligibility, RawNexus};
 use super::error::Diagnostic;
 use super::idealized::IdealizedTable;
 use super::money::{known_minor_digits, money_from_toml};
@@ -39,6 +40,7 @@ struct RawFacility {
     ramp_up_yield: Option<f64>,
     simulation: Option<RawSimulation>,
     risk: Option<RawRisk>,
+    nexus: Option<RawNexus>,
     eligibility: Option<RawEligibility>,
     tranches: Option<Vec<RawTranche>>,
     waterfall: Option<RawWaterfall>,
@@ -115,17 +117,6 @@ struct RawRatings {
 struct RawPdCurve {
     years: Option<Vec<f64>>,
     cumulative_pd: Option<Vec<f64>>,
-}
-
-/// `[eligibility]`.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawEligibility {
-    required_sponsor_nexus: Option<Vec<String>>,
-    excluded_sponsor_nexus: Option<Vec<String>>,
-    max_project_share: Option<f64>,
-    max_mineral_share: Option<f64>,
-    max_country_share: Option<f64>,
 }
 
 /// One `[[tranches]]` table.
@@ -322,6 +313,8 @@ impl Reader {
     ) -> (FacilitySpec, Option<String>, Option<ImpliedRatingKeys>) {
         let projects = self.required("projects", raw.projects, "the path of the project CSV");
         let implied_rating = raw.implied_rating.and_then(|r| self.implied_rating(r));
+        let nexus = self.nexus(raw.nexus);
+        let eligibility = self.eligibility(raw.eligibility, nexus);
         let spec = FacilitySpec {
             name: self.text("name", raw.name, "the facility's name"),
             currency: self.currency(raw.currency, raw.currency_minor_digits),
@@ -337,7 +330,7 @@ impl Reader {
             management_fee_bps: raw.management_fee_bps.unwrap_or(0.0),
             ramp_up_yield: raw.ramp_up_yield.unwrap_or(0.0),
             risk: self.risk(raw.risk),
-            eligibility: eligibility(raw.eligibility.unwrap_or_default()),
+            eligibility,
             simulation: self.simulation(raw.simulation.unwrap_or_default()),
             waterfall: self.waterfall(raw.waterfall),
             guarantee: self.guarantee(raw.guarantee),
@@ -579,24 +572,6 @@ impl Reader {
             paths: self.integer("simulation.paths", raw.paths),
             seed: self.integer("simulation.seed", raw.seed),
         }
-    }
-}
-
-/// Nexus codes are compared in upper case.
-fn codes(raw: Option<Vec<String>>) -> Vec<String> {
-    raw.unwrap_or_default()
-        .iter()
-        .map(|code| code.trim().to_ascii_uppercase())
-        .collect()
-}
-
-fn eligibility(raw: RawEligibility) -> EligibilityRules {
-    EligibilityRules {
-        required_sponsor_nexus: codes(raw.required_sponsor_nexus),
-        excluded_sponsor_nexus: codes(raw.excluded_sponsor_nexus),
-        max_project_share: raw.max_project_share,
-        max_mineral_share: raw.max_mineral_share,
-        max_country_share: raw.max_country_share,
     }
 }
 

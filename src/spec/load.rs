@@ -9,6 +9,7 @@ use super::error::{Diagnostic, EligibilityBreach, SpecError};
 use super::facility_file::{FacilityRead, is_failed, read_facility};
 use super::idealized::IdealizedTable;
 use super::idealized_file::{IdealizedRead, read_idealized_table};
+use super::nexus::{OwnershipRead, read_ownership};
 use super::projects_file::{ProjectsRead, read_projects};
 use super::scenarios::{ScenarioSpec, read_scenarios};
 use super::types::FacilitySpec;
@@ -79,22 +80,42 @@ pub fn load_facility(path: &Path, options: &LoadOptions) -> Result<LoadedFacilit
     let table = table_path
         .as_ref()
         .and_then(|table| read_table_file(table, &mut facility, &mut inputs));
+    let ownership_path =
+        (facility.spec.eligibility.ownership.as_ref()).map(|o| folder.join(&o.file));
+    let ownership = ownership_path
+        .as_ref()
+        .and_then(|file| read_ownership_file(file, &mut facility, &mut inputs));
     let mut spec = facility.spec.clone();
+    if let (Some(rules), Some(read)) = (spec.eligibility.ownership.as_mut(), &ownership) {
+        rules.links = read.links.clone();
+    }
     spec.projects = projects
         .as_ref()
         .map_or_else(Vec::new, |p| p.projects.clone());
     if let Some(table) = table.as_ref().and_then(|t| t.table.clone()) {
         spec.implied_rating = IdealizedTable::ByYear(table);
     }
-    let table_diags = table_path
-        .as_deref()
-        .zip(table.as_ref().map(|t| &t.diagnostics[..]));
+    let others: Vec<OtherFile<'_>> = [
+        (
+            Origin::RatingTable,
+            table_path.as_deref(),
+            table.as_ref().map(|t| &t.diagnostics[..]),
+        ),
+        (
+            Origin::Ownership,
+            ownership_path.as_deref(),
+            ownership.as_ref().map(|o| &o.diagnostics[..]),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(origin, path, diags)| Some((origin, path?, diags?)))
+    .collect();
     let diagnostics = all_diagnostics(
         path,
         csv_path.as_deref(),
         &facility,
         projects.as_ref(),
-        table_diags,
+        &others,
         &spec,
     );
     if !diagnostics.is_empty() {
@@ -105,15 +126,7 @@ pub fn load_facility(path: &Path, options: &LoadOptions) -> Result<LoadedFacilit
         return Err(SpecError::Breaches(breaches));
     }
     let scenarios = match &facility.scenarios_path {
-        Some(file) => {
-            let file = folder.join(file);
-            let bytes = std::fs::read(&file).map_err(|source| SpecError::Io {
-                path: file.clone(),
-                source,
-            })?;
-            inputs.push(input_file(&file, &bytes));
-            read_scenarios(&file, &spec)?
-        }
+        Some(file) => load_scenarios(&folder.join(file), &spec, &mut inputs)?,
         None => Vec::new(),
     };
     Ok(LoadedFacility {
@@ -124,6 +137,21 @@ pub fn load_facility(path: &Path, options: &LoadOptions) -> Result<LoadedFacilit
     })
 }
 
+/// Reads the scenarios file `file` against `spec`, recording it among the
+/// inputs.
+fn load_scenarios(
+    file: &Path,
+    spec: &FacilitySpec,
+    inputs: &mut Vec<InputFile>,
+) -> Result<Vec<ScenarioSpec>, SpecError> {
+    let bytes = std::fs::read(file).map_err(|source| SpecError::Io {
+        path: file.to_owned(),
+        source,
+    })?;
+    inputs.push(input_file(file, &bytes));
+    read_scenarios(file, spec)
+}
+
 fn input_file(path: &Path, bytes: &[u8]) -> InputFile {
     let digest = Sha256::digest(bytes);
     InputFile {
@@ -132,48 +160,23 @@ fn input_file(path: &Path, bytes: &[u8]) -> InputFile {
     }
 }
 
-/// Reads the project list; a read failure becomes a diagnostic on the
-/// facility's `projects` key.
-fn read_project_file(
-    csv: &Path,
+/// Reads a file the facility file names at `field` and parses its bytes;
+/// a read failure becomes a diagnostic on `field` (`what` names the file).
+fn read_named_file<T>(
+    file: &Path,
+    field: &str,
+    what: &str,
     facility: &mut FacilityRead,
     inputs: &mut Vec<InputFile>,
-) -> Option<ProjectsRead> {
-    match std::fs::read(csv) {
+    parse: impl FnOnce(&[u8], &FacilityRead) -> T,
+) -> Option<T> {
+    match std::fs::read(file) {
         Ok(bytes) => {
-            inputs.push(input_file(csv, &bytes));
-            Some(read_projects(&bytes))
+            inputs.push(input_file(file, &bytes));
+            Some(parse(&bytes, facility))
         }
         Err(e) => {
-            let message = format!("cannot read the project list {}: {e}", csv.display());
-            facility
-                .diagnostics
-                .push(Diagnostic::new("projects", message));
-            facility.failed.insert("projects".to_owned());
-            None
-        }
-    }
-}
-
-/// Reads the idealized rating table of `[implied_rating]`; a read failure
-/// becomes a diagnostic on the facility's `implied_rating.table` key.
-fn read_table_file(
-    table: &Path,
-    facility: &mut FacilityRead,
-    inputs: &mut Vec<InputFile>,
-) -> Option<IdealizedRead> {
-    let source = facility.implied_rating.as_ref()?.source.clone();
-    match std::fs::read(table) {
-        Ok(bytes) => {
-            inputs.push(input_file(table, &bytes));
-            Some(read_idealized_table(&bytes, &source))
-        }
-        Err(e) => {
-            let field = "implied_rating.table";
-            let message = format!(
-                "cannot read the idealized rating table {}: {e}",
-                table.display()
-            );
+            let message = format!("cannot read the {what} {}: {e}", file.display());
             facility.diagnostics.push(Diagnostic::new(field, message));
             facility.failed.insert(field.to_owned());
             None
@@ -181,26 +184,67 @@ fn read_table_file(
     }
 }
 
+/// Reads the project list (a read failure is reported on `projects`).
+fn read_project_file(
+    csv: &Path,
+    facility: &mut FacilityRead,
+    inputs: &mut Vec<InputFile>,
+) -> Option<ProjectsRead> {
+    let parse = |bytes: &[u8], _: &FacilityRead| read_projects(bytes);
+    read_named_file(csv, "projects", "project list", facility, inputs, parse)
+}
+
+/// Reads the idealized rating table of `[implied_rating]` (a read failure
+/// is reported on `implied_rating.table`).
+fn read_table_file(
+    table: &Path,
+    facility: &mut FacilityRead,
+    inputs: &mut Vec<InputFile>,
+) -> Option<IdealizedRead> {
+    let source = facility.implied_rating.as_ref()?.source.clone();
+    let parse = |bytes: &[u8], _: &FacilityRead| read_idealized_table(bytes, &source);
+    let (field, what) = ("implied_rating.table", "idealized rating table");
+    read_named_file(table, field, what, facility, inputs, parse)
+}
+
+/// Reads `ownership.csv` (`[eligibility.ownership] file`; a read failure
+/// is reported on that key), resolving codes through the facility's table.
+fn read_ownership_file(
+    file: &Path,
+    facility: &mut FacilityRead,
+    inputs: &mut Vec<InputFile>,
+) -> Option<OwnershipRead> {
+    let parse = |bytes: &[u8], f: &FacilityRead| read_ownership(bytes, &f.spec.eligibility.nexus);
+    let (field, what) = ("eligibility.ownership.file", "ownership file");
+    read_named_file(file, field, what, facility, inputs, parse)
+}
+
+/// A file besides the facility file and the project list whose problems
+/// are reported as read: its origin, path and diagnostics.
+type OtherFile<'a> = (Origin, &'a Path, &'a [Diagnostic]);
+
 fn located(file: &Path, mut diag: Diagnostic) -> Diagnostic {
     diag.file = Some(file.to_owned());
     diag
 }
 
 /// Every problem of every file, located: the facility file, then the
-/// project list, then the idealized rating table, each by line.
+/// project list, then the idealized rating table and the ownership file,
+/// each by line.
 fn all_diagnostics(
     toml: &Path,
     csv: Option<&Path>,
     facility: &FacilityRead,
     projects: Option<&ProjectsRead>,
-    table: Option<(&Path, &[Diagnostic])>,
+    others: &[OtherFile<'_>],
     spec: &FacilitySpec,
 ) -> Vec<Diagnostic> {
     let no_failed = BTreeSet::new();
     let project_failed = projects.map_or(&no_failed, |p| &p.failed);
     let project_diags = projects.map_or(&[][..], |p| &p.diagnostics);
-    let incomplete =
-        !facility.diagnostics.is_empty() || projects.is_none_or(|p| !p.diagnostics.is_empty());
+    let incomplete = !facility.diagnostics.is_empty()
+        || projects.is_none_or(|p| !p.diagnostics.is_empty())
+        || others.iter().any(|(_, _, diags)| !diags.is_empty());
     let kept = findings(spec).into_iter().filter(|f| {
         !incomplete || keep_when_incomplete(f, &facility.failed, project_failed, projects.is_some())
     });
@@ -210,16 +254,16 @@ fn all_diagnostics(
         .map(|d| (Origin::Facility, d.clone()))
         .chain(project_diags.iter().map(|d| (Origin::Projects, d.clone())))
         .chain(kept.map(|f| (f.origin, f.diag)))
-        .chain(table.into_iter().flat_map(|(path, diags)| {
+        .chain(others.iter().flat_map(|(origin, path, diags)| {
             diags
                 .iter()
-                .map(move |d| (Origin::RatingTable, located(path, d.clone())))
+                .map(move |d| (*origin, located(path, d.clone())))
         }))
         .collect();
     let mut out: Vec<_> = out
         .into_iter()
         .map(|(origin, diag)| match (origin, csv) {
-            (Origin::RatingTable, _) => (origin, diag),
+            (Origin::RatingTable | Origin::Ownership, _) => (origin, diag),
             (Origin::Projects, Some(csv)) => (origin, located(csv, diag)),
             _ => {
                 let line = diag.line.or_else(|| facility.index.line_of(&diag.field));
@@ -247,7 +291,7 @@ fn keep_when_incomplete(
                 let line = finding.diag.line.unwrap_or(0);
                 projects_read && !project_failed.contains(&(line, field.clone()))
             }
-            Origin::RatingTable => true,
+            Origin::RatingTable | Origin::Ownership => true,
         }
 }
 

@@ -6,6 +6,7 @@
 mod csv_source;
 mod dates;
 mod eligibility;
+mod eligibility_file;
 mod error;
 mod facility_file;
 mod funding_validate;
@@ -13,6 +14,7 @@ mod idealized;
 mod idealized_file;
 mod load;
 mod money;
+pub mod nexus;
 mod projects_file;
 mod scenarios;
 #[cfg(test)]

@@ -11,7 +11,7 @@ use super::types::{Amortization, PdSource, ProjectSpec, Segment};
 use super::words::{AMORTIZATIONS, SEGMENTS, parse_choice};
 
 /// The columns of the project list, in documentation order.
-pub const COLUMNS: [&str; 20] = [
+pub const COLUMNS: [&str; 21] = [
     "id",
     "name",
     "mineral",
@@ -32,6 +32,7 @@ pub const COLUMNS: [&str; 20] = [
     "region",
     "draws",
     "capitalise_until",
+    "sponsor",
 ];
 
 /// The columns naming a project's PD source: the header has at least one of
@@ -39,7 +40,13 @@ pub const COLUMNS: [&str; 20] = [
 pub const PD_COLUMNS: [&str; 3] = ["annual_pd", "rating", "pd_curve"];
 
 /// Columns that may be left out of the header; an empty cell is no value.
-pub const OPTIONAL_COLUMNS: [&str; 4] = ["construction_end", "region", "draws", "capitalise_until"];
+pub const OPTIONAL_COLUMNS: [&str; 5] = [
+    "construction_end",
+    "region",
+    "draws",
+    "capitalise_until",
+    "sponsor",
+];
 
 /// The columns every header must have.
 fn required_columns() -> impl Iterator<Item = &'static str> {
@@ -108,6 +115,7 @@ fn project(c: &mut Cells<'_>) -> ProjectSpec {
         }),
         country: c.text("country"),
         sponsor_nexus: nexus(c),
+        sponsor: c.optional("sponsor").map(str::to_owned),
         amount: c.parse("amount", Default::default(), parse_decimal_text),
         coupon: c.number("coupon"),
         start_date: c.date("start_date"),
@@ -190,15 +198,15 @@ fn pd(c: &mut Cells<'_>) -> PdSource {
     PdSource::AnnualPd(f64::NAN)
 }
 
-/// `US;KR` -> `["US", "KR"]`, upper-cased; empty -> no codes.
+/// `US;KR` -> `["US", "KR"]`, each trimmed and kept as written (codes
+/// resolve through the facility's alias table, in any case); empty -> no
+/// codes.
 fn nexus(c: &mut Cells<'_>) -> Vec<String> {
     let text = c.text("sponsor_nexus");
     if text.is_empty() {
         return Vec::new();
     }
-    text.split(';')
-        .map(|code| code.trim().to_ascii_uppercase())
-        .collect()
+    text.split(';').map(|code| code.trim().to_owned()).collect()
 }
 
 #[cfg(test)]
@@ -222,7 +230,7 @@ mod tests {
         assert_eq!(p.name, "Mine");
         assert_eq!(p.mineral, "rare_earths");
         assert_eq!(p.segment, Segment::Processing);
-        assert_eq!(p.sponsor_nexus, ["US", "KR"]);
+        assert_eq!(p.sponsor_nexus, ["us", "kr"]);
         assert_eq!(p.amount.to_string(), "25000000.00");
         assert_eq!(p.amortization, Amortization::Linear);
         assert_eq!(p.line, 2);

@@ -30,6 +30,7 @@ pub fn project(id: &str, mineral: &str, country: &str, amount: i64, line: usize)
         segment: Segment::Extraction,
         country: country.into(),
         sponsor_nexus: vec!["US".into()],
+        sponsor: None,
         amount: amount.into(),
         coupon: 0.08,
         start_date: date(2026, 1, 1),

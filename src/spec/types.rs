@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::idealized::IdealizedTable;
+use super::nexus::{NexusTable, OwnershipRules};
 use super::waterfall::{GuaranteeSpec, WaterfallSpec};
 
 /// A whole facility: its calendar, liabilities, risk model and loan pool.
@@ -310,16 +311,36 @@ pub enum Copula {
 /// Eligibility rules of the facility (checked when the inputs are loaded).
 #[derive(Debug, Clone, PartialEq, Default, Serialize)]
 pub struct EligibilityRules {
-    /// A project needs at least one of these sponsor nexus codes (empty: any).
+    /// The alias table and named groups nexus codes resolve through
+    /// (`[nexus]`; the default is the table shipped with blendsim).
+    pub nexus: NexusTable,
+    /// A project needs a sponsor nexus in one of these codes or groups
+    /// (as written; empty: any).
     pub required_sponsor_nexus: Vec<String>,
-    /// A project may have none of these sponsor nexus codes.
+    /// A project may have no sponsor nexus in these codes or groups (as
+    /// written).
     pub excluded_sponsor_nexus: Vec<String>,
+    /// A minimum share of pool principal whose sponsors have a nexus in
+    /// given codes or groups (`[eligibility.nexus_share]`).
+    pub nexus_share: Option<NexusShareRule>,
+    /// Look-through of sponsors' owners (`[eligibility.ownership]`).
+    pub ownership: Option<OwnershipRules>,
     /// Maximum share of pool principal in one project.
     pub max_project_share: Option<f64>,
     /// Maximum share of pool principal in one mineral.
     pub max_mineral_share: Option<f64>,
     /// Maximum share of pool principal in one country.
     pub max_country_share: Option<f64>,
+}
+
+/// `[eligibility.nexus_share]`: at least `min_share` of pool principal
+/// lent to projects with a sponsor nexus in `nexus`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NexusShareRule {
+    /// Codes or groups, as written.
+    pub nexus: Vec<String>,
+    /// Minimum share of pool principal, in (0, 1].
+    pub min_share: f64,
 }
 
 /// Run defaults stored in the facility file.
@@ -364,8 +385,11 @@ pub struct ProjectSpec {
     pub segment: Segment,
     /// Country; one correlation factor per distinct country.
     pub country: String,
-    /// Sponsor nexus codes (e.g. US, KR), upper case.
+    /// Sponsor nexus codes as written (e.g. US, KOR, China); each resolves
+    /// through [`EligibilityRules::nexus`].
     pub sponsor_nexus: Vec<String>,
+    /// The sponsor's name in `ownership.csv` (optional column `sponsor`).
+    pub sponsor: Option<String>,
     /// Principal funded, in currency units (exact decimal).
     pub amount: Decimal,
     /// Annual coupon as a fraction.

@@ -19,7 +19,7 @@ use super::types::{
     Copula, CorrelationShares, EligibilityRules, FacilitySpec, PdCurve, PdSource, ProjectSpec,
     RatingTable, RiskSpec,
 };
-use projects::{check_by_mineral_used, check_projects, check_totals, mineral_name, nexus_code};
+use projects::{check_by_mineral_used, check_projects, check_totals, mineral_name};
 
 /// Which input file a finding belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -31,6 +31,9 @@ pub(crate) enum Origin {
     /// The idealized rating table CSV (`[implied_rating] table`); only
     /// read problems, since a [`super::ByYearTable`] cannot break a rule.
     RatingTable,
+    /// `ownership.csv` (`[eligibility.ownership] file`); read problems and
+    /// its own cross-row rules, checked when it is read.
+    Ownership,
 }
 
 /// One broken rule.
@@ -425,12 +428,14 @@ fn check_curves(curves: &[PdCurve], c: &mut Checks) {
 }
 
 fn check_eligibility_rules(rules: &EligibilityRules, c: &mut Checks) {
-    for (name, codes) in [
+    let table = &rules.nexus;
+    for (name, entries) in [
         ("required_sponsor_nexus", &rules.required_sponsor_nexus),
         ("excluded_sponsor_nexus", &rules.excluded_sponsor_nexus),
     ] {
-        for code in codes {
-            c.facility(format!("eligibility.{name}"), false, nexus_code(code));
+        for (i, entry) in entries.iter().enumerate() {
+            let field = format!("eligibility.{name}[{i}]");
+            c.facility(field, false, table.check_rule_entry(entry));
         }
     }
     for (name, share) in [
@@ -440,6 +445,32 @@ fn check_eligibility_rules(rules: &EligibilityRules, c: &mut Checks) {
     ] {
         let r = share.map_or(Ok(()), |s| number_in(s, SHARE, "a share of the pool"));
         c.facility(format!("eligibility.{name}"), false, r);
+    }
+    if let Some(rule) = &rules.nexus_share {
+        let at = "eligibility.nexus_share";
+        if rule.nexus.is_empty() {
+            let message = "is empty; expected one or more codes or groups, e.g. [\"US\", \"KR\"]";
+            c.facility(format!("{at}.nexus"), false, Err(message.into()));
+        }
+        for (i, entry) in rule.nexus.iter().enumerate() {
+            c.facility(
+                format!("{at}.nexus[{i}]"),
+                false,
+                table.check_rule_entry(entry),
+            );
+        }
+        let r = number_in(rule.min_share, SHARE, "a share of the pool");
+        c.facility(format!("{at}.min_share"), false, r);
+    }
+    if let Some(ownership) = &rules.ownership {
+        let at = "eligibility.ownership";
+        for (key, value) in [
+            ("prc_share_threshold", ownership.prc_share_threshold),
+            ("control_share", ownership.control_share),
+        ] {
+            let r = number_in(value, SHARE, "a share");
+            c.facility(format!("{at}.{key}"), false, r);
+        }
     }
 }
 

@@ -392,6 +392,28 @@ fn every_risk_model_input_is_accepted_end_to_end() {
     "tests/fixtures/bad/idealized_table.toml",
     "idealized_table.csv:4: field `default_probability`: 0.002 at year 3 is below 0.003 at year 2"
 )]
+#[case::unknown_nexus_code(
+    "tests/fixtures/bad/nexus_code.toml",
+    "nexus_code.csv:4: field `sponsor_nexus`: `Chna` is not a known nexus code"
+)]
+#[case::ownership_share_above_one(
+    "tests/fixtures/bad/ownership_share.toml",
+    "ownership_share.csv:6: field `share`: 1.5 is not a share; expected a decimal in (0, 1]"
+)]
+#[case::ownership_cycle(
+    "tests/fixtures/bad/ownership_cycle.toml",
+    "ownership_cycle.csv:8: field `owner`: ownership cycle Andes Copper -> Pacific HoldCo (0.6) -> \
+     Red River Capital (0.5) -> Andes Copper (0.1)"
+)]
+#[case::prc_linked_owner_chain(
+    "tests/fixtures/nexus/facility.toml",
+    "nexus/projects.csv:3: project `ID-NI-02` breaks `ownership`: sponsor `Andes Copper` is PRC-linked"
+)]
+#[case::hong_kong_is_prc_linked(
+    "tests/fixtures/nexus/facility.toml",
+    "nexus/projects.csv:4: project `VN-RE-03` breaks `excluded_sponsor_nexus`: sponsor nexus Hong Kong \
+     is excluded (Hong Kong is HK, in PRC = CN, HK, MO; sponsor_nexus = KR;Hong Kong)"
+)]
 #[case::prc_linked_sponsor(
     "tests/fixtures/prc/facility.toml",
     "prc/projects.csv:3: project `ID-NI-02` breaks `excluded_sponsor_nexus`: sponsor nexus PRC is excluded"

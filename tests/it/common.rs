@@ -40,6 +40,7 @@ pub fn project(
         segment: Segment::Extraction,
         country: "Australia".into(),
         sponsor_nexus: vec!["US".into()],
+        sponsor: None,
         amount: Decimal::from(amount),
         coupon: 0.0,
         start_date: date(start),

@@ -32,6 +32,7 @@ mod sizing;
 mod source_layout;
 mod spec_errors;
 mod spec_load;
+mod spec_nexus;
 mod validation_ladder;
 mod validation_references;
 mod waterfall_guarantee;

@@ -3,16 +3,6 @@
 
 use super::*;
 
-pub(super) fn nexus_code(code: &str) -> Result<(), String> {
-    let ok = !code.is_empty()
-        && code
-            .bytes()
-            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
-    ok.then_some(()).ok_or_else(|| {
-        format!("`{code}` is not a nexus code; expected capital letters such as US, KR or PRC")
-    })
-}
-
 pub(super) fn mineral_name(mineral: &str) -> Result<(), String> {
     let ok = mineral.split('_').all(|word| {
         word.bytes().next().is_some_and(|b| b.is_ascii_lowercase())
@@ -37,6 +27,7 @@ pub(super) fn check_projects(spec: &FacilitySpec, c: &mut Checks) {
     let mut ids: BTreeMap<&str, usize> = BTreeMap::new();
     for p in &spec.projects {
         check_project_fields(p, spec.currency.minor_digits, c);
+        check_project_nexus(&spec.eligibility, p, c);
         check_project_pd(&spec.risk, p, c);
         check_project_dates(spec, p, c);
         if let Some(first) = ids.get(p.id.as_str()) {
@@ -51,16 +42,36 @@ pub(super) fn check_projects(spec: &FacilitySpec, c: &mut Checks) {
     }
 }
 
+/// Every nexus code is in the alias table; a sponsor named has rows in
+/// `ownership.csv` when the facility looks through ownership.
+fn check_project_nexus(rules: &EligibilityRules, p: &ProjectSpec, c: &mut Checks) {
+    let table = &rules.nexus;
+    if p.sponsor_nexus.is_empty() {
+        let message = "is empty; expected one or more codes separated by `;`, e.g. US;KR";
+        c.project(p, "sponsor_nexus", false, Err(message.into()));
+    }
+    let known = p
+        .sponsor_nexus
+        .iter()
+        .try_for_each(|code| table.check_code(code));
+    // Relational: the facility file may extend the table.
+    c.project(p, "sponsor_nexus", true, known);
+    if let (Some(sponsor), Some(ownership)) = (&p.sponsor, &rules.ownership)
+        && !ownership.has_entity(sponsor)
+    {
+        let message = format!(
+            "`{sponsor}` is not an entity of {}; expected a sponsor with its owners listed there",
+            ownership.file
+        );
+        c.project(p, "sponsor", true, Err(message));
+    }
+}
+
 fn check_project_fields(p: &ProjectSpec, digits: u32, c: &mut Checks) {
     c.project(p, "id", false, non_empty(&p.id, "a project id"));
     c.project(p, "name", false, non_empty(&p.name, "a project name"));
     c.project(p, "mineral", false, mineral_name(&p.mineral));
     c.project(p, "country", false, non_empty(&p.country, "a country"));
-    let nexus = match p.sponsor_nexus.as_slice() {
-        [] => Err("is empty; expected one or more codes separated by `;`, e.g. US;KR".to_owned()),
-        codes => codes.iter().try_for_each(|code| nexus_code(code)),
-    };
-    c.project(p, "sponsor_nexus", false, nexus);
     c.project(p, "amount", false, check_positive(p.amount));
     c.project(p, "amount", true, check_minor_digits(p.amount, digits));
     c.project(
