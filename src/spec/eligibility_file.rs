@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 
 use serde::Deserialize;
 
-use super::facility_file::Reader;
 use super::nexus::{BUILT_IN_GROUPS, NexusTable, OwnershipRules, normalise};
+use super::reader::Reader;
 use super::types::{EligibilityRules, NexusShareRule};
 
 /// `[nexus]`.

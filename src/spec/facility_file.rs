@@ -15,13 +15,14 @@ use super::eligibility_file::{RawEligibility, RawNexus};
 use super::error::Diagnostic;
 use super::idealized::IdealizedTable;
 use super::money::{known_minor_digits, money_from_toml};
+use super::reader::{Reader, is_failed};
 use super::toml_source::{FieldIndex, read_toml};
 use super::types::{
     Copula, CorrelationShares, Currency, DayCount, EligibilityRules, FacilitySpec,
     PaymentFrequency, PdCurve, RatingTable, RiskSpec, SimulationDefaults, TrancheSpec,
 };
 use super::waterfall_file::{RawGuarantee, RawWaterfall};
-use super::words::{CLASSES, COPULAS, CopulaKind, DAY_COUNTS, FREQUENCIES, FUNDINGS, parse_choice};
+use super::words::{CLASSES, COPULAS, CopulaKind, DAY_COUNTS, FREQUENCIES, FUNDINGS};
 
 /// Top level of `facility.toml`.
 #[derive(Debug, Deserialize)]
@@ -192,17 +193,6 @@ pub(crate) fn read_facility(text: &str) -> FacilityRead {
     }
 }
 
-/// Whether `path` is, or lies under, one of the `failed` paths (the empty
-/// path stands for the whole file).
-pub(crate) fn is_failed(failed: &BTreeSet<String>, path: &str) -> bool {
-    failed.iter().any(|f| {
-        f.is_empty()
-            || path
-                .strip_prefix(f.as_str())
-                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
-    })
-}
-
 fn placeholder_date() -> NaiveDate {
     NaiveDate::MIN
 }
@@ -249,62 +239,11 @@ fn placeholder_risk() -> RiskSpec {
     }
 }
 
-/// Converts raw values, collecting problems.
-pub(super) struct Reader {
-    diagnostics: Vec<Diagnostic>,
-    failed: BTreeSet<String>,
-}
-
 impl Reader {
-    pub(super) fn fail(&mut self, path: &str, message: String) {
-        self.diagnostics.push(Diagnostic::new(path, message));
-        self.failed.insert(path.to_owned());
-    }
-
-    /// A required value: reported missing unless already reported.
-    pub(super) fn required<T>(&mut self, path: &str, value: Option<T>, what: &str) -> Option<T> {
-        if value.is_none() {
-            if !is_failed(&self.failed, path) {
-                self.fail(path, format!("is missing; expected {what}"));
-            }
-            self.failed.insert(path.to_owned());
-        }
-        value
-    }
-
-    /// Converts a value that is present; reports a failed conversion.
-    pub(super) fn convert<T, U>(
-        &mut self,
-        path: &str,
-        value: Option<T>,
-        f: impl FnOnce(T) -> Result<U, String>,
-    ) -> Option<U> {
-        f(value?).map_err(|m| self.fail(path, m)).ok()
-    }
-
     pub(super) fn date(&mut self, path: &str, value: Option<toml::Value>) -> NaiveDate {
         let value = self.required(path, value, "a date such as 2026-01-01");
         self.convert(path, value, |v| date_from_toml(&v))
             .unwrap_or_else(placeholder_date)
-    }
-
-    pub(super) fn choice<T: Copy>(
-        &mut self,
-        path: &str,
-        value: Option<String>,
-        choices: &[(&str, T)],
-    ) -> Option<T> {
-        self.convert(path, value, |word| parse_choice(&word, choices))
-    }
-
-    pub(super) fn integer<T: TryFrom<i64>>(&mut self, path: &str, value: Option<i64>) -> Option<T> {
-        self.convert(path, value, |n| {
-            T::try_from(n).map_err(|_| format!("{n} is out of range; expected an integer >= 0"))
-        })
-    }
-
-    pub(super) fn text(&mut self, path: &str, value: Option<String>, what: &str) -> String {
-        self.required(path, value, what).unwrap_or_default()
     }
 
     fn facility(

@@ -6,11 +6,12 @@ use std::path::{Path, PathBuf};
 use sha2::{Digest, Sha256};
 
 use super::error::{Diagnostic, EligibilityBreach, SpecError};
-use super::facility_file::{FacilityRead, is_failed, read_facility};
+use super::facility_file::{FacilityRead, read_facility};
 use super::idealized::IdealizedTable;
 use super::idealized_file::{IdealizedRead, read_idealized_table};
 use super::nexus::{OwnershipRead, read_ownership};
 use super::projects_file::{ProjectsRead, read_projects};
+use super::reader::is_failed;
 use super::scenarios::{ScenarioSpec, read_scenarios};
 use super::types::FacilitySpec;
 use super::validate::{Finding, Origin, findings};

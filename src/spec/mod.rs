@@ -16,6 +16,7 @@ mod load;
 mod money;
 pub mod nexus;
 mod projects_file;
+mod reader;
 mod scenarios;
 #[cfg(test)]
 pub(crate) mod test_support;

@@ -9,8 +9,8 @@
 
 use serde::Deserialize;
 
-use super::facility_file::Reader;
 use super::money::money_from_toml;
+use super::reader::Reader;
 use super::waterfall::{
     CommitmentFeeSpec, CoverageKind, CoverageTestSpec, FeeBasis, FeeSpec, GuaranteeCap,
     GuaranteeSpec, PrincipalSpec, ReserveSpec, ReserveTarget, StepList, StepSpec, WaterfallSpec,
