@@ -94,6 +94,7 @@ impl<'t> Worker<'t> {
                     )
                 })
                 .collect(),
+            event_of_default: self.ledger.event_of_default().map_or(0, |k| k as u32),
         }
     }
 }

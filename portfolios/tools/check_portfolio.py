@@ -49,12 +49,13 @@ GUARANTEE_KEYS = {"name", "cap", "cap_share", "fee_bps", "public"}
 STEP_KEYS = {
     "fee": {"name", "rate_bps", "tranche", "amount"},
     "interest": {"tranche"},
-    "coverage_test": {"name", "test", "tranche", "min_ratio", "effective_date"},
+    "coverage_test": {"name", "test", "tranche", "min_ratio", "effective_date", "defaulted_value"},
     "reserve": {"name", "tranche", "target_amount", "target_periods", "initial_deposit"},
     "commitment_fee": {"tranche", "rate_bps"},
     "principal": {"tranches", "pro_rata", "sequential_after_test_failure"},
     "residual": {"tranche"},
     "guarantee_fee": set(),
+    "pdl": {"tranche"},
 }
 CLASS_RANK = {"senior": 0, "mezzanine": 1, "first_loss": 2}
 FREQ_MONTHS = {"monthly": 1, "quarterly": 3, "semi_annual": 6, "annual": 12}
@@ -373,7 +374,8 @@ def check_waterfall(fac: dict, path: Path, tranches: list, guarantee):
     wf = fac.get("waterfall")
     if wf is None:
         return None
-    check_keys(wf, {"interest", "principal"}, f"{path}: [waterfall]")
+    check_keys(wf, {"interest", "principal", "pdl_recoveries", "residual_after_pdl", "acceleration"},
+               f"{path}: [waterfall]")
     if "management_fee_bps" in fac:
         raise CheckError(f"{path}: management_fee_bps applies only without [waterfall]")
     names = {t["name"] for t in tranches}

@@ -49,6 +49,12 @@ pub struct FacilityMetrics {
     pub defaults_quantiles: [f64; 3],
     /// Expected recoveries collected.
     pub expected_recoveries: Estimate,
+    /// Share of paths with an event of default (NaN when the facility has
+    /// none), with its standard error.
+    pub prob_event_of_default: Estimate,
+    /// Over those paths, the mean years from the start to the event of
+    /// default (NaN if none occurs).
+    pub event_of_default_years: f64,
 }
 
 /// Computes the facility metrics; `unit` converts minor units to currency
@@ -115,6 +121,37 @@ pub fn facility_metrics(model: &Model, outcomes: &Outcomes, unit: f64) -> Facili
         expected_defaults: estimate(&defaults),
         defaults_quantiles: [0.5, 0.9, 0.99].map(|p| quantile(&sorted_defaults, p)),
         expected_recoveries: estimate(&recoveries),
+        prob_event_of_default: match model.liabilities.acceleration {
+            Some(_) => indicator_of(&outcomes.events_of_default),
+            None => Estimate {
+                mean: f64::NAN,
+                se: f64::NAN,
+            },
+        },
+        event_of_default_years: mean_years(model, &outcomes.events_of_default),
+    }
+}
+
+/// Share of paths with a nonzero period, with its standard error.
+fn indicator_of(periods: &[u32]) -> Estimate {
+    let flags: Vec<f64> = periods
+        .iter()
+        .map(|&k| f64::from(u8::from(k > 0)))
+        .collect();
+    estimate(&flags)
+}
+
+/// Mean years from the start to the nonzero periods (NaN if none).
+fn mean_years(model: &Model, periods: &[u32]) -> f64 {
+    let years: Vec<f64> = periods
+        .iter()
+        .filter(|&&k| k > 0)
+        .map(|&k| model.calendar.years_from_start(k as usize))
+        .collect();
+    if years.is_empty() {
+        f64::NAN
+    } else {
+        years.iter().sum::<f64>() / years.len() as f64
     }
 }
 

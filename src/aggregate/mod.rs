@@ -56,6 +56,8 @@ pub struct PathOutcome {
     /// its date (0: never; always 0 for a deferrable tranche) and the
     /// coupons so missed as a fraction of notional.
     pub timely: Vec<(u32, f64)>,
+    /// The period of the event of default (0: none).
+    pub event_of_default: u32,
 }
 
 /// Per-path outcomes of a run, as columns, in path order.
@@ -77,6 +79,8 @@ pub struct Outcomes {
     pub cashflows: CashflowSums,
     /// Per tranche, its timely-interest record on every path.
     pub timely: Vec<TimelyColumns>,
+    /// The period of the event of default per path (0: none).
+    pub events_of_default: Vec<u32>,
 }
 
 /// One tranche's outcome on every path.
@@ -130,6 +134,7 @@ impl Outcomes {
             first_failures: Vec::new(),
             cashflows: CashflowSums::default(),
             timely: (0..tranches).map(|_| TimelyColumns::default()).collect(),
+            events_of_default: Vec::with_capacity(paths),
         }
     }
 
@@ -152,6 +157,7 @@ impl Outcomes {
         }
         self.pool_loss.push(outcome.pool_loss);
         self.defaults.push(outcome.defaults);
+        self.events_of_default.push(outcome.event_of_default);
         self.detail.push(&outcome.detail);
     }
 

@@ -4,8 +4,8 @@
 
 use crate::money::{AccrualFactor, Money, Rate};
 use crate::spec::{
-    CoverageKind, FacilitySpec, FeeBasis, Funding, GuaranteeCap, ReserveTarget, StepList, StepSpec,
-    TrancheClass,
+    AccelerationSpec, CoverageKind, DefaultedValue, FacilitySpec, FeeBasis, Funding, GuaranteeCap,
+    PdlRecoveries, ReserveTarget, StepList, StepSpec, TrancheClass,
 };
 
 use super::{Calendar, ModelError, to_money, to_rate};
@@ -32,6 +32,33 @@ pub struct Liabilities {
     pub reserve_for: Vec<Option<usize>>,
     /// The ramp-up account's yield x year fraction per period 0..=K.
     pub ramp_up_accrual: Vec<AccrualFactor>,
+    /// The principal deficiency ledger, when a `pdl` step or the residual
+    /// rule uses it.
+    pub pdl: Option<PdlModel>,
+    /// The event of default and the post-acceleration priority, if any.
+    pub acceleration: Option<AccelerationModel>,
+}
+
+/// The event of default and the post-acceleration priority, compiled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccelerationModel {
+    /// Payment dates a non-deferrable tranche's interest may stay unpaid
+    /// before it is an event of default.
+    pub grace_periods: usize,
+    /// Every fee (in the order they were defined), then the
+    /// `waterfall.acceleration.steps`.
+    pub steps: Vec<Step>,
+}
+
+/// The principal deficiency ledger's rules, compiled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PdlModel {
+    /// Per loan (project list order), the recovery rate assumed at default
+    /// (its recovery mean) when the ledger debits defaults net of it;
+    /// `None`: the whole exposure at default, recoveries when received.
+    pub assumed_recovery: Option<Vec<f64>>,
+    /// An interest-list residual first clears the whole ledger.
+    pub residual_after_cure: bool,
 }
 
 /// One tranche, compiled.
@@ -141,6 +168,10 @@ pub struct CoverageTestModel {
     /// The first period in which the test is run (its effective date's
     /// period; 1 without one).
     pub first_period: usize,
+    /// Per loan (project list order), the share of its exposure at which
+    /// an OC test carries it from its default until its recovery is
+    /// collected; `None`: defaulted loans count at zero.
+    pub carried_at: Option<Vec<f64>>,
 }
 
 /// A positive ratio held as an exact fraction of integers.
@@ -217,6 +248,9 @@ pub enum Step {
     Principal(PrincipalStep),
     /// Pay everything left to tranche `usize`.
     Residual(usize),
+    /// Clear the principal deficiency ledger charged to a tranche (`None`:
+    /// the whole ledger) into the principal proceeds.
+    Pdl(Option<usize>),
 }
 
 /// A principal step, compiled.
@@ -292,6 +326,8 @@ pub(super) fn compile_liabilities(
                 to_rate(spec.ramp_up_yield, "ramp_up_yield".into())?,
                 calendar,
             ),
+            pdl: None,
+            acceleration: None,
         },
     };
     builder.guarantee()?;
@@ -310,7 +346,15 @@ pub(super) fn compile_liabilities(
         }
         None => builder.default_steps()?,
     }
-    let liabilities = builder.liabilities;
+    if let Some(acceleration) = spec
+        .waterfall
+        .as_ref()
+        .and_then(|w| w.acceleration.as_ref())
+    {
+        builder.acceleration(acceleration)?;
+    }
+    let mut liabilities = builder.liabilities;
+    liabilities.pdl = pdl_model(spec, &liabilities);
     if !matches!(liabilities.principal_steps.last(), Some(Step::Residual(_))) {
         return Err(ModelError::Waterfall {
             step: "waterfall.principal".into(),
@@ -318,6 +362,20 @@ pub(super) fn compile_liabilities(
         });
     }
     Ok(liabilities)
+}
+
+/// The ledger's rules when a `pdl` step or the residual rule uses it.
+fn pdl_model(spec: &FacilitySpec, liabilities: &Liabilities) -> Option<PdlModel> {
+    let rules = spec.waterfall.as_ref()?.pdl;
+    let stepped = liabilities
+        .interest_steps
+        .iter()
+        .any(|step| matches!(step, Step::Pdl(_)));
+    (stepped || rules.residual_after_cure).then(|| PdlModel {
+        assumed_recovery: (rules.recoveries == PdlRecoveries::Expected)
+            .then(|| spec.projects.iter().map(|p| p.recovery_mean).collect()),
+        residual_after_cure: rules.residual_after_cure,
+    })
 }
 
 struct Builder<'a> {
@@ -331,7 +389,27 @@ impl Builder<'_> {
         match list {
             StepList::Interest => self.liabilities.interest_steps.push(step),
             StepList::Principal => self.liabilities.principal_steps.push(step),
+            StepList::Accelerated => {
+                if let Some(acceleration) = &mut self.liabilities.acceleration {
+                    acceleration.steps.push(step);
+                }
+            }
         }
+    }
+
+    /// The post-acceleration priority: every fee, then the listed steps
+    /// (interest, principal and residual steps, which create nothing).
+    fn acceleration(&mut self, spec: &AccelerationSpec) -> Result<(), ModelError> {
+        self.liabilities.acceleration = Some(AccelerationModel {
+            grace_periods: spec.grace_periods as usize,
+            steps: (0..self.liabilities.fees.len()).map(Step::Fee).collect(),
+        });
+        for (i, step) in spec.steps.iter().enumerate() {
+            let at = format!("waterfall.{}[{i}]", StepList::Accelerated.as_str());
+            let compiled = self.step(step, &at)?;
+            self.push(StepList::Accelerated, compiled);
+        }
+        Ok(())
     }
 
     fn tranche(&self, name: &str, at: &str) -> Result<usize, ModelError> {
@@ -423,6 +501,13 @@ impl Builder<'_> {
                     first_period: test.effective_date.map_or(1, |date| {
                         self.calendar.dates().partition_point(|&d| d < date).max(1)
                     }),
+                    carried_at: match test.defaulted_value {
+                        DefaultedValue::Zero => None,
+                        DefaultedValue::RecoveryMean => {
+                            Some(self.spec.projects.iter().map(|p| p.recovery_mean).collect())
+                        }
+                        DefaultedValue::Share(share) => Some(vec![share; self.spec.projects.len()]),
+                    },
                 });
                 Step::CoverageTest(self.liabilities.tests.len() - 1)
             }
@@ -464,6 +549,10 @@ impl Builder<'_> {
             StepSpec::Residual { tranche } => Step::Residual(self.tranche(tranche, at)?),
             StepSpec::GuaranteeFee => Step::Fee(self.guarantee_fee(at)?),
             StepSpec::CommitmentFee(fee) => self.commitment_fee(fee, at)?,
+            StepSpec::Pdl { tranche } => Step::Pdl(match tranche {
+                Some(name) => Some(self.tranche(name, at)?),
+                None => None,
+            }),
         })
     }
 

@@ -10,7 +10,7 @@ use crate::aggregate::FacilityMetrics;
 pub type FacilityColumn = Column<FacilityMetrics>;
 
 /// The columns of facility.csv, in order.
-pub const COLUMNS: [&FacilityColumn; 28] = [
+pub const COLUMNS: [&FacilityColumn; 31] = [
     &Column {
         name: "paths",
         unit: Unit::Count,
@@ -178,6 +178,24 @@ pub const COLUMNS: [&FacilityColumn; 28] = [
         unit: Unit::Currency,
         description: "standard error of expected_recoveries",
         value: |f| Value::Float(f.expected_recoveries.se),
+    },
+    &Column {
+        name: "prob_event_of_default",
+        unit: Unit::Probability,
+        description: "share of paths with an event of default (a non-deferrable tranche's interest unpaid beyond the grace; empty without [waterfall.acceleration])",
+        value: |f| Value::Float(f.prob_event_of_default.mean),
+    },
+    &Column {
+        name: "prob_event_of_default_se",
+        unit: Unit::Probability,
+        description: "standard error of prob_event_of_default",
+        value: |f| Value::Float(f.prob_event_of_default.se),
+    },
+    &Column {
+        name: "event_of_default_years",
+        unit: Unit::Years,
+        description: "over the paths with one, mean years from the start to the event of default",
+        value: |f| Value::Float(f.event_of_default_years),
     },
 ];
 

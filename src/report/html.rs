@@ -9,8 +9,10 @@ use crate::aggregate::{CommitteePack, GroupRisk, RatingBenchmark};
 use crate::spec::IdealizedTable;
 
 use super::charts::Chart;
+use super::coverage_csv::COLUMNS as COVERAGE_COLUMNS;
 use super::summary_csv::{
-    ES_99, IRR_P50, LOSS_P99, MOIC_MEAN, PROB_LOSS, SummaryColumn, WAL_YEARS,
+    ES_99, IRR_P50, LOSS_P99, MOIC_MEAN, PROB_INTEREST_SHORTFALL, PROB_LOSS, PV_LOSS,
+    SummaryColumn, WAL_YEARS,
 };
 use super::{Report, RunReport};
 
@@ -56,6 +58,7 @@ pub fn page(run: &RunReport<'_>) -> io::Result<String> {
     );
     tranche_table(&mut html, run);
     facility_table(&mut html, run);
+    coverage_table(&mut html, run);
     html.push_str("<h2>Charts</h2>\n");
     for chart in Chart::ALL {
         let svg = chart.svg(run.pack, &run.model.currency.code)?;
@@ -106,8 +109,10 @@ fn ratings_note(benchmark: &RatingBenchmark) -> String {
 
 /// The summary.csv columns the tranche table shows after the expected
 /// loss, with their headings (cells formatted by the column's unit).
-const SHOWN: [(&str, &SummaryColumn); 6] = [
+const SHOWN: [(&str, &SummaryColumn); 8] = [
     ("P(loss)", &PROB_LOSS),
+    ("PV loss", &PV_LOSS),
+    ("P(coupon missed)", &PROB_INTEREST_SHORTFALL),
     ("p99 loss", &LOSS_P99),
     ("ES 99%", &ES_99),
     ("IRR p50", &IRR_P50),
@@ -203,12 +208,49 @@ fn facility_table(html: &mut String, run: &RunReport<'_>) {
             f.defaults_quantiles.map(|d| format!("{d}")).join(" / "),
         ),
         ("expected recoveries", money_se(f.expected_recoveries)),
+        (
+            "P(event of default), mean years to it",
+            format!(
+                "{} \u{b1} {}, {}",
+                percent(f.prob_event_of_default.mean),
+                percent(f.prob_event_of_default.se),
+                if f.event_of_default_years.is_nan() {
+                    "-".to_owned()
+                } else {
+                    format!("{:.1}", f.event_of_default_years)
+                }
+            ),
+        ),
     ];
     html.push_str("<h2>Facility</h2>\n<table>\n");
     for (name, value) in rows {
         let _ = writeln!(html, "<tr><td>{name}</td><td>{value}</td></tr>");
     }
     html.push_str("</table>\n");
+}
+
+/// How often and when each coverage test fails (coverage_tests.csv's
+/// columns), when the waterfall has tests.
+fn coverage_table(html: &mut String, run: &RunReport<'_>) {
+    if run.coverage.is_empty() {
+        return;
+    }
+    html.push_str("<h2>Coverage tests</h2>\n<table><tr>");
+    for column in COVERAGE_COLUMNS {
+        let _ = write!(html, "<th>{}</th>", column.name.replace('_', " "));
+    }
+    html.push_str("</tr>\n");
+    for test in run.coverage {
+        html.push_str("<tr>");
+        for column in COVERAGE_COLUMNS {
+            let _ = write!(html, "<td>{}</td>", escape(&column.show(test)));
+        }
+        html.push_str("</tr>\n");
+    }
+    html.push_str(
+        "</table>\n<p class=\"note\">Share of paths on which each test fails at least \
+         once, and the years from the start to its first failure over those paths.</p>\n",
+    );
 }
 
 fn contributions(html: &mut String, pack: &CommitteePack, code: &str) {

@@ -66,7 +66,7 @@ pub const COLUMNS: [&TraceColumn; 10] = [
     &Column {
         name: "list",
         unit: Unit::Text,
-        description: "pool, interest or principal",
+        description: "pool, interest, principal or acceleration.steps",
         value: |r| Value::Word(r.list),
     },
     &Column {
@@ -153,6 +153,7 @@ fn payee_name(model: &Model, payee: Payee) -> &str {
         Payee::Fee(f) => &l.fees[f].name,
         Payee::Reserve(r) => &l.reserves[r].name,
         Payee::Test(i) => &l.tests[i].name,
+        Payee::Pdl => "pdl",
     }
 }
 

@@ -18,6 +18,49 @@ pub struct WaterfallSpec {
     /// Steps paid from principal proceeds (and what the interest list left),
     /// in order. Ends with a `residual` step.
     pub principal: Vec<StepSpec>,
+    /// The principal deficiency ledger's rules.
+    pub pdl: PdlSpec,
+    /// The event of default and the post-acceleration priority of payments
+    /// (`[waterfall.acceleration]`); `None`: no event of default.
+    pub acceleration: Option<AccelerationSpec>,
+}
+
+/// An event of default and what follows it: when a non-deferrable
+/// tranche's interest has been unpaid for more than `grace_periods`
+/// payment dates in a row, from the next payment date all cash (interest
+/// and principal proceeds and every reserve) pays every fee, then `steps`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AccelerationSpec {
+    /// Payment dates a missed coupon may stay unpaid before it is an event
+    /// of default (0: the first missed coupon is one).
+    pub grace_periods: u32,
+    /// The post-acceleration priority of payments: `interest`, `principal`
+    /// and `residual` steps, ending with a residual.
+    pub steps: Vec<StepSpec>,
+}
+
+/// Rules of the principal deficiency ledger (`pdl_recoveries` and
+/// `residual_after_pdl` in `[waterfall]`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PdlSpec {
+    /// When recoveries reduce the ledger.
+    pub recoveries: PdlRecoveries,
+    /// An interest-list residual first clears the whole ledger.
+    pub residual_after_cure: bool,
+}
+
+/// When the principal deficiency ledger counts a default's recovery.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PdlRecoveries {
+    /// The whole exposure is debited at default; the recovery is credited
+    /// when received.
+    #[default]
+    Received,
+    /// The exposure less the recovery assumed at the project's recovery
+    /// mean is debited at default; the assumed less the actual recovery is
+    /// debited (or credited) when it is received.
+    Expected,
 }
 
 /// Which list a step is in.
@@ -28,14 +71,17 @@ pub enum StepList {
     Interest,
     /// `waterfall.principal`.
     Principal,
+    /// `waterfall.acceleration.steps`, after an event of default.
+    Accelerated,
 }
 
 impl StepList {
-    /// The key of the list in `facility.toml`.
+    /// The key of the list in `facility.toml` (under `waterfall.`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Interest => "interest",
             Self::Principal => "principal",
+            Self::Accelerated => "acceleration.steps",
         }
     }
 }
@@ -70,6 +116,13 @@ pub enum StepSpec {
     /// Pay a delayed-draw tranche its commitment fee on the undrawn part of
     /// its commitment.
     CommitmentFee(CommitmentFeeSpec),
+    /// Clear the principal deficiency ledger from interest proceeds, paying
+    /// into the principal proceeds.
+    Pdl {
+        /// The tranche whose sub-ledger is cleared; `None`: the whole
+        /// ledger.
+        tranche: Option<String>,
+    },
 }
 
 /// A commitment fee: `rate_bps` a year of the tranche's undrawn commitment
@@ -94,6 +147,7 @@ impl StepSpec {
             Self::Residual { .. } => "residual",
             Self::GuaranteeFee => "guarantee_fee",
             Self::CommitmentFee(_) => "commitment_fee",
+            Self::Pdl { .. } => "pdl",
         }
     }
 }
@@ -167,6 +221,23 @@ pub struct CoverageTestSpec {
     /// The test is run only on payment dates on or after this date (the
     /// effective date); `None`: from the first payment date.
     pub effective_date: Option<chrono::NaiveDate>,
+    /// How an OC test carries a defaulted loan until its recovery is
+    /// collected.
+    pub defaulted_value: DefaultedValue,
+}
+
+/// The value at which an OC test's numerator carries a defaulted loan until
+/// its recovery is collected (the recovery then counts as cash).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DefaultedValue {
+    /// Nothing (the default).
+    #[default]
+    Zero,
+    /// The project's `recovery_mean` times its exposure at default.
+    RecoveryMean,
+    /// A stated share of its exposure at default, for every loan.
+    Share(f64),
 }
 
 /// A reserve account.

@@ -12,8 +12,9 @@ use serde::Deserialize;
 use super::money::money_from_toml;
 use super::reader::Reader;
 use super::waterfall::{
-    CommitmentFeeSpec, CoverageKind, CoverageTestSpec, FeeBasis, FeeSpec, GuaranteeCap,
-    GuaranteeSpec, PrincipalSpec, ReserveSpec, ReserveTarget, StepList, StepSpec, WaterfallSpec,
+    AccelerationSpec, CommitmentFeeSpec, CoverageKind, CoverageTestSpec, DefaultedValue, FeeBasis,
+    FeeSpec, GuaranteeCap, GuaranteeSpec, PdlRecoveries, PdlSpec, PrincipalSpec, ReserveSpec,
+    ReserveTarget, StepList, StepSpec, WaterfallSpec,
 };
 
 /// `[waterfall]`.
@@ -22,6 +23,17 @@ use super::waterfall::{
 pub(super) struct RawWaterfall {
     interest: Option<Vec<RawStep>>,
     principal: Option<Vec<RawStep>>,
+    pdl_recoveries: Option<String>,
+    residual_after_pdl: Option<bool>,
+    acceleration: Option<RawAcceleration>,
+}
+
+/// `[waterfall.acceleration]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAcceleration {
+    grace_periods: Option<i64>,
+    steps: Option<Vec<RawStep>>,
 }
 
 /// One step of `waterfall.interest` or `waterfall.principal`.
@@ -42,6 +54,7 @@ struct RawStep {
     sequential_after_test_failure: Option<bool>,
     effective_date: Option<toml::Value>,
     initial_deposit: Option<toml::Value>,
+    defaulted_value: Option<toml::Value>,
 }
 
 /// `[guarantee]`.
@@ -61,7 +74,14 @@ const KINDS: &[(&str, &[&str])] = &[
     ("interest", &["tranche"]),
     (
         "coverage_test",
-        &["name", "test", "tranche", "min_ratio", "effective_date"],
+        &[
+            "name",
+            "test",
+            "tranche",
+            "min_ratio",
+            "effective_date",
+            "defaulted_value",
+        ],
     ),
     (
         "reserve",
@@ -80,14 +100,34 @@ const KINDS: &[(&str, &[&str])] = &[
     ("residual", &["tranche"]),
     ("guarantee_fee", &[]),
     ("commitment_fee", &["tranche", "rate_bps"]),
+    ("pdl", &["tranche"]),
 ];
+
+const PDL_RECOVERIES: &[(&str, PdlRecoveries)] = &[
+    ("received", PdlRecoveries::Received),
+    ("expected", PdlRecoveries::Expected),
+];
+
+/// `defaulted_value`: "zero", "recovery_mean" or a share in [0, 1] (its
+/// range is checked with the other rules).
+fn defaulted_value(value: toml::Value) -> Result<DefaultedValue, String> {
+    match value {
+        toml::Value::String(word) if word == "zero" => Ok(DefaultedValue::Zero),
+        toml::Value::String(word) if word == "recovery_mean" => Ok(DefaultedValue::RecoveryMean),
+        toml::Value::Float(share) => Ok(DefaultedValue::Share(share)),
+        toml::Value::Integer(share) => Ok(DefaultedValue::Share(share as f64)),
+        other => Err(format!(
+            "{other} is not accepted; expected \"zero\", \"recovery_mean\" or a share of the defaulted balance such as 0.4"
+        )),
+    }
+}
 
 const TESTS: &[(&str, CoverageKind)] = &[("oc", CoverageKind::Oc), ("ic", CoverageKind::Ic)];
 
 impl RawStep {
     /// Names of the fields that are present.
     fn present(&self) -> Vec<&'static str> {
-        let fields: [(&str, bool); 13] = [
+        let fields: [(&str, bool); 14] = [
             ("name", self.name.is_some()),
             ("tranche", self.tranche.is_some()),
             ("tranches", self.tranches.is_some()),
@@ -104,6 +144,7 @@ impl RawStep {
             ),
             ("effective_date", self.effective_date.is_some()),
             ("initial_deposit", self.initial_deposit.is_some()),
+            ("defaulted_value", self.defaulted_value.is_some()),
         ];
         fields
             .iter()
@@ -123,6 +164,12 @@ fn placeholder_step() -> StepSpec {
 impl Reader {
     pub(super) fn waterfall(&mut self, raw: Option<RawWaterfall>) -> Option<WaterfallSpec> {
         let raw = raw?;
+        let acceleration = raw.acceleration.map(|a| {
+            let grace = a
+                .grace_periods
+                .and_then(|n| self.integer("waterfall.acceleration.grace_periods", Some(n)));
+            (grace.unwrap_or(0), a.steps)
+        });
         let mut list = |list: StepList, steps: Option<Vec<RawStep>>| -> Vec<StepSpec> {
             let at = format!("waterfall.{}", list.as_str());
             let what = "an array of step tables, e.g. [[waterfall.interest]] kind = \"fee\" ...";
@@ -135,9 +182,22 @@ impl Reader {
         };
         let interest = list(StepList::Interest, raw.interest);
         let principal = list(StepList::Principal, raw.principal);
+        let acceleration = acceleration.map(|(grace_periods, steps)| AccelerationSpec {
+            grace_periods,
+            steps: list(StepList::Accelerated, steps),
+        });
+        let recoveries = raw.pdl_recoveries.map(|word| {
+            self.choice("waterfall.pdl_recoveries", Some(word), PDL_RECOVERIES)
+                .unwrap_or_default()
+        });
         Some(WaterfallSpec {
             interest,
             principal,
+            pdl: PdlSpec {
+                recoveries: recoveries.unwrap_or_default(),
+                residual_after_cure: raw.residual_after_pdl.unwrap_or(false),
+            },
+            acceleration,
         })
     }
 
@@ -202,6 +262,12 @@ impl Reader {
                     effective_date: raw
                         .effective_date
                         .map(|d| self.date(&path("effective_date"), Some(d))),
+                    defaulted_value: raw
+                        .defaulted_value
+                        .and_then(|v| {
+                            self.convert(&path("defaulted_value"), Some(v), defaulted_value)
+                        })
+                        .unwrap_or_default(),
                 })
             }
             "reserve" => StepSpec::Reserve(self.reserve(at, raw)),
@@ -221,6 +287,9 @@ impl Reader {
                     .required(&path("rate_bps"), raw.rate_bps, "an annual rate in bps")
                     .unwrap_or(0.0),
             }),
+            "pdl" => StepSpec::Pdl {
+                tranche: raw.tranche,
+            },
             _ => StepSpec::GuaranteeFee,
         }
     }

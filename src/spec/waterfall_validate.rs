@@ -8,7 +8,8 @@ use super::money::{check_minor_digits, check_positive};
 use super::types::FacilitySpec;
 use super::validate::{BPS, Interval, number_in};
 use super::waterfall::{
-    FeeBasis, GuaranteeCap, GuaranteeSpec, ReserveTarget, StepList, StepSpec, WaterfallSpec,
+    CoverageKind, CoverageTestSpec, DefaultedValue, FeeBasis, GuaranteeCap, GuaranteeSpec,
+    ReserveSpec, ReserveTarget, StepList, StepSpec, WaterfallSpec,
 };
 
 /// A broken rule: field, whether it reads other fields, message.
@@ -16,6 +17,7 @@ pub(super) type WaterfallFinding = (String, bool, String);
 
 const RATIO: Interval = Interval(0.0, false, 1000.0, false);
 const POOL_SHARE: Interval = Interval(0.0, false, 1.0, true);
+const CARRIED_SHARE: Interval = Interval(0.0, true, 1.0, true);
 
 #[derive(Default)]
 struct Findings(Vec<WaterfallFinding>);
@@ -112,10 +114,16 @@ impl<'a> Steps<'a> {
         }
     }
 
-    fn lists(&self) -> [(StepList, &'a [StepSpec]); 2] {
+    fn lists(&self) -> [(StepList, &'a [StepSpec]); 3] {
+        let accelerated = self
+            .waterfall
+            .acceleration
+            .as_ref()
+            .map_or(&[][..], |a| &a.steps);
         [
             (StepList::Interest, &self.waterfall.interest),
             (StepList::Principal, &self.waterfall.principal),
+            (StepList::Accelerated, accelerated),
         ]
     }
 
@@ -133,12 +141,17 @@ impl<'a> Steps<'a> {
 
     fn check(mut self) {
         let mut names: BTreeMap<(&'static str, &'a str), String> = BTreeMap::new();
+        let lists = self.lists();
         for (list, i, at, step) in self.steps() {
+            if list == StepList::Accelerated {
+                self.check_accelerated(&at, step);
+            }
             self.check_step(list, &at, step);
-            let last = match list {
-                StepList::Interest => self.waterfall.interest.len(),
-                StepList::Principal => self.waterfall.principal.len(),
-            } - 1;
+            let last = lists
+                .iter()
+                .find(|(l, _)| *l == list)
+                .map_or(0, |(_, s)| s.len())
+                - 1;
             if matches!(step, StepSpec::Residual { .. }) && i != last {
                 let message = format!(
                     "a residual step pays everything left, so the {} steps after it would \
@@ -175,7 +188,10 @@ impl<'a> Steps<'a> {
     fn check_step(&mut self, list: StepList, at: &str, step: &'a StepSpec) {
         let kind = step.kind();
         if list == StepList::Principal
-            && matches!(step, StepSpec::CoverageTest(_) | StepSpec::Reserve(_))
+            && matches!(
+                step,
+                StepSpec::CoverageTest(_) | StepSpec::Reserve(_) | StepSpec::Pdl { .. }
+            )
         {
             let message = format!(
                 "a {kind} step acts on interest proceeds; expected it in waterfall.interest"
@@ -192,29 +208,9 @@ impl<'a> Steps<'a> {
                 let r = number_in(test.min_ratio, RATIO, "a coverage ratio");
                 self.found.check(format!("{at}.min_ratio"), false, r);
                 self.check_name(at, &test.name, "test");
+                self.check_defaulted_value(at, test);
             }
-            StepSpec::Reserve(reserve) => {
-                if let Some(tranche) = &reserve.tranche {
-                    self.tranche(at, "tranche", tranche, kind);
-                }
-                self.check_name(at, &reserve.name, "reserve");
-                match reserve.target {
-                    ReserveTarget::Amount(amount) => {
-                        let field = format!("{at}.target_amount");
-                        self.found
-                            .check(field.clone(), false, check_positive(amount));
-                        let digits = self.spec.currency.minor_digits;
-                        self.found
-                            .check(field, true, check_minor_digits(amount, digits));
-                    }
-                    ReserveTarget::InterestPeriods(0) => {
-                        let message = "0 periods; expected at least 1".to_owned();
-                        self.found
-                            .check(format!("{at}.target_periods"), false, Err(message));
-                    }
-                    ReserveTarget::InterestPeriods(_) => {}
-                }
-            }
+            StepSpec::Reserve(reserve) => self.check_reserve(at, reserve),
             StepSpec::Principal(p) => {
                 if p.tranches.is_empty() {
                     let message = "is empty; expected one or more tranche names".to_owned();
@@ -237,12 +233,54 @@ impl<'a> Steps<'a> {
             }
             // Checked with the funding rules (funding_validate.rs).
             StepSpec::CommitmentFee(_) => {}
+            StepSpec::Pdl { tranche } => {
+                if let Some(tranche) = tranche {
+                    self.tranche(at, "tranche", tranche, kind);
+                }
+            }
             StepSpec::GuaranteeFee => {
                 if self.spec.guarantee.is_none() {
                     let message = "a guarantee_fee step needs a [guarantee] table".to_owned();
                     self.found.fail(format!("{at}.kind"), message);
                 }
             }
+        }
+    }
+
+    fn check_reserve(&mut self, at: &str, reserve: &'a ReserveSpec) {
+        if let Some(tranche) = &reserve.tranche {
+            self.tranche(at, "tranche", tranche, "reserve");
+        }
+        self.check_name(at, &reserve.name, "reserve");
+        match reserve.target {
+            ReserveTarget::Amount(amount) => {
+                let field = format!("{at}.target_amount");
+                self.found
+                    .check(field.clone(), false, check_positive(amount));
+                let digits = self.spec.currency.minor_digits;
+                self.found
+                    .check(field, true, check_minor_digits(amount, digits));
+            }
+            ReserveTarget::InterestPeriods(0) => {
+                let message = "0 periods; expected at least 1".to_owned();
+                self.found
+                    .check(format!("{at}.target_periods"), false, Err(message));
+            }
+            ReserveTarget::InterestPeriods(_) => {}
+        }
+    }
+
+    /// `defaulted_value` is an OC test's, and a share is in [0, 1].
+    fn check_defaulted_value(&mut self, at: &str, test: &CoverageTestSpec) {
+        let field = format!("{at}.defaulted_value");
+        if test.test == CoverageKind::Ic && test.defaulted_value != DefaultedValue::Zero {
+            let message =
+                "applies only to an OC test (an IC test counts interest, not balances)".to_owned();
+            self.found.check(field.clone(), true, Err(message));
+        }
+        if let DefaultedValue::Share(share) = test.defaulted_value {
+            let r = number_in(share, CARRIED_SHARE, "a share of the defaulted balance");
+            self.found.check(field, false, r);
         }
     }
 
@@ -276,6 +314,36 @@ impl<'a> Steps<'a> {
         }
     }
 
+    /// A post-acceleration step pays interest, principal or a residual
+    /// (every fee is paid before the list).
+    fn check_accelerated(&mut self, at: &str, step: &StepSpec) {
+        if !matches!(
+            step,
+            StepSpec::Interest { .. } | StepSpec::Principal(_) | StepSpec::Residual { .. }
+        ) {
+            let message = format!(
+                "a {} step does not apply after an event of default; expected interest, \
+                 principal or residual (every fee is paid first)",
+                step.kind()
+            );
+            self.found.fail(format!("{at}.kind"), message);
+        }
+    }
+
+    /// The post-acceleration list is not empty and ends with a residual.
+    fn check_acceleration_ends(&mut self) {
+        let Some(acceleration) = &self.waterfall.acceleration else {
+            return;
+        };
+        if !matches!(acceleration.steps.last(), Some(StepSpec::Residual { .. })) {
+            let message = "must end with a residual step (kind = \"residual\", tranche = ...) \
+                           so that no cash is left unallocated"
+                .to_owned();
+            self.found
+                .fail("waterfall.acceleration.steps".into(), message);
+        }
+    }
+
     /// Lists end with a residual; every tranche is repaid and, if it bears
     /// a coupon, paid interest somewhere; the guarantee fee is paid once.
     fn check_coverage(&mut self) {
@@ -286,7 +354,11 @@ impl<'a> Steps<'a> {
                 .to_owned();
             self.found.fail("waterfall.principal".into(), message);
         }
-        let steps = self.steps();
+        self.check_acceleration_ends();
+        let mut steps = self.steps();
+        // After an event of default only: the normal lists must repay and
+        // pay interest on their own.
+        steps.retain(|(list, ..)| *list != StepList::Accelerated);
         for tranche in &self.spec.tranches {
             let name = tranche.name.as_str();
             let repaid = steps.iter().any(|(.., step)| {

@@ -49,8 +49,9 @@ pub enum StopWhen {
 /// from each period's principal proceeds before anything else. Principal
 /// proceeds never pay interest or fees (the interest list runs before they
 /// join the cash), and everything else that reaches the queue (coverage
-/// test cures, guarantee payouts, reserves released at the legal final,
-/// interest left at the legal final) only adds to what it receives. So if
+/// test cures, PDL cures and a residual held back for the PDL, guarantee
+/// payouts, reserves released at the legal final, interest left at the
+/// legal final) only adds to what it receives. So if
 /// no tranche in the queue can grow (none is deferrable), the queue is
 /// certain to be repaid once the pool's scheduled principal and recoveries
 /// still to come cover its balances. A tranche funded as drawn can grow
@@ -95,10 +96,15 @@ impl<'a> RepaymentWatch<'a> {
         let (tranche, until, to_come) = match stop {
             StopWhen::Repaid(t) => (t, Until::Repaid, 0),
             StopWhen::ReceivedAll(t) => {
+                let accelerated = liabilities
+                    .acceleration
+                    .as_ref()
+                    .map_or(&[][..], |a| &a.steps);
                 let residual_payee = liabilities
                     .interest_steps
                     .iter()
                     .chain(&liabilities.principal_steps)
+                    .chain(accelerated)
                     .any(|step| *step == Step::Residual(t));
                 let until = Until::ReceivedAll {
                     residual_payee,
@@ -176,8 +182,12 @@ impl<'a> RepaymentWatch<'a> {
 
 /// The queue ending with tranche `t` that [`RepaymentWatch`] can be certain
 /// of: the tranches a sequential principal step opening the principal list
-/// names up to `t`, when none of them is deferrable.
+/// names up to `t`, when none of them is deferrable. None with an event of
+/// default: after one, principal proceeds pay fees and interest first.
 fn repayment_queue(liabilities: &Liabilities, t: usize) -> Option<&[usize]> {
+    if liabilities.acceleration.is_some() {
+        return None;
+    }
     match liabilities.principal_steps.first() {
         Some(Step::Principal(step)) if !step.pro_rata => step
             .tranches
@@ -286,6 +296,8 @@ mod tests {
             principal_steps: vec![sequential(&[0, 1, 2]), Step::Residual(2)],
             reserve_for: vec![None; 3],
             ramp_up_accrual: Vec::new(),
+            pdl: None,
+            acceleration: None,
         }
     }
 

@@ -16,12 +16,10 @@
 //! A deferrable tranche capitalises what its interest step leaves unpaid at
 //! once, so principal paid later in the same period can repay it.
 
-use crate::model::{
-    CoverageTestModel, FeeAccrual, Liabilities, PrincipalStep, ReserveTargetModel, Step,
-};
+use crate::model::{FeeAccrual, Liabilities, PrincipalStep, ReserveTargetModel, Step};
 use crate::money::Money;
 use crate::simulate::PoolPath;
-use crate::spec::{CoverageKind, Funding, StepList};
+use crate::spec::{Funding, StepList};
 
 use super::early_stop::RepaymentWatch;
 use super::funding::FundingState;
@@ -45,6 +43,16 @@ pub(crate) struct Scratch {
     realised: Vec<Money>,
     /// Undrawn commitments and the ramp-up account.
     pub(super) funding: FundingState,
+    /// Debits of the principal deficiency ledger per period (empty
+    /// without one).
+    pub(super) pdl_debit: Vec<Money>,
+    /// Per coverage test and period, what defaulted loans not yet
+    /// recovered count for in its numerator (empty when no test counts
+    /// them).
+    pub(super) carried: Vec<Money>,
+    /// Per tranche, the payment dates in a row that left its interest
+    /// unpaid (for the event of default).
+    pub(super) unpaid_streak: Vec<usize>,
 }
 
 fn refill(column: &mut Vec<Money>, len: usize) {
@@ -53,27 +61,33 @@ fn refill(column: &mut Vec<Money>, len: usize) {
 }
 
 /// One path's run.
-struct Run<'a, T: Tracer> {
-    liabilities: &'a Liabilities,
+pub(super) struct Run<'a, T: Tracer> {
+    pub(super) liabilities: &'a Liabilities,
     pool: &'a PoolPath,
-    ledger: &'a mut Ledger,
-    s: Scratch,
+    pub(super) ledger: &'a mut Ledger,
+    pub(super) s: Scratch,
     tracer: &'a mut T,
-    periods: usize,
-    k: usize,
+    pub(super) periods: usize,
+    pub(super) k: usize,
     /// Whether a coverage test has failed on this path (so far).
-    any_failed: bool,
+    pub(super) any_failed: bool,
+    /// Whether an event of default has occurred (the post-acceleration
+    /// priority applies from the next period).
+    pub(super) accelerated: bool,
     /// Principal of loans drawn and not defaulted, after this period's
     /// collections (cash in the ramp-up account counts besides).
-    par: Money,
+    pub(super) par: Money,
     /// Interest proceeds of the period: pool interest and the ramp-up
     /// account's interest.
-    interest_proceeds: Money,
+    pub(super) interest_proceeds: Money,
     guarantee_left: Money,
-    /// This period's principal proceeds (for OC tests).
-    principal_proceeds: Money,
+    /// This period's principal proceeds (for OC tests), with what PDL
+    /// cures paid into them.
+    pub(super) principal_proceeds: Money,
+    /// The principal deficiency ledger's balance (debits less credits).
+    pub(super) pdl: Money,
     /// Fees paid from interest proceeds this period (for IC tests).
-    fees_from_interest: Money,
+    pub(super) fees_from_interest: Money,
 }
 
 /// Runs the waterfall over `pool`, filling `ledger` and reporting every step
@@ -98,11 +112,15 @@ pub fn run_traced<T: Tracer>(
     refill(&mut s.fee_unpaid, liabilities.fees.len());
     refill(&mut s.reserve, liabilities.reserves.len());
     refill(&mut s.realised, periods + 1);
+    s.unpaid_streak.clear();
+    s.unpaid_streak.resize(tranches, 0);
     if liabilities.guarantee.is_some() {
         for event in &pool.defaults {
             s.realised[event.recovery_period] += event.exposure - event.recovery;
         }
     }
+    super::deficiency::prepare(liabilities, pool, periods, &mut s);
+    super::coverage::prepare(liabilities, pool, periods, &mut s);
     let mut run = Run {
         liabilities,
         pool,
@@ -112,6 +130,7 @@ pub fn run_traced<T: Tracer>(
         periods,
         k: 0,
         any_failed: false,
+        accelerated: false,
         par: pool.draws[0],
         interest_proceeds: Money::ZERO,
         guarantee_left: liabilities
@@ -119,6 +138,7 @@ pub fn run_traced<T: Tracer>(
             .as_ref()
             .map_or(Money::ZERO, |g| g.cap),
         principal_proceeds: Money::ZERO,
+        pdl: Money::ZERO,
         fees_from_interest: Money::ZERO,
     };
     run.close();
@@ -172,20 +192,29 @@ impl<T: Tracer> Run<'_, T> {
         let pool = self.pool;
         self.accrue();
         let payout = self.guarantee_payout();
+        self.book_pdl(payout);
         self.ledger.collected[k] = pool.interest[k] + pool.principal[k] + pool.recoveries[k];
         self.principal_proceeds = pool.principal[k] + pool.recoveries[k] + payout;
         self.ramp_up_inflows();
         self.fees_from_interest = Money::ZERO;
         let liabilities = self.liabilities;
         let mut cash = self.interest_proceeds;
-        self.run_list(StepList::Interest, &liabilities.interest_steps, &mut cash);
-        cash += self.principal_proceeds;
-        if k == self.periods {
-            self.release_reserves(&mut cash);
+        match &liabilities.acceleration {
+            Some(acceleration) if self.accelerated => {
+                self.run_accelerated(acceleration, &mut cash);
+            }
+            _ => {
+                self.run_list(StepList::Interest, &liabilities.interest_steps, &mut cash);
+                cash += self.principal_proceeds;
+                if k == self.periods {
+                    self.release_reserves(&mut cash);
+                }
+                self.run_list(StepList::Principal, &liabilities.principal_steps, &mut cash);
+            }
         }
-        self.run_list(StepList::Principal, &liabilities.principal_steps, &mut cash);
-        debug_assert_eq!(cash, Money::ZERO, "the principal list ends with a residual");
+        debug_assert_eq!(cash, Money::ZERO, "the last list ends with a residual");
         self.close_period();
+        self.watch_event_of_default();
         self.fund_draws();
     }
 
@@ -228,7 +257,7 @@ impl<T: Tracer> Run<'_, T> {
         self.ledger.ramp_up_balance[k] = self.s.funding.ramp_up;
     }
 
-    fn cell(&self, index: usize) -> usize {
+    pub(super) fn cell(&self, index: usize) -> usize {
         index * (self.periods + 1) + self.k
     }
 
@@ -274,7 +303,7 @@ impl<T: Tracer> Run<'_, T> {
     // in registers instead of being reloaded at every call (3-6% on sizing,
     // measured).
     #[inline(always)]
-    fn run_list(&mut self, list: StepList, steps: &[Step], cash: &mut Money) {
+    pub(super) fn run_list(&mut self, list: StepList, steps: &[Step], cash: &mut Money) {
         for (i, step) in steps.iter().enumerate() {
             let at = (list, i);
             match step {
@@ -284,13 +313,14 @@ impl<T: Tracer> Run<'_, T> {
                 Step::Reserve(r) => self.top_up(at, *r, cash),
                 Step::Principal(p) => self.pay_principal(at, p, cash),
                 Step::Residual(t) => self.pay_residual(at, *t, cash),
+                Step::Pdl(t) => self.cure_pdl(at, *t, cash),
             }
         }
     }
 
     /// Reports a step to the tracer (compiled out when not tracing).
     #[allow(clippy::too_many_arguments)]
-    fn trace(
+    pub(super) fn trace(
         &mut self,
         (list, step): (StepList, usize),
         kind: &'static str,
@@ -386,107 +416,7 @@ impl<T: Tracer> Run<'_, T> {
         self.s.due[t] = due;
     }
 
-    /// The principal that, paid to the tranches senior to or at the test's
-    /// tranche, would make the test pass (zero when it passes).
-    fn cure_needed(&self, test: &CoverageTestModel) -> Money {
-        let covered = &self.s.balance[..=test.tranche];
-        match test.kind {
-            CoverageKind::Oc => {
-                let collateral = self.par + self.s.funding.ramp_up + self.principal_proceeds;
-                let owed: i128 = covered.iter().map(|b| i128::from(b.minor())).sum();
-                let excess = owed - test.ratio.largest_covered(collateral);
-                Money::from_minor(excess.max(0) as i64)
-            }
-            CoverageKind::Ic => {
-                let proceeds = self.interest_proceeds - self.fees_from_interest;
-                let factors = self.liabilities.tranches[..=test.tranche]
-                    .iter()
-                    .map(|t| t.accrual[self.k]);
-                let interest: Vec<i128> = covered
-                    .iter()
-                    .zip(factors)
-                    .map(|(&b, f)| i128::from(f.apply(b).minor()))
-                    .collect();
-                let mut excess =
-                    interest.iter().sum::<i128>() - test.ratio.largest_covered(proceeds);
-                // Pro forma: repay the most senior balances first; paying y of
-                // a balance b bearing interest c lowers interest by y c / b.
-                let mut needed: i128 = 0;
-                for (&balance, &c) in covered.iter().zip(&interest) {
-                    if excess <= 0 {
-                        break;
-                    }
-                    let b = i128::from(balance.minor());
-                    if c <= excess {
-                        needed += b;
-                        excess -= c;
-                    } else {
-                        needed += (excess * b + c - 1) / c;
-                        excess = 0;
-                    }
-                }
-                Money::from_minor(needed as i64)
-            }
-        }
-    }
-
-    fn coverage_test(&mut self, at: (StepList, usize), i: usize, cash: &mut Money) {
-        let liabilities = self.liabilities;
-        let test = &liabilities.tests[i];
-        if self.k < test.first_period {
-            return;
-        }
-        let needed = self.cure_needed(test);
-        let before = *cash;
-        let failed = needed.is_positive();
-        self.trace(
-            at,
-            "coverage_test",
-            Payee::Test(i),
-            before,
-            Money::ZERO,
-            before,
-            || {
-                format!(
-                    "{} test {}: {}; principal needed to pass {}",
-                    test.kind.as_str(),
-                    test.name,
-                    if failed { "fails" } else { "passes" },
-                    needed.minor()
-                )
-            },
-        );
-        if !failed {
-            return;
-        }
-        self.any_failed = true;
-        let cell = self.cell(i);
-        self.ledger.test_failed[cell] = true;
-        self.ledger.test_needed[cell] = needed;
-        let mut left = needed.min(*cash);
-        for t in 0..=test.tranche {
-            let paid = self.s.balance[t].min(left);
-            if !paid.is_positive() {
-                continue;
-            }
-            let before = *cash;
-            left -= paid;
-            *cash -= paid;
-            self.ledger.test_cure[cell] += paid;
-            self.repay(t, paid);
-            self.trace(
-                at,
-                "coverage_test",
-                Payee::Tranche(t),
-                before,
-                paid,
-                *cash,
-                || format!("principal diverted by test {}", test.name),
-            );
-        }
-    }
-
-    fn repay(&mut self, t: usize, amount: Money) {
+    pub(super) fn repay(&mut self, t: usize, amount: Money) {
         self.s.balance[t] -= amount;
         let cell = self.cell(t);
         self.ledger.principal_paid[cell] += amount;
@@ -538,16 +468,27 @@ impl<T: Tracer> Run<'_, T> {
         }
     }
 
-    /// At the legal final date every reserve empties into the principal
-    /// proceeds (traced as step 0 of the principal list).
-    fn release_reserves(&mut self, cash: &mut Money) {
+    /// Every reserve empties into `cash`: at the legal final date (traced
+    /// as step 0 of the principal list) and after an event of default
+    /// (step 0 of the post-acceleration list).
+    pub(super) fn release_reserves(&mut self, cash: &mut Money) {
+        let (at, why) = if self.accelerated {
+            (
+                (StepList::Accelerated, 0),
+                "released after the event of default",
+            )
+        } else {
+            (
+                (StepList::Principal, 0),
+                "released into the principal proceeds at the legal final date",
+            )
+        };
         for r in 0..self.s.reserve.len() {
             let amount = std::mem::take(&mut self.s.reserve[r]);
             let cell = self.cell(r);
             self.ledger.reserve_withdrawal[cell] += amount;
             let before = *cash;
             *cash += amount;
-            let at = (StepList::Principal, 0);
             self.trace(
                 at,
                 "reserve",
@@ -555,7 +496,7 @@ impl<T: Tracer> Run<'_, T> {
                 before,
                 -amount,
                 *cash,
-                || "released into the principal proceeds at the legal final date".into(),
+                || why.into(),
             );
         }
     }
@@ -629,6 +570,10 @@ impl<T: Tracer> Run<'_, T> {
             );
             return;
         }
+        if at.0 == StepList::Interest && self.residual_waits_for_pdl() {
+            self.cure_pdl(at, None, cash);
+        }
+        let before = *cash;
         let cell = self.cell(t);
         self.ledger.residual_paid[cell] += *cash;
         *cash = Money::ZERO;
@@ -668,6 +613,9 @@ impl<T: Tracer> Run<'_, T> {
         for r in 0..self.s.reserve.len() {
             let cell = self.cell(r);
             self.ledger.reserve_balance[cell] = self.s.reserve[r];
+        }
+        if self.liabilities.pdl.is_some() {
+            self.ledger.pdl_balance[self.k] = self.pdl_charged(None);
         }
     }
 }

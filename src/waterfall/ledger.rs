@@ -28,6 +28,11 @@ pub struct Ledger {
     pub(super) guarantee_payout: Vec<Money>,
     /// Pool collections of the period (interest, principal, recoveries).
     pub(super) collected: Vec<Money>,
+    /// Interest proceeds paid into the principal proceeds by PDL cures.
+    pub(super) pdl_cure: Vec<Money>,
+    /// The principal deficiency ledger's balance charged to tranches after
+    /// the period.
+    pub(super) pdl_balance: Vec<Money>,
     /// Per tranche, interest capitalised into its balance on the path so
     /// far (deferrable tranches), to split a final balance into original
     /// principal and interest.
@@ -49,6 +54,9 @@ pub struct Ledger {
     /// interest (each period's current interest not paid on its date).
     pub(super) first_shortfall: Vec<usize>,
     pub(super) missed_interest: Vec<Money>,
+    /// The period of the event of default (0: none): cash is paid by the
+    /// post-acceleration priority from the next period on.
+    pub(super) event_of_default: usize,
     /// The shape the columns were laid out for (tranches, fees, reserves,
     /// tests) and the last period the run since then wrote: cells of later
     /// periods are still zero, so the next reset for the same shape clears
@@ -151,6 +159,7 @@ impl Ledger {
         clear(&mut self.test_failed, shape.3 * width, false);
         clear(&mut self.first_shortfall, shape.0, 0);
         clear(&mut self.missed_interest, shape.0, Money::ZERO);
+        self.event_of_default = 0;
         self.written = 0;
     }
 
@@ -175,11 +184,12 @@ impl Ledger {
         rows(&mut self.test_failed, width, upto, false);
         self.first_shortfall.fill(0);
         self.missed_interest.fill(Money::ZERO);
+        self.event_of_default = 0;
         self.written = 0;
     }
 
     /// Every money column, with the number of parties (rows) it has.
-    fn money_columns(&mut self) -> [(&mut Vec<Money>, usize); 20] {
+    fn money_columns(&mut self) -> [(&mut Vec<Money>, usize); 22] {
         let (tranches, fees, reserves, tests) = self.shape;
         [
             (&mut self.interest_paid, tranches),
@@ -202,6 +212,8 @@ impl Ledger {
             (&mut self.ramp_up_release, 1),
             (&mut self.ramp_up_lent, 1),
             (&mut self.ramp_up_balance, 1),
+            (&mut self.pdl_cure, 1),
+            (&mut self.pdl_balance, 1),
         ]
     }
 
@@ -274,6 +286,13 @@ impl Ledger {
         (1..=self.periods).find(|&k| self.test_failed[self.cell(test, k)])
     }
 
+    /// The principal deficiency ledger in `period`: (interest proceeds
+    /// paid into the principal proceeds by its cures, its balance charged
+    /// to tranches after the period); zero without a ledger.
+    pub fn pdl(&self, period: usize) -> (Money, Money) {
+        (self.pdl_cure[period], self.pdl_balance[period])
+    }
+
     /// What the guarantor paid in `period`.
     pub fn guarantee_payout(&self, period: usize) -> Money {
         self.guarantee_payout[period]
@@ -323,6 +342,11 @@ impl Ledger {
     pub fn interest_shortfall(&self, tranche: usize) -> (Option<usize>, Money) {
         let first = self.first_shortfall[tranche];
         ((first > 0).then_some(first), self.missed_interest[tranche])
+    }
+
+    /// The period of the event of default on the path (`None`: none).
+    pub fn event_of_default(&self) -> Option<usize> {
+        (self.event_of_default > 0).then_some(self.event_of_default)
     }
 
     /// Cash that left it: paid to parties and deposited in reserves.

@@ -14,7 +14,10 @@
 //! reserve withdrawals) equals what goes out (fees, tranches, reserve
 //! deposits), to the minor unit.
 
+mod acceleration;
 mod cashflows;
+mod coverage;
+mod deficiency;
 mod early_stop;
 mod funding;
 mod interpret;

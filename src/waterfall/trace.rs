@@ -18,6 +18,9 @@ pub enum Payee {
     Reserve(usize),
     /// A coverage test's evaluation (index; pays nobody).
     Test(usize),
+    /// The principal deficiency ledger as a whole (a cure paid into the
+    /// principal proceeds).
+    Pdl,
 }
 
 /// One step's effect in one period.

@@ -15,7 +15,8 @@ use blendsim::model::Model;
 use blendsim::money::Money;
 use blendsim::simulate::{FactorDraws, PoolSimulator};
 use blendsim::spec::{
-    CommitmentFeeSpec, FacilitySpec, Funding, PrincipalSpec, StepSpec, TrancheClass, WaterfallSpec,
+    CommitmentFeeSpec, FacilitySpec, Funding, PdlSpec, PrincipalSpec, StepSpec, TrancheClass,
+    WaterfallSpec,
 };
 use blendsim::waterfall::{Ledger, run_waterfall, tranche_outcome};
 use rust_decimal::Decimal;
@@ -218,6 +219,8 @@ fn delayed_draw_tranches_fund_their_share_and_earn_a_commitment_fee() {
                 tranche: "junior".into(),
             },
         ],
+        pdl: PdlSpec::default(),
+        acceleration: None,
     });
     let (model, ledger) = run_one_path(&spec);
     let row = |t: usize, k: usize| ledger.tranche(t, k);

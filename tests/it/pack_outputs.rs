@@ -22,7 +22,7 @@ private_expected_loss_se,first_loss_tranche,prob_first_loss_wiped_out,\
 prob_first_loss_wiped_out_se,pool_notional,pool_expected_loss,pool_expected_loss_se,\
 pool_loss_p50,pool_loss_p90,pool_loss_p99,pool_loss_p999,pool_es_99,pool_es_99_se,expected_defaults,\
 expected_defaults_se,defaults_p50,defaults_p90,defaults_p99,expected_recoveries,\
-expected_recoveries_se";
+expected_recoveries_se,prob_event_of_default,prob_event_of_default_se,event_of_default_years";
 const CONTRIBUTIONS_HEADER: &str = "level,name,id,mineral,country,segment,amount,\
 expected_loss,expected_loss_se,es_99_contribution,es_99_contribution_se,es_99_share";
 const QUANTILES_HEADER: &str = "party,metric,probability,value,ci_low,ci_high";

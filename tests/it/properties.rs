@@ -11,9 +11,10 @@ use blendsim::money::Money;
 use blendsim::money::Rate;
 use blendsim::simulate::{FactorDraws, PoolPath, PoolSimulator};
 use blendsim::spec::{
-    Amortization, CoverageKind, CoverageTestSpec, DayCount, FacilitySpec, FeeBasis, FeeSpec,
-    GuaranteeCap, GuaranteeSpec, PaymentFrequency, PrincipalSpec, ReserveSpec, ReserveTarget,
-    StepList, StepSpec, TrancheClass, WaterfallSpec,
+    AccelerationSpec, Amortization, CoverageKind, CoverageTestSpec, DayCount, DefaultedValue,
+    FacilitySpec, FeeBasis, FeeSpec, GuaranteeCap, GuaranteeSpec, PaymentFrequency, PdlRecoveries,
+    PdlSpec, PrincipalSpec, ReserveSpec, ReserveTarget, StepList, StepSpec, TrancheClass,
+    WaterfallSpec,
 };
 use blendsim::waterfall::{
     Ledger, Payee, StepLog, StopWhen, TranchePeriod, guarantee_outcome, run_waterfall,
@@ -454,6 +455,48 @@ fn check_waterfall(model: &Model, path: &PoolPath, ledger: &Ledger) -> Result<()
     Ok(())
 }
 
+/// The principal deficiency ledger never goes below zero; a `pdl` step that
+/// leaves its tranche charged took every cent of interest proceeds left, so
+/// no later interest step pays from interest proceeds that period; with the
+/// residual after the PDL, no residual is paid while it charges anything.
+fn check_pdl(model: &Model, ledger: &Ledger, log: &StepLog) -> Result<(), TestCaseError> {
+    let Some(rules) = &model.liabilities.pdl else {
+        return Ok(());
+    };
+    for k in 1..=ledger.periods() {
+        let (cure, balance) = ledger.pdl(k);
+        prop_assert!(cure >= Money::ZERO && balance >= Money::ZERO);
+        let residual: Money = (0..model.liabilities.tranches.len())
+            .map(|t| ledger.tranche(t, k).residual)
+            .sum();
+        if rules.residual_after_cure && balance.is_positive() {
+            prop_assert_eq!(residual, Money::ZERO, "period {}: residual with a PDL", k);
+        }
+        let uncleared = log
+            .steps
+            .iter()
+            .filter(|s| s.period == k && s.kind == "pdl" && !s.note.ends_with("charged after: 0"));
+        for step in uncleared {
+            prop_assert_eq!(step.available_after, Money::ZERO);
+            // A reserve released above its target brings cash back.
+            let released = log.steps.iter().any(|s| {
+                s.period == k && s.step > step.step && s.kind == "reserve" && s.paid < Money::ZERO
+            });
+            let later_paid = !released
+                && log.steps.iter().any(|s| {
+                    s.period == k
+                        && s.list == StepList::Interest
+                        && s.step > step.step
+                        && s.kind == "interest"
+                        && s.paid.is_positive()
+                        && !s.note.starts_with("drawn on reserve")
+                });
+            prop_assert!(!later_paid, "period {}: junior interest before the PDL", k);
+        }
+    }
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
@@ -577,8 +620,15 @@ struct StructureDraw {
     sub_fee: Option<i64>,
     /// A reserve after t0's interest: a fixed target (cents) or N periods.
     reserve: Option<Result<i64, u32>>,
-    /// A coverage test: OC (else IC), its tranche (index mod n), min ratio.
-    test: Option<(bool, usize, f64)>,
+    /// A coverage test: OC (else IC), its tranche (index mod n), min ratio,
+    /// and (OC) defaulted loans carried at their recovery mean.
+    test: Option<(bool, usize, f64, bool)>,
+    /// A PDL step after every tranche's interest: recoveries expected
+    /// (else when received), and the residual after the PDL is clear.
+    pdl: Option<(bool, bool)>,
+    /// An event of default after this many payment dates of unpaid
+    /// interest, then each tranche's interest and principal in turn.
+    acceleration: Option<u32>,
     /// Pay t0 and t1 pro rata (with the switch to sequential after a test
     /// failure when true), the others sequentially.
     pro_rata: Option<bool>,
@@ -597,18 +647,32 @@ fn structure_strategy() -> impl Strategy<Value = StructureDraw> {
             (1_i64..50_000_000).prop_map(Ok),
             (1_u32..5).prop_map(Err)
         ]),
-        prop::option::of((any::<bool>(), 0_usize..4, 0.5..2.0_f64)),
+        (
+            prop::option::of((any::<bool>(), 0_usize..4, 0.5..2.0_f64, any::<bool>())),
+            prop::option::of((any::<bool>(), any::<bool>())),
+            prop::option::of(0_u32..3),
+        ),
         prop::option::of(any::<bool>()),
         any::<bool>(),
         prop::option::of((0.01..=1.0_f64, prop_oneof![Just(0.0), 1.0..200.0_f64])),
     )
         .prop_map(
-            |(fee, sub_fee, reserve, test, pro_rata, residual_in_interest, guarantee)| {
+            |(
+                fee,
+                sub_fee,
+                reserve,
+                (test, pdl, acceleration),
+                pro_rata,
+                residual_in_interest,
+                guarantee,
+            )| {
                 StructureDraw {
                     fee,
                     sub_fee,
                     reserve,
                     test,
+                    pdl,
+                    acceleration,
                     pro_rata,
                     residual_in_interest,
                     guarantee,
@@ -654,7 +718,7 @@ fn build_structured(draw: &FacilityDraw, structure: &StructureDraw) -> FacilityS
             basis,
         }));
     }
-    let test = structure.test.map(|(oc, t, min_ratio)| {
+    let test = structure.test.map(|(oc, t, min_ratio, carried)| {
         (
             t % n,
             StepSpec::CoverageTest(CoverageTestSpec {
@@ -667,6 +731,11 @@ fn build_structured(draw: &FacilityDraw, structure: &StructureDraw) -> FacilityS
                 tranche: names[t % n].clone(),
                 min_ratio,
                 effective_date: None,
+                defaulted_value: if oc && carried {
+                    DefaultedValue::RecoveryMean
+                } else {
+                    DefaultedValue::Zero
+                },
             }),
         )
     });
@@ -674,6 +743,11 @@ fn build_structured(draw: &FacilityDraw, structure: &StructureDraw) -> FacilityS
         interest.push(StepSpec::Interest {
             tranche: name.clone(),
         });
+        if structure.pdl.is_some() {
+            interest.push(StepSpec::Pdl {
+                tranche: Some(name.clone()),
+            });
+        }
         if t == 0
             && let Some(target) = structure.reserve
         {
@@ -729,8 +803,46 @@ fn build_structured(draw: &FacilityDraw, structure: &StructureDraw) -> FacilityS
     spec.waterfall = Some(WaterfallSpec {
         interest,
         principal,
+        pdl: match structure.pdl {
+            Some((expected, residual_after_cure)) => PdlSpec {
+                recoveries: if expected {
+                    PdlRecoveries::Expected
+                } else {
+                    PdlRecoveries::Received
+                },
+                residual_after_cure,
+            },
+            None => PdlSpec::default(),
+        },
+        acceleration: structure
+            .acceleration
+            .map(|grace_periods| AccelerationSpec {
+                grace_periods,
+                steps: accelerated_steps(draw),
+            }),
     });
     spec
+}
+
+/// After an event of default: each tranche's interest then its principal,
+/// most senior first; the residual to the most junior.
+fn accelerated_steps(draw: &FacilityDraw) -> Vec<StepSpec> {
+    let names: Vec<String> = (0..draw.tranches.len()).map(|t| format!("t{t}")).collect();
+    let mut steps = Vec::new();
+    for name in &names {
+        steps.push(StepSpec::Interest {
+            tranche: name.clone(),
+        });
+        steps.push(StepSpec::Principal(PrincipalSpec {
+            tranches: vec![name.clone()],
+            pro_rata: false,
+            sequential_after_test_failure: false,
+        }));
+    }
+    steps.push(StepSpec::Residual {
+        tranche: names.last().cloned().unwrap_or_default(),
+    });
+    steps
 }
 
 /// Invariants of any priority of payments on one path.
@@ -810,6 +922,8 @@ fn check_structured(
         check_sequential(model, ledger, k, any_failed)?;
     }
     check_failing_tests(model, ledger, log)?;
+    check_pdl(model, ledger, log)?;
+    check_acceleration(model, ledger)?;
     for (t, tranche) in l.tranches.iter().enumerate() {
         let outcome = tranche_outcome(tranche, t, ledger, &model.calendar);
         prop_assert!((0.0..=1.0).contains(&outcome.loss));
@@ -817,6 +931,46 @@ fn check_structured(
     if let Some(g) = &l.guarantee {
         let outcome = guarantee_outcome(g, ledger);
         prop_assert!((0.0..=1.0).contains(&outcome.loss));
+    }
+    Ok(())
+}
+
+/// An event of default follows a non-deferrable tranche's unpaid interest;
+/// after it (each tranche's interest then principal, most senior first) a
+/// tranche receives cash only once every tranche senior to it is repaid
+/// (its balance at the end of the period is what draws funded then).
+fn check_acceleration(model: &Model, ledger: &Ledger) -> Result<(), TestCaseError> {
+    let l = &model.liabilities;
+    let Some(event) = ledger.event_of_default() else {
+        return Ok(());
+    };
+    prop_assert!(l.acceleration.is_some());
+    let unpaid = l.tranches.iter().enumerate().any(|(t, tranche)| {
+        !tranche.deferrable && ledger.tranche(t, event).interest_shortfall.is_positive()
+    });
+    prop_assert!(
+        unpaid,
+        "event of default in period {} without unpaid interest",
+        event
+    );
+    for k in event + 1..=ledger.periods() {
+        for junior in 1..l.tranches.len() {
+            let row = ledger.tranche(junior, k);
+            if !(row.interest + row.principal + row.residual).is_positive() {
+                continue;
+            }
+            for senior in 0..junior {
+                let r = ledger.tranche(senior, k);
+                prop_assert_eq!(
+                    r.balance_end,
+                    r.funded,
+                    "period {}: tranche {} paid before tranche {} is repaid",
+                    k,
+                    junior,
+                    senior
+                );
+            }
+        }
     }
     Ok(())
 }

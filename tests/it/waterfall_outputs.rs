@@ -13,8 +13,8 @@ use blendsim::model::Model;
 use blendsim::money::Money;
 use blendsim::simulate::{FactorDraws, PoolSimulator};
 use blendsim::spec::{
-    CoverageKind, CoverageTestSpec, FacilitySpec, GuaranteeCap, GuaranteeSpec, PrincipalSpec,
-    ReserveSpec, ReserveTarget, StepSpec, TrancheClass, WaterfallSpec,
+    CoverageKind, CoverageTestSpec, FacilitySpec, GuaranteeCap, GuaranteeSpec, PdlSpec,
+    PrincipalSpec, ReserveSpec, ReserveTarget, StepSpec, TrancheClass, WaterfallSpec,
 };
 use blendsim::waterfall::{CashflowSums, Ledger, run_waterfall};
 use predicates::prelude::*;
@@ -70,6 +70,7 @@ fn structured() -> FacilitySpec {
                 tranche: "mezzanine".into(),
                 min_ratio: 1.08,
                 effective_date: None,
+                defaulted_value: blendsim::spec::DefaultedValue::Zero,
             }),
             step("mezzanine"),
             StepSpec::Residual {
@@ -86,6 +87,8 @@ fn structured() -> FacilitySpec {
                 tranche: "junior".into(),
             },
         ],
+        pdl: PdlSpec::default(),
+        acceleration: None,
     });
     spec.validate().expect("valid");
     spec

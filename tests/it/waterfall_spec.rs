@@ -4,10 +4,10 @@
 
 use std::path::{Path, PathBuf};
 
-use blendsim::model::{Model, Step};
+use blendsim::model::{Model, PrincipalStep, Step};
 use blendsim::spec::{
-    CoverageKind, Diagnostic, FeeBasis, LoadOptions, LoadedFacility, ReserveTarget, SpecError,
-    StepSpec, load_facility,
+    CoverageKind, Diagnostic, FeeBasis, LoadOptions, LoadedFacility, PdlRecoveries, ReserveTarget,
+    SpecError, StepSpec, load_facility,
 };
 use rstest::rstest;
 use tempfile::TempDir;
@@ -145,6 +145,70 @@ fn a_good_waterfall_is_read_and_compiled() {
     assert_eq!(l.principal_steps[2], Step::Residual(2));
 }
 
+/// An event of default with its post-acceleration priority.
+const ACCELERATION: &str = r#"
+[waterfall.acceleration]
+grace_periods = 1
+
+[[waterfall.acceleration.steps]]
+kind = "interest"
+tranche = "senior"
+
+[[waterfall.acceleration.steps]]
+kind = "principal"
+tranches = ["senior"]
+
+[[waterfall.acceleration.steps]]
+kind = "residual"
+tranche = "first_loss"
+"#;
+
+/// The acceleration, a PDL and an OC test carrying defaulted loans are
+/// read and compiled: the post-acceleration list pays both fees first.
+#[test]
+fn acceleration_pdl_and_carried_defaults_are_read() {
+    let text = format!("{GOOD}{ACCELERATION}")
+        .replace(
+            "min_ratio = 1.12",
+            "min_ratio = 1.12\ndefaulted_value = \"recovery_mean\"",
+        )
+        .replace(
+            "[[waterfall.interest]]\nkind = \"interest\"\ntranche = \"mezzanine\"",
+            "[[waterfall.interest]]\nkind = \"pdl\"\ntranche = \"senior\"\n\n[[waterfall.interest]]\nkind = \"interest\"\ntranche = \"mezzanine\"",
+        )
+        .replace(
+            "[[waterfall.interest]]\nkind = \"fee\"\nname = \"management\"",
+            "[waterfall]\npdl_recoveries = \"expected\"\n\n[[waterfall.interest]]\nkind = \"fee\"\nname = \"management\"",
+        );
+    let loaded = load(&text).expect("loads");
+    let waterfall = loaded.spec.waterfall.as_ref().unwrap();
+    assert_eq!(waterfall.pdl.recoveries, PdlRecoveries::Expected);
+    let acceleration = waterfall.acceleration.as_ref().expect("read");
+    assert_eq!(acceleration.grace_periods, 1);
+    let model = Model::compile(&loaded.spec).expect("compiles");
+    let l = &model.liabilities;
+    let compiled = l.acceleration.as_ref().expect("compiled");
+    assert_eq!(
+        compiled.steps,
+        [
+            Step::Fee(0),
+            Step::Fee(1),
+            Step::Interest(0),
+            Step::Principal(PrincipalStep {
+                tranches: vec![0],
+                pro_rata: false,
+                sequential_after_test_failure: false,
+            }),
+            Step::Residual(2),
+        ]
+    );
+    assert_eq!(l.interest_steps[4], Step::Pdl(Some(0)));
+    let recovery = loaded.spec.projects[0].recovery_mean;
+    let carried = l.tests[0].carried_at.as_ref().expect("carried");
+    assert_eq!(carried[0], recovery);
+    assert!(l.pdl.as_ref().unwrap().assumed_recovery.is_some());
+}
+
 #[test]
 fn a_guarantee_is_read_with_its_fee_step() {
     let extra = format!(
@@ -276,6 +340,26 @@ fn with_step(list: &str, body: &str) -> String {
     format!("{GOOD}\n[guarantee]\nname = \"g\"\ncap = \"200000000\"\n"),
     "guarantee.cap",
     "is more than the pool (100000000.00)"
+)]
+#[case::fee_after_acceleration(
+    format!("{GOOD}{ACCELERATION}").replace("kind = \"principal\"\ntranches = [\"senior\"]\n\n[[waterfall.acceleration.steps]]\nkind = \"residual\"", "kind = \"fee\"\nname = \"late\"\nrate_bps = 5\n\n[[waterfall.acceleration.steps]]\nkind = \"residual\""),
+    "waterfall.acceleration.steps[1].kind",
+    "a fee step does not apply after an event of default"
+)]
+#[case::acceleration_without_residual(
+    format!("{GOOD}{ACCELERATION}").replace("\n[[waterfall.acceleration.steps]]\nkind = \"residual\"\ntranche = \"first_loss\"\n", ""),
+    "waterfall.acceleration.steps",
+    "must end with a residual step"
+)]
+#[case::carried_share_out_of_range(
+    GOOD.replace("min_ratio = 1.12", "min_ratio = 1.12\ndefaulted_value = 1.5"),
+    "waterfall.interest[3].defaulted_value",
+    "1.5 is not a share of the defaulted balance"
+)]
+#[case::carried_word_unknown(
+    GOOD.replace("min_ratio = 1.12", "min_ratio = 1.12\ndefaulted_value = \"mean\""),
+    "waterfall.interest[3].defaulted_value",
+    "expected \"zero\", \"recovery_mean\" or a share"
 )]
 fn bad_waterfalls_name_the_step(#[case] extra: String, #[case] field: &str, #[case] message: &str) {
     let diags = diagnostics(&extra);

@@ -16,16 +16,16 @@ use blendsim::money::Money;
 use blendsim::simulate::{DefaultEvent, PoolPath};
 use blendsim::spec::{
     CoverageKind, CoverageTestSpec, FacilitySpec, FeeBasis, FeeSpec, GuaranteeCap, GuaranteeSpec,
-    PrincipalSpec, ReserveSpec, ReserveTarget, StepSpec, TrancheClass, WaterfallSpec,
+    PdlSpec, PrincipalSpec, ReserveSpec, ReserveTarget, StepSpec, TrancheClass, WaterfallSpec,
 };
 use blendsim::waterfall::{Ledger, guarantee_outcome, run_waterfall, tranche_outcome};
 use rust_decimal::Decimal;
 
-fn m(cents: i64) -> Money {
+pub(crate) fn m(cents: i64) -> Money {
     Money::from_minor(cents)
 }
 
-fn the_facility(b_deferrable: bool) -> FacilitySpec {
+pub(crate) fn the_facility(b_deferrable: bool) -> FacilitySpec {
     let loan = common::project(1, 1_000_000, "2026-01-01", "2027-01-01", 1e-12, 0.5);
     let mut a = common::tranche("A", TrancheClass::Senior, 600_000);
     a.coupon = 0.04;
@@ -43,19 +43,19 @@ fn the_facility(b_deferrable: bool) -> FacilitySpec {
     )
 }
 
-fn interest(tranche: &str) -> StepSpec {
+pub(crate) fn interest(tranche: &str) -> StepSpec {
     StepSpec::Interest {
         tranche: tranche.into(),
     }
 }
 
-fn residual(tranche: &str) -> StepSpec {
+pub(crate) fn residual(tranche: &str) -> StepSpec {
     StepSpec::Residual {
         tranche: tranche.into(),
     }
 }
 
-fn principal(tranches: &[&str], pro_rata: bool) -> StepSpec {
+pub(crate) fn principal(tranches: &[&str], pro_rata: bool) -> StepSpec {
     StepSpec::Principal(PrincipalSpec {
         tranches: tranches.iter().map(|t| t.to_string()).collect(),
         pro_rata,
@@ -74,6 +74,7 @@ fn oc_test(tranche: &str, min_ratio: f64) -> StepSpec {
         tranche: tranche.into(),
         min_ratio,
         effective_date: None,
+        defaulted_value: blendsim::spec::DefaultedValue::Zero,
     })
 }
 
@@ -81,6 +82,8 @@ fn compile(mut spec: FacilitySpec, interest: Vec<StepSpec>, principal: Vec<StepS
     spec.waterfall = Some(WaterfallSpec {
         interest,
         principal,
+        pdl: PdlSpec::default(),
+        acceleration: None,
     });
     spec.validate().expect("hand-written waterfall is valid");
     Model::compile(&spec).expect("compiles")
@@ -89,16 +92,16 @@ fn compile(mut spec: FacilitySpec, interest: Vec<StepSpec>, principal: Vec<StepS
 /// A pool path from per-period amounts in cents (index 0 = closing):
 /// interest, scheduled principal, recoveries, written off, performing
 /// balance at the start of the period.
-struct Hand {
-    interest: [i64; 5],
-    principal: [i64; 5],
-    recoveries: [i64; 5],
-    defaulted: [i64; 5],
-    performing: [i64; 5],
+pub(crate) struct Hand {
+    pub(crate) interest: [i64; 5],
+    pub(crate) principal: [i64; 5],
+    pub(crate) recoveries: [i64; 5],
+    pub(crate) defaulted: [i64; 5],
+    pub(crate) performing: [i64; 5],
 }
 
 impl Hand {
-    fn quiet(interest: [i64; 5], principal: [i64; 5]) -> Hand {
+    pub(crate) fn quiet(interest: [i64; 5], principal: [i64; 5]) -> Hand {
         Hand {
             interest,
             principal,
@@ -108,7 +111,31 @@ impl Hand {
         }
     }
 
-    fn path(&self) -> PoolPath {
+    /// The path with one default of the loan (cents): `exposure` written
+    /// off in `period` and `recovery` collected in `recovery_period`.
+    pub(crate) fn path_with_default(
+        mut self,
+        period: usize,
+        recovery_period: usize,
+        exposure: i64,
+        recovery: i64,
+    ) -> PoolPath {
+        self.defaulted[period] += exposure;
+        self.recoveries[recovery_period] += recovery;
+        let mut path = self.path();
+        path.defaults = vec![DefaultEvent {
+            loan: 0,
+            period,
+            systematic: 0.0,
+            recovery_rate: recovery as f64 / exposure as f64,
+            exposure: m(exposure),
+            recovery: m(recovery),
+            recovery_period,
+        }];
+        path
+    }
+
+    pub(crate) fn path(&self) -> PoolPath {
         let column = |v: &[i64; 5]| v.iter().copied().map(m).collect();
         PoolPath {
             interest: column(&self.interest),
@@ -125,7 +152,7 @@ impl Hand {
     }
 }
 
-fn run(model: &Model, path: &PoolPath) -> Ledger {
+pub(crate) fn run(model: &Model, path: &PoolPath) -> Ledger {
     let mut ledger = Ledger::default();
     run_waterfall(model, path, &mut ledger);
     for k in 1..=4 {
@@ -140,9 +167,9 @@ fn run(model: &Model, path: &PoolPath) -> Ledger {
 
 /// [interest, principal, residual, shortfall, balance_end] of each tranche
 /// A, B, C in each period 1..=4, in cents.
-type Rows = [[[i64; 5]; 3]; 4];
+pub(crate) type Rows = [[[i64; 5]; 3]; 4];
 
-fn check_rows(ledger: &Ledger, expected: &Rows) {
+pub(crate) fn check_rows(ledger: &Ledger, expected: &Rows) {
     for (k, period) in (1..=4).zip(expected) {
         for (t, row) in period.iter().enumerate() {
             let r = ledger.tranche(t, k);
@@ -430,6 +457,7 @@ fn ic_test_diverts_interest_to_senior_principal() {
         tranche: "A".into(),
         min_ratio: 2.0,
         effective_date: None,
+        defaulted_value: blendsim::spec::DefaultedValue::Zero,
     });
     let model = compile(
         the_facility(false),

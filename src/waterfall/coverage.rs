@@ -1,0 +1,159 @@
+//! Coverage tests: the cure a failing OC or IC test needs, and the test
+//! step that diverts it from interest proceeds to principal.
+//!
+//! An OC test's numerator is the principal of performing loans drawn, the
+//! ramp-up account, the period's principal proceeds and, when the test says
+//! so (`defaulted_value`), defaulted loans carried at the lower of an
+//! assumed recovery and their exposure from their default until their
+//! recovery is collected (CLO indentures carry defaulted obligations at the
+//! lower of market value and a recovery rate). A failing test diverts only
+//! its cure amount: the principal that, paid to the covered tranches from
+//! the most senior, makes the ratio pass. See docs/waterfall.md.
+
+use crate::model::Liabilities;
+use crate::money::Money;
+use crate::simulate::{PoolPath, recovered_amount};
+use crate::spec::{CoverageKind, StepList};
+
+use super::interpret::{Run, Scratch};
+use super::trace::{Payee, Tracer};
+
+/// Fills the scratch's per-test, per-period carrying values of defaulted
+/// loans not yet recovered (cells test x (periods + 1) + period); empty
+/// when no test carries them.
+pub(super) fn prepare(liabilities: &Liabilities, pool: &PoolPath, periods: usize, s: &mut Scratch) {
+    s.carried.clear();
+    if liabilities.tests.iter().all(|t| t.carried_at.is_none()) {
+        return;
+    }
+    let width = periods + 1;
+    s.carried
+        .resize(liabilities.tests.len() * width, Money::ZERO);
+    for (i, test) in liabilities.tests.iter().enumerate() {
+        let Some(rates) = &test.carried_at else {
+            continue;
+        };
+        let cells = &mut s.carried[i * width..(i + 1) * width];
+        for event in &pool.defaults {
+            let carried = recovered_amount(event.exposure, rates[event.loan]);
+            let until = event.recovery_period.min(width);
+            for cell in &mut cells[event.period..until] {
+                *cell += carried;
+            }
+        }
+    }
+}
+
+impl<T: Tracer> Run<'_, T> {
+    /// What test `i` carries defaulted loans at in this period.
+    fn carried(&self, i: usize) -> Money {
+        if self.s.carried.is_empty() {
+            return Money::ZERO;
+        }
+        self.s.carried[i * (self.periods + 1) + self.k]
+    }
+
+    /// The principal that, paid to the tranches senior to or at the test's
+    /// tranche, would make the test pass (zero when it passes).
+    fn cure_needed(&self, test_index: usize) -> Money {
+        let test = &self.liabilities.tests[test_index];
+        let covered = &self.s.balance[..=test.tranche];
+        match test.kind {
+            CoverageKind::Oc => {
+                let collateral = self.par
+                    + self.s.funding.ramp_up
+                    + self.principal_proceeds
+                    + self.carried(test_index);
+                let owed: i128 = covered.iter().map(|b| i128::from(b.minor())).sum();
+                let excess = owed - test.ratio.largest_covered(collateral);
+                Money::from_minor(excess.max(0) as i64)
+            }
+            CoverageKind::Ic => {
+                let proceeds = self.interest_proceeds - self.fees_from_interest;
+                let factors = self.liabilities.tranches[..=test.tranche]
+                    .iter()
+                    .map(|t| t.accrual[self.k]);
+                let interest: Vec<i128> = covered
+                    .iter()
+                    .zip(factors)
+                    .map(|(&b, f)| i128::from(f.apply(b).minor()))
+                    .collect();
+                let mut excess =
+                    interest.iter().sum::<i128>() - test.ratio.largest_covered(proceeds);
+                // Pro forma: repay the most senior balances first; paying y of
+                // a balance b bearing interest c lowers interest by y c / b.
+                let mut needed: i128 = 0;
+                for (&balance, &c) in covered.iter().zip(&interest) {
+                    if excess <= 0 {
+                        break;
+                    }
+                    let b = i128::from(balance.minor());
+                    if c <= excess {
+                        needed += b;
+                        excess -= c;
+                    } else {
+                        needed += (excess * b + c - 1) / c;
+                        excess = 0;
+                    }
+                }
+                Money::from_minor(needed as i64)
+            }
+        }
+    }
+
+    pub(super) fn coverage_test(&mut self, at: (StepList, usize), i: usize, cash: &mut Money) {
+        let liabilities = self.liabilities;
+        let test = &liabilities.tests[i];
+        if self.k < test.first_period {
+            return;
+        }
+        let needed = self.cure_needed(i);
+        let before = *cash;
+        let failed = needed.is_positive();
+        self.trace(
+            at,
+            "coverage_test",
+            Payee::Test(i),
+            before,
+            Money::ZERO,
+            before,
+            || {
+                format!(
+                    "{} test {}: {}; principal needed to pass {}",
+                    test.kind.as_str(),
+                    test.name,
+                    if failed { "fails" } else { "passes" },
+                    needed.minor()
+                )
+            },
+        );
+        if !failed {
+            return;
+        }
+        self.any_failed = true;
+        let cell = self.cell(i);
+        self.ledger.test_failed[cell] = true;
+        self.ledger.test_needed[cell] = needed;
+        let mut left = needed.min(*cash);
+        for t in 0..=test.tranche {
+            let paid = self.s.balance[t].min(left);
+            if !paid.is_positive() {
+                continue;
+            }
+            let before = *cash;
+            left -= paid;
+            *cash -= paid;
+            self.ledger.test_cure[cell] += paid;
+            self.repay(t, paid);
+            self.trace(
+                at,
+                "coverage_test",
+                Payee::Tranche(t),
+                before,
+                paid,
+                *cash,
+                || format!("principal diverted by test {}", test.name),
+            );
+        }
+    }
+}
