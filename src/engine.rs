@@ -105,6 +105,29 @@ impl<'t> Worker<'t> {
 ///
 /// Path p uses random stream p, and outcomes are stored in path order, so the
 /// result is identical for any number of threads.
+///
+/// ```
+/// use blendsim::aggregate::summarise;
+/// use blendsim::engine::{RunSettings, simulate_outcomes, with_threads};
+/// use blendsim::model::Model;
+/// use blendsim::spec::{LoadOptions, load_facility};
+///
+/// let path = std::path::Path::new("portfolios/quickstart/facility.toml");
+/// let model = Model::compile(&load_facility(path, &LoadOptions::default())?.spec)?;
+/// let settings = RunSettings { paths: 2_000, seed: 7 };
+/// let outcomes = simulate_outcomes(&model, &settings, &|_done| {});
+/// let summary = summarise(&model, &outcomes);
+/// // Juniors lose more.
+/// assert!(summary[0].expected_loss < summary[1].expected_loss);
+/// assert!(summary[1].expected_loss < summary[2].expected_loss);
+/// // Any number of threads gives the same paths.
+/// let again = with_threads(Some(1), || simulate_outcomes(&model, &settings, &|_| {}))?;
+/// let losses = |rows: &[blendsim::aggregate::TrancheSummary]| -> Vec<f64> {
+///     rows.iter().map(|r| r.expected_loss).collect()
+/// };
+/// assert_eq!(losses(&summarise(&model, &again)), losses(&summary));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn simulate_outcomes(
     model: &Model,
     settings: &RunSettings,
@@ -152,6 +175,19 @@ pub struct PathTrace {
 /// Re-simulates path `path` of a run with seed `seed` and traces its
 /// waterfall: the same numbers as in the run, since a path's numbers
 /// depend only on the seed and its index.
+///
+/// ```
+/// use blendsim::engine::trace_path;
+/// use blendsim::model::Model;
+/// use blendsim::spec::{LoadOptions, load_facility};
+///
+/// let path = std::path::Path::new("portfolios/quickstart/facility.toml");
+/// let model = Model::compile(&load_facility(path, &LoadOptions::default())?.spec)?;
+/// let trace = trace_path(&model, 42, 17);
+/// assert_eq!(trace.path, 17);
+/// assert_eq!(trace, trace_path(&model, 42, 17));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn trace_path(model: &Model, seed: u64, path: u64) -> PathTrace {
     let simulator = PoolSimulator::new(&model.pool, seed);
     let mut pool = simulator.new_path();

@@ -6,12 +6,14 @@
 //! [`engine`] drives a simulation; [`pipeline`] runs a facility end to end
 //! (each scenario through every stage into its output files), for the
 //! command line, the benches and the tests; [`analytic`] gives independent
-//! semi-analytic answers for homogeneous pools.
+//! semi-analytic answers for homogeneous pools; [`format`] is how numbers
+//! read for people.
 #![deny(missing_docs)]
 
 pub mod aggregate;
 pub mod analytic;
 pub mod engine;
+pub mod format;
 pub mod model;
 pub mod money;
 pub mod pipeline;

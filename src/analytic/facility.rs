@@ -12,6 +12,7 @@
 
 use serde::Serialize;
 
+use super::pair_classes::class_correlations;
 use super::{AnalyticError, FinitePool, LargePool, LossDistribution, StudentTPool, Tranche};
 use crate::model::{LoanModel, Model};
 
@@ -65,17 +66,24 @@ pub struct FacilityEstimate {
     pub pool_loss_quantiles: (f64, f64),
     /// One row per tranche, most senior first.
     pub tranches: Vec<TrancheEstimate>,
-    /// Implied pairwise default correlation over the horizon for pairs of
-    /// loans with the pool's default probability.
+    /// Implied pairwise default correlation over the horizon for each
+    /// class of pairs in the pool (same mineral and country, ...; their
+    /// exposure-weighted average asset correlations), then for all pairs,
+    /// each at the pool's default probability.
     pub default_correlations: Vec<PairCorrelation>,
 }
 
-/// The default correlation a pair of loans has under the model.
+/// The default correlation a class of pairs of the pool has under the
+/// model.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct PairCorrelation {
     /// Which kind of pair.
     pub pair: &'static str,
-    /// Their asset (latent-variable) correlation.
+    /// The class's share of all pairs of distinct loans, each pair weighted
+    /// by the product of the two exposures.
+    pub pair_share: f64,
+    /// The class's exposure-weighted average asset (latent-variable)
+    /// correlation.
     pub asset_correlation: f64,
     /// Their default-indicator correlation over the horizon.
     pub default_correlation: f64,
@@ -188,6 +196,24 @@ fn shared_covariance(
 }
 
 /// The semi-analytic estimate of a facility.
+///
+/// ```
+/// use blendsim::analytic::estimate_facility;
+/// use blendsim::model::Model;
+/// use blendsim::spec::{LoadOptions, load_facility};
+///
+/// let path = std::path::Path::new("portfolios/quickstart/facility.toml");
+/// let model = Model::compile(&load_facility(path, &LoadOptions::default())?.spec)?;
+/// let estimate = estimate_facility(&model)?;
+/// // Tranche widths times their expected losses add up to the pool's.
+/// let sliced: f64 = estimate
+///     .tranches
+///     .iter()
+///     .map(|t| (t.detachment - t.attachment) * t.expected_loss)
+///     .sum();
+/// assert!((sliced - estimate.pool_expected_loss).abs() < 1e-9);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn estimate_facility(model: &Model) -> Result<FacilityEstimate, AnalyticError> {
     let pool = HomogeneousPool::of(model);
     let law = pool.loss_distribution()?;
@@ -217,23 +243,17 @@ pub fn estimate_facility(model: &Model) -> Result<FacilityEstimate, AnalyticErro
             expected_loss_large_pool: large.map(|l| l.expected_tranche_loss(&slice)),
         });
     }
-    let loadings = model.pool.loans.first().map(|l| l.loadings);
-    let shares = |f: &dyn Fn(&crate::model::FactorLoadings) -> f64| {
-        loadings.as_ref().map_or(0.0, |w| f(w).powi(2))
-    };
-    let global = shares(&|w| w.global);
-    let mineral = shares(&|w| w.mineral);
-    let country = shares(&|w| w.country);
-    let pairs = [
-        ("same mineral and country", global + mineral + country),
-        ("same mineral, other country", global + mineral),
-        ("other mineral and country", global),
-    ];
-    let default_correlations = pairs
-        .iter()
-        .map(|&(pair, rho)| {
+    // Each class of pairs in the pool, then every pair together (the
+    // approximation's average).
+    let classes = class_correlations(&model.pool.loans)
+        .into_iter()
+        .map(|c| (c.class.label(), c.pair_share, c.asset_correlation))
+        .chain([("all pairs (the approximation's)", 1.0, pool.correlation)]);
+    let default_correlations = classes
+        .map(|(pair, pair_share, rho)| {
             Ok(PairCorrelation {
                 pair,
+                pair_share,
                 asset_correlation: rho,
                 default_correlation: pool.default_correlation(rho)?,
             })

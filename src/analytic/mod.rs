@@ -19,6 +19,7 @@ mod finite_pool;
 mod legendre;
 mod lhp;
 pub mod normal;
+mod pair_classes;
 pub mod quadrature;
 mod student_t;
 mod tranche;
@@ -29,6 +30,7 @@ pub use facility::{
 };
 pub use finite_pool::{FinitePool, LossDistribution};
 pub use lhp::LargePool;
+pub use pair_classes::{ClassCorrelation, PairClass, class_correlations};
 
 pub use student_t::{MAX_DEGREES_OF_FREEDOM, StudentTPool};
 pub use tranche::Tranche;

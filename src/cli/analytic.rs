@@ -2,12 +2,13 @@
 
 use anyhow::{Context, Result};
 use blendsim::analytic::{FacilityEstimate, estimate_facility};
+use blendsim::format;
 use blendsim::model::Model;
 use blendsim::report::write_analytic_csv;
 use blendsim::spec::{LoadOptions, load_facility};
 
 use super::args::AnalyticArgs;
-use super::validate::print_breaches;
+use super::validate::print_warnings;
 use super::{default_output_folder, emit};
 
 /// Loads the facility, estimates it and prints and writes the estimate.
@@ -18,13 +19,13 @@ pub fn analytic(args: AnalyticArgs) -> Result<()> {
             allow_breaches: args.allow_breaches,
         },
     )?;
-    print_breaches(&loaded);
+    print_warnings(&loaded);
     let model = Model::compile(&loaded.spec)?;
     let estimate =
         estimate_facility(&model).context("the semi-analytic estimate did not converge")?;
     let folder = args
         .out
-        .unwrap_or_else(|| default_output_folder(&args.facility));
+        .unwrap_or_else(|| default_output_folder(&args.facility, Some("analytic")));
     let path = folder.join("analytic.csv");
     write_analytic_csv(&path, &estimate)
         .with_context(|| format!("could not write {}", path.display()))?;
@@ -41,18 +42,22 @@ fn describe(estimate: &FacilityEstimate) -> String {
         format!("Student t copula, {nu} dof")
     });
     let mut text = format!(
-        "Homogeneous approximation: {} effective loans ({:.1}), cumulative PD {:.2}% over {:.1} years, \
-         recovery {:.1}%, asset correlation {:.3}, {copula}.\n\
-         Pool: expected loss {:.3}%, loss p99 {:.2}%, p99.9 {:.2}%.\n\n",
+        "Semi-analytic estimate of a homogeneous approximation of the facility (a check of \
+         magnitudes, not of the simulation's answer).\n\
+         It approximates the pool by {} identical loans (the effective number by exposure, {:.1}), \
+         each with the exposure-weighted cumulative PD {} over {:.1} years, the default-weighted \
+         recovery {} and the exposure-weighted average pairwise asset correlation {:.3}, \
+         {copula}; each tranche is a static slice of the pool's loss.\n\
+         Pool: expected loss {}, loss p99 {}, p99.9 {}.\n\n",
         pool.loans,
         pool.effective_loans,
-        100.0 * pool.default_probability,
+        format::percent(pool.default_probability),
         pool.horizon_years,
-        100.0 * pool.recovery,
+        format::percent_with(pool.recovery, 1),
         pool.correlation,
-        100.0 * estimate.pool_expected_loss,
-        100.0 * estimate.pool_loss_quantiles.0,
-        100.0 * estimate.pool_loss_quantiles.1,
+        format::percent(estimate.pool_expected_loss),
+        format::percent(estimate.pool_loss_quantiles.0),
+        format::percent(estimate.pool_loss_quantiles.1),
     );
     text += &format!(
         "{:<16} {:>13} {:>11} {:>11} {:>11} {:>13}\n",
@@ -60,24 +65,44 @@ fn describe(estimate: &FacilityEstimate) -> String {
     );
     for t in &estimate.tranches {
         text += &format!(
-            "{:<16} {:>13} {:>10.3}% {:>10.2}% {:>10.2}% {:>13}\n",
+            "{:<16} {:>13} {:>11} {:>11} {:>11} {:>13}\n",
             t.tranche.chars().take(16).collect::<String>(),
-            format!("{:.1}%-{:.1}%", 100.0 * t.attachment, 100.0 * t.detachment),
-            100.0 * t.expected_loss,
-            100.0 * t.loss_p99,
-            100.0 * t.loss_p999,
+            format!(
+                "{}-{}",
+                format::percent_with(t.attachment, 1),
+                format::percent_with(t.detachment, 1)
+            ),
+            format::percent(t.expected_loss),
+            format::percent(t.loss_p99),
+            format::percent(t.loss_p999),
             t.expected_loss_large_pool
-                .map_or("n/a".into(), |x| format!("{:.3}%", 100.0 * x)),
+                .map_or(format::UNDEFINED.into(), format::percent),
         );
     }
-    text += "\nImplied default correlation over the horizon (pairs with the pool's PD):\n";
+    text += "\nImplied default correlation over the horizon, by kind of pair in the pool \
+             (exposure-weighted), at the pool's PD:\n";
+    text += &format!(
+        "  {:<32} {:>11} {:>17} {:>19}\n",
+        "pairs", "share", "asset correlation", "default correlation"
+    );
     for pair in &estimate.default_correlations {
         text += &format!(
-            "  {:<28} asset correlation {:.3} -> default correlation {:.3}\n",
-            pair.pair, pair.asset_correlation, pair.default_correlation
+            "  {:<32} {:>11} {:>17.3} {:>19.3}\n",
+            pair.pair,
+            format::percent_with(pair.pair_share, 1),
+            pair.asset_correlation,
+            pair.default_correlation
         );
     }
-    text +=
-        "Static slices of the pool loss: coupons, fees, excess spread and timing are ignored.\n";
+    text += WHY_IT_DIFFERS;
     text
 }
+
+/// Why `blendsim run` gives other tranche losses (docs/validation.md).
+const WHY_IT_DIFFERS: &str = "\nWhy it differs from `blendsim run`: it ignores coupons, fees, \
+excess spread, reserves, coverage tests, interest deferral and the timing of defaults and \
+recoveries, and it averages the concentrations by mineral, country and loan size into one PD and \
+one correlation. In the simulation excess interest covers losses as they come and is paid to the \
+first loss, so the first loss loses less; a deferrable mezzanine accrues its unpaid interest and a failing \
+coverage test diverts interest from it to the senior, so it can lose more. Use the simulation's \
+figures; this one checks their order of magnitude (docs/validation.md).\n";

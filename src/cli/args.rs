@@ -16,23 +16,36 @@ pub struct Cli {
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Simulate a facility and write each tranche's loss and return
-    /// distribution (summary.csv, run.json).
+    /// Simulate a facility and write its committee pack: each tranche's
+    /// loss and return distribution (summary.csv, report.html, ...).
     Run(RunArgs),
     /// Check a facility's inputs and eligibility rules without simulating.
     Validate(ValidateArgs),
     /// Semi-analytic estimate of a homogeneous approximation of the
-    /// facility (milliseconds; a sanity check for the Monte Carlo).
+    /// facility (milliseconds; a check of the simulation's magnitudes, and
+    /// it says what it leaves out).
     Analytic(AnalyticArgs),
     /// Run many facility files (each with all its scenarios) into one
     /// folder with a combined summary; carries on past bad inputs.
     Batch(BatchArgs),
     /// Tranche metrics over a grid of one or two parameters (e.g.
-    /// --vary first_loss.share=0.05:0.25:0.05 --vary correlation.global=0.1,0.2,0.3).
+    /// --vary first_loss.share=0.05:0.25:0.05 --vary correlation.global=0.1,0.2,0.3
+    /// --absorb senior).
     Sweep(SweepArgs),
     /// Solve for the size of a tranche at which a target is met
-    /// (e.g. --target "senior.expected_loss <= 0.001" --solve first_loss).
+    /// (e.g. --target "senior.expected_loss <= 0.001" --solve first_loss --absorb senior).
     Size(SizeArgs),
+    /// Write a small, fully commented example facility to start from
+    /// (facility.toml, projects.csv, scenarios.toml) into a folder.
+    Init(InitArgs),
+}
+
+/// Arguments of `blendsim init`.
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to write into (created if missing; no file in it is
+    /// overwritten).
+    pub folder: PathBuf,
 }
 
 /// Arguments of `blendsim run`.
@@ -106,7 +119,9 @@ pub struct ValidateArgs {
 pub struct AnalyticArgs {
     /// The facility file (TOML).
     pub facility: PathBuf,
-    /// Output folder for analytic.csv (default: out/<facility file stem>).
+    /// Output folder for analytic.csv (default: out/<facility>-analytic,
+    /// <facility> being the facility file's folder name for a
+    /// facility.toml, else its file stem).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Accept eligibility breaches (they are listed).
@@ -223,7 +238,9 @@ pub struct SimulationArgs {
 /// sweep).
 #[derive(Debug, Args)]
 pub struct OutputArgs {
-    /// Output folder (default: out/<facility file stem>).
+    /// Output folder (default: out/<facility> for run, out/<facility>-size
+    /// and out/<facility>-sweep for size and sweep; <facility> is the
+    /// facility file's folder name for a facility.toml, else its file stem).
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Print nothing but errors.
@@ -232,10 +249,11 @@ pub struct OutputArgs {
 }
 
 impl OutputArgs {
-    /// The output folder: `--out`, else `out/<facility file stem>`.
-    pub fn folder(&self, facility: &std::path::Path) -> PathBuf {
+    /// The output folder: `--out`, else the command's default
+    /// ([`super::default_output_folder`]; `command` is `None` for run).
+    pub fn folder(&self, facility: &std::path::Path, command: Option<&str>) -> PathBuf {
         self.out
             .clone()
-            .unwrap_or_else(|| super::default_output_folder(facility))
+            .unwrap_or_else(|| super::default_output_folder(facility, command))
     }
 }

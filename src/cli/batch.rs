@@ -9,7 +9,7 @@ use blendsim::report::{BatchRow, ScenarioSummary, write_batch_summary};
 
 use super::args::BatchArgs;
 use super::run::run_all_scenarios;
-use super::{BadInput, emit, exit_code};
+use super::{BadInput, emit, exit_code, facility_label};
 
 /// Runs every facility found; fails at the end if any facility failed.
 pub fn batch(args: BatchArgs) -> Result<()> {
@@ -124,21 +124,10 @@ fn collect_from_folder(folder: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
     Ok(())
 }
 
-/// The facility's output folder name: its folder's name for a
-/// `facility.toml`, otherwise its file stem; numbered if already taken.
+/// The facility's output folder name ([`facility_label`]), numbered if
+/// already taken.
 fn unique_name(facility: &Path, taken: &mut BTreeSet<String>) -> String {
-    let stem = facility
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let base = if stem == "facility" {
-        facility
-            .parent()
-            .and_then(|p| p.file_name())
-            .map_or(stem, |n| n.to_string_lossy().into_owned())
-    } else {
-        stem.trim_end_matches(".facility").to_owned()
-    };
+    let base = facility_label(facility);
     let mut name = base.clone();
     let mut n = 2;
     while !taken.insert(name.clone()) {

@@ -5,11 +5,13 @@
 mod analytic;
 mod args;
 mod batch;
+mod init;
 mod run;
 mod size;
 mod sweep;
 mod validate;
 
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -35,6 +37,7 @@ pub fn main() -> ExitCode {
         Command::Size(args) => size::size(args),
         Command::Batch(args) => batch::batch(args),
         Command::Sweep(args) => sweep::sweep(args),
+        Command::Init(args) => init::init(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -55,13 +58,41 @@ pub fn emit(text: &str) -> anyhow::Result<()> {
     }
 }
 
-/// `out/<facility file stem>`: where a command writes when `--out` is not
-/// given.
-pub fn default_output_folder(facility: &std::path::Path) -> std::path::PathBuf {
+/// Where a command writes when `--out` is not given: `out/<label>` for
+/// `run`, `out/<label>-<command>` for the others (`analytic`, `size`,
+/// `sweep`), so a run's pack holds only the run's files and two facilities
+/// never share a folder (see [`facility_label`]).
+pub fn default_output_folder(facility: &Path, command: Option<&str>) -> PathBuf {
+    let label = facility_label(facility);
+    let name = match command {
+        Some(command) => format!("{label}-{command}"),
+        None => label,
+    };
+    Path::new("out").join(name)
+}
+
+/// A facility file's short name: its folder's name for a `facility.toml`
+/// (`portfolios/quickstart/facility.toml` is `quickstart`), else its file
+/// stem without a `.facility` suffix (`deals/alpha.facility.toml` is
+/// `alpha`).
+pub fn facility_label(facility: &Path) -> String {
     let stem = facility
         .file_stem()
-        .map_or("facility".into(), |s| s.to_string_lossy().into_owned());
-    std::path::Path::new("out").join(stem)
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    if stem != "facility" {
+        return stem.trim_end_matches(".facility").to_owned();
+    }
+    // A bare `facility.toml` has an empty parent: name it after the
+    // working folder it is in.
+    let parent = facility.parent().filter(|p| !p.as_os_str().is_empty());
+    let folder = match parent {
+        Some(p) => std::fs::canonicalize(p).unwrap_or_else(|_| p.to_owned()),
+        None => std::env::current_dir().unwrap_or_default(),
+    };
+    folder
+        .file_name()
+        .map_or(stem, |n| n.to_string_lossy().into_owned())
 }
 
 /// The exit code of an error: 2 for bad input, 1 otherwise.

@@ -14,7 +14,7 @@ use blendsim::spec::{BASE, LoadOptions, LoadedFacility, ScenarioSpec, load_facil
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::args::{Format, RatingBasisArg, RunArgs, SimulationArgs};
-use super::validate::print_breaches;
+use super::validate::print_warnings;
 use super::{BadInput, emit};
 
 /// Paths when neither the command line nor the facility file says.
@@ -48,7 +48,7 @@ impl Plan {
             scenarios: select_scenarios(&args.scenario, &loaded.scenarios)?,
             settings,
             threads,
-            out: args.output.folder(&args.facility),
+            out: args.output.folder(&args.facility, None),
             rating,
             traces: TraceRequest {
                 paths: args.trace_paths,
@@ -134,7 +134,7 @@ pub fn select_scenarios(names: &[String], available: &[ScenarioSpec]) -> Result<
 pub fn run(args: RunArgs) -> Result<()> {
     let plan = Plan::resolve(args)?;
     if !plan.quiet {
-        print_breaches(&plan.request.loaded);
+        print_warnings(&plan.request.loaded);
     }
     let bar = Bar::new(plan.quiet);
     let outcome = pipeline::run(&plan.request, &bar).map_err(flag_error)?;

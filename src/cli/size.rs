@@ -8,7 +8,7 @@ use blendsim::spec::{FacilitySpec, LoadOptions, load_facility};
 
 use super::args::SizeArgs;
 use super::run::{resolve_settings, select_scenarios};
-use super::validate::print_breaches;
+use super::validate::print_warnings;
 use super::{BadInput, emit};
 
 /// Solves the sizing request, writes sizing.csv and sizing.json, prints the
@@ -21,7 +21,7 @@ pub fn size(args: SizeArgs) -> Result<()> {
         },
     )?;
     if !args.output.quiet {
-        print_breaches(&loaded);
+        print_warnings(&loaded);
     }
     let (settings, threads) = resolve_settings(&args.simulation, &loaded)?;
     let scenarios = select_scenarios(&args.scenario, &loaded.scenarios)?;
@@ -37,7 +37,7 @@ pub fn size(args: SizeArgs) -> Result<()> {
         solve(&loaded.spec, &scenarios, settings, &request)
     })
     .context("could not start the worker threads")??;
-    let folder = args.output.folder(&args.facility);
+    let folder = args.output.folder(&args.facility, Some("size"));
     let written = write_sizing_reports(&folder, &result).with_context(|| {
         format!(
             "could not write the sizing reports into {}",

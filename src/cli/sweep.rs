@@ -2,15 +2,19 @@
 
 use anyhow::{Context, Result};
 use blendsim::engine::with_threads;
+use blendsim::format;
 use blendsim::report::write_sweep_csv;
-use blendsim::sizing::{Axis, SweepPoint, parse_tranche_metric, sweep as run_sweep};
+use blendsim::sizing::{
+    Axis, Metric, Parameter, SweepPoint, SweptMetric, parse_tranche_metric, sweep as run_sweep,
+};
 use blendsim::spec::{LoadOptions, load_facility};
 
 use super::args::SweepArgs;
 use super::run::resolve_settings;
+use super::validate::print_warnings;
 use super::{BadInput, emit};
 
-/// Runs the sweep, writes sweep.csv and prints the first metric as a table.
+/// Runs the sweep, writes sweep.csv and prints every metric as a table.
 pub fn sweep(args: SweepArgs) -> Result<()> {
     let loaded = load_facility(
         &args.facility,
@@ -18,6 +22,9 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
             allow_breaches: false,
         },
     )?;
+    if !args.output.quiet {
+        print_warnings(&loaded);
+    }
     let (settings, threads) = resolve_settings(&args.simulation, &loaded)?;
     let axes = args
         .vary
@@ -48,7 +55,10 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         )
     })
     .context("could not start the worker threads")??;
-    let path = args.output.folder(&args.facility).join("sweep.csv");
+    let path = args
+        .output
+        .folder(&args.facility, Some("sweep"))
+        .join("sweep.csv");
     write_sweep_csv(&path, &axes, &points)
         .with_context(|| format!("could not write {}", path.display()))?;
     if args.output.quiet {
@@ -61,38 +71,135 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
     ))
 }
 
-/// The first metric: a column per value of the second axis (if any), a row
-/// per value of the first.
+/// Every metric, one block each: a row per value of the first axis, a
+/// column per value of the second (if any); each cell the value with its
+/// standard error where it has one.
 fn table(axes: &[Axis], points: &[SweepPoint]) -> String {
-    let Some(first) = points.first().and_then(|p| p.metrics.first()) else {
+    let Some(first) = points.first() else {
         return String::new();
     };
-    let mut text = format!(
-        "{}.{} by {}\n",
-        first.tranche,
-        first.name(),
-        axes.iter()
-            .map(|a| a.name.as_str())
-            .collect::<Vec<_>>()
-            .join(" x ")
-    );
     let columns = axes.get(1).map_or(1, |a| a.values.len());
-    if let Some(second) = axes.get(1) {
-        text += &format!("{:>12}", "");
-        for v in &second.values {
-            text += &format!(" {v:>12}");
+    let mut text = String::new();
+    for (m, metric) in first.metrics.iter().enumerate() {
+        let cells: Vec<Vec<String>> = points
+            .chunks(columns)
+            .map(|row| row.iter().map(|p| cell(&p.metrics[m])).collect())
+            .collect();
+        let mut header = vec![axes[0].name.clone()];
+        match axes.get(1) {
+            Some(second) => header.extend(
+                second
+                    .values
+                    .iter()
+                    .map(|v| format!("{}={}", second.name, axis_value(second, *v))),
+            ),
+            None => header.push(String::new()),
         }
+        text += &format!(
+            "{} {} {}\n",
+            metric.tranche,
+            label(metric),
+            unit_note(metric)
+        );
+        let first_column: Vec<String> = axes[0]
+            .values
+            .iter()
+            .map(|v| axis_value(&axes[0], *v))
+            .collect();
+        text += &grid_text(&header, &first_column, &cells);
         text += "\n";
     }
-    for row in points.chunks(columns) {
-        text += &format!("{:>12}", row[0].values[0]);
-        for point in row {
-            let metric = &point.metrics[0];
-            text += &match &metric.rating {
-                Some(rated) => format!(" {:>12}", rated.rating),
-                None => format!(" {:>12.6}", metric.evaluation.value),
-            };
-        }
+    if points
+        .iter()
+        .any(|p| p.metrics.iter().any(SweptMetric::is_absent))
+    {
+        text += "n/a: the tranche has size zero at that point.\n";
+    }
+    text
+}
+
+/// A metric's name for people.
+fn label(metric: &SweptMetric) -> String {
+    match metric.metric {
+        Metric::ExpectedLoss => "expected loss".into(),
+        Metric::ProbLoss => "P(loss)".into(),
+        Metric::LossQuantile(q) => format!("loss quantile {}", format::percent_with(q, 1)),
+        Metric::IrrQuantile(q) => format!("IRR quantile {}", format::percent_with(q, 0)),
+        Metric::ImpliedRating => "implied rating".into(),
+    }
+}
+
+/// The unit of a metric's cells, in brackets.
+fn unit_note(metric: &SweptMetric) -> &'static str {
+    match metric.metric {
+        Metric::ExpectedLoss => "(of notional, \u{b1} one standard error)",
+        Metric::ProbLoss => "(\u{b1} one standard error)",
+        Metric::LossQuantile(_) => "(of notional)",
+        Metric::IrrQuantile(_) => "(annual)",
+        Metric::ImpliedRating => "(P(loss) at the WAL, \u{b1} one standard error)",
+    }
+}
+
+/// One cell: the value (and SE) in the metric's unit; a rating with the
+/// P(loss) it rests on; `n/a` for a tranche of size zero.
+fn cell(metric: &SweptMetric) -> String {
+    if metric.is_absent() {
+        return format::UNDEFINED.into();
+    }
+    let evaluation = &metric.evaluation;
+    let se = evaluation.se.unwrap_or(f64::NAN);
+    match (&metric.rating, metric.metric) {
+        (Some(rated), _) => format!(
+            "{} ({})",
+            rated.rating,
+            format::with_se(evaluation.value, se, format::percent)
+        ),
+        (None, Metric::ExpectedLoss) => format::with_se(evaluation.value, se, format::bps),
+        (None, _) => format::with_se(evaluation.value, se, format::percent),
+    }
+}
+
+/// An axis value: a share or haircut in percent, a correlation or
+/// multiplier as a number.
+fn axis_value(axis: &Axis, value: f64) -> String {
+    match axis.parameter {
+        Parameter::TrancheShare(_) | Parameter::RecoveryHaircut => format::percent_with(value, 1),
+        Parameter::Correlation(_) | Parameter::PdMultiplier => format!("{value}"),
+    }
+}
+
+/// A table with a header row and a first column, every column as wide as
+/// its widest cell.
+fn grid_text(header: &[String], first: &[String], cells: &[Vec<String>]) -> String {
+    let rows: Vec<Vec<&str>> = std::iter::once(header.iter().map(String::as_str).collect())
+        .chain(first.iter().zip(cells).map(|(f, row)| {
+            std::iter::once(f.as_str())
+                .chain(row.iter().map(String::as_str))
+                .collect()
+        }))
+        .collect();
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            rows.iter()
+                .filter_map(|r| r.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let mut text = String::new();
+    for row in rows {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .enumerate()
+            .map(|(c, (s, w))| match c {
+                0 => format!("  {s:<w$}"),
+                _ => format!("{s:>w$}"),
+            })
+            .collect();
+        text += line.join("  ").trim_end();
         text += "\n";
     }
     text

@@ -1,6 +1,7 @@
 //! `blendsim validate`: load and check, print a one-line summary.
 
 use anyhow::Result;
+use blendsim::format;
 use blendsim::model::Model;
 use blendsim::spec::{LoadOptions, LoadedFacility, load_facility};
 
@@ -15,12 +16,15 @@ pub fn validate(args: ValidateArgs) -> Result<()> {
         },
     )?;
     let model = Model::compile(&loaded.spec)?;
-    print_breaches(&loaded);
+    print_warnings(&loaded);
     super::emit(&format!("ok: {}\n", describe(&loaded, &model)))
 }
 
-/// Lists accepted eligibility breaches on stderr.
-pub fn print_breaches(loaded: &LoadedFacility) {
+/// Lists likely mistakes and accepted eligibility breaches on stderr.
+pub fn print_warnings(loaded: &LoadedFacility) {
+    for warning in &loaded.warnings {
+        eprintln!("warning: {warning}");
+    }
     for breach in &loaded.breaches {
         eprintln!("warning: eligibility breach accepted (--allow-breaches): {breach}");
     }
@@ -34,14 +38,19 @@ pub fn describe(loaded: &LoadedFacility, model: &Model) -> String {
         .liabilities
         .tranches
         .iter()
-        .map(|t| format!("{} {:.1}%", t.name, 100.0 * t.notional.as_f64() / capital))
+        .map(|t| {
+            format!(
+                "{} {}",
+                t.name,
+                format::percent_with(t.notional.as_f64() / capital, 1)
+            )
+        })
         .collect();
     format!(
-        "{}: {} projects, pool {} {}, {} minerals, {} countries, {} periods to {}; tranches {}",
+        "{}: {} projects, pool {}, {} minerals, {} countries, {} periods to {}; tranches {}",
         spec.name,
         spec.projects.len(),
-        spec.currency.code,
-        spec.pool_amount(),
+        format::decimal_exact(spec.pool_amount(), &spec.currency.code),
         model.pool.factors.minerals.len(),
         model.pool.factors.countries.len(),
         model.calendar.periods(),

@@ -144,6 +144,28 @@ impl SweptMetric {
             metric => metric.name(),
         }
     }
+
+    /// The metric of a tranche of size zero at this point: undefined (a
+    /// tranche that holds nothing has no loss rate or IRR), not a loss of
+    /// zero or an IRR of -1.
+    fn absent(tranche: &str, metric: Metric) -> SweptMetric {
+        SweptMetric {
+            tranche: tranche.to_owned(),
+            metric,
+            evaluation: Evaluation {
+                value: f64::NAN,
+                se: None,
+                bound: f64::NAN,
+            },
+            rating: None,
+        }
+    }
+
+    /// Whether the tranche has size zero at this point (every statistic
+    /// undefined).
+    pub fn is_absent(&self) -> bool {
+        self.evaluation.value.is_nan() && self.evaluation.bound.is_nan()
+    }
 }
 
 /// Runs the facility at every point of the grid (the product of the axes)
@@ -287,27 +309,44 @@ fn evaluate(
                 }
                 row
             });
-            for ((rows, out), model) in values.iter().zip(group.iter_mut()).zip(chunk) {
+            let per_candidate = values.iter().zip(group.iter_mut()).zip(chunk);
+            for (((rows, out), model), positions) in per_candidate.zip(&tranches) {
                 for (m, (name, metric)) in asked.iter().enumerate() {
-                    let per_path: Vec<f64> = rows.iter().map(|row| row[m].0).collect();
-                    let evaluation = metric.evaluate(&per_path, metric.adverse());
-                    let rating = (*metric == Metric::ImpliedRating).then(|| {
-                        let wal: Vec<f64> = rows.iter().map(|row| row[m].1).collect();
-                        let horizon = horizon_of(model, &wal);
-                        let se = evaluation.se.unwrap_or(f64::NAN);
-                        benchmark.implied_rating((evaluation.value, se), horizon)
-                    });
-                    out.push(SweptMetric {
-                        tranche: name.clone(),
-                        metric: *metric,
-                        evaluation,
-                        rating,
+                    let held = |t: &usize| model.liabilities.tranches[*t].notional.minor() > 0;
+                    out.push(match positions[m].as_ref().is_some_and(held) {
+                        true => swept_metric(model, rows, m, (name, *metric), benchmark),
+                        false => SweptMetric::absent(name, *metric),
                     });
                 }
             }
         }
     }
     evaluated
+}
+
+/// Metric `m` of one candidate from its per-path rows (the loss or IRR,
+/// and the WAL for an implied rating).
+fn swept_metric(
+    model: &Model,
+    rows: &[[(f64, f64); METRICS_PER_PASS]],
+    m: usize,
+    (tranche, metric): (&str, Metric),
+    benchmark: &RatingBenchmark,
+) -> SweptMetric {
+    let per_path: Vec<f64> = rows.iter().map(|row| row[m].0).collect();
+    let evaluation = metric.evaluate(&per_path, metric.adverse());
+    let rating = (metric == Metric::ImpliedRating).then(|| {
+        let wal: Vec<f64> = rows.iter().map(|row| row[m].1).collect();
+        let horizon = horizon_of(model, &wal);
+        let se = evaluation.se.unwrap_or(f64::NAN);
+        benchmark.implied_rating((evaluation.value, se), horizon)
+    });
+    SweptMetric {
+        tranche: tranche.to_owned(),
+        metric,
+        evaluation,
+        rating,
+    }
 }
 
 /// Every combination of the axes' values, the first axis slowest.

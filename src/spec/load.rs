@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 
 use super::error::{Diagnostic, EligibilityBreach, SpecError};
 use super::facility_file::{FacilityRead, read_facility};
+use super::file_kind::misdirected;
 use super::idealized::IdealizedTable;
 use super::idealized_file::{IdealizedRead, read_idealized_table};
 use super::nexus::{OwnershipRead, read_ownership};
@@ -40,6 +41,9 @@ pub struct LoadedFacility {
     pub spec: FacilitySpec,
     /// Eligibility breaches (empty unless breaches were allowed).
     pub breaches: Vec<EligibilityBreach>,
+    /// Likely mistakes that do not stop a run ([`FacilitySpec::warnings`]),
+    /// located in the facility file.
+    pub warnings: Vec<Diagnostic>,
     /// Stress scenarios from the facility's scenarios file (the base case
     /// is not listed).
     pub scenarios: Vec<ScenarioSpec>,
@@ -58,16 +62,25 @@ pub struct LoadedFacility {
 /// project list or rating table that cannot be read is one of them), and with
 /// [`SpecError::Breaches`] if the pool breaks an eligibility rule and
 /// `options.allow_breaches` is false.
+///
+/// ```
+/// use blendsim::spec::{LoadOptions, load_facility};
+///
+/// let path = std::path::Path::new("portfolios/quickstart/facility.toml");
+/// let loaded = load_facility(path, &LoadOptions::default())?;
+/// assert_eq!(loaded.spec.projects.len(), 10);
+/// assert_eq!(loaded.spec.tranches[0].name, "senior");
+/// assert!(loaded.warnings.is_empty());
+///
+/// // The project list is not a facility file, and the error says so.
+/// let csv = std::path::Path::new("portfolios/quickstart/projects.csv");
+/// let error = load_facility(csv, &LoadOptions::default()).unwrap_err();
+/// assert!(error.to_string().contains("this is a project list (CSV)"));
+/// # Ok::<(), blendsim::spec::SpecError>(())
+/// ```
 pub fn load_facility(path: &Path, options: &LoadOptions) -> Result<LoadedFacility, SpecError> {
-    let bytes = std::fs::read(path).map_err(|source| SpecError::Io {
-        path: path.to_owned(),
-        source,
-    })?;
-    let mut inputs = vec![input_file(path, &bytes)];
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let diag = Diagnostic::new("", format!("the file is not UTF-8 text: {e}"));
-        SpecError::Invalid(vec![located(path, diag)])
-    })?;
+    let (text, input) = read_facility_text(path)?;
+    let mut inputs = vec![input];
     let mut facility = read_facility(&text);
     let folder = path.parent().unwrap_or(Path::new(""));
     let csv_path = facility.projects_path.as_ref().map(|p| folder.join(p));
@@ -122,6 +135,7 @@ pub fn load_facility(path: &Path, options: &LoadOptions) -> Result<LoadedFacilit
     if !diagnostics.is_empty() {
         return Err(SpecError::Invalid(diagnostics));
     }
+    let warnings = located_warnings(&spec, &facility, path);
     let breaches = located_breaches(spec.eligibility_breaches(), csv_path.as_deref());
     if !breaches.is_empty() && !options.allow_breaches {
         return Err(SpecError::Breaches(breaches));
@@ -133,9 +147,31 @@ pub fn load_facility(path: &Path, options: &LoadOptions) -> Result<LoadedFacilit
     Ok(LoadedFacility {
         spec,
         breaches,
+        warnings,
         scenarios,
         inputs,
     })
+}
+
+/// The facility file's text and its input record; refuses a file of
+/// another kind (a project list, a scenarios file) by name.
+fn read_facility_text(path: &Path) -> Result<(String, InputFile), SpecError> {
+    let misdirected = |text| misdirected(path, text).map(|d| SpecError::Invalid(vec![d]));
+    let bytes = std::fs::read(path).map_err(|source| {
+        misdirected(None).unwrap_or_else(|| SpecError::Io {
+            path: path.to_owned(),
+            source,
+        })
+    })?;
+    if let Some(error) = misdirected(std::str::from_utf8(&bytes).ok()) {
+        return Err(error);
+    }
+    let input = input_file(path, &bytes);
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let diag = Diagnostic::new("", format!("the file is not UTF-8 text: {e}"));
+        SpecError::Invalid(vec![located(path, diag)])
+    })?;
+    Ok((text, input))
 }
 
 /// Reads the scenarios file `file` against `spec`, recording it among the
@@ -223,6 +259,15 @@ fn read_ownership_file(
 /// A file besides the facility file and the project list whose problems
 /// are reported as read: its origin, path and diagnostics.
 type OtherFile<'a> = (Origin, &'a Path, &'a [Diagnostic]);
+
+/// The facility's warnings, each on its line of the facility file.
+fn located_warnings(spec: &FacilitySpec, facility: &FacilityRead, toml: &Path) -> Vec<Diagnostic> {
+    let locate = |w: Diagnostic| {
+        let line = facility.index.line_of(&w.field);
+        located(toml, w.at_line(line))
+    };
+    spec.warnings().into_iter().map(locate).collect()
+}
 
 fn located(file: &Path, mut diag: Diagnostic) -> Diagnostic {
     diag.file = Some(file.to_owned());

@@ -208,7 +208,7 @@ fn run_prints_a_table_and_writes_summary_and_manifest() {
 // --------------------------------------------- 2. default output folder
 
 #[test]
-fn run_writes_to_out_slash_stem_by_default_and_quiet_prints_nothing() {
+fn run_writes_to_out_slash_folder_name_by_default_and_quiet_prints_nothing() {
     let dir = copy_portfolio("portfolios/quickstart", |t| t);
     let mut cmd = Command::cargo_bin("blendsim").unwrap();
     cmd.current_dir(dir.path())
@@ -216,11 +216,69 @@ fn run_writes_to_out_slash_stem_by_default_and_quiet_prints_nothing() {
         .assert()
         .success()
         .stdout("");
-    let summary = dir.path().join("out/facility/summary.csv");
-    let text = fs::read_to_string(&summary).unwrap();
+    // A bare facility.toml is named after the folder it is in.
+    let label = dir.path().file_name().unwrap();
+    let out = dir.path().join("out").join(label);
+    let text = fs::read_to_string(out.join("summary.csv")).unwrap();
     assert_eq!(text.lines().next(), Some(summary_header().as_str()));
     assert_eq!(text.lines().count(), 4);
-    assert!(dir.path().join("out/facility/run.json").is_file());
+    assert!(out.join("run.json").is_file());
+}
+
+/// Two bundled facilities, both called facility.toml, write to two folders;
+/// `analytic` and `sweep` write beside the run's pack, not into it.
+#[test]
+fn default_folders_never_collide() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let mut cmd = Command::cargo_bin("blendsim").unwrap();
+        cmd.current_dir(dir.path()).args(args).arg("--quiet");
+        cmd.assert().success();
+    };
+    let quickstart = root(QUICKSTART).display().to_string();
+    let flagship = root(FLAGSHIP).display().to_string();
+    run(&["run", &flagship, "--paths", "300"]);
+    run(&["run", &quickstart, "--paths", "300"]);
+    run(&[
+        "sweep",
+        &quickstart,
+        "--paths",
+        "300",
+        "--vary",
+        "pd_multiplier=1,2",
+    ]);
+    Command::cargo_bin("blendsim")
+        .unwrap()
+        .current_dir(dir.path())
+        .args(["analytic", &quickstart])
+        .assert()
+        .success();
+    let out = dir.path().join("out");
+    let names = |folder: &str| -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(out.join(folder))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    let flagship_pack = names("us-rok-critical-minerals");
+    assert_eq!(
+        flagship_pack,
+        names("quickstart"),
+        "same files in both packs"
+    );
+    assert!(flagship_pack.contains(&"summary.csv".to_owned()));
+    assert!(
+        !flagship_pack
+            .iter()
+            .any(|n| n == "analytic.csv" || n == "sweep.csv")
+    );
+    assert_eq!(names("quickstart-analytic"), ["analytic.csv"]);
+    assert_eq!(names("quickstart-sweep"), ["sweep.csv"]);
+    let summary = |folder: &str| fs::read_to_string(out.join(folder).join("summary.csv")).unwrap();
+    assert!(summary("us-rok-critical-minerals").contains("1125000000.00"));
+    assert!(summary("quickstart").contains("150000000.00"));
 }
 
 // ---------------------------------------------------- 3. reproducibility

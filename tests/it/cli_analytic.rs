@@ -17,10 +17,33 @@ fn analytic_prints_the_approximation_and_writes_its_csv() {
         .success();
     let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
     assert!(
-        stdout.contains("Homogeneous approximation: 47 effective loans"),
+        stdout.contains("It approximates the pool by 47 identical loans"),
         "{stdout}"
     );
-    assert!(stdout.contains("same mineral and country"), "{stdout}");
+    // The implied default correlations are the pool's: every kind of pair
+    // the flagship has, with its share of the (exposure-weighted) pairs,
+    // then all pairs at the approximation's average correlation 0.133.
+    let shares: Vec<f64> = [
+        "same mineral and country",
+        "same mineral, other country",
+        "same country, other mineral",
+        "other mineral and country",
+    ]
+    .iter()
+    .map(|pair| {
+        let line = stdout.lines().find(|l| l.trim_start().starts_with(pair));
+        let share = line.unwrap_or_else(|| panic!("{pair}: {stdout}"));
+        let share = share[pair.len() + 2..].split_whitespace().next().unwrap();
+        share.trim_end_matches('%').parse::<f64>().unwrap()
+    })
+    .collect();
+    let total: f64 = shares.iter().sum();
+    assert!((total - 100.0).abs() < 0.25, "{shares:?}");
+    assert!(stdout.contains("all pairs (the approximation's)       100.0%             0.133"));
+    assert!(
+        stdout.contains("Why it differs from `blendsim run`"),
+        "{stdout}"
+    );
     let csv = std::fs::read_to_string(out.path().join("analytic.csv")).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(

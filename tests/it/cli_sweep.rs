@@ -32,7 +32,11 @@ fn a_two_way_sweep_writes_one_row_per_point_and_metric() {
         .assert()
         .success()
         .stdout(predicates::str::contains(
-            "senior.expected_loss by first_loss.share x correlation.global",
+            "senior expected loss (of notional, \u{b1} one standard error)\n  first_loss.share  \
+             correlation.global=0.05  correlation.global=0.2\n  5.0%",
+        ))
+        .stdout(predicates::str::contains(
+            "mezzanine loss quantile 99.0% (of notional)",
         ));
     let csv = std::fs::read_to_string(out.path().join("sweep.csv")).unwrap();
     let mut lines = csv.lines();
@@ -146,7 +150,7 @@ fn implied_ratings_are_swept() {
         .success();
     let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
     assert!(
-        stdout.contains("senior.implied_rating by first_loss.share"),
+        stdout.contains("senior implied rating (P(loss) at the WAL"),
         "{stdout}"
     );
     let csv = std::fs::read_to_string(out.path().join("sweep.csv")).unwrap();
@@ -174,4 +178,52 @@ fn implied_ratings_are_swept() {
     }
     assert!(rank(&rows[0]) >= rank(&rows[1]) && rank(&rows[1]) >= rank(&rows[2]));
     assert!(rank(&rows[0]) > rank(&rows[2]), "{rows:?}");
+}
+
+/// Without --metric every tranche's expected loss is printed, each block
+/// labelled; a tranche of size zero has no statistics (n/a, empty cells),
+/// not an IRR of -1 with a standard error of 0.
+#[test]
+fn every_tranche_is_printed_and_a_tranche_of_size_zero_is_undefined() {
+    let out = tempfile::tempdir().unwrap();
+    let assert = Command::cargo_bin("blendsim")
+        .unwrap()
+        .args(["sweep", QUICKSTART, "--vary", "first_loss.share=0,0.1"])
+        .args(["--absorb", "senior", "--paths", "2000", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let stdout = String::from_utf8(assert.get_output().stdout.clone()).unwrap();
+    for tranche in ["senior", "mezzanine", "first_loss"] {
+        let heading = format!("{tranche} expected loss (of notional, \u{b1} one standard error)");
+        assert!(stdout.contains(&heading), "{stdout}");
+    }
+    // The first loss at share 0: n/a; at 10%, a loss in bp with its SE.
+    let block = stdout.split("first_loss expected loss").nth(1).unwrap();
+    let rows: Vec<&str> = block.lines().skip(2).take(2).collect();
+    assert_eq!(
+        rows[0].split_whitespace().collect::<Vec<_>>(),
+        ["0.0%", "n/a"]
+    );
+    assert!(rows[1].contains(" bp \u{b1} "), "{stdout}");
+    assert!(stdout.contains("n/a: the tranche has size zero at that point."));
+    let csv = std::fs::read_to_string(out.path().join("sweep.csv")).unwrap();
+    assert!(
+        csv.lines().any(|l| l == "0,first_loss,expected_loss,,,,,"),
+        "{csv}"
+    );
+    Command::cargo_bin("blendsim")
+        .unwrap()
+        .args(["sweep", QUICKSTART, "--vary", "first_loss.share=0,0.1"])
+        .args(["--absorb", "senior", "--metric", "first_loss.irr_p50"])
+        .args(["--paths", "2000", "--quiet", "--out"])
+        .arg(out.path())
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(out.path().join("sweep.csv")).unwrap();
+    assert!(
+        csv.lines().any(|l| l == "0,first_loss,irr_p50,,,,,"),
+        "{csv}"
+    );
+    assert!(!csv.contains(",-1,"), "{csv}");
 }
