@@ -36,7 +36,6 @@ const LONG_FUNCTIONS: &[&str] = &[
     "src/sizing/solve.rs:size",
     "src/sizing/solve.rs:evaluate",
     "src/sizing/solve.rs:target_values",
-    "src/sizing/sweep.rs:evaluate",
 ];
 
 /// Known import cycles, as their files joined by ` <-> ` in sorted order:
