@@ -102,7 +102,7 @@ fn describe(estimate: &FacilityEstimate) -> String {
 const WHY_IT_DIFFERS: &str = "\nWhy it differs from `blendsim run`: it ignores coupons, fees, \
 excess spread, reserves, coverage tests, interest deferral and the timing of defaults and \
 recoveries, and it averages the concentrations by mineral, country and loan size into one PD and \
-one correlation. In the simulation excess interest covers losses as they come and is paid to the \
-first loss, so the first loss loses less; a deferrable mezzanine accrues its unpaid interest and a failing \
-coverage test diverts interest from it to the senior, so it can lose more. Use the simulation's \
-figures; this one checks their order of magnitude (docs/validation.md).\n";
+one correlation. In the simulation the loans' interest above the tranches' coupons and fees \
+(excess spread) covers losses as they come, so the junior tranches lose less principal than a \
+static slice of the pool's loss. Use the simulation's figures; this one checks their order of \
+magnitude (docs/validation.md).\n";
