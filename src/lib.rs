@@ -14,6 +14,7 @@ pub mod aggregate;
 pub mod analytic;
 pub mod engine;
 pub mod format;
+pub mod limits;
 pub mod model;
 pub mod money;
 pub mod pipeline;

@@ -105,6 +105,10 @@ pub enum RunError {
         /// The run's number of paths.
         paths: u64,
     },
+    /// The run would exceed a resource limit (paths, threads, or the memory
+    /// its outcomes need).
+    #[error(transparent)]
+    Limit(#[from] crate::limits::LimitError),
     /// A quantile to trace is outside (0, 1].
     #[error("quantile {0} cannot be traced: expected a number in (0, 1]")]
     TraceQuantile(f64),
@@ -137,7 +141,10 @@ impl RunError {
     pub fn is_bad_input(&self) -> bool {
         matches!(
             self,
-            RunError::Model(_) | RunError::TracePath { .. } | RunError::TraceQuantile(_)
+            RunError::Model(_)
+                | RunError::Limit(_)
+                | RunError::TracePath { .. }
+                | RunError::TraceQuantile(_)
         )
     }
 }
@@ -215,6 +222,8 @@ impl RunOutcome {
 /// Runs every scenario of the request (the base case alone, without a
 /// scenario column, when none was asked for) and writes the reports.
 pub fn run(request: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, RunError> {
+    crate::limits::check_paths(request.settings.paths)?;
+    crate::limits::check_threads(request.threads)?;
     check_traces(request)?;
     let started = Instant::now();
     if request.scenarios.is_empty() {
@@ -270,6 +279,7 @@ fn run_scenario(
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let model = Model::compile_scenario(&request.loaded.spec, scenario)?;
     let settings = &request.settings;
+    crate::limits::check_memory(&model, settings.paths, crate::limits::available_memory())?;
     progress.start(&scenario.name, settings.paths);
     let simulation_started = Instant::now();
     let outcomes = with_threads(Some(request.threads), || {

@@ -11,7 +11,7 @@ use super::finite_pool::PMF_TOLERANCE;
 use super::normal::{cdf_both, inv_cdf_unchecked, norm_cdf, norm_pdf};
 use super::quadrature::{converge, normal_rule};
 use super::{AnalyticError, FinitePool, LossDistribution, Tranche};
-use statrs::distribution::{ContinuousCDF, StudentsT};
+use statrs::distribution::StudentsT;
 
 /// Largest accepted degrees of freedom; beyond it the copula is Gaussian
 /// to well within the quadrature tolerance.
@@ -112,10 +112,11 @@ const THRESHOLD_LEVEL: usize = 2;
 /// method with the same mixing rule as the pool integral. statrs' t cdf is
 /// biased by ~1e-10 for nu ~ 1e6, and the pool's expected loss is exactly
 /// p (1 - R) only if the threshold matches the integral; statrs' quantile
-/// serves only as the starting value (guarded: p is in (0, 1) here).
+/// (computed so that it always ends) serves only as the starting value.
 fn t_quantile(nu: f64, p: f64) -> Result<f64, AnalyticError> {
     let rule = MixingRule::new(nu, THRESHOLD_LEVEL);
-    let start = StudentsT::new(0.0, 1.0, nu).map(|d| d.inverse_cdf(p));
+    // statrs' own quantile loops for ever for nu ~ 1e9; this one ends.
+    let start = StudentsT::new(0.0, 1.0, nu).map(|d| crate::model::student_t_quantile(&d, p));
     let mut t = match start {
         Ok(t) if t.is_finite() => t,
         _ => inv_cdf_unchecked(p),

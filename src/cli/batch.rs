@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
 use blendsim::report::{BatchRow, ScenarioSummary, write_batch_summary};
+use blendsim::spec::sanitised_name;
 
 use super::args::BatchArgs;
 use super::run::run_all_scenarios;
@@ -14,6 +15,13 @@ use super::{BadInput, emit, exit_code, facility_label};
 /// Runs every facility found; fails at the end if any facility failed.
 pub fn batch(args: BatchArgs) -> Result<()> {
     let facilities = find_facilities(&args.inputs)?;
+    if facilities.is_empty() {
+        let message = format!(
+            "{}: no facility file found (facility.toml or *.facility.toml)",
+            args.inputs.join(", ")
+        );
+        return Err(BadInput(message).into());
+    }
     let mut rows = Vec::new();
     let mut failed = Vec::new();
     let mut names = BTreeSet::new();
@@ -127,10 +135,13 @@ fn collect_from_folder(folder: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
 /// The facility's output folder name ([`facility_label`]), numbered if
 /// already taken.
 fn unique_name(facility: &Path, taken: &mut BTreeSet<String>) -> String {
-    let base = facility_label(facility);
+    // A folder's name can be anything the file system allows; the output
+    // folder's name is kept to the safe alphabet.
+    let base = sanitised_name(&facility_label(facility));
     let mut name = base.clone();
     let mut n = 2;
-    while !taken.insert(name.clone()) {
+    // Compared ignoring case: `A` and `a` are one folder on some systems.
+    while !taken.insert(name.to_ascii_lowercase()) {
         name = format!("{base}-{n}");
         n += 1;
     }

@@ -8,6 +8,7 @@ use std::sync::Mutex;
 use anyhow::Result;
 use blendsim::aggregate::{RatingBasis, RatingBenchmark};
 use blendsim::engine::RunSettings;
+use blendsim::limits::{self, LimitError};
 use blendsim::pipeline::{self, Progress, RunError, RunOutcome, RunRequest, TraceRequest};
 use blendsim::report::summary_table;
 use blendsim::spec::{BASE, LoadOptions, LoadedFacility, ScenarioSpec, load_facility};
@@ -87,8 +88,12 @@ pub fn resolve_settings(
     if paths == 0 {
         return Err(BadInput("--paths must be at least 1".into()).into());
     }
+    limits::check_paths(paths).map_err(limit_error)?;
     if threads == Some(0) {
         return Err(BadInput("--threads must be at least 1".into()).into());
+    }
+    if let Some(threads) = threads {
+        limits::check_threads(threads).map_err(limit_error)?;
     }
     let seed = seed.or(defaults.seed).unwrap_or(DEFAULT_SEED);
     Ok((
@@ -152,7 +157,19 @@ fn flag_error(error: RunError) -> anyhow::Error {
         RunError::TraceQuantile(q) => {
             BadInput(format!("--trace-quantile {q}: expected a number in (0, 1]")).into()
         }
+        RunError::Limit(limit) => limit_error(limit).into(),
         other => other.into(),
+    }
+}
+
+/// A resource limit, said with the flag that sets it.
+fn limit_error(limit: LimitError) -> BadInput {
+    match limit {
+        LimitError::Paths { paths } => BadInput(format!("--paths {paths}: {limit}")),
+        LimitError::Threads { threads, .. } => BadInput(format!("--threads {threads}: {limit}")),
+        LimitError::Memory { paths, .. } => BadInput(format!(
+            "--paths {paths}: {limit}; run fewer paths, or split them over runs with different --seed"
+        )),
     }
 }
 

@@ -3,6 +3,7 @@
 //! schedule in minor units, per-period default thresholds, recovery tables,
 //! the factor structure and the liabilities.
 
+mod beta_inverse;
 mod calendar;
 mod copula;
 mod default_curve;
@@ -14,7 +15,7 @@ mod pool;
 mod recovery;
 
 pub use calendar::{Calendar, year_fraction};
-pub use copula::LatentLaw;
+pub use copula::{LatentLaw, NORMAL_LIMIT_DOF, student_t_quantile};
 pub use default_curve::{CurveError, DefaultCurve};
 pub use factors::{FactorLoadings, FactorNames};
 pub use liabilities::*;

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
 
-use statrs::distribution::{Beta, ContinuousCDF};
+use super::beta_inverse::{bisect_beta_reg, inverse_beta_reg};
 
 /// Number of intervals of a quantile table.
 pub const TABLE_INTERVALS: usize = 4096;
@@ -103,9 +103,11 @@ impl QuantileTable {
     /// The table of the Beta law with this mean and standard deviation.
     fn beta(mean: f64, sd: f64) -> Option<QuantileTable> {
         let (alpha, beta) = beta_shapes(mean, sd)?;
-        let law = Beta::new(alpha, beta).ok()?;
         let values = (0..=TABLE_INTERVALS)
-            .map(|j| law.try_inverse_cdf(j as f64 / TABLE_INTERVALS as f64).ok())
+            .map(|j| {
+                let p = j as f64 / TABLE_INTERVALS as f64;
+                inverse_beta_reg(alpha, beta, p).or_else(|| bisect_beta_reg(alpha, beta, p))
+            })
             .collect::<Option<Vec<f64>>>()?;
         Some(QuantileTable { values })
     }
@@ -131,6 +133,34 @@ pub fn beta_shapes(mean: f64, sd: f64) -> Option<(f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use statrs::distribution::{Beta, ContinuousCDF};
+
+    /// Moments that made the incomplete-beta inversion loop for ever now
+    /// give a table at once, and every feasible law has one: a quantile
+    /// table in [0, 1] that does not decrease.
+    #[test]
+    fn extreme_moments_end() {
+        for (mean, sd) in [(0.5, 1e-9), (1e-12, 1e-7), (0.45, 0.2 * 1e-4)] {
+            assert!(
+                RecoveryLaw::from_moments(mean, sd).is_some(),
+                "mean {mean} sd {sd}"
+            );
+        }
+        for mean in [0.001_f64, 0.01, 0.2, 0.5, 0.9, 0.999] {
+            let limit = (mean * (1.0 - mean)).sqrt();
+            for sd in [0.001, 0.01, 0.5 * limit, 0.99 * limit, limit * (1.0 - 1e-9)] {
+                if sd >= limit || sd < 0.001 {
+                    continue;
+                }
+                let table = QuantileTable::beta(mean, sd).expect("a Beta law");
+                let v = &table.values;
+                assert!(
+                    v.windows(2).all(|w| w[0] <= w[1]) && v[0] >= 0.0 && v[TABLE_INTERVALS] <= 1.0,
+                    "mean {mean} sd {sd}"
+                );
+            }
+        }
+    }
 
     /// The table's mean and sd match the target moments (trapezoid rule over
     /// the quantile function), and interpolated quantiles match exact ones.

@@ -148,13 +148,20 @@ pub fn format_float(x: f64) -> String {
     }
 }
 
-/// Neutralises text that a spreadsheet would read as a formula (cells
-/// starting with `=`, `+`, `-`, `@`, tab or carriage return) by prefixing a
-/// single quote.
+/// Neutralises text that a spreadsheet would read as a formula by
+/// prefixing a single quote: cells whose first character other than
+/// spaces is `=`, `+`, `-`, `@`, `|` (DDE) or `%`, or that start with a
+/// tab, carriage return or line feed (OWASP's CSV injection list).
 pub fn neutralise(text: &str) -> String {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{text}"),
-        _ => text.to_owned(),
+    let risky_start = matches!(text.chars().next(), Some('\t' | '\r' | '\n'));
+    let risky_sign = matches!(
+        text.trim_start_matches(' ').chars().next(),
+        Some('=' | '+' | '-' | '@' | '|' | '%')
+    );
+    if risky_start || risky_sign {
+        format!("'{text}")
+    } else {
+        text.to_owned()
     }
 }
 
@@ -169,6 +176,10 @@ mod tests {
         assert_eq!(neutralise("-1"), "'-1");
         assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
         assert_eq!(neutralise("senior"), "senior");
+        for risky in [" =1+1", "  @x", "|calc", "%0A", "\ttab", "\n=x"] {
+            assert_eq!(neutralise(risky), format!("'{risky}"));
+        }
+        assert_eq!(neutralise("a=b"), "a=b");
     }
 
     #[test]

@@ -62,6 +62,9 @@ impl CsvRead {
 /// A CSV file whose header has been read; [`CsvFile::rows`] reads the rest.
 pub(super) struct CsvFile<'b> {
     reader: csv::Reader<&'b [u8]>,
+    /// Counts lines by `\n` alone (the csv crate counts a CRLF's `\r` as
+    /// a line end too, so CRLF files had every line off).
+    lines: LineCounter<'b>,
     /// The header's columns and the problems found so far.
     pub read: CsvRead,
 }
@@ -88,7 +91,15 @@ impl<'b> CsvFile<'b> {
             Ok(header) => read.header(&header.clone(), schema),
             Err(e) => read.report(Some(1), "", format!("cannot read the header row: {e}")),
         }
-        CsvFile { reader, read }
+        CsvFile {
+            reader,
+            read,
+            lines: LineCounter {
+                bytes,
+                offset: 0,
+                line: 1,
+            },
+        }
     }
 
     /// Hands every data row with the header's number of cells to `row`
@@ -104,7 +115,9 @@ impl<'b> CsvFile<'b> {
             }
             match record {
                 Ok(record) => {
-                    let line = record.position().map_or(0, |p| p.line() as usize);
+                    let line = record
+                        .position()
+                        .map_or(0, |p| self.lines.line_at(p.byte() as usize));
                     if record.len() != self.read.width {
                         let message = format!(
                             "the row has {} cells but the header has {}; quote cells that contain commas",
@@ -121,7 +134,7 @@ impl<'b> CsvFile<'b> {
                     });
                 }
                 Err(e) => {
-                    let line = e.position().map(|p| p.line() as usize);
+                    let line = e.position().map(|p| self.lines.line_at(p.byte() as usize));
                     self.read
                         .report(line, "", format!("cannot read the row: {e}"));
                 }
@@ -131,10 +144,79 @@ impl<'b> CsvFile<'b> {
     }
 }
 
+/// Longest cell accepted: names, ids and numbers are far shorter, and an
+/// error quoting a cell stays short.
+pub(super) const MAX_CELL_CHARS: usize = 200;
+
+/// Why a cell cannot be read whatever its column: too long, or holding a
+/// control character (which would corrupt reports and terminals).
+fn cell_problem(text: &str) -> Option<String> {
+    let count = text.chars().count();
+    if count > MAX_CELL_CHARS {
+        Some(format!(
+            "the cell has {count} characters; expected at most {MAX_CELL_CHARS}"
+        ))
+    } else if text.chars().any(char::is_control) {
+        Some(format!(
+            "`{}` contains a control character; expected printable text",
+            super::error::excerpt(text)
+        ))
+    } else {
+        None
+    }
+}
+
+/// 1-based line numbers of byte offsets met in increasing order.
+struct LineCounter<'b> {
+    bytes: &'b [u8],
+    offset: usize,
+    line: usize,
+}
+
+impl LineCounter<'_> {
+    /// The line of a record starting at byte `offset` (offsets must not
+    /// decrease). After a CRLF the csv crate starts the next record at the
+    /// `\n`, which belongs to the previous line.
+    fn line_at(&mut self, offset: usize) -> usize {
+        let offset = offset + usize::from(self.bytes.get(offset) == Some(&b'\n'));
+        let end = offset.min(self.bytes.len()).max(self.offset);
+        self.line += self.bytes[self.offset..end]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        self.offset = end;
+        self.line
+    }
+}
+
 impl CsvRead {
     fn header(&mut self, header: &StringRecord, schema: &Schema<'_>) {
         self.width = header.len();
         for (position, name) in header.iter().enumerate() {
+            if name.chars().any(char::is_control) || name.chars().count() > MAX_CELL_CHARS {
+                // Not a header at all (a binary file, /proc/self/environ):
+                // say so without echoing it.
+                let message = format!(
+                    "cell {} of the header row is not a column name ({} characters{}); expected a \
+                     CSV header such as {}",
+                    position + 1,
+                    name.chars().count(),
+                    if name.chars().any(char::is_control) {
+                        ", control characters"
+                    } else {
+                        ""
+                    },
+                    schema
+                        .known
+                        .iter()
+                        .take(3)
+                        .copied()
+                        .collect::<Vec<_>>()
+                        .join(",")
+                );
+                self.report(Some(1), "", message);
+                continue;
+            }
             let wanted = name.to_ascii_lowercase();
             match schema.known.iter().find(|c| **c == wanted) {
                 Some(column) if self.columns.contains_key(column) => {
@@ -199,9 +281,17 @@ impl<'a> Cells<'a> {
     }
 
     /// The cell of `column`, if the header has it (otherwise already reported).
+    /// A cell longer than [`MAX_CELL_CHARS`] or with a control character
+    /// is reported and treated as unreadable.
     pub fn cell(&mut self, column: &str) -> Option<&'a str> {
         let record: &'a StringRecord = self.record;
         let cell = self.read.columns.get(column).and_then(|i| record.get(*i));
+        let problem = cell.and_then(cell_problem);
+        let bad = problem.is_some();
+        if let Some(message) = problem {
+            self.report(column, message);
+        }
+        let cell = cell.filter(|_| !bad);
         if cell.is_none() {
             self.mark_failed(column);
         }
@@ -237,10 +327,11 @@ impl<'a> Cells<'a> {
 
     /// The cell of an optional column: `None` if the header lacks the
     /// column or the cell is empty.
-    pub fn optional(&self, column: &str) -> Option<&'a str> {
+    pub fn optional(&mut self, column: &str) -> Option<&'a str> {
         let record: &'a StringRecord = self.record;
-        let cell = self.read.columns.get(column).and_then(|i| record.get(*i));
-        cell.filter(|text| !text.is_empty())
+        let present = self.read.columns.get(column).and_then(|i| record.get(*i));
+        present.filter(|text| !text.is_empty())?;
+        self.cell(column)
     }
 
     /// An optional date: empty is `None`; a bad date is reported.

@@ -39,6 +39,51 @@ impl Diagnostic {
     }
 }
 
+/// Characters of an input shown in an error at most.
+pub const EXCERPT_CHARS: usize = 40;
+
+/// A short, printable excerpt of input text for an error message: control
+/// and other invisible characters escaped (`\0`, `\u{202e}`), cut after
+/// [`EXCERPT_CHARS`] characters with `...` and the full length, so an
+/// error never echoes a file's contents or moves the terminal's cursor.
+pub fn excerpt(text: &str) -> String {
+    cut(text, EXCERPT_CHARS)
+}
+
+/// [`excerpt`] with room for `max` characters.
+fn cut(text: &str, max: usize) -> String {
+    let count = text.chars().count();
+    let shown: String = text.chars().take(max).collect();
+    let mut out = escape_invisible(&shown);
+    if count > max {
+        out.push_str(&format!("... ({count} characters)"));
+    }
+    out
+}
+
+/// `text` with control and format characters escaped, the rest as is.
+pub fn escape_invisible(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_control() || is_format_char(c) {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
+}
+
+/// Unicode format characters that reorder or hide text (bidi controls,
+/// zero-width characters, the BOM).
+fn is_format_char(c: char) -> bool {
+    matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+/// Longest message shown for one diagnostic: a safety net for a message
+/// that quotes an input in full.
+const MAX_MESSAGE_CHARS: usize = 1_000;
+
 /// Writes `file:line: ` (each part only where known).
 fn write_location(
     f: &mut fmt::Formatter<'_>,
@@ -57,9 +102,17 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write_location(f, &self.file, self.line)?;
         if !self.field.is_empty() {
-            write!(f, "field `{}`: ", self.field)?;
+            // Field paths are longer than values (`risk.pd_curves.<name>
+            // .cumulative_pd[2]`); a CSV field is a header cell, any length.
+            write!(f, "field `{}`: ", cut(&self.field, 2 * EXCERPT_CHARS))?;
         }
-        f.write_str(&self.message)
+        let message = escape_invisible(&self.message);
+        if message.chars().count() > MAX_MESSAGE_CHARS {
+            let shown: String = message.chars().take(MAX_MESSAGE_CHARS).collect();
+            write!(f, "{shown}... (message cut)")
+        } else {
+            f.write_str(&message)
+        }
     }
 }
 
@@ -137,6 +190,18 @@ mod tests {
             d.to_string(),
             "projects.csv:14: field `annual_pd`: 1.5 is not a probability; expected a number in (0, 1)"
         );
+    }
+
+    #[test]
+    fn excerpts_are_short_and_printable() {
+        assert_eq!(excerpt("a\0b\u{1b}[2J"), "a\\u{0}b\\u{1b}[2J");
+        let long = "PATH=/usr/bin\0HOME=/root\0".repeat(100);
+        let shown = excerpt(&long);
+        assert!(shown.ends_with("... (2500 characters)"), "{shown}");
+        assert!(shown.len() < 100, "{shown}");
+        let d = Diagnostic::new(long.clone(), format!("`{long}` is bad"));
+        let text = d.to_string();
+        assert!(!text.contains('\0') && text.len() < 1_200, "{}", text.len());
     }
 
     #[test]

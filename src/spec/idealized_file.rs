@@ -73,9 +73,18 @@ fn row(c: &mut Cells<'_>) -> Option<IdealizedRow> {
     let row = IdealizedRow {
         rating: c.parse("rating", String::new(), |text| Ok(text.to_owned())),
         year: c.parse("year", 0, |text| {
-            text.parse().map_err(|_| {
-                format!("`{text}` is not a year; expected a whole number >= 1 (years count from 1)")
-            })
+            // Bounded so that a typo (year 4000000000) cannot make the
+            // table's year-by-year layout take gigabytes.
+            let max = super::validate::MAX_HORIZON_YEARS as u32;
+            text.parse()
+                .ok()
+                .filter(|year: &u32| (1..=max).contains(year))
+                .ok_or_else(|| {
+                    format!(
+                        "`{text}` is not a year of the table; expected a whole number from 1 to {max} \
+                         (years count from 1)"
+                    )
+                })
         }),
         default_probability: c.number("default_probability"),
         expected_loss: c

@@ -10,6 +10,7 @@ use super::facility_file::{FacilityRead, read_facility};
 use super::file_kind::misdirected;
 use super::idealized::IdealizedTable;
 use super::idealized_file::{IdealizedRead, read_idealized_table};
+use super::input_file::{MAX_PROJECT_LIST_BYTES, MAX_SMALL_FILE_BYTES, read_input};
 use super::nexus::{OwnershipRead, read_ownership};
 use super::projects_file::{ProjectsRead, read_projects};
 use super::reader::is_failed;
@@ -140,8 +141,9 @@ pub fn load_facility(path: &Path, options: &LoadOptions) -> Result<LoadedFacilit
     if !breaches.is_empty() && !options.allow_breaches {
         return Err(SpecError::Breaches(breaches));
     }
+    let named_at = (path, facility.index.line_of("scenarios"));
     let scenarios = match &facility.scenarios_path {
-        Some(file) => load_scenarios(&folder.join(file), &spec, &mut inputs)?,
+        Some(file) => load_scenarios(&folder.join(file), &spec, &mut inputs, named_at)?,
         None => Vec::new(),
     };
     Ok(LoadedFacility {
@@ -157,7 +159,7 @@ pub fn load_facility(path: &Path, options: &LoadOptions) -> Result<LoadedFacilit
 /// another kind (a project list, a scenarios file) by name.
 fn read_facility_text(path: &Path) -> Result<(String, InputFile), SpecError> {
     let misdirected = |text| misdirected(path, text).map(|d| SpecError::Invalid(vec![d]));
-    let bytes = std::fs::read(path).map_err(|source| {
+    let bytes = read_input(path, MAX_SMALL_FILE_BYTES).map_err(|source| {
         misdirected(None).unwrap_or_else(|| SpecError::Io {
             path: path.to_owned(),
             source,
@@ -175,15 +177,18 @@ fn read_facility_text(path: &Path) -> Result<(String, InputFile), SpecError> {
 }
 
 /// Reads the scenarios file `file` against `spec`, recording it among the
-/// inputs.
+/// inputs; a file that cannot be read is reported on the facility file's
+/// `scenarios` key (`named_at`: the facility file and that key's line).
 fn load_scenarios(
     file: &Path,
     spec: &FacilitySpec,
     inputs: &mut Vec<InputFile>,
+    named_at: (&Path, Option<usize>),
 ) -> Result<Vec<ScenarioSpec>, SpecError> {
-    let bytes = std::fs::read(file).map_err(|source| SpecError::Io {
-        path: file.to_owned(),
-        source,
+    let bytes = read_input(file, MAX_SMALL_FILE_BYTES).map_err(|e| {
+        let message = format!("cannot read the scenarios file {}: {e}", file.display());
+        let diag = Diagnostic::new("scenarios", message).at_line(named_at.1);
+        SpecError::Invalid(vec![located(named_at.0, diag)])
     })?;
     inputs.push(input_file(file, &bytes));
     read_scenarios(file, spec)
@@ -197,17 +202,26 @@ fn input_file(path: &Path, bytes: &[u8]) -> InputFile {
     }
 }
 
-/// Reads a file the facility file names at `field` and parses its bytes;
-/// a read failure becomes a diagnostic on `field` (`what` names the file).
+/// A file the facility file names: the key that names it, what it is (for
+/// errors) and its largest size in bytes.
+struct NamedFile {
+    field: &'static str,
+    what: &'static str,
+    limit: u64,
+}
+
+/// Reads a file the facility file names (a regular file of at most its
+/// limit) and parses its bytes; a read failure becomes a diagnostic on the
+/// key that names it.
 fn read_named_file<T>(
     file: &Path,
-    field: &str,
-    what: &str,
+    named: NamedFile,
     facility: &mut FacilityRead,
     inputs: &mut Vec<InputFile>,
     parse: impl FnOnce(&[u8], &FacilityRead) -> T,
 ) -> Option<T> {
-    match std::fs::read(file) {
+    let NamedFile { field, what, limit } = named;
+    match read_input(file, limit) {
         Ok(bytes) => {
             inputs.push(input_file(file, &bytes));
             Some(parse(&bytes, facility))
@@ -228,7 +242,12 @@ fn read_project_file(
     inputs: &mut Vec<InputFile>,
 ) -> Option<ProjectsRead> {
     let parse = |bytes: &[u8], _: &FacilityRead| read_projects(bytes);
-    read_named_file(csv, "projects", "project list", facility, inputs, parse)
+    let named = NamedFile {
+        field: "projects",
+        what: "project list",
+        limit: MAX_PROJECT_LIST_BYTES,
+    };
+    read_named_file(csv, named, facility, inputs, parse)
 }
 
 /// Reads the idealized rating table of `[implied_rating]` (a read failure
@@ -240,8 +259,12 @@ fn read_table_file(
 ) -> Option<IdealizedRead> {
     let source = facility.implied_rating.as_ref()?.source.clone();
     let parse = |bytes: &[u8], _: &FacilityRead| read_idealized_table(bytes, &source);
-    let (field, what) = ("implied_rating.table", "idealized rating table");
-    read_named_file(table, field, what, facility, inputs, parse)
+    let named = NamedFile {
+        field: "implied_rating.table",
+        what: "idealized rating table",
+        limit: MAX_SMALL_FILE_BYTES,
+    };
+    read_named_file(table, named, facility, inputs, parse)
 }
 
 /// Reads `ownership.csv` (`[eligibility.ownership] file`; a read failure
@@ -252,8 +275,13 @@ fn read_ownership_file(
     inputs: &mut Vec<InputFile>,
 ) -> Option<OwnershipRead> {
     let parse = |bytes: &[u8], f: &FacilityRead| read_ownership(bytes, &f.spec.eligibility.nexus);
-    let (field, what) = ("eligibility.ownership.file", "ownership file");
-    read_named_file(file, field, what, facility, inputs, parse)
+    let named = NamedFile {
+        field: "eligibility.ownership.file",
+        what: "ownership file",
+        // Ownership chains can be as many as the projects' sponsors.
+        limit: MAX_PROJECT_LIST_BYTES,
+    };
+    read_named_file(file, named, facility, inputs, parse)
 }
 
 /// A file besides the facility file and the project list whose problems

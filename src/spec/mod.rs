@@ -13,8 +13,10 @@ mod file_kind;
 mod funding_validate;
 mod idealized;
 mod idealized_file;
+mod input_file;
 mod load;
 mod money;
+mod names;
 pub mod nexus;
 mod projects_file;
 mod reader;
@@ -33,9 +35,12 @@ mod words;
 pub use error::{Diagnostic, EligibilityBreach, SpecError};
 pub use idealized::{ByYearTable, IdealizedRow, IdealizedTable};
 pub use idealized_file::COLUMNS as IDEALIZED_TABLE_COLUMNS;
+pub use input_file::{MAX_PROJECT_LIST_BYTES, MAX_SMALL_FILE_BYTES, read_input};
 pub use load::{InputFile, LoadOptions, LoadedFacility, load_facility};
+pub use names::{MAX_NAME_LEN, RESERVED_NAMES, check_safe_name, sanitised_name};
 pub use scenarios::{
     BASE, FactorRef, FactorShift, Overlay, ScenarioSpec, Selector, ShiftLevel, read_scenarios,
 };
 pub use types::*;
+pub use validate::{MAX_DATE, MAX_HORIZON_YEARS, MAX_MINOR_UNITS, MIN_DATE};
 pub use waterfall::*;

@@ -97,11 +97,34 @@ pub(crate) fn read_projects(bytes: &[u8]) -> ProjectsRead {
     }
     let mut projects = Vec::new();
     let read = file.rows(|cells| projects.push(project(cells)));
+    one_spelling_per_group(&mut projects);
     ProjectsRead {
         projects,
         failed: read.failed,
         diagnostics: read.diagnostics,
     }
+}
+
+/// Countries and regions that differ only in case or spacing (`INDONESIA`,
+/// `Indonesia`, `Viet  Nam`) are one group, so a concentration limit or a
+/// factor cannot be escaped by spelling: every project takes the spelling
+/// of the group's first row, with runs of spaces made one.
+fn one_spelling_per_group(projects: &mut [ProjectSpec]) {
+    let mut countries = std::collections::BTreeMap::new();
+    let mut regions = std::collections::BTreeMap::new();
+    for p in projects {
+        p.country = first_spelling(&mut countries, &p.country);
+        if let Some(region) = &p.region {
+            p.region = Some(first_spelling(&mut regions, region));
+        }
+    }
+}
+
+/// The spelling `seen` holds for `name`'s group, recording `name`'s own
+/// (spaces collapsed) if it is the first of its group.
+fn first_spelling(seen: &mut std::collections::BTreeMap<String, String>, name: &str) -> String {
+    let spaced = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    seen.entry(spaced.to_lowercase()).or_insert(spaced).clone()
 }
 
 /// The project of one data row.
@@ -234,6 +257,57 @@ mod tests {
         assert_eq!(p.amount.to_string(), "25000000.00");
         assert_eq!(p.amortization, Amortization::Linear);
         assert_eq!(p.line, 2);
+    }
+
+    fn row(id: &str, country: &str, region_cell: &str) -> String {
+        format!(
+            "{id},A,lithium,extraction,{country},US,100,0.05,2026-01-01,2030-01-01,bullet,0.02,0.4,0.1{region_cell}"
+        )
+    }
+
+    #[test]
+    fn countries_differing_in_case_or_spacing_are_one() {
+        let header = HEADER.trim_end().to_owned() + ",region\n";
+        let rows = [
+            row("P1", "Indonesia", ",South-East Asia"),
+            row("P2", "INDONESIA", ",south-east  asia"),
+            row("P3", "  viet   nam ", ","),
+            row("P4", "Viet Nam", ","),
+        ];
+        let read = read_projects((header + &rows.join("\n")).as_bytes());
+        assert!(read.diagnostics.is_empty(), "{:?}", read.diagnostics);
+        let countries: Vec<_> = read.projects.iter().map(|p| p.country.as_str()).collect();
+        assert_eq!(
+            countries,
+            ["Indonesia", "Indonesia", "viet nam", "viet nam"]
+        );
+        assert_eq!(read.projects[1].region.as_deref(), Some("South-East Asia"));
+    }
+
+    #[test]
+    fn crlf_lines_are_counted_once() {
+        let text = HEADER.replace('\n', "\r\n")
+            + &row("P1", "Chile", "")
+            + "\r\n"
+            + &row("P2", "Chile", "").replace("0.05", "x")
+            + "\r\n";
+        let read = read_projects(text.as_bytes());
+        let found = crate::spec::test_support::located(&read.diagnostics);
+        assert_eq!(found, [(Some(3), "coupon")]);
+    }
+
+    #[test]
+    fn control_characters_and_huge_cells_are_refused_briefly() {
+        let text = format!(
+            "{HEADER}{}\n{}\n",
+            row("P\u{0}1", "Chile", ""),
+            row("P2", &"x".repeat(5_000), "")
+        );
+        let read = read_projects(text.as_bytes());
+        let found = crate::spec::test_support::located(&read.diagnostics);
+        assert_eq!(found, [(Some(2), "id"), (Some(3), "country")]);
+        let shown = format!("{}", read.diagnostics[1]);
+        assert!(shown.len() < 200, "{shown}");
     }
 
     #[test]

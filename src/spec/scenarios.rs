@@ -18,6 +18,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{Diagnostic, SpecError};
 use super::facility_file::RawShares;
+use super::names::check_safe_name;
 use super::toml_source::read_toml;
 use super::types::{CorrelationShares, FacilitySpec, ProjectSpec, Segment};
 use super::words::{SEGMENTS, parse_choice};
@@ -190,9 +191,14 @@ pub fn read_scenarios(
     path: &Path,
     facility: &FacilitySpec,
 ) -> Result<Vec<ScenarioSpec>, SpecError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SpecError::Io {
+    let bytes = super::input_file::read_input(path, super::input_file::MAX_SMALL_FILE_BYTES)
+        .map_err(|source| SpecError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
+    let text = String::from_utf8(bytes).map_err(|e| SpecError::Io {
         path: path.to_owned(),
-        source,
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
     })?;
     let read = read_toml::<RawFile>(&text);
     let mut checker = Checker {
@@ -235,11 +241,13 @@ impl Checker<'_> {
 
     fn scenario(&mut self, at: &str, raw: RawScenario) -> ScenarioSpec {
         let name = raw.name.unwrap_or_default().trim().to_owned();
-        if name.is_empty() || name == BASE {
+        if name.eq_ignore_ascii_case(BASE) {
             self.fail(
                 format!("{at}.name"),
                 format!("needs a name other than `{BASE}` (the base case is built in)"),
             );
+        } else if let Err(message) = check_safe_name(&name, "scenario") {
+            self.fail(format!("{at}.name"), message);
         }
         let pd_multipliers = raw
             .pd_multiplier
@@ -253,8 +261,8 @@ impl Checker<'_> {
                     &format!("{at}.multiplier"),
                     m.multiplier,
                     0.0,
-                    f64::INFINITY,
-                    "a multiplier >= 0",
+                    super::validate::MAX_PD_MULTIPLIER,
+                    "a multiplier from 0 to 1000",
                 );
                 Overlay { selector, value }
             });
@@ -459,10 +467,14 @@ impl Checker<'_> {
     fn unique_names(&mut self, scenarios: &[ScenarioSpec]) {
         let mut seen = BTreeSet::new();
         for (i, s) in scenarios.iter().enumerate() {
-            if !s.name.is_empty() && !seen.insert(s.name.as_str()) {
+            if !s.name.is_empty() && !seen.insert(s.name.to_ascii_lowercase()) {
                 self.fail(
                     format!("scenarios[{i}].name"),
-                    format!("`{}` is used by another scenario", s.name),
+                    format!(
+                        "`{}` is used by another scenario (names are compared ignoring case, \
+                         since each names a folder)",
+                        s.name
+                    ),
                 );
             }
         }

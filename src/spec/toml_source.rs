@@ -25,12 +25,16 @@ pub struct FieldIndex {
     entries: Vec<(String, Range<usize>, Range<usize>)>,
     /// Byte offset of the start of every line.
     line_starts: Vec<usize>,
+    /// Paths of string values holding a control character other than tab
+    /// and line ends (no report, CSV or SVG can carry them).
+    control: Vec<(String, usize)>,
 }
 
 impl FieldIndex {
     fn build(text: &str, root: &DeTable<'_>) -> Self {
         let mut index = Self {
             entries: Vec::new(),
+            control: Vec::new(),
             line_starts: std::iter::once(0)
                 .chain(text.match_indices('\n').map(|(i, _)| i + 1))
                 .collect(),
@@ -58,6 +62,9 @@ impl FieldIndex {
                         .push((item_path.clone(), item.span(), item.span()));
                     self.add_value(&item_path, item);
                 }
+            }
+            DeValue::String(text) if text.chars().any(is_forbidden_control) => {
+                self.control.push((path.to_owned(), value.span().start));
             }
             _ => {}
         }
@@ -103,6 +110,12 @@ impl FieldIndex {
         let field = start.and_then(|s| self.path_at(s)).unwrap_or_default();
         Diagnostic::new(field, error.message()).at_line(start.map(|s| self.line_at(s)))
     }
+}
+
+/// A control character that no text field may hold (tab, CR and LF may
+/// appear in free text such as a description).
+fn is_forbidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
 fn join(prefix: &str, key: &str) -> String {
@@ -157,6 +170,16 @@ pub fn read_toml<T: DeserializeOwned>(text: &str) -> TomlRead<T> {
             break;
         }
     }
+    let control: Vec<Diagnostic> = read
+        .index
+        .control
+        .iter()
+        .map(|(path, offset)| {
+            let message = "contains a control character; expected printable text";
+            Diagnostic::new(path.clone(), message).at_line(Some(read.index.line_at(*offset)))
+        })
+        .collect();
+    read.diagnostics.extend(control);
     read
 }
 
@@ -223,6 +246,19 @@ mod tests {
         }
         assert_eq!(found.len(), 5, "{:?}", read.diagnostics);
         assert!(read.value.is_some());
+    }
+
+    #[test]
+    fn control_characters_in_strings_are_reported() {
+        let read = read_toml::<toml::Table>(
+            "a = 1\nname = \"x\\u0000y\"\nnote = \"\"\"two\nlines\"\"\"\n",
+        );
+        let found: Vec<_> = read
+            .diagnostics
+            .iter()
+            .map(|d| (d.line, d.field.as_str()))
+            .collect();
+        assert_eq!(found, [(Some(2), "name")]);
     }
 
     #[test]

@@ -13,12 +13,15 @@ use rust_decimal::Decimal;
 
 use super::error::Diagnostic;
 use super::money::{check_minor_digits, check_positive, fits_minor_units};
+use super::names::check_safe_name;
+mod bounds;
 mod projects;
 
 use super::types::{
     Copula, CorrelationShares, EligibilityRules, FacilitySpec, PdCurve, PdSource, ProjectSpec,
     RatingTable, RiskSpec,
 };
+pub use bounds::{MAX_DATE, MAX_HORIZON_YEARS, MAX_MINOR_UNITS, MIN_DATE};
 use projects::{check_by_mineral_used, check_projects, check_totals, mineral_name};
 
 /// Which input file a finding belongs to.
@@ -56,8 +59,21 @@ const UNIT: Interval = Interval(0.0, true, 1.0, true);
 const RATE: Interval = Interval(0.0, true, 1.0, false);
 const SHARE: Interval = Interval(0.0, false, 1.0, true);
 pub(super) const BPS: Interval = Interval(0.0, true, 10_000.0, false);
-const POSITIVE: Interval = Interval(0.0, false, f64::INFINITY, false);
 const NON_NEGATIVE: Interval = Interval(0.0, true, f64::INFINITY, false);
+/// Degrees of freedom of the t copula: from the Cauchy (1) to where it is
+/// the Gaussian copula for every purpose (the threshold moves by under
+/// 2e-5 standard deviations); thresholds are computed exactly up to it.
+const DOF: Interval = Interval(1.0, true, 1e6, true);
+/// Years of a rating table's horizon or a PD curve's points.
+const YEARS: Interval = Interval(0.0, false, MAX_HORIZON_YEARS as f64, true);
+/// Largest recovery lag, in months (the longest horizon).
+pub(super) const MAX_RECOVERY_LAG_MONTHS: u32 = 12 * MAX_HORIZON_YEARS as u32;
+/// Smallest non-zero recovery sd: below it the Beta law's shapes pass
+/// 10^5 and the law is a fixed rate for every purpose (write 0).
+pub(super) const MIN_RECOVERY_SD: f64 = 0.001;
+/// Largest hazard multiplier (construction premium, scenario multipliers):
+/// beyond it every loan defaults in its first period anyway.
+pub(super) const MAX_PD_MULTIPLIER: f64 = 1_000.0;
 
 impl Interval {
     /// Whether `x` lies in the interval (NaN never does).
@@ -180,6 +196,7 @@ pub(crate) fn findings(spec: &FacilitySpec) -> Vec<Finding> {
     check_projects(spec, &mut checks);
     check_by_mineral_used(spec, &mut checks);
     check_totals(spec, &mut checks);
+    bounds::check_worst_case(spec, &mut checks);
     for (field, relational, message) in super::waterfall_validate::findings(spec) {
         checks.facility(field, relational, Err(message));
     }
@@ -219,6 +236,7 @@ fn check_facility(spec: &FacilitySpec, c: &mut Checks) {
                 )
             }),
     );
+    bounds::check_facility_dates(spec, c);
     let ordered = spec.legal_final_date > spec.start_date;
     c.facility(
         "legal_final_date",
@@ -232,13 +250,17 @@ fn check_facility(spec: &FacilitySpec, c: &mut Checks) {
     );
     let fee = number_in(spec.management_fee_bps, BPS, "a fee in basis points");
     c.facility("management_fee_bps", false, fee);
-    let paths_ok = spec.simulation.paths != Some(0);
+    let max = crate::limits::MAX_PATHS;
+    let paths_ok = spec.simulation.paths.is_none_or(|n| (1..=max).contains(&n));
     c.facility(
         "simulation.paths",
         false,
-        paths_ok
-            .then_some(())
-            .ok_or_else(|| "0 paths; expected at least 1".to_owned()),
+        paths_ok.then_some(()).ok_or_else(|| {
+            format!(
+                "{} paths; expected 1 to {max}",
+                spec.simulation.paths.unwrap_or_default()
+            )
+        }),
     );
 }
 
@@ -255,7 +277,7 @@ fn check_tranches(spec: &FacilitySpec, c: &mut Checks) {
     let mut most_junior = None;
     for (i, t) in spec.tranches.iter().enumerate() {
         let field = |name: &str| format!("tranches[{i}].{name}");
-        c.facility(field("name"), false, non_empty(&t.name, "a tranche name"));
+        c.facility(field("name"), false, check_safe_name(&t.name, "tranche"));
         c.facility(field("amount"), false, check_positive(t.amount));
         // Relational: the number of digits comes from the currency.
         c.facility(field("amount"), true, check_minor_digits(t.amount, digits));
@@ -264,14 +286,16 @@ fn check_tranches(spec: &FacilitySpec, c: &mut Checks) {
             false,
             number_in(t.coupon, RATE, "an annual rate"),
         );
-        if let Some(first) = names.get(t.name.as_str()) {
+        let folded = t.name.to_ascii_lowercase();
+        if let Some(first) = names.get(folded.as_str()) {
             let message = format!(
-                "`{}` is already the name of tranches[{first}]; expected unique names",
+                "`{}` is already the name of tranches[{first}] (names are compared ignoring case); \
+                 expected unique names",
                 t.name
             );
             c.facility(field("name"), true, Err(message));
         } else {
-            names.insert(t.name.as_str(), i);
+            names.insert(folded, i);
         }
         if let Some(prev) = most_junior.filter(|prev| t.class < *prev) {
             let message = format!(
@@ -298,14 +322,23 @@ fn check_risk(risk: &RiskSpec, c: &mut Checks) {
         check_shares(shares, Some(&risk.correlation), &at, c);
     }
     if let Copula::StudentT { dof } = risk.copula {
-        let r = number_in(dof, POSITIVE, "a number of degrees of freedom");
+        let r = number_in(dof, DOF, "a number of degrees of freedom");
         c.facility("risk.dof", false, r);
     }
     let multiplier = number_in(
         risk.construction_pd_multiplier,
-        NON_NEGATIVE,
+        Interval(0.0, true, MAX_PD_MULTIPLIER, true),
         "a hazard multiplier",
     );
+    let lag = risk.recovery_lag_months;
+    let lag_ok = (lag <= MAX_RECOVERY_LAG_MONTHS)
+        .then_some(())
+        .ok_or_else(|| {
+            format!(
+                "{lag} months; expected at most {MAX_RECOVERY_LAG_MONTHS} (the longest horizon)"
+            )
+        });
+    c.facility("risk.recovery_lag_months", false, lag_ok);
     c.facility("risk.construction_pd_multiplier", false, multiplier);
     let weight = number_in(risk.recovery_systematic_weight, UNIT, "a weight");
     c.facility("risk.recovery_systematic_weight", false, weight);
@@ -367,7 +400,7 @@ fn check_shares(
 }
 
 fn check_ratings(table: &RatingTable, c: &mut Checks) {
-    let horizon = number_in(table.horizon_years, POSITIVE, "a horizon in years");
+    let horizon = number_in(table.horizon_years, YEARS, "a horizon in years");
     c.facility("risk.ratings.horizon_years", false, horizon);
     if table.entries.is_empty() {
         let message =
@@ -406,10 +439,11 @@ fn check_curves(curves: &[PdCurve], c: &mut Checks) {
         let mut previous: Option<(f64, f64)> = None;
         for (i, &(t, pd)) in curve.points.iter().enumerate() {
             let year = match previous {
-                None => number_in(t, POSITIVE, "a time in years"),
+                None => number_in(t, YEARS, "a time in years"),
                 Some((t0, _)) if !(t > t0 && t.is_finite()) => Err(format!(
                     "{t} does not come after the previous year {t0}; expected finite, strictly increasing years"
                 )),
+                Some(_) if !YEARS.contains(t) => number_in(t, YEARS, "a time in years"),
                 Some(_) => Ok(()),
             };
             c.facility(format!("{at}.years[{i}]"), false, year);

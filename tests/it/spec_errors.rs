@@ -102,14 +102,14 @@ fn find<'a>(diags: &'a [Diagnostic], file: &str, line: usize, field: &str) -> &'
     "risk_ranges.toml",
     10,
     "risk.dof",
-    "0 is not a number of degrees of freedom; expected a number in (0, inf)"
+    "0 is not a number of degrees of freedom; expected a number in [1, 1000000]"
 )]
 #[case::construction_multiplier_negative(
     "risk_ranges.toml",
     "risk_ranges.toml",
     11,
     "risk.construction_pd_multiplier",
-    "-1 is not a hazard multiplier; expected a number in [0, inf)"
+    "-1 is not a hazard multiplier; expected a number in [0, 1000]"
 )]
 #[case::region_share(
     "risk_ranges.toml",
@@ -130,7 +130,7 @@ fn find<'a>(diags: &'a [Diagnostic], file: &str, line: usize, field: &str) -> &'
     "risk_ranges.toml",
     24,
     "risk.ratings.horizon_years",
-    "0 is not a horizon in years; expected a number in (0, inf)"
+    "0 is not a horizon in years; expected a number in (0, 100]"
 )]
 #[case::rating_pd(
     "risk_ranges.toml",
@@ -144,7 +144,7 @@ fn find<'a>(diags: &'a [Diagnostic], file: &str, line: usize, field: &str) -> &'
     "risk_ranges.toml",
     31,
     "risk.pd_curves.ramp_mine.years[0]",
-    "0 is not a time in years; expected a number in (0, inf)"
+    "0 is not a time in years; expected a number in (0, 100]"
 )]
 #[case::curve_years_increase(
     "risk_ranges.toml",

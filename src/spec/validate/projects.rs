@@ -30,6 +30,7 @@ pub(super) fn check_projects(spec: &FacilitySpec, c: &mut Checks) {
         check_project_nexus(&spec.eligibility, p, c);
         check_project_pd(&spec.risk, p, c);
         check_project_dates(spec, p, c);
+        super::bounds::check_project_dates_in_range(p, c);
         if let Some(first) = ids.get(p.id.as_str()) {
             let message = format!(
                 "`{}` is already the id of the project on line {first}; expected unique ids",
@@ -151,9 +152,16 @@ pub(super) fn check_by_mineral_used(spec: &FacilitySpec, c: &mut Checks) {
     }
 }
 
-/// A Beta law with this mean and sd exists (sd = 0 means a fixed recovery).
+/// A Beta law with this mean and sd exists (sd = 0 means a fixed recovery),
+/// and the sd is not so small that the law is a fixed rate in disguise.
 fn beta_feasible(mean: f64, sd: f64) -> Result<(), String> {
     let max = (mean * (1.0 - mean)).sqrt();
+    if sd > 0.0 && sd < MIN_RECOVERY_SD {
+        return Err(format!(
+            "{sd} is below {MIN_RECOVERY_SD}: such a Beta law is a fixed recovery for every \
+             purpose; expected 0 (fixed recovery) or a value from {MIN_RECOVERY_SD}"
+        ));
+    }
     if sd == 0.0 || !(sd > 0.0 && max.is_finite()) || sd < max {
         return Ok(());
     }
