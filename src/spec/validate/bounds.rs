@@ -106,6 +106,35 @@ pub(super) fn check_worst_case(spec: &FacilitySpec, c: &mut Checks) {
     c.facility(largest.field.clone(), true, Err(message));
 }
 
+/// The facility's scale: what every bound is taken over.
+struct Scale {
+    /// Minor units per currency unit.
+    minor_per_unit: f64,
+    /// Horizon in years on the largest day count.
+    years: f64,
+    /// Number of periods (an upper bound).
+    periods: f64,
+    /// Pool principal in minor units.
+    pool: f64,
+    /// `(name, bound in minor units, coupon)` of every tranche.
+    tranches: Vec<(String, f64, f64)>,
+}
+
+impl Scale {
+    fn minor(&self, amount: Decimal) -> f64 {
+        amount.to_f64().unwrap_or(f64::INFINITY).abs() * self.minor_per_unit
+    }
+
+    /// A fee of `bps` a year, unpaid for the whole horizon, per unit of base.
+    fn fee(&self, bps: f64) -> f64 {
+        bps.max(0.0) / 10_000.0 * self.years
+    }
+
+    fn tranche(&self, name: &str) -> Option<&(String, f64, f64)> {
+        self.tranches.iter().find(|(n, ..)| n == name)
+    }
+}
+
 /// Every balance's bound, in minor units. With `Y` the horizon in years on
 /// the largest day count (days / 360, plus 3 days a period for 30/360's
 /// month ends) and `K` the number of periods: a tranche at most
@@ -115,47 +144,55 @@ pub(super) fn check_worst_case(spec: &FacilitySpec, c: &mut Checks) {
 /// `pool x (1 + max coupon x Y)`, a fee unpaid throughout `rate x base x Y`
 /// (a fixed fee `amount x K`), a reserve its target.
 fn worst_case_parts(spec: &FacilitySpec) -> Vec<Part> {
-    let scale = 10f64.powi(spec.currency.minor_digits as i32);
-    let minor = |amount: Decimal| amount.to_f64().unwrap_or(f64::INFINITY).abs() * scale;
     let months = months_between(spec.start_date, spec.legal_final_date);
     let periods = f64::from(months / spec.frequency.months() + 1);
     let days = (spec.legal_final_date - spec.start_date).num_days() as f64;
-    let years = (days + 3.0 * periods) / 360.0;
-    let pool = minor(spec.pool_amount());
+    let mut scale = Scale {
+        minor_per_unit: 10f64.powi(spec.currency.minor_digits as i32),
+        years: (days + 3.0 * periods) / 360.0,
+        periods,
+        pool: 0.0,
+        tranches: Vec::new(),
+    };
+    scale.pool = scale.minor(spec.pool_amount());
     let max_coupon = spec.projects.iter().map(|p| p.coupon).fold(0.0, f64::max);
     let mut parts = vec![Part {
         field: "projects".into(),
         what: "the pool's collections".into(),
-        minor: pool * (1.0 + max_coupon * years),
+        minor: scale.pool * (1.0 + max_coupon * scale.years),
     }];
-    let mut tranche_bounds = Vec::new();
     for (i, t) in spec.tranches.iter().enumerate() {
-        let bound = minor(t.amount) * (t.coupon.max(0.0) * years).exp();
-        tranche_bounds.push((t.name.as_str(), bound, t.coupon));
+        let bound = scale.minor(t.amount) * (t.coupon.max(0.0) * scale.years).exp();
+        scale.tranches.push((t.name.clone(), bound, t.coupon));
         parts.push(Part {
             field: format!("tranches[{i}].coupon"),
             what: format!("tranche {} with its interest capitalised", t.name),
             minor: bound,
         });
     }
-    let tranche = |name: &str| tranche_bounds.iter().find(|(n, ..)| *n == name);
-    let fee_rate = |bps: f64| bps.max(0.0) / 10_000.0 * years;
     parts.push(Part {
         field: "management_fee_bps".into(),
         what: "the management fee unpaid".into(),
-        minor: pool * fee_rate(spec.management_fee_bps),
-    });
-    let guarantee = spec.guarantee.as_ref().map_or(0.0, |g| match &g.cap {
-        GuaranteeCap::Amount(cap) => minor(*cap),
-        GuaranteeCap::PoolShare(share) => pool * share.abs(),
+        minor: scale.pool * scale.fee(spec.management_fee_bps),
     });
     if let Some(g) = &spec.guarantee {
+        let cap = match &g.cap {
+            GuaranteeCap::Amount(cap) => scale.minor(*cap),
+            GuaranteeCap::PoolShare(share) => scale.pool * share.abs(),
+        };
         parts.push(Part {
             field: "guarantee.fee_bps".into(),
             what: "the guarantee's cap and fee unpaid".into(),
-            minor: guarantee * (1.0 + fee_rate(g.fee_bps)),
+            minor: cap * (1.0 + scale.fee(g.fee_bps)),
         });
     }
+    parts.extend(step_parts(spec, &scale));
+    parts
+}
+
+/// The bounds of the waterfall's fees (unpaid throughout) and reserves
+/// (their targets).
+fn step_parts(spec: &FacilitySpec, scale: &Scale) -> Vec<Part> {
     let steps = spec.waterfall.iter().flat_map(|w| {
         let interest = w
             .interest
@@ -169,27 +206,28 @@ fn worst_case_parts(spec: &FacilitySpec) -> Vec<Part> {
                 .map(|(i, s)| ("principal", i, s)),
         )
     });
+    let period_years = f64::from(spec.frequency.months() * 31 + 3) / 360.0;
+    let mut parts = Vec::new();
     for (list, i, step) in steps {
-        let at = format!("waterfall.{list}[{i}]");
-        let (what, bound) = match step {
+        let (what, minor) = match step {
             StepSpec::Fee(fee) => {
-                let base = match &fee.basis {
-                    FeeBasis::PerformingPool { rate_bps } => pool * fee_rate(*rate_bps),
-                    FeeBasis::TrancheBalance {
-                        tranche: name,
-                        rate_bps,
-                    } => tranche(name).map_or(0.0, |t| t.1) * fee_rate(*rate_bps),
-                    FeeBasis::Fixed { amount } => minor(*amount) * periods,
+                let unpaid = match &fee.basis {
+                    FeeBasis::PerformingPool { rate_bps } => scale.pool * scale.fee(*rate_bps),
+                    FeeBasis::TrancheBalance { tranche, rate_bps } => {
+                        scale.tranche(tranche).map_or(0.0, |t| t.1) * scale.fee(*rate_bps)
+                    }
+                    FeeBasis::Fixed { amount } => scale.minor(*amount) * scale.periods,
                 };
-                (format!("fee {} unpaid", fee.name), base)
+                (format!("fee {} unpaid", fee.name), unpaid)
             }
             StepSpec::Reserve(reserve) => {
                 let target = match &reserve.target {
-                    ReserveTarget::Amount(amount) => minor(*amount),
+                    ReserveTarget::Amount(amount) => scale.minor(*amount),
                     ReserveTarget::InterestPeriods(n) => {
-                        let name = reserve.tranche.as_deref();
-                        let covered = name.map_or(tranche_bounds.first(), tranche);
-                        let period_years = f64::from(spec.frequency.months() * 31 + 3) / 360.0;
+                        let covered = match reserve.tranche.as_deref() {
+                            Some(name) => scale.tranche(name),
+                            None => scale.tranches.first(),
+                        };
                         let interest = covered.map_or(0.0, |t| t.1 * t.2.max(0.0) * period_years);
                         interest * f64::from(*n)
                     }
@@ -198,11 +236,8 @@ fn worst_case_parts(spec: &FacilitySpec) -> Vec<Part> {
             }
             _ => continue,
         };
-        parts.push(Part {
-            field: at,
-            what,
-            minor: bound,
-        });
+        let field = format!("waterfall.{list}[{i}]");
+        parts.push(Part { field, what, minor });
     }
     parts
 }
