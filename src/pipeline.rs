@@ -112,6 +112,9 @@ pub enum RunError {
     /// A quantile to trace is outside (0, 1].
     #[error("quantile {0} cannot be traced: expected a number in (0, 1]")]
     TraceQuantile(f64),
+    /// The output folder names something that is not a folder.
+    #[error("{}: is a file; expected a folder", .0.display())]
+    OutputNotFolder(PathBuf),
     /// The worker threads could not be started.
     #[error("could not start the worker threads")]
     Threads(#[source] rayon::ThreadPoolBuildError),
@@ -145,6 +148,7 @@ impl RunError {
                 | RunError::Limit(_)
                 | RunError::TracePath { .. }
                 | RunError::TraceQuantile(_)
+                | RunError::OutputNotFolder(_)
         )
     }
 }
@@ -225,6 +229,10 @@ pub fn run(request: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, 
     crate::limits::check_paths(request.settings.paths)?;
     crate::limits::check_threads(request.threads)?;
     check_traces(request)?;
+    // Refused before simulating: a long run must not fail at its end.
+    if request.out.exists() && !request.out.is_dir() {
+        return Err(RunError::OutputNotFolder(request.out.clone()));
+    }
     let started = Instant::now();
     if request.scenarios.is_empty() {
         let base = ScenarioSpec::base();

@@ -158,6 +158,9 @@ fn flag_error(error: RunError) -> anyhow::Error {
             BadInput(format!("--trace-quantile {q}: expected a number in (0, 1]")).into()
         }
         RunError::Limit(limit) => limit_error(limit).into(),
+        RunError::OutputNotFolder(out) => {
+            BadInput(format!("--out {}: is a file; expected a folder", out.display())).into()
+        }
         other => other.into(),
     }
 }

@@ -7,6 +7,7 @@ mod analytic_normal;
 mod analytic_quadrature;
 mod analytic_references;
 mod analytic_student_t;
+mod bad_inputs;
 mod cli;
 mod cli_analytic;
 mod cli_batch;
