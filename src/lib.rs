@@ -5,9 +5,10 @@
 //! (tranche cash flows) -> [`aggregate`] (statistics) -> [`report`] (files).
 //! [`engine`] drives a simulation; [`pipeline`] runs a facility end to end
 //! (each scenario through every stage into its output files), for the
-//! command line, the benches and the tests; [`analytic`] gives independent
-//! semi-analytic answers for homogeneous pools; [`format`] is how numbers
-//! read for people.
+//! command line, the benches and the tests; [`publish`] swaps the finished
+//! pack in for the output folder's previous content as a whole;
+//! [`analytic`] gives independent semi-analytic answers for homogeneous
+//! pools; [`format`] is how numbers read for people.
 #![deny(missing_docs)]
 
 pub mod aggregate;
@@ -18,6 +19,7 @@ pub mod limits;
 pub mod model;
 pub mod money;
 pub mod pipeline;
+pub mod publish;
 pub mod report;
 pub mod simulate;
 pub mod sizing;

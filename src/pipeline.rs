@@ -16,6 +16,7 @@ use crate::aggregate::{
 };
 use crate::engine::{RunSettings, simulate_outcomes, trace_path, with_threads};
 use crate::model::{Model, ModelError};
+use crate::publish::{PublishError, Staging};
 use crate::report::{
     InputRecord, Manifest, RunReport, ScenarioSummary, TraceFile, path_at_quantile, summary_json,
     write_reports, write_scenario_reports, write_trace_file,
@@ -34,7 +35,8 @@ pub struct RunRequest {
     pub settings: RunSettings,
     /// Worker threads (results do not depend on it).
     pub threads: usize,
-    /// Output folder.
+    /// Output folder: replaced as a whole by the new pack once it is
+    /// complete (see [`crate::publish`]).
     pub out: PathBuf,
     /// What implied ratings compare: the statistic and the idealized table.
     pub rating: RatingBenchmark,
@@ -112,9 +114,11 @@ pub enum RunError {
     /// A quantile to trace is outside (0, 1].
     #[error("quantile {0} cannot be traced: expected a number in (0, 1]")]
     TraceQuantile(f64),
-    /// The output folder names something that is not a folder.
-    #[error("{}: is a file; expected a folder", .0.display())]
-    OutputNotFolder(PathBuf),
+    /// The pack could not be published into the output folder (it names a
+    /// file or a folder of other files, another run is writing into it, or
+    /// the file system refused).
+    #[error(transparent)]
+    Publish(#[from] PublishError),
     /// The worker threads could not be started.
     #[error("could not start the worker threads")]
     Threads(#[source] rayon::ThreadPoolBuildError),
@@ -148,8 +152,7 @@ impl RunError {
                 | RunError::Limit(_)
                 | RunError::TracePath { .. }
                 | RunError::TraceQuantile(_)
-                | RunError::OutputNotFolder(_)
-        )
+        ) || matches!(self, RunError::Publish(e) if e.is_bad_input())
     }
 }
 
@@ -229,14 +232,25 @@ pub fn run(request: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, 
     crate::limits::check_paths(request.settings.paths)?;
     crate::limits::check_threads(request.threads)?;
     check_traces(request)?;
-    // Refused before simulating: a long run must not fail at its end.
-    if request.out.exists() && !request.out.is_dir() {
-        return Err(RunError::OutputNotFolder(request.out.clone()));
-    }
+    // Locked and checked before simulating: a long run must not fail at
+    // its end, nor two runs mix their files.
+    let staging = Staging::begin(&request.out)?;
+    let outcome = run_into(request, &staging, progress)?;
+    staging.publish()?;
+    Ok(outcome)
+}
+
+/// Runs every scenario into the staging folder; the paths reported are
+/// where the files will be once published.
+fn run_into(
+    request: &RunRequest,
+    staging: &Staging,
+    progress: &dyn Progress,
+) -> Result<RunOutcome, RunError> {
     let started = Instant::now();
     if request.scenarios.is_empty() {
         let base = ScenarioSpec::base();
-        let run = run_scenario(request, &base, &request.out, started, progress)?;
+        let run = run_scenario(request, &base, staging.folder(), staging, started, progress)?;
         return Ok(RunOutcome {
             runs: vec![run],
             combined: Vec::new(),
@@ -247,15 +261,16 @@ pub fn run(request: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, 
         combined: Vec::new(),
     };
     for scenario in &request.scenarios {
-        let folder = request.out.join(&scenario.name);
-        let run = run_scenario(request, scenario, &folder, started, progress)?;
+        let folder = staging.folder().join(&scenario.name);
+        let run = run_scenario(request, scenario, &folder, staging, started, progress)?;
         outcome.runs.push(run);
     }
-    outcome.combined = write_scenario_reports(&request.out, &outcome.scenario_summaries())
+    let combined = write_scenario_reports(staging.folder(), &outcome.scenario_summaries())
         .map_err(|source| RunError::Reports {
             folder: request.out.clone(),
             source,
         })?;
+    outcome.combined = combined.iter().map(|p| staging.published_path(p)).collect();
     Ok(outcome)
 }
 
@@ -276,11 +291,13 @@ fn check_traces(request: &RunRequest) -> Result<(), RunError> {
     }
 }
 
-/// Compiles, simulates, aggregates and writes one scenario into `folder`.
+/// Compiles, simulates, aggregates and writes one scenario into `folder`
+/// (under the staging folder).
 fn run_scenario(
     request: &RunRequest,
     scenario: &ScenarioSpec,
     folder: &Path,
+    staging: &Staging,
     started: Instant,
     progress: &dyn Progress,
 ) -> Result<ScenarioRun, RunError> {
@@ -321,17 +338,19 @@ fn run_scenario(
         cashflows: &outcomes.cashflows,
         coverage: &summarise_coverage(&model, &outcomes),
     };
+    let published = staging.published_path(folder);
     let reports_error = |source| RunError::Reports {
-        folder: folder.to_owned(),
+        folder: published.clone(),
         source,
     };
     let mut written = write_reports(folder, &report).map_err(reports_error)?;
     let (traces, traced) =
         write_traces(request, &model, &outcomes, folder).map_err(|source| RunError::Trace {
-            folder: folder.to_owned(),
+            folder: published.clone(),
             source,
         })?;
     written.extend(traces);
+    let written: Vec<PathBuf> = written.iter().map(|p| staging.published_path(p)).collect();
     let mut json = summary_json(&report);
     json["files"] = written.iter().map(|p| p.display().to_string()).collect();
     Ok(ScenarioRun {

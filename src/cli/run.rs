@@ -158,8 +158,8 @@ fn flag_error(error: RunError) -> anyhow::Error {
             BadInput(format!("--trace-quantile {q}: expected a number in (0, 1]")).into()
         }
         RunError::Limit(limit) => limit_error(limit).into(),
-        RunError::OutputNotFolder(out) => {
-            BadInput(format!("--out {}: is a file; expected a folder", out.display())).into()
+        RunError::Publish(publish) if publish.is_bad_input() => {
+            BadInput(format!("--out {publish}")).into()
         }
         other => other.into(),
     }

@@ -32,7 +32,7 @@ mod waterfall_file;
 mod waterfall_validate;
 mod words;
 
-pub use error::{Diagnostic, EligibilityBreach, SpecError};
+pub use error::{Diagnostic, EligibilityBreach, SpecError, escape_invisible, excerpt};
 pub use idealized::{ByYearTable, IdealizedRow, IdealizedTable};
 pub use idealized_file::COLUMNS as IDEALIZED_TABLE_COLUMNS;
 pub use input_file::{MAX_PROJECT_LIST_BYTES, MAX_SMALL_FILE_BYTES, read_input};

@@ -11,8 +11,6 @@ use assert_cmd::Command;
 use rstest::rstest;
 use tempfile::TempDir;
 
-const QUICKSTART: &str = "portfolios/quickstart";
-
 /// A scenarios file with one valid scenario, as the quickstart has none.
 const SCENARIOS: &str =
     "[[scenarios]]\nname = \"stress\"\npd_multiplier = [{ multiplier = 2.0 }]\n";
@@ -29,14 +27,7 @@ enum Input {
 /// one of its files.
 fn edited(input: Input, edit: &dyn Fn(&str) -> String) -> TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join(QUICKSTART);
-    let facility = fs::read_to_string(source.join("facility.toml"))
-        .unwrap()
-        .replace(
-            "projects = \"projects.csv\"",
-            "projects = \"projects.csv\"\nscenarios = \"scenarios.toml\"",
-        );
-    let projects = fs::read_to_string(source.join("projects.csv")).unwrap();
+    let (facility, projects) = crate::common::quickstart_with_scenarios();
     let files = [
         ("facility.toml", facility, Input::Facility),
         ("projects.csv", projects, Input::Projects),

@@ -603,30 +603,24 @@ fn unwritable_output_folder_exits_1_naming_it(#[case] out: &str) {
 }
 
 #[test]
-fn a_failed_report_leaves_no_temporary_file() {
-    // run.json cannot replace a folder of that name: summary.csv,
-    // cashflows.csv and coverage_tests.csv are written, run.json is not,
-    // and no half-written temporary remains.
+fn an_output_folder_of_other_files_is_refused_untouched() {
+    // A run replaces its output folder as a whole, so a folder holding
+    // anything but a previous pack (here a folder named run.json and a
+    // user's file) is refused before simulating, and left as it was.
     let out = tempfile::tempdir().unwrap();
     fs::create_dir(out.path().join("run.json")).unwrap();
+    fs::write(out.path().join("notes.txt"), "mine").unwrap();
     blendsim(["run", QUICKSTART, "--paths", "50", "--quiet", "--out"])
         .arg(out.path())
         .assert()
-        .code(1)
-        .stderr(predicate::str::contains(out.path().display().to_string()));
-    let mut left: Vec<String> = fs::read_dir(out.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    left.sort();
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "--out {}: holds files that are not a blendsim pack",
+            out.path().display()
+        )));
     assert_eq!(
-        left,
-        [
-            "cashflows.csv",
-            "coverage_tests.csv",
-            "run.json",
-            "summary.csv"
-        ]
+        crate::common::names_in(out.path()),
+        ["notes.txt", "run.json"]
     );
     assert!(out.path().join("run.json").is_dir());
 }
@@ -647,16 +641,23 @@ fn a_second_run_replaces_the_reports() {
 #[test]
 fn reports_get_the_same_permissions_as_any_new_file() {
     use std::os::unix::fs::PermissionsExt;
-    let out = tempfile::tempdir().unwrap();
-    fs::write(out.path().join("plain"), "").unwrap();
-    let mode = |name: &str| {
-        let mode = fs::metadata(out.path().join(name))
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(dir.path().join("plain"), "").unwrap();
+    fs::create_dir(dir.path().join("plain folder")).unwrap();
+    let mode = |path: &str| {
+        let mode = fs::metadata(dir.path().join(path))
             .unwrap()
             .permissions()
             .mode();
         format!("{:o}", mode & 0o777)
     };
-    run_summary(&root(QUICKSTART), out.path(), &["--paths", "50"]);
-    assert_eq!(mode("summary.csv"), mode("plain"), "summary.csv");
-    assert_eq!(mode("run.json"), mode("plain"), "run.json");
+    run_summary(
+        &root(QUICKSTART),
+        &dir.path().join("out"),
+        &["--paths", "50"],
+    );
+    assert_eq!(mode("out/summary.csv"), mode("plain"), "summary.csv");
+    assert_eq!(mode("out/run.json"), mode("plain"), "run.json");
+    // The output folder was a staging folder until published.
+    assert_eq!(mode("out"), mode("plain folder"), "the output folder");
 }

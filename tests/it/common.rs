@@ -169,3 +169,30 @@ pub fn num(row: &std::collections::BTreeMap<String, String>, column: &str) -> f6
         .parse()
         .unwrap_or_else(|_| panic!("{column} = {:?} is not a number", row[column]))
 }
+
+/// The names of the entries of `folder`, sorted.
+pub fn names_in(folder: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(folder)
+        .expect("a readable folder")
+        .map(|e| {
+            e.expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+/// The quickstart's facility.toml, naming a scenarios file
+/// `scenarios.toml` beside it, and its projects.csv.
+pub fn quickstart_with_scenarios() -> (String, String) {
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("portfolios/quickstart");
+    let read = |name: &str| std::fs::read_to_string(source.join(name)).expect("the quickstart");
+    let facility = read("facility.toml").replace(
+        "projects = \"projects.csv\"",
+        "projects = \"projects.csv\"\nscenarios = \"scenarios.toml\"",
+    );
+    (facility, read("projects.csv"))
+}

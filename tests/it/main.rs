@@ -26,6 +26,7 @@ mod loss_measures;
 mod monotonicity;
 mod pack_cash;
 mod pack_outputs;
+mod pack_publish;
 mod pipeline;
 mod properties;
 mod report_html;
