@@ -280,7 +280,7 @@ fn build(draw: &FacilityDraw) -> FacilitySpec {
 /// and the path's default events: a loan defaulting in period d pays its
 /// schedule before d and nothing from d on, its balance at the start of d
 /// is written off in d, and its recovery arrives in its recovery period.
-fn check_pool_path(pool: &PoolModel, path: &PoolPath) -> Result<(), TestCaseError> {
+pub(crate) fn check_pool_path(pool: &PoolModel, path: &PoolPath) -> Result<(), TestCaseError> {
     let periods = path.periods();
     let zero = || vec![Money::ZERO; periods + 1];
     let (mut interest, mut principal, mut performing) = (zero(), zero(), zero());
@@ -360,7 +360,11 @@ fn check_balance_roll(
     Ok(())
 }
 
-fn check_waterfall(model: &Model, path: &PoolPath, ledger: &Ledger) -> Result<(), TestCaseError> {
+pub(crate) fn check_waterfall(
+    model: &Model,
+    path: &PoolPath,
+    ledger: &Ledger,
+) -> Result<(), TestCaseError> {
     let tranches = &model.liabilities.tranches;
     let count = tranches.len();
     let periods = model.calendar.periods();
