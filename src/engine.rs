@@ -5,7 +5,7 @@ use std::sync::Mutex;
 
 use rayon::prelude::*;
 
-use crate::aggregate::{Outcomes, PathDetail, PathOutcome};
+use crate::aggregate::{Outcomes, PartyScratch, PathDetail, PathOutcome, party_outcomes};
 use crate::model::Model;
 use crate::simulate::{FactorDraws, PoolPath, PoolSimulator};
 use crate::waterfall::{
@@ -33,6 +33,7 @@ struct Worker<'t> {
     draws: FactorDraws,
     pool: PoolPath,
     ledger: Ledger,
+    parties: PartyScratch,
     cashflows: CashflowSums,
     totals: &'t Mutex<CashflowSums>,
 }
@@ -52,6 +53,7 @@ impl<'t> Worker<'t> {
             draws: FactorDraws::default(),
             pool: simulator.new_path(),
             ledger: Ledger::default(),
+            parties: PartyScratch::default(),
             cashflows: CashflowSums::new(&model.liabilities, model.calendar.periods()),
             totals,
         }
@@ -61,13 +63,14 @@ impl<'t> Worker<'t> {
         simulator.simulate(path, &mut self.draws, &mut self.pool);
         run_waterfall(model, &self.pool, &mut self.ledger);
         self.cashflows.add(&self.ledger);
-        let tranches = model
+        let tranches: Vec<_> = model
             .liabilities
             .tranches
             .iter()
             .enumerate()
             .map(|(i, t)| tranche_outcome(t, i, &self.ledger, &model.calendar))
             .collect();
+        let parties = party_outcomes(model, &self.ledger, &tranches, &mut self.parties);
         let lost = self.pool.total_defaulted() - self.pool.total_recovered();
         let liabilities = &model.liabilities;
         PathOutcome {
@@ -95,6 +98,7 @@ impl<'t> Worker<'t> {
                 })
                 .collect(),
             event_of_default: self.ledger.event_of_default().map_or(0, |k| k as u32),
+            parties,
         }
     }
 }

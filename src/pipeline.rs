@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::aggregate::{
-    CommitteePack, Outcomes, RatingBenchmark, TrancheSummary, committee_pack, summarise,
-    summarise_coverage,
+    CommitteePack, NexusImpact, Outcomes, RatingBenchmark, TrancheSummary, committee_pack,
+    nexus_impact, summarise, summarise_coverage,
 };
 use crate::engine::{RunSettings, simulate_outcomes, trace_path, with_threads};
 use crate::model::{Model, ModelError};
@@ -323,13 +323,16 @@ fn run_scenario(
         ..manifest(request, &model)
     };
     let loaded = &request.loaded;
-    let pack = committee_pack(
+    let mut pack = committee_pack(
         &model,
         &loaded.spec.projects,
         &outcomes,
         &summary,
         &request.rating,
     );
+    if model.pool.acquisitions.is_some() {
+        pack.nexus_impact = impact_of_nexus_events(request, &model, &outcomes)?;
+    }
     let report = RunReport {
         model: &model,
         summary: &summary,
@@ -362,6 +365,29 @@ fn run_scenario(
         written,
         traced,
     })
+}
+
+/// Runs `model` again on the same paths without its nexus events and
+/// compares (nexus_impact.csv).
+fn impact_of_nexus_events(
+    request: &RunRequest,
+    model: &Model,
+    with: &Outcomes,
+) -> Result<Vec<NexusImpact>, RunError> {
+    let no_hazard = (model.pool.acquisitions.iter()).all(|a| a.intensity.iter().all(|&x| x == 0.0));
+    let unit = 10f64.powi(-(model.currency.minor_digits as i32));
+    if no_hazard {
+        // No event can happen: the paths are the base case's, bit for bit
+        // (tests/it/nexus_events.rs), so there is nothing to run again.
+        return Ok(nexus_impact(model, with, with, unit));
+    }
+    let mut without = model.clone();
+    without.pool.acquisitions = None;
+    let base = with_threads(Some(request.threads), || {
+        simulate_outcomes(&without, &request.settings, &|_| {})
+    })
+    .map_err(RunError::Threads)?;
+    Ok(nexus_impact(model, with, &base, unit))
 }
 
 /// The manifest's fields that do not depend on the scenario's timing.

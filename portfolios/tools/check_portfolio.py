@@ -34,6 +34,7 @@ TOP_KEYS = {
     "name", "currency", "currency_minor_digits", "start_date", "payment_frequency",
     "legal_final_date", "day_count", "projects", "scenarios", "management_fee_bps",
     "simulation", "risk", "eligibility", "tranches", "waterfall", "guarantee", "ramp_up_yield",
+    "parties", "nexus_events",
 }
 REQUIRED_TOP = {"name", "currency", "start_date", "legal_final_date", "projects", "risk", "tranches"}
 SIM_KEYS = {"paths", "seed"}

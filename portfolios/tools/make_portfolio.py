@@ -339,6 +339,66 @@ def liabilities_toml(cfg: dict, pool: Decimal) -> str:
     return text
 
 
+# ------------------------------------------------------------- parties
+# Who holds the flagship's tranches (docs/calibration.md, section 13).
+# Discount rates: 5% is the IMF/World Bank unified discount rate (references
+# section 4); the others are assumptions. Shares are of each tranche (or of
+# the guarantee) and add up to 1 exactly.
+PARTIES = [
+    # (name, public, kind, discount rate, tranche shares, guarantee share, comment)
+    ("mdb_trust_fund", True, "mdb_trust_fund_grant", "0.05",
+     {"first_loss": "0.4"}, "0.4", "trust-fund grant at an MDB; IMF/World Bank 5% discount rate"),
+    ("us_dfi", True, "development_finance_institution", "0.04",
+     {"first_loss": "0.3"}, "0.3", "DFC-style funded share or guarantee; assumption: about the 10-year Treasury yield"),
+    ("kr_eca", True, "export_credit_agency", "0.04",
+     {"first_loss": "0.3"}, "0.3", "Korean export-credit cover; assumption"),
+    ("msp_member", True, "msp_member_government", "0.04",
+     {"senior": "0.1"}, None, "one other MSP member government in the senior; assumption"),
+    ("us_institutional", False, "institutional_investor", "0.06",
+     {"senior": "0.5", "mezzanine": "0.5"}, None, "U.S. pension funds and insurers; assumption"),
+    ("kr_institutional", False, "institutional_investor", "0.06",
+     {"senior": "0.4", "mezzanine": "0.5"}, None, "Korean pension funds and insurers; assumption"),
+]
+
+
+def parties_toml(cfg: dict) -> str:
+    """The `[[parties]]` block at the end of the facility file: the public
+    first loss (or guarantee) shared by an MDB trust fund, a U.S. DFI and a
+    Korean ECA; the senior and mezzanine held by U.S. and Korean
+    institutional investors and one MSP member government."""
+    if cfg["structure"] not in ("waterfall", "guarantee"):
+        return ""
+    guaranteed = cfg["structure"] == "guarantee"
+    out = ["\n# Parties (docs/calibration.md, section 13): who holds each tranche; shares\n"
+           "# of a tranche add up to 1 exactly. PV cost and grant element in parties.csv.\n"]
+    for name, public, kind, rate, shares, guarantee, comment in PARTIES:
+        out.append(f"\n[[parties]]\nname = \"{name}\"       # {comment}\n"
+                   f"public = {'true' if public else 'false'}\nkind = \"{kind}\"\ndiscount_rate = {rate}\n")
+        held = {t: v for t, v in shares.items() if not (guaranteed and t == "first_loss")}
+        if held:
+            items = ", ".join(f'{{ tranche = "{t}", share = "{v}" }}' for t, v in held.items())
+            out.append(f"holdings = [{items}]\n")
+        if guaranteed and guarantee:
+            out.append(f'guarantees = [{{ guarantee = "public_guarantee", share = "{guarantee}" }}]\n')
+    return "".join(out)
+
+
+# ------------------------------------------------------------ nexus events
+def nexus_events_toml(cfg: dict) -> str:
+    """The flagship's `[nexus_events]` (docs/calibration.md, section 14): a
+    sponsor acquired by a PRC-linked entity after closing must prepay at par
+    plus 1% (assumption). No hazard in the base case: no published rate of
+    such acquisitions was found; the acquisition_wave scenario sets one."""
+    if "scenarios_line" not in cfg:
+        return ""
+    return ("\n# Nexus events (docs/calibration.md, section 14): a sponsor acquired by a\n"
+            "# PRC-linked entity after closing prepays at par plus 1% (assumption). No\n"
+            "# hazard in the base case; the acquisition_wave scenario sets one.\n"
+            "[nexus_events]\nannual_hazard = 0.0\n"
+            "stress_sensitivity = 1.0   # assumption: the hazard rises when the mineral is under stress\n"
+            "remedy = \"prepay\"\nprepayment_premium = 0.01\n")
+
+
 def write_toml(path: Path, cfg: dict, loans) -> None:
     pool = sum(l["amount"] for l in loans)
     latest = max(l["maturity_date"] for l in loans)
@@ -389,7 +449,7 @@ max_project_share = {cfg['max_project_share']}
 max_mineral_share = 0.40
 max_country_share = 0.25
 
-{liabilities_toml(cfg, pool)}"""
+{liabilities_toml(cfg, pool)}{parties_toml(cfg)}{nexus_events_toml(cfg)}"""
     path.write_text(text, encoding="utf-8")
 
 

@@ -6,7 +6,7 @@
 //! 100,000 paths of a 50-loan pool cost a few megabytes.
 
 use crate::money::Money;
-use crate::simulate::PoolPath;
+use crate::simulate::{AcquisitionEvent, PoolPath};
 
 /// The detail of one path.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -16,6 +16,8 @@ pub struct PathDetail {
     pub project_losses: Vec<(u32, Money)>,
     /// Total recoveries collected on the path.
     pub recovered: Money,
+    /// The path's nexus events, in loan order.
+    pub acquisitions: Vec<AcquisitionEvent>,
 }
 
 impl PathDetail {
@@ -28,6 +30,7 @@ impl PathDetail {
                 .map(|d| (d.loan as u32, d.exposure - d.recovery))
                 .collect(),
             recovered: pool.total_recovered(),
+            acquisitions: pool.nexus.acquisitions.clone(),
         }
     }
 }
@@ -42,6 +45,9 @@ pub struct DetailColumns {
     losses: Vec<Money>,
     /// Recoveries per path.
     pub recovered: Vec<Money>,
+    /// Path p's nexus events are `events[event_offsets[p]..event_offsets[p + 1]]`.
+    event_offsets: Vec<usize>,
+    events: Vec<AcquisitionEvent>,
 }
 
 impl DetailColumns {
@@ -49,13 +55,21 @@ impl DetailColumns {
     pub fn push(&mut self, detail: &PathDetail) {
         if self.offsets.is_empty() {
             self.offsets.push(0);
+            self.event_offsets.push(0);
         }
+        self.events.extend_from_slice(&detail.acquisitions);
+        self.event_offsets.push(self.events.len());
         for &(loan, loss) in &detail.project_losses {
             self.loans.push(loan);
             self.losses.push(loss);
         }
         self.offsets.push(self.loans.len());
         self.recovered.push(detail.recovered);
+    }
+
+    /// Nexus events of path `path`, in loan order.
+    pub fn acquisitions(&self, path: usize) -> &[AcquisitionEvent] {
+        &self.events[self.event_offsets[path]..self.event_offsets[path + 1]]
     }
 
     /// Project losses of path `path`: `(loan index, loss)`.

@@ -5,7 +5,11 @@ mod contributions;
 mod coverage;
 mod detail;
 mod facility;
+mod nexus_events;
+mod nexus_impact;
 mod pack;
+mod parties;
+mod party_path;
 mod quantiles;
 mod rating;
 mod stats;
@@ -16,9 +20,13 @@ pub use contributions::{Allocation, ES_LEVEL, TailWeights, allocate};
 pub use coverage::{CoverageSummary, summarise_coverage};
 pub use detail::{DetailColumns, PathDetail};
 pub use facility::{FacilityMetrics, facility_metrics};
+pub use nexus_events::{EventGroup, NexusEventSummary, summarise_nexus_events};
+pub use nexus_impact::{ImpactMetric, NexusImpact, nexus_impact};
 pub use pack::{
     ChartSeries, CommitteePack, GroupRisk, POOL, ProjectRisk, QuantileSet, committee_pack,
 };
+pub use parties::{PUBLIC_TOTAL, PartySummary, summarise_parties};
+pub use party_path::{PartyOutcome, PartyScratch, party_outcomes};
 pub use quantiles::{
     BIN_WIDTH, Bin, PROBABILITY_GRID, QuantileEstimate, grid_quantiles, loss_histogram,
     quantile_with_interval,
@@ -58,6 +66,8 @@ pub struct PathOutcome {
     pub timely: Vec<(u32, f64)>,
     /// The period of the event of default (0: none).
     pub event_of_default: u32,
+    /// One outcome per party (`Model::parties`), in order.
+    pub parties: Vec<PartyOutcome>,
 }
 
 /// Per-path outcomes of a run, as columns, in path order.
@@ -81,6 +91,42 @@ pub struct Outcomes {
     pub timely: Vec<TimelyColumns>,
     /// The period of the event of default per path (0: none).
     pub events_of_default: Vec<u32>,
+    /// One set of columns per party (`Model::parties`), in order.
+    pub parties: Vec<PartyColumns>,
+}
+
+/// One party's outcome on every path, and its exact cash summed over paths.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PartyColumns {
+    /// PV of cash paid out at its discount rate (minor units).
+    pub pv_paid: Vec<f64>,
+    /// PV of cash received at its discount rate (minor units).
+    pub pv_received: Vec<f64>,
+    /// PV of paid less received at its grant-element rate (minor units).
+    pub grant_cost: Vec<f64>,
+    /// Loss (minor units).
+    pub loss: Vec<f64>,
+    /// Annual IRR (NaN where undefined).
+    pub irr: Vec<f64>,
+    /// Cash received (minor units), for the multiple.
+    pub received: Vec<f64>,
+    /// Exact sums over paths of cash paid and received (minor units).
+    pub paid_sum: i128,
+    /// See `paid_sum`.
+    pub received_sum: i128,
+}
+
+impl PartyColumns {
+    fn push(&mut self, o: &PartyOutcome) {
+        self.pv_paid.push(o.pv_paid);
+        self.pv_received.push(o.pv_received);
+        self.grant_cost.push(o.grant_cost);
+        self.loss.push(o.loss);
+        self.irr.push(o.irr);
+        self.received.push(o.received.as_f64());
+        self.paid_sum += i128::from(o.paid.minor());
+        self.received_sum += i128::from(o.received.minor());
+    }
 }
 
 /// One tranche's outcome on every path.
@@ -135,6 +181,7 @@ impl Outcomes {
             cashflows: CashflowSums::default(),
             timely: (0..tranches).map(|_| TimelyColumns::default()).collect(),
             events_of_default: Vec::with_capacity(paths),
+            parties: Vec::new(),
         }
     }
 
@@ -154,6 +201,11 @@ impl Outcomes {
         for (columns, &(first, missed)) in self.timely.iter_mut().zip(&outcome.timely) {
             columns.first_shortfall.push(first);
             columns.missed.push(missed);
+        }
+        self.parties
+            .resize_with(outcome.parties.len(), PartyColumns::default);
+        for (columns, party) in self.parties.iter_mut().zip(&outcome.parties) {
+            columns.push(party);
         }
         self.pool_loss.push(outcome.pool_loss);
         self.defaults.push(outcome.defaults);

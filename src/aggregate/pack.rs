@@ -10,6 +10,9 @@ use crate::spec::{ProjectSpec, Segment};
 
 use super::contributions::{Allocation, ES_LEVEL, TailWeights, allocate};
 use super::facility::{FacilityMetrics, facility_metrics};
+use super::nexus_events::{NexusEventSummary, summarise_nexus_events};
+use super::nexus_impact::NexusImpact;
+use super::parties::{PartySummary, summarise_parties};
 use super::quantiles::{Bin, QuantileEstimate, grid_quantiles, loss_histogram};
 use super::rating::{ImpliedRating, RatingBasis, RatingBenchmark, rating_horizon};
 use super::{Estimate, Outcomes, TrancheSummary, sorted};
@@ -41,6 +44,14 @@ pub struct CommitteePack {
     pub pool_es_99_amount: f64,
     /// Series for the charts.
     pub charts: ChartSeries,
+    /// One row per party, then the public side as a whole (parties.csv).
+    pub parties: Vec<PartySummary>,
+    /// Nexus events by group (nexus_events.csv; empty without
+    /// `[nexus_events]`).
+    pub nexus_events: Vec<NexusEventSummary>,
+    /// What nexus events change against the same paths without them
+    /// (nexus_impact.csv; filled by the run when there are events).
+    pub nexus_impact: Vec<NexusImpact>,
 }
 
 /// Quantiles of one party's metric on the fixed grid.
@@ -120,6 +131,9 @@ pub fn committee_pack(
         quantiles: quantile_sets(model, outcomes),
         histograms: histograms(model, outcomes),
         charts: chart_series(model, outcomes, unit),
+        parties: summarise_parties(model, outcomes, unit),
+        nexus_events: summarise_nexus_events(model, outcomes, unit),
+        nexus_impact: Vec::new(),
         facility,
         projects,
         minerals,

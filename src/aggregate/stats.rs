@@ -11,6 +11,14 @@ pub struct Estimate {
     pub se: f64,
 }
 
+impl Estimate {
+    /// A statistic that does not apply (written as empty cells).
+    pub const UNDEFINED: Estimate = Estimate {
+        mean: f64::NAN,
+        se: f64::NAN,
+    };
+}
+
 /// Mean and standard error of `values`, ignoring NaNs (which mark "not
 /// defined on this path"). Sums are compensated (Neumaier) and taken in
 /// order, so the result is reproducible bit for bit.
@@ -22,10 +30,7 @@ pub fn estimate(values: &[f64]) -> Estimate {
         count += 1;
     }
     if count == 0 {
-        return Estimate {
-            mean: f64::NAN,
-            se: f64::NAN,
-        };
+        return Estimate::UNDEFINED;
     }
     let mean = sum.value() / count as f64;
     let mut squares = CompensatedSum::default();

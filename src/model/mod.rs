@@ -3,6 +3,7 @@
 //! schedule in minor units, per-period default thresholds, recovery tables,
 //! the factor structure and the liabilities.
 
+mod acquisitions;
 mod beta_inverse;
 mod calendar;
 mod copula;
@@ -11,9 +12,11 @@ mod factors;
 mod liabilities;
 mod loan;
 mod normal;
+mod parties;
 mod pool;
 mod recovery;
 
+pub use acquisitions::{AcquisitionModel, intensity_of};
 pub use calendar::{Calendar, year_fraction};
 pub use copula::{LatentLaw, NORMAL_LIMIT_DOF, student_t_quantile};
 pub use default_curve::{CurveError, DefaultCurve};
@@ -21,6 +24,9 @@ pub use factors::{FactorLoadings, FactorNames};
 pub use liabilities::*;
 pub use loan::{LoanModel, LoanRisk};
 pub use normal::{standard_normal_cdf, standard_normal_quantile};
+pub use parties::{
+    Holders, PartiesModel, PartyModel, discount_factor, grant_element, present_value,
+};
 pub use pool::FixedFactors;
 pub use recovery::{QuantileTable, RecoveryLaw, TABLE_INTERVALS, beta_shapes};
 
@@ -112,6 +118,8 @@ pub struct Model {
     pub pool: PoolModel,
     /// The tranches and fees.
     pub liabilities: Liabilities,
+    /// Who holds the tranches and the guarantee.
+    pub parties: PartiesModel,
 }
 
 /// The loan pool: what it pays if every loan performs, and how loans default
@@ -134,6 +142,8 @@ pub struct PoolModel {
     pub performing: PoolSchedule,
     /// Total principal of the pool.
     pub notional: Money,
+    /// Sponsors acquired by PRC-linked entities (`[nexus_events]`).
+    pub acquisitions: Option<AcquisitionModel>,
 }
 
 /// Pool amounts per period, indexed 0..=K (index 0, the closing date, is 0).
@@ -183,12 +193,14 @@ impl Model {
         );
         let pool = pool::compile_pool(spec, scenario, &calendar)?;
         let liabilities = liabilities::compile_liabilities(spec, &calendar)?;
+        let parties = parties::compile_parties(spec, &liabilities, &calendar);
         Ok(Model {
             name: spec.name.clone(),
             currency: spec.currency.clone(),
             calendar,
             pool,
             liabilities,
+            parties,
         })
     }
 

@@ -91,6 +91,7 @@ pub fn compile_pool(
         recovery_period: (0..=periods)
             .map(|k| calendar.period_after_months(k, lag))
             .collect(),
+        acquisitions: super::acquisitions::compile_acquisitions(spec, scenario, calendar),
     })
 }
 

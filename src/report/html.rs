@@ -59,6 +59,9 @@ pub fn page(run: &RunReport<'_>) -> io::Result<String> {
     tranche_table(&mut html, run);
     facility_table(&mut html, run);
     coverage_table(&mut html, run);
+    let unit = 10f64.powi(-(run.model.currency.minor_digits as i32));
+    super::html_public::public_side(&mut html, &run.pack.parties, &run.model.currency.code, unit);
+    super::html_public::nexus_events(&mut html, run);
     html.push_str("<h2>Charts</h2>\n");
     for chart in Chart::ALL {
         let svg = chart.svg(run.pack, &run.model.currency.code)?;
@@ -157,6 +160,14 @@ fn tranche_table(html: &mut String, run: &RunReport<'_>) {
     html.push_str("</table>\n");
 }
 
+/// The public side's PV cost (the `public` row of parties.csv), if the
+/// facility has public money.
+fn public_pv_cost(run: &RunReport<'_>) -> Option<crate::aggregate::Estimate> {
+    (run.pack.parties.iter())
+        .find(|p| p.party == crate::aggregate::PUBLIC_TOTAL)
+        .map(|p| p.pv_cost)
+}
+
 fn facility_table(html: &mut String, run: &RunReport<'_>) {
     let f = &run.pack.facility;
     let code = &run.model.currency.code;
@@ -172,7 +183,14 @@ fn facility_table(html: &mut String, run: &RunReport<'_>) {
             "mobilisation (private per public dollar)",
             format!("{:.2}", f.mobilisation_ratio),
         ),
-        ("expected public loss", money_se(f.public_expected_loss)),
+        (
+            "PV cost of public money (parties.csv)",
+            public_pv_cost(run).map_or_else(|| "-".to_owned(), money_se),
+        ),
+        (
+            "expected public principal loss (undiscounted)",
+            money_se(f.public_expected_loss),
+        ),
         ("expected private loss", money_se(f.private_expected_loss)),
         (
             "P(first loss wiped out)",

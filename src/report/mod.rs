@@ -13,8 +13,11 @@ mod coverage_csv;
 mod facility_csv;
 mod histogram_csv;
 mod html;
+mod html_public;
 mod json;
 mod manifest;
+mod nexus_events_csv;
+mod parties_csv;
 mod quantiles_csv;
 mod ratings_csv;
 mod scenarios_csv;
@@ -39,6 +42,11 @@ pub use histogram_csv::{COLUMNS as HISTOGRAM_COLUMNS, HistogramCsv};
 pub use html::{ReportHtml, escape as escape_html};
 pub use json::summary_json;
 pub use manifest::{InputRecord, Manifest};
+pub use nexus_events_csv::{
+    COLUMNS as NEXUS_EVENTS_COLUMNS, IMPACT_COLUMNS as NEXUS_IMPACT_COLUMNS, NexusEventsCsv,
+    NexusImpactCsv,
+};
+pub use parties_csv::{COLUMNS as PARTIES_COLUMNS, PartiesCsv, PartyColumn};
 pub use quantiles_csv::{COLUMNS as QUANTILES_COLUMNS, QuantilesCsv};
 pub use ratings_csv::{COLUMNS as RATINGS_COLUMNS, RatingsCsv};
 pub use scenarios_csv::{BatchRow, ScenarioSummary, write_batch_summary, write_scenario_reports};
@@ -70,7 +78,10 @@ pub fn output_tables() -> Vec<TableDoc> {
     let table = |file, columns| TableDoc { file, columns };
     vec![
         table("summary.csv", column_docs(&SUMMARY_COLUMNS)),
+        table("parties.csv", column_docs(&PARTIES_COLUMNS)),
         table("facility.csv", column_docs(&FACILITY_COLUMNS)),
+        table("nexus_events.csv", column_docs(&NEXUS_EVENTS_COLUMNS)),
+        table("nexus_impact.csv", column_docs(&NEXUS_IMPACT_COLUMNS)),
         table("ratings.csv", column_docs(&RATINGS_COLUMNS)),
         table("contributions.csv", column_docs(&CONTRIBUTIONS_COLUMNS)),
         table("quantiles.csv", column_docs(&QUANTILES_COLUMNS)),
@@ -117,8 +128,9 @@ pub fn write_reports(folder: &Path, run: &RunReport<'_>) -> io::Result<Vec<PathB
         &CoverageCsv,
         &manifest::ManifestJson,
     ];
-    let pack: [&dyn Report; 6] = [
+    let pack: [&dyn Report; 7] = [
         &FacilityCsv,
+        &PartiesCsv,
         &RatingsCsv,
         &ContributionsCsv,
         &QuantilesCsv,
@@ -126,9 +138,16 @@ pub fn write_reports(folder: &Path, run: &RunReport<'_>) -> io::Result<Vec<PathB
         &ReportHtml,
     ];
     let charts = Chart::ALL;
+    // Only a facility with nexus events has them to report.
+    let nexus: Vec<&dyn Report> = if run.model.pool.acquisitions.is_some() {
+        vec![&NexusEventsCsv as &dyn Report, &NexusImpactCsv]
+    } else {
+        Vec::new()
+    };
     reports
         .into_iter()
         .chain(pack)
+        .chain(nexus)
         .chain(charts.iter().map(|c| c as &dyn Report))
         .map(|report| {
             let path = folder.join(report.file_name());

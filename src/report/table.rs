@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::summary_csv::{IRR_P50, LOSS_P99, MOIC_MEAN, PROB_LOSS, SummaryColumn, WAL_YEARS};
-use crate::aggregate::{CommitteePack, RatingBenchmark, TrancheSummary};
+use crate::aggregate::{CommitteePack, PUBLIC_TOTAL, RatingBenchmark, TrancheSummary};
 use crate::spec::{Currency, IdealizedTable};
 
 /// The summary.csv columns the table shows after the expected loss: its
@@ -79,15 +79,34 @@ pub fn summary_table(
             f.mobilisation_ratio
         )
     };
-    let _ = writeln!(
-        table,
-        "Expected public loss: {} {:.2}m (+-{:.2}m).",
-        currency.code,
-        f.public_expected_loss.mean / 1e6,
-        f.public_expected_loss.se / 1e6,
-    );
+    table.push_str(&public_money(pack, code));
     let _ = writeln!(table, "{}", ratings_note(&pack.rating_benchmark));
     table
+}
+
+/// What public money costs: its PV cost (the budget office's measure,
+/// parties.csv) first, then the undiscounted expected principal loss.
+fn public_money(pack: &CommitteePack, code: &str) -> String {
+    let mut lines = String::new();
+    if let Some(public) = pack.parties.iter().find(|p| p.party == PUBLIC_TOTAL) {
+        let _ = writeln!(
+            lines,
+            "PV cost of public money: {code} {:.2}m (+-{:.2}m), {:.2}% of its commitment; \
+             grant element {:.2}% (parties.csv).",
+            public.pv_cost.mean / 1e6,
+            public.pv_cost.se / 1e6,
+            100.0 * public.pv_cost_share.mean,
+            100.0 * public.grant_element.mean,
+        );
+    }
+    let loss = pack.facility.public_expected_loss;
+    let _ = writeln!(
+        lines,
+        "Expected public loss (undiscounted principal): {code} {:.2}m (+-{:.2}m).",
+        loss.mean / 1e6,
+        loss.se / 1e6,
+    );
+    lines
 }
 
 /// What the implied ratings compared, in one line.

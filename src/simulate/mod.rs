@@ -7,16 +7,17 @@
 //! The pool knows nothing of the liabilities, so the same paths can be run
 //! through any number of candidate structures.
 
+mod acquisitions;
 mod path;
 mod rng;
 
-pub use path::{DefaultEvent, PoolPath};
+pub use path::{AcquisitionEvent, DefaultEvent, NexusPath, PoolPath};
 pub use rng::path_rng;
 
 use rand::RngExt;
 use rand_distr::{ChiSquared, StandardNormal};
 
-use crate::model::{LatentLaw, PoolModel, standard_normal_cdf};
+use crate::model::{FactorLoadings, LatentLaw, LoanModel, PoolModel, standard_normal_cdf};
 use crate::money::Money;
 
 /// Reusable per-thread buffers for factor draws.
@@ -72,14 +73,16 @@ impl<'m> PoolSimulator<'m> {
     /// country, one per region, the chi-square mixing variable (t copula
     /// only), one shock per loan (all loans, in list order), then one
     /// recovery shock per defaulted loan with a random recovery, in list
-    /// order.
+    /// order. Nexus events draw from their own part of the stream.
     pub fn simulate(&self, path: u64, draws: &mut FactorDraws, out: &mut PoolPath) {
         let mut rng = path_rng(self.seed, path);
         self.draw_factors(&mut rng, draws);
         out.reset(&self.pool.performing);
         self.find_defaults(&mut rng, draws, out);
         self.draw_recoveries(&mut rng, out);
+        self.acquire(path, draws, out);
         self.apply_defaults(out);
+        self.apply_remedies(out);
     }
 
     fn draw_factors(&self, rng: &mut impl RngExt, draws: &mut FactorDraws) {
@@ -125,23 +128,13 @@ impl<'m> PoolSimulator<'m> {
         for (index, loan) in self.pool.loans.iter().enumerate() {
             let shock: f64 = rng.sample(StandardNormal);
             let w = &loan.loadings;
-            let mut systematic = w.global * draws.global
-                + w.mineral * draws.minerals[loan.mineral]
-                + w.country * draws.countries[loan.country];
-            if let Some(region) = loan.region {
-                systematic += w.region * draws.regions[region];
-            }
+            let systematic = systematic_part(loan, draws);
             let latent = (systematic + w.idiosyncratic * shock) * draws.scale;
             if let Some(period) = loan.default_period(latent) {
-                let normalised = if w.systematic_sd > 0.0 {
-                    systematic / w.systematic_sd
-                } else {
-                    0.0
-                };
                 out.defaults.push(DefaultEvent {
                     loan: index,
                     period,
-                    systematic: normalised,
+                    systematic: normalised(w, systematic),
                     recovery_rate: 0.0,
                     exposure: loan.balance_start[period - loan.first_period],
                     recovery: Money::ZERO,
@@ -154,18 +147,36 @@ impl<'m> PoolSimulator<'m> {
     /// Recovery `R = Q(Phi(a S + sqrt(1 - a^2) eta))`: with `a > 0`, recoveries
     /// are lower when the loan's systematic factor S is bad.
     fn draw_recoveries(&self, rng: &mut impl RngExt, out: &mut PoolPath) {
-        let a = self.pool.recovery_systematic_weight;
-        let b = (1.0 - a * a).max(0.0).sqrt();
         for event in &mut out.defaults {
             let law = &self.pool.loans[event.loan].recovery;
-            event.recovery_rate = if law.is_random() {
-                let eta: f64 = rng.sample(StandardNormal);
-                law.quantile(standard_normal_cdf(a * event.systematic + b * eta))
+            let eta = if law.is_random() {
+                rng.sample(StandardNormal)
             } else {
-                law.quantile(0.5)
+                0.0
             };
+            event.recovery_rate = self.recovery_rate(event.loan, event.systematic, eta);
             event.recovery = recovered_amount(event.exposure, event.recovery_rate);
         }
+    }
+
+    /// The recovery rate of loan `loan` whose normalised systematic factor
+    /// is `systematic`, given its own shock `eta` (unused when the
+    /// recovery is not random: the law's median).
+    fn recovery_rate(&self, loan: usize, systematic: f64, eta: f64) -> f64 {
+        let law = &self.pool.loans[loan].recovery;
+        if !law.is_random() {
+            return law.quantile(0.5);
+        }
+        let a = self.pool.recovery_systematic_weight;
+        let b = (1.0 - a * a).max(0.0).sqrt();
+        law.quantile(standard_normal_cdf(a * systematic + b * eta))
+    }
+
+    /// Loan `loan`'s systematic factor on the path, normalised to unit
+    /// variance.
+    fn normalised_systematic(&self, loan: usize, draws: &FactorDraws) -> f64 {
+        let loan = &self.pool.loans[loan];
+        normalised(&loan.loadings, systematic_part(loan, draws))
     }
 
     fn apply_defaults(&self, out: &mut PoolPath) {
@@ -173,6 +184,28 @@ impl<'m> PoolSimulator<'m> {
             let event = out.defaults[index];
             out.apply_default(&self.pool.loans[event.loan], &event);
         }
+    }
+}
+
+/// The systematic part of a loan's latent variable (before the t copula's
+/// scale).
+fn systematic_part(loan: &LoanModel, draws: &FactorDraws) -> f64 {
+    let w = &loan.loadings;
+    let mut systematic = w.global * draws.global
+        + w.mineral * draws.minerals[loan.mineral]
+        + w.country * draws.countries[loan.country];
+    if let Some(region) = loan.region {
+        systematic += w.region * draws.regions[region];
+    }
+    systematic
+}
+
+/// `systematic` over its standard deviation (0 when it has none).
+fn normalised(w: &FactorLoadings, systematic: f64) -> f64 {
+    if w.systematic_sd > 0.0 {
+        systematic / w.systematic_sd
+    } else {
+        0.0
     }
 }
 

@@ -22,6 +22,46 @@ pub struct DefaultEvent {
     pub recovery_period: usize,
 }
 
+/// A sponsor acquired by a PRC-linked entity on a path (a nexus event).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AcquisitionEvent {
+    /// Index of the loan in the project list.
+    pub loan: usize,
+    /// Period of the acquisition (the remedy applies in it).
+    pub period: usize,
+    /// Principal outstanding at the start of that period.
+    pub exposure: Money,
+}
+
+/// The nexus events of one path and what the exclusion remedy takes out
+/// of the coverage tests (both empty without events).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NexusPath {
+    /// Acquisitions, in loan order.
+    pub acquisitions: Vec<AcquisitionEvent>,
+    /// Per period 0..=K (or empty): principal of excluded loans after the
+    /// period's scheduled repayment, taken out of OC numerators.
+    pub excluded_par: Vec<Money>,
+    /// Per period 0..=K (or empty): interest of excluded loans, taken out
+    /// of IC numerators.
+    pub excluded_interest: Vec<Money>,
+}
+
+impl NexusPath {
+    /// Excluded principal in period `k`.
+    pub fn excluded_par(&self, k: usize) -> Money {
+        self.excluded_par.get(k).copied().unwrap_or(Money::ZERO)
+    }
+
+    /// Excluded interest in period `k`.
+    pub fn excluded_interest(&self, k: usize) -> Money {
+        self.excluded_interest
+            .get(k)
+            .copied()
+            .unwrap_or(Money::ZERO)
+    }
+}
+
 /// The pool's collections on one path, per period 0..=K.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PoolPath {
@@ -44,6 +84,8 @@ pub struct PoolPath {
     pub cancelled: Vec<Money>,
     /// Defaults in loan order.
     pub defaults: Vec<DefaultEvent>,
+    /// Nexus events and what they exclude from the coverage tests.
+    pub nexus: NexusPath,
 }
 
 impl PoolPath {
@@ -73,6 +115,9 @@ impl PoolPath {
         self.defaulted.clear();
         self.defaulted.resize(schedule.interest.len(), Money::ZERO);
         self.defaults.clear();
+        self.nexus.acquisitions.clear();
+        self.nexus.excluded_par.clear();
+        self.nexus.excluded_interest.clear();
     }
 
     /// Removes what `loan` no longer pays (nor capitalises) from its default
@@ -88,12 +133,54 @@ impl PoolPath {
                 self.performing_balance[k] -= loan.balance_start[j];
             }
         }
-        for &(k, amount) in loan.draws.iter().filter(|(k, _)| *k > event.period) {
-            self.draws[k] -= amount;
-            self.cancelled[event.period] += amount;
-        }
+        self.cancel_draws_after(loan, event.period);
         self.defaulted[event.period] += event.exposure;
         self.recoveries[event.recovery_period] += event.recovery;
+    }
+
+    /// Prepays `loan` at par in `period`: it pays the period's interest,
+    /// everything it owes at the period's end (its balance, with any
+    /// interest capitalised in the period) and `premium` as interest; it
+    /// pays and draws nothing after (later draws are cancelled).
+    pub fn apply_prepayment(&mut self, loan: &LoanModel, period: usize, premium: Money) {
+        let first = period - loan.first_period;
+        let owed = loan.balance_start[first] + loan.capitalised[first];
+        self.principal[period] += owed - loan.principal[first];
+        self.capitalised[period] -= loan.capitalised[first];
+        self.interest[period] += premium;
+        for (j, k) in (first + 1..loan.principal.len()).zip(period + 1..) {
+            self.interest[k] -= loan.interest[j];
+            self.principal[k] -= loan.principal[j];
+            self.capitalised[k] -= loan.capitalised[j];
+            self.performing_balance[k] -= loan.balance_start[j];
+        }
+        self.cancel_draws_after(loan, period);
+    }
+
+    /// Cancels `loan`'s draws after `period` (counted in `period`).
+    fn cancel_draws_after(&mut self, loan: &LoanModel, period: usize) {
+        for &(k, amount) in loan.draws.iter().filter(|(k, _)| *k > period) {
+            self.draws[k] -= amount;
+            self.cancelled[period] += amount;
+        }
+    }
+
+    /// Takes `loan` out of the coverage tests' numerators from `period`
+    /// until before `until` (its default, or after its last period).
+    pub fn apply_exclusion(&mut self, loan: &LoanModel, period: usize, until: usize) {
+        let periods = self.interest.len();
+        for column in [
+            &mut self.nexus.excluded_par,
+            &mut self.nexus.excluded_interest,
+        ] {
+            column.resize(periods, Money::ZERO);
+        }
+        let first = period - loan.first_period;
+        for (j, k) in (first..loan.principal.len()).zip(period..until) {
+            let balance_end = loan.balance_start[j] + loan.capitalised[j] - loan.principal[j];
+            self.nexus.excluded_par[k] += balance_end;
+            self.nexus.excluded_interest[k] += loan.interest[j];
+        }
     }
 
     /// Total principal written off.

@@ -15,6 +15,8 @@ use super::eligibility_file::{RawEligibility, RawNexus};
 use super::error::Diagnostic;
 use super::idealized::IdealizedTable;
 use super::money::{known_minor_digits, money_from_toml};
+use super::nexus_events::RawNexusEvents;
+use super::parties::RawParty;
 use super::reader::{Reader, is_failed};
 use super::toml_source::{FieldIndex, read_toml};
 use super::types::{
@@ -47,6 +49,8 @@ struct RawFacility {
     waterfall: Option<RawWaterfall>,
     guarantee: Option<RawGuarantee>,
     implied_rating: Option<RawImpliedRating>,
+    parties: Option<Vec<RawParty>>,
+    nexus_events: Option<RawNexusEvents>,
 }
 
 /// `[implied_rating]`: year-by-year idealized tables for implied ratings.
@@ -216,6 +220,8 @@ fn placeholder_spec() -> FacilitySpec {
         simulation: SimulationDefaults::default(),
         waterfall: None,
         guarantee: None,
+        parties: Vec::new(),
+        nexus_events: None,
         implied_rating: IdealizedTable::MoodysTenYear,
         projects: Vec::new(),
     }
@@ -273,6 +279,8 @@ impl Reader {
             simulation: self.simulation(raw.simulation.unwrap_or_default()),
             waterfall: self.waterfall(raw.waterfall),
             guarantee: self.guarantee(raw.guarantee),
+            parties: self.parties(raw.parties),
+            nexus_events: self.nexus_events(raw.nexus_events),
             // Set from the table file once it is read.
             implied_rating: IdealizedTable::MoodysTenYear,
             projects: Vec::new(),

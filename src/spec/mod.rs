@@ -18,6 +18,9 @@ mod load;
 mod money;
 mod names;
 pub mod nexus;
+mod nexus_events;
+mod parties;
+mod party_types;
 mod projects_file;
 mod reader;
 mod scenarios;
@@ -38,8 +41,9 @@ pub use idealized_file::COLUMNS as IDEALIZED_TABLE_COLUMNS;
 pub use input_file::{MAX_PROJECT_LIST_BYTES, MAX_SMALL_FILE_BYTES, read_input};
 pub use load::{InputFile, LoadOptions, LoadedFacility, load_facility};
 pub use names::{MAX_NAME_LEN, RESERVED_NAMES, check_safe_name, sanitised_name};
+pub use party_types::{DEFAULT_DISCOUNT_RATE, HoldingSpec, PARTY_KINDS, PartyKind, PartySpec};
 pub use scenarios::{
-    BASE, FactorRef, FactorShift, Overlay, ScenarioSpec, Selector, ShiftLevel, read_scenarios,
+    BASE, FactorRef, FactorShift, Overlay, ScenarioSpec, ShiftLevel, read_scenarios,
 };
 pub use types::*;
 pub use validate::{MAX_DATE, MAX_HORIZON_YEARS, MAX_MINOR_UNITS, MIN_DATE};

@@ -19,8 +19,9 @@ use serde::{Deserialize, Serialize};
 use super::error::{Diagnostic, SpecError};
 use super::facility_file::RawShares;
 use super::names::check_safe_name;
+use super::nexus_events::RawHazard;
 use super::toml_source::read_toml;
-use super::types::{CorrelationShares, FacilitySpec, ProjectSpec, Segment};
+use super::types::{CorrelationShares, FacilitySpec, HazardOverride, ProjectSpec, Selector};
 use super::words::{SEGMENTS, parse_choice};
 
 /// The name of the scenario without overlays.
@@ -43,6 +44,9 @@ pub struct ScenarioSpec {
     pub correlation: Option<CorrelationShares>,
     /// Systematic factors held at a fixed level (conditional simulation).
     pub factor_shifts: Vec<FactorShift>,
+    /// Annual hazards of nexus events replacing the facility's
+    /// (`[nexus_events]`) for the projects they match; the last match wins.
+    pub acquisition_hazards: Vec<HazardOverride>,
 }
 
 /// A value applied to the projects a selector matches.
@@ -52,26 +56,6 @@ pub struct Overlay {
     pub selector: Selector,
     /// Multiplier or haircut.
     pub value: f64,
-}
-
-/// Projects matching every given criterion (none given: every project).
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Selector {
-    /// Mineral (lower case).
-    pub mineral: Option<String>,
-    /// Country.
-    pub country: Option<String>,
-    /// Segment.
-    pub segment: Option<Segment>,
-}
-
-impl Selector {
-    /// Whether `project` matches.
-    pub fn matches(&self, project: &ProjectSpec) -> bool {
-        self.mineral.as_ref().is_none_or(|m| *m == project.mineral)
-            && self.country.as_ref().is_none_or(|c| *c == project.country)
-            && self.segment.is_none_or(|s| s == project.segment)
-    }
 }
 
 /// A systematic factor of the risk model.
@@ -118,16 +102,13 @@ impl ScenarioSpec {
             recovery_haircuts: Vec::new(),
             correlation: None,
             factor_shifts: Vec::new(),
+            acquisition_hazards: Vec::new(),
         }
     }
 
     /// The hazard multiplier of a project.
     pub fn pd_multiplier(&self, project: &ProjectSpec) -> f64 {
-        self.pd_multipliers
-            .iter()
-            .filter(|o| o.selector.matches(project))
-            .map(|o| o.value)
-            .product()
+        product_over(&self.pd_multipliers, project)
     }
 
     /// The combined relative recovery haircut of a project.
@@ -140,6 +121,14 @@ impl ScenarioSpec {
             .product();
         1.0 - kept
     }
+}
+
+/// The product of the values of the overlays matching `project`.
+fn product_over(overlays: &[Overlay], project: &ProjectSpec) -> f64 {
+    (overlays.iter())
+        .filter(|o| o.selector.matches(project))
+        .map(|o| o.value)
+        .product()
 }
 
 #[derive(Debug, Deserialize)]
@@ -157,6 +146,7 @@ struct RawScenario {
     recovery_haircut: Option<Vec<RawHaircut>>,
     correlation: Option<RawShares>,
     factor_shift: Option<Vec<RawShift>>,
+    acquisition_hazard: Option<Vec<RawHazard>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -249,24 +239,22 @@ impl Checker<'_> {
         } else if let Err(message) = check_safe_name(&name, "scenario") {
             self.fail(format!("{at}.name"), message);
         }
-        let pd_multipliers = raw
-            .pd_multiplier
+        let pd_multipliers = self.multipliers(&format!("{at}.pd_multiplier"), raw.pd_multiplier);
+        let acquisition_hazards: Vec<HazardOverride> = (raw
+            .acquisition_hazard
             .unwrap_or_default()
             .into_iter()
-            .enumerate()
-            .map(|(i, m)| {
-                let at = format!("{at}.pd_multiplier[{i}]");
-                let selector = self.selector(&at, m.mineral, m.country, m.segment);
-                let value = self.number(
-                    &format!("{at}.multiplier"),
-                    m.multiplier,
-                    0.0,
-                    super::validate::MAX_PD_MULTIPLIER,
-                    "a multiplier from 0 to 1000",
-                );
-                Overlay { selector, value }
-            });
-        let pd_multipliers = pd_multipliers.collect();
+            .enumerate())
+        .map(|(i, h)| self.hazard(&format!("{at}.acquisition_hazard[{i}]"), h))
+        .collect();
+        if !acquisition_hazards.is_empty() && self.facility.nexus_events.is_none() {
+            self.fail(
+                format!("{at}.acquisition_hazard"),
+                "sets the hazard of nexus events, but the facility has no `[nexus_events]` \
+                 table (it states the remedy); add one (docs/inputs.md)"
+                    .into(),
+            );
+        }
         let haircuts = raw
             .recovery_haircut
             .unwrap_or_default()
@@ -302,7 +290,48 @@ impl Checker<'_> {
             recovery_haircuts,
             correlation,
             factor_shifts,
+            acquisition_hazards,
         }
+    }
+
+    /// `{ mineral, country, segment, project, annual_hazard }`.
+    fn hazard(&mut self, at: &str, raw: RawHazard) -> HazardOverride {
+        let selector = self.selector(at, raw.mineral, raw.country, raw.segment);
+        let project = raw.project.map(|p| p.trim().to_owned());
+        if let Some(id) = &project {
+            self.known(&format!("{at}.project"), "id", id, |p| &p.id);
+        }
+        let annual_hazard = self.number(
+            &format!("{at}.annual_hazard"),
+            raw.annual_hazard,
+            0.0,
+            1.0,
+            "an annual probability in [0, 1]",
+        );
+        HazardOverride {
+            project,
+            selector,
+            annual_hazard,
+        }
+    }
+
+    /// A list of multipliers by selector (`pd_multiplier`,
+    /// `acquisition_hazard_multiplier`).
+    fn multipliers(&mut self, at: &str, raw: Option<Vec<RawMultiplier>>) -> Vec<Overlay> {
+        (raw.unwrap_or_default().into_iter().enumerate())
+            .map(|(i, m)| {
+                let at = format!("{at}[{i}]");
+                let selector = self.selector(&at, m.mineral, m.country, m.segment);
+                let value = self.number(
+                    &format!("{at}.multiplier"),
+                    m.multiplier,
+                    0.0,
+                    super::validate::MAX_PD_MULTIPLIER,
+                    "a multiplier from 0 to 1000",
+                );
+                Overlay { selector, value }
+            })
+            .collect()
     }
 
     fn number(&mut self, field: &str, value: Option<f64>, low: f64, high: f64, what: &str) -> f64 {

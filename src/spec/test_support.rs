@@ -86,6 +86,8 @@ pub fn sample_spec() -> FacilitySpec {
         simulation: SimulationDefaults::default(),
         waterfall: None,
         guarantee: None,
+        parties: Vec::new(),
+        nexus_events: None,
         implied_rating: IdealizedTable::MoodysTenYear,
         projects: vec![
             project("P1", "lithium", "Chile", 25, 2),

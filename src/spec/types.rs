@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::idealized::IdealizedTable;
 use super::nexus::{NexusTable, OwnershipRules};
+use super::party_types::PartySpec;
 use super::waterfall::{GuaranteeSpec, WaterfallSpec};
 
 /// A whole facility: its calendar, liabilities, risk model and loan pool.
@@ -46,6 +47,12 @@ pub struct FacilitySpec {
     pub waterfall: Option<WaterfallSpec>,
     /// An unfunded first-loss guarantee of the pool (`[guarantee]`).
     pub guarantee: Option<GuaranteeSpec>,
+    /// Who holds the tranches and the guarantee (`[[parties]]`); empty:
+    /// one implied party per tranche and guarantee.
+    pub parties: Vec<PartySpec>,
+    /// Sponsors acquired by PRC-linked entities after closing, and the
+    /// remedy (`[nexus_events]`); `None`: no such events.
+    pub nexus_events: Option<NexusEventsSpec>,
     /// What implied ratings are benchmarked against: the bundled Moody's
     /// 10-year column, or year-by-year tables (`[implied_rating]`).
     pub implied_rating: IdealizedTable,
@@ -422,4 +429,116 @@ pub struct ProjectSpec {
     pub recovery_sd: f64,
     /// Line of the project list this row came from (1 = header).
     pub line: usize,
+}
+
+/// Projects matching every given criterion (none given: every project).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Selector {
+    /// Mineral (lower case).
+    pub mineral: Option<String>,
+    /// Country.
+    pub country: Option<String>,
+    /// Segment.
+    pub segment: Option<Segment>,
+}
+
+impl Selector {
+    /// Whether `project` matches.
+    pub fn matches(&self, project: &ProjectSpec) -> bool {
+        self.mineral.as_ref().is_none_or(|m| *m == project.mineral)
+            && self.country.as_ref().is_none_or(|c| *c == project.country)
+            && self.segment.is_none_or(|s| s == project.segment)
+    }
+}
+
+/// The facility's rule on nexus events.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct NexusEventsSpec {
+    /// Annual probability that a project's sponsor is acquired, for every
+    /// project no override matches.
+    pub annual_hazard: f64,
+    /// Overrides; the last one matching a project wins.
+    pub overrides: Vec<HazardOverride>,
+    /// How strongly the hazard rises when the project's mineral factor is
+    /// low: the intensity is multiplied by `exp(-s Z - s^2 / 2)` (mean 1).
+    pub stress_sensitivity: f64,
+    /// What the facility does when a sponsor is acquired.
+    pub remedy: Remedy,
+}
+
+/// An annual hazard for the projects a selector (or a project id) matches.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct HazardOverride {
+    /// One project by id, or `None`.
+    pub project: Option<String>,
+    /// Mineral, country and segment criteria.
+    pub selector: Selector,
+    /// Annual probability in [0, 1].
+    pub annual_hazard: f64,
+}
+
+impl HazardOverride {
+    /// Whether `project` matches.
+    pub fn matches(&self, project: &ProjectSpec) -> bool {
+        self.project.as_ref().is_none_or(|id| *id == project.id) && self.selector.matches(project)
+    }
+}
+
+/// The facility's remedy for an acquired sponsor.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Remedy {
+    /// The loan is prepaid at par in the period of the acquisition, plus a
+    /// premium (a fraction of the balance prepaid, paid as interest).
+    Prepay {
+        /// Premium as a fraction of the balance prepaid.
+        premium: f64,
+    },
+    /// The loan keeps paying but leaves the coverage tests' numerators.
+    Exclude,
+    /// The loan is deemed to default in the period of the acquisition and
+    /// recovers `1 - haircut` of what it would have.
+    DeemedDefault {
+        /// Relative recovery haircut in [0, 1].
+        recovery_haircut: f64,
+    },
+}
+
+/// Accepted words for `remedy`.
+pub const REMEDIES: &[(&str, RemedyKind)] = &[
+    ("prepay", RemedyKind::Prepay),
+    ("exclude", RemedyKind::Exclude),
+    ("deemed_default", RemedyKind::DeemedDefault),
+];
+
+/// The remedy's word, before its parameters are attached.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RemedyKind {
+    /// See [`Remedy::Prepay`].
+    Prepay,
+    /// See [`Remedy::Exclude`].
+    Exclude,
+    /// See [`Remedy::DeemedDefault`].
+    DeemedDefault,
+}
+
+impl Remedy {
+    /// The remedy's word in files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Remedy::Prepay { .. } => "prepay",
+            Remedy::Exclude => "exclude",
+            Remedy::DeemedDefault { .. } => "deemed_default",
+        }
+    }
+}
+
+impl NexusEventsSpec {
+    /// The annual hazard of `project`: the last matching override, or the
+    /// facility's default.
+    pub fn annual_hazard_of(&self, project: &ProjectSpec) -> f64 {
+        (self.overrides.iter().rev())
+            .find(|o| o.matches(project))
+            .map_or(self.annual_hazard, |o| o.annual_hazard)
+    }
 }

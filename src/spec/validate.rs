@@ -15,6 +15,8 @@ use super::error::Diagnostic;
 use super::money::{check_minor_digits, check_positive, fits_minor_units};
 use super::names::check_safe_name;
 mod bounds;
+mod nexus_events;
+mod parties;
 mod projects;
 
 use super::types::{
@@ -191,6 +193,8 @@ pub(crate) fn findings(spec: &FacilitySpec) -> Vec<Finding> {
     let mut checks = Checks::default();
     check_facility(spec, &mut checks);
     check_tranches(spec, &mut checks);
+    parties::check_parties(spec, &mut checks);
+    nexus_events::check_nexus_events(spec, &mut checks);
     check_risk(&spec.risk, &mut checks);
     check_eligibility_rules(&spec.eligibility, &mut checks);
     check_projects(spec, &mut checks);

@@ -60,16 +60,20 @@ impl<T: Tracer> Run<'_, T> {
         let covered = &self.s.balance[..=test.tranche];
         match test.kind {
             CoverageKind::Oc => {
+                // Loans excluded after a nexus event do not count.
                 let collateral = self.par
                     + self.s.funding.ramp_up
                     + self.principal_proceeds
-                    + self.carried(test_index);
+                    + self.carried(test_index)
+                    - self.pool.nexus.excluded_par(self.k);
                 let owed: i128 = covered.iter().map(|b| i128::from(b.minor())).sum();
                 let excess = owed - test.ratio.largest_covered(collateral);
                 Money::from_minor(excess.max(0) as i64)
             }
             CoverageKind::Ic => {
-                let proceeds = self.interest_proceeds - self.fees_from_interest;
+                let proceeds = self.interest_proceeds
+                    - self.pool.nexus.excluded_interest(self.k)
+                    - self.fees_from_interest;
                 let factors = self.liabilities.tranches[..=test.tranche]
                     .iter()
                     .map(|t| t.accrual[self.k]);

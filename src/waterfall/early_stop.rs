@@ -314,6 +314,7 @@ mod tests {
             capitalised: money(&[0; PERIODS + 1]),
             cancelled: money(&[0; PERIODS + 1]),
             defaults: Vec::new(),
+            nexus: Default::default(),
         }
     }
 

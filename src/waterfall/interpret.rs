@@ -63,7 +63,7 @@ fn refill(column: &mut Vec<Money>, len: usize) {
 /// One path's run.
 pub(super) struct Run<'a, T: Tracer> {
     pub(super) liabilities: &'a Liabilities,
-    pool: &'a PoolPath,
+    pub(super) pool: &'a PoolPath,
     pub(super) ledger: &'a mut Ledger,
     pub(super) s: Scratch,
     tracer: &'a mut T,

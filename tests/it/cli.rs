@@ -263,8 +263,16 @@ fn default_folders_never_collide() {
         names
     };
     let flagship_pack = names("us-rok-critical-minerals");
+    // The flagship has `[nexus_events]`, the quickstart not: otherwise the
+    // same files in both packs.
+    let nexus = ["nexus_events.csv", "nexus_impact.csv"].map(String::from);
+    assert!(nexus.iter().all(|n| flagship_pack.contains(n)));
+    let without_nexus: Vec<String> = (flagship_pack.iter())
+        .filter(|n| !nexus.contains(n))
+        .cloned()
+        .collect();
     assert_eq!(
-        flagship_pack,
+        without_nexus,
         names("quickstart"),
         "same files in both packs"
     );
@@ -462,6 +470,28 @@ fn every_risk_model_input_is_accepted_end_to_end() {
     "tests/fixtures/bad/ownership_cycle.toml",
     "ownership_cycle.csv:8: field `owner`: ownership cycle Andes Copper -> Pacific HoldCo (0.6) -> \
      Red River Capital (0.5) -> Andes Copper (0.1)"
+)]
+#[case::party_shares_not_adding_up(
+    "tests/fixtures/bad/parties.toml",
+    "parties.toml:53: field `parties`: the parties hold 0.9 of tranche `first_loss` (9000000 of 10000000); \
+     expected shares adding up to 1 exactly"
+)]
+#[case::negative_discount_rate(
+    "tests/fixtures/bad/parties.toml",
+    "parties.toml:64: field `parties[1].discount_rate`: -0.01 is not an annual rate"
+)]
+#[case::unknown_tranche_of_a_party(
+    "tests/fixtures/bad/parties.toml",
+    "parties.toml:72: field `parties[2].holdings[1].tranche`: `mezz` is not a tranche; expected one of \
+     senior, mezzanine, first_loss"
+)]
+#[case::nexus_hazard_above_one(
+    "tests/fixtures/bad/nexus_events.toml",
+    "nexus_events.toml:53: field `nexus_events.annual_hazard`: 1.5 is not an annual probability"
+)]
+#[case::nexus_hazard_of_an_unknown_project(
+    "tests/fixtures/bad/nexus_events.toml",
+    "nexus_events.toml:56: field `nexus_events.hazard[0].project`: no project has id `XX-01`"
 )]
 #[case::prc_linked_owner_chain(
     "tests/fixtures/nexus/facility.toml",

@@ -99,6 +99,8 @@ pub fn facility(
         simulation: SimulationDefaults::default(),
         waterfall: None,
         guarantee: None,
+        parties: Vec::new(),
+        nexus_events: None,
         implied_rating: IdealizedTable::MoodysTenYear,
         projects,
     }
@@ -195,4 +197,26 @@ pub fn quickstart_with_scenarios() -> (String, String) {
         "projects = \"projects.csv\"\nscenarios = \"scenarios.toml\"",
     );
     (facility, read("projects.csv"))
+}
+
+/// One bullet loan of 100 at 10% from 2026-01-01 to `maturity` (annual
+/// periods, 30/360: whole years), practically no default (annual PD
+/// 1e-12), fixed recovery 40%, no recovery lag; a private senior of 80 at
+/// 5% above a first loss of 20 at 0%.
+pub fn one_loan_under_two_tranches(maturity: &str) -> FacilitySpec {
+    let mut senior = tranche("senior", TrancheClass::Senior, 80);
+    senior.coupon = 0.05;
+    let first_loss = tranche("first_loss", TrancheClass::FirstLoss, 20);
+    let mut loan = project(0, 100, "2026-01-01", maturity, 1e-12, 0.4);
+    loan.coupon = 0.10;
+    let mut spec = facility(
+        "2026-01-01",
+        maturity,
+        0.1,
+        0,
+        vec![senior, first_loss],
+        vec![loan],
+    );
+    spec.frequency = PaymentFrequency::Annual;
+    spec
 }

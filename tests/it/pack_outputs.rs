@@ -325,7 +325,13 @@ fn table_shows_ratings_mobilisation_and_public_loss() {
             .is_some_and(|r| r.starts_with('A') || r.starts_with('B') || r.starts_with('C'))
     );
     assert!(stdout.contains("Mobilisation ratio: "), "{stdout}");
-    assert!(stdout.contains("Expected public loss: USD "), "{stdout}");
+    // The budget office's measure first, then the undiscounted loss.
+    let pv_cost = stdout
+        .find("PV cost of public money: USD ")
+        .expect("a PV cost line");
+    let loss = (stdout.find("Expected public loss (undiscounted principal): USD "))
+        .expect("an undiscounted loss line");
+    assert!(pv_cost < loss, "{stdout}");
     for file in [
         "facility.csv",
         "contributions.csv",

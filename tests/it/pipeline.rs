@@ -73,11 +73,12 @@ fn the_command_writes_exactly_what_the_pipeline_writes() {
         &["--trace-path", "5", "--trace-quantile", "0.99"],
     );
     let files = csv_files(library.path());
-    // The pack's eight tables and the two traces (path 5 and the 99%
-    // quantile's path, which is not path 5 on this sample).
+    // The pack's nine tables (with parties.csv), the flagship's two tables
+    // of nexus events and the two traces (path 5 and the 99% quantile's
+    // path, which is not path 5 on this sample).
     assert_eq!(
         files.len(),
-        10,
+        13,
         "{:?}",
         files.iter().map(|f| &f.0).collect::<Vec<_>>()
     );

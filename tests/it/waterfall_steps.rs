@@ -148,6 +148,7 @@ impl Hand {
             capitalised: column(&[0; 5]),
             cancelled: column(&[0; 5]),
             defaults: Vec::new(),
+            nexus: Default::default(),
         }
     }
 }

@@ -1,0 +1,127 @@
+//! report.html's public side: each party's commitment, PV cost, grant
+//! element and the private capital it mobilises (parties.csv).
+
+use std::fmt::Write as _;
+
+use super::html::escape;
+use crate::aggregate::{ImpactMetric, PartySummary};
+
+/// Appends the "Public side" section.
+/// `unit` converts minor units to currency units.
+pub fn public_side(html: &mut String, parties: &[PartySummary], code: &str, unit: f64) {
+    let money = |x: f64| {
+        if x.is_nan() {
+            "-".to_owned()
+        } else {
+            format!("{code} {:.2}m", x / 1e6)
+        }
+    };
+    let percent = |x: f64| {
+        if x.is_nan() {
+            "-".to_owned()
+        } else {
+            format!("{:.2}%", 100.0 * x)
+        }
+    };
+    let ratio = |x: f64| {
+        if x.is_nan() {
+            "-".to_owned()
+        } else {
+            format!("{x:.4}")
+        }
+    };
+    html.push_str(
+        "<h2>Public side</h2>\n<p class=\"note\">PV cost: expected present value, at each \
+         party's discount rate, of the cash it pays out less the cash it receives (negative: \
+         an expected gain). Grant element: PV cost at the grant-element rate as a share of \
+         commitment. Mobilised: private commitments attributed pro rata to public \
+         commitments. See parties.csv and docs/outputs.md.</p>\n<table><tr><th>party</th>\
+         <th>kind</th><th>public</th><th>commitment</th><th>cash received</th>\
+         <th>PV cost (&#177; SE)</th><th>PV cost / commitment</th><th>grant element</th>\
+         <th>private mobilised</th><th>leverage</th><th>PV cost per private unit</th>\
+         <th>expected loss</th><th>IRR p50</th></tr>\n",
+    );
+    for p in parties {
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&p.party),
+            p.kind.map_or("", |k| k.as_str()),
+            if p.public { "yes" } else { "no" },
+            money(p.commitment.as_f64() * unit),
+            money(p.cash_received),
+            if p.pv_cost.mean.is_nan() {
+                "-".to_owned()
+            } else {
+                format!(
+                    "{} &#177; {:.2}m",
+                    money(p.pv_cost.mean),
+                    p.pv_cost.se / 1e6
+                )
+            },
+            percent(p.pv_cost_share.mean),
+            percent(p.grant_element.mean),
+            money(p.mobilised),
+            if p.leverage.is_nan() {
+                "-".to_owned()
+            } else {
+                format!("{:.2}", p.leverage)
+            },
+            ratio(p.pv_cost_per_private.mean),
+            money(p.expected_loss.mean),
+            percent(p.irr[1]),
+        );
+    }
+    html.push_str("</table>\n");
+}
+
+/// Appends the "Nexus events" section (nothing without `[nexus_events]`):
+/// how likely and how large the acquisitions of sponsors by PRC-linked
+/// entities are, and what they change for the public side.
+pub fn nexus_events(html: &mut String, run: &super::RunReport<'_>) {
+    let pack = run.pack;
+    if pack.nexus_events.is_empty() {
+        return;
+    }
+    let code = &run.model.currency.code;
+    html.push_str(
+        "<h2>Nexus events</h2>\n<p class=\"note\">Sponsors acquired by PRC-linked entities \
+         after closing, and the facility's remedy (nexus_events.csv, nexus_impact.csv).</p>\n\
+         <table><tr><th>group</th><th>name</th><th>P(at least one)</th>\
+         <th>expected exposure</th><th>share of principal</th><th>mean years to event</th></tr>\n",
+    );
+    for row in &pack.nexus_events {
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{:.2}% &#177; {:.2}%</td><td>{code} {:.2}m</td>\
+             <td>{:.2}%</td><td>{}</td></tr>",
+            row.group.as_str(),
+            escape(&row.name),
+            100.0 * row.prob_event.mean,
+            100.0 * row.prob_event.se,
+            row.expected_exposure.mean / 1e6,
+            100.0 * row.expected_exposure.mean / row.principal,
+            if row.mean_event_years.is_nan() {
+                "-".to_owned()
+            } else {
+                format!("{:.1}", row.mean_event_years)
+            },
+        );
+    }
+    html.push_str("</table>\n");
+    let public = (pack.nexus_impact.iter()).find(|r| {
+        r.holder == crate::aggregate::PUBLIC_TOTAL && r.metric == ImpactMetric::PartyPvCost
+    });
+    if let Some(row) = public {
+        let _ = writeln!(
+            html,
+            "<p>PV cost of public money with nexus events: {code} {:.2}m; without, on the \
+             same paths: {code} {:.2}m (change {code} {:.2}m &#177; {:.2}m).</p>",
+            row.with_events / 1e6,
+            row.without_events / 1e6,
+            row.change.mean / 1e6,
+            row.change.se / 1e6,
+        );
+    }
+}
