@@ -24,7 +24,31 @@ pub struct RunSettings {
 
 /// Paths handed to the thread pool at a time: large enough to keep threads
 /// busy, small enough for a lively progress bar. It does not affect results.
-const CHUNK: u64 = 8192;
+const CHUNK: usize = 8192;
+
+/// The engine's parallel loop: `map(state, i)` for every `i` in
+/// `0..count` on the current rayon thread pool, the results handed to
+/// `consume` in order of `i`, [`CHUNK`] at a time. Each thread reuses a
+/// `state` made by `init` from item to item (buffers, a ledger). Where an
+/// item's result depends only on `i` (path i uses random stream i), the
+/// results are the same for any number of threads: nothing is reduced in
+/// parallel.
+pub fn map_in_order<S, V>(
+    count: usize,
+    init: impl Fn() -> S + Sync,
+    map: impl Fn(&mut S, usize) -> V + Sync,
+    mut consume: impl FnMut(Vec<V>),
+) where
+    V: Send,
+{
+    let mut done = 0;
+    while done < count {
+        let end = (done + CHUNK).min(count);
+        let chunk: Vec<V> = (done..end).into_par_iter().map_init(&init, &map).collect();
+        consume(chunk);
+        done = end;
+    }
+}
 
 /// Buffers one thread reuses from path to path, and the cash-flow sums of
 /// its paths, added to the run's totals when it is dropped (integer sums:
@@ -142,22 +166,19 @@ pub fn simulate_outcomes(
         &model.liabilities,
         model.calendar.periods(),
     ));
-    let mut outcomes =
-        Outcomes::with_capacity(model.liabilities.tranches.len(), settings.paths as usize);
+    let paths = settings.paths as usize;
+    let mut outcomes = Outcomes::with_capacity(model.liabilities.tranches.len(), paths);
     let mut done = 0;
-    while done < settings.paths {
-        let end = (done + CHUNK).min(settings.paths);
-        let chunk: Vec<PathOutcome> = (done..end)
-            .into_par_iter()
-            .map_init(
-                || Worker::new(model, &simulator, &totals),
-                |worker, path| worker.run_path(model, &simulator, path),
-            )
-            .collect();
-        chunk.iter().for_each(|outcome| outcomes.push(outcome));
-        done = end;
-        progress(done);
-    }
+    map_in_order(
+        paths,
+        || Worker::new(model, &simulator, &totals),
+        |worker, path| worker.run_path(model, &simulator, path as u64),
+        |chunk: Vec<PathOutcome>| {
+            chunk.iter().for_each(|outcome| outcomes.push(outcome));
+            done += chunk.len() as u64;
+            progress(done);
+        },
+    );
     outcomes.cashflows = totals.into_inner().unwrap_or_else(|e| e.into_inner());
     outcomes.cashflows.flush();
     outcomes

@@ -6,9 +6,11 @@
 //! [`engine`] drives a simulation; [`pipeline`] runs a facility end to end
 //! (each scenario through every stage into its output files), for the
 //! command line, the benches and the tests; [`publish`] swaps the finished
-//! pack in for the output folder's previous content as a whole;
-//! [`analytic`] gives independent semi-analytic answers for homogeneous
-//! pools; [`format`] is how numbers read for people.
+//! pack in for the output folder's previous content as a whole; [`sizing`]
+//! solves for a tranche's size against a target (and sweeps parameters),
+//! evaluating many capital structures on one set of pool paths through the
+//! engine's parallel loop; [`analytic`] gives independent semi-analytic
+//! answers for homogeneous pools; [`format`] is how numbers read for people.
 #![deny(missing_docs)]
 
 pub mod aggregate;

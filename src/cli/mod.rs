@@ -5,6 +5,7 @@
 mod analytic;
 mod args;
 mod batch;
+mod flag_words;
 mod init;
 mod run;
 mod size;
@@ -104,10 +105,9 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
             || cause
                 .downcast_ref::<RunError>()
                 .is_some_and(RunError::is_bad_input)
-            || matches!(
-                cause.downcast_ref::<SizingError>(),
-                Some(SizingError::Target { .. } | SizingError::Request(_))
-            )
+            || cause
+                .downcast_ref::<SizingError>()
+                .is_some_and(|e| !matches!(e, SizingError::Model(_)))
     });
     if bad_input { 2 } else { 1 }
 }

@@ -7,6 +7,7 @@ use blendsim::sizing::{Metric, SizingPoint, SizingRequest, SizingResult, Target,
 use blendsim::spec::{FacilitySpec, LoadOptions, load_facility};
 
 use super::args::SizeArgs;
+use super::flag_words::{Command, in_flag_words};
 use super::run::{resolve_settings, select_scenarios};
 use super::validate::print_warnings;
 use super::{BadInput, emit};
@@ -25,8 +26,9 @@ pub fn size(args: SizeArgs) -> Result<()> {
     }
     let (settings, threads) = resolve_settings(&args.simulation, &loaded)?;
     let scenarios = select_scenarios(&args.scenario, &loaded.scenarios)?;
+    let in_flag_words = |error| in_flag_words(error, Command::Size);
     let request = SizingRequest {
-        target: args.target.parse::<Target>()?,
+        target: args.target.parse::<Target>().map_err(in_flag_words)?,
         solve: args.solve,
         absorb: args.absorb,
         hold: args.hold,
@@ -36,7 +38,8 @@ pub fn size(args: SizeArgs) -> Result<()> {
     let result = with_threads(Some(threads), || {
         solve(&loaded.spec, &scenarios, settings, &request)
     })
-    .context("could not start the worker threads")??;
+    .context("could not start the worker threads")?
+    .map_err(in_flag_words)?;
     let folder = args.output.folder(&args.facility, Some("size"));
     let written = write_sizing_reports(&folder, &result).with_context(|| {
         format!(

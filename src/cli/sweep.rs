@@ -10,6 +10,7 @@ use blendsim::sizing::{
 use blendsim::spec::{LoadOptions, load_facility};
 
 use super::args::SweepArgs;
+use super::flag_words::{Command, in_flag_words};
 use super::run::resolve_settings;
 use super::validate::print_warnings;
 use super::{BadInput, emit};
@@ -26,11 +27,13 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         print_warnings(&loaded);
     }
     let (settings, threads) = resolve_settings(&args.simulation, &loaded)?;
+    let in_flag_words = |error| in_flag_words(error, Command::Sweep);
     let axes = args
         .vary
         .iter()
         .map(|a| a.parse::<Axis>())
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(in_flag_words)?;
     let metrics = if args.metric.is_empty() {
         loaded
             .spec
@@ -54,7 +57,8 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
             settings,
         )
     })
-    .context("could not start the worker threads")??;
+    .context("could not start the worker threads")?
+    .map_err(in_flag_words)?;
     let path = args
         .output
         .folder(&args.facility, Some("sweep"))

@@ -8,36 +8,43 @@
 //! metric is then a deterministic function of the size on the sample, the
 //! search is exact on the sample, and the sizing curve is smooth rather than
 //! noisy.
+//!
+//! Layers, each file importing only those above it in this list:
+//! - `error`: [`SizingError`], in the request's words (no command-line flags);
+//! - `target`: targets and metrics; `per_path`: what one path's waterfall
+//!   gives a metric (shared with sweeps); `structure`: the tranche varied
+//!   and how the rest responds; `roots`: pure root-finding numerics;
+//! - `request`: what a sizing is asked and answers, and its checks;
+//!   `bracket`: one search's bracket and the steps that narrow it;
+//! - `sample`: the pool's paths, and candidate structures run on them
+//!   through the engine's parallel loop; `irr_window`: IRR quantiles
+//!   without solving every path's IRR; `cache`: every candidate evaluated,
+//!   one record each, with its neighbour look-ups;
+//! - `batch`: candidates of one scenario evaluated together; `problem`:
+//!   what a search solves; `screen`: screened candidates and proven misses;
+//!   `evaluate`: candidates evaluated in every scenario, and as points;
+//! - `solve`: the search ([`size`]); `sweep`: sensitivity sweeps ([`sweep`]).
 
+mod batch;
+mod bracket;
+mod cache;
+mod error;
+mod evaluate;
 mod irr_window;
+mod per_path;
+mod problem;
+mod request;
+mod roots;
 mod sample;
+mod screen;
 mod solve;
 mod structure;
 mod sweep;
 mod target;
 
+pub use error::{AxisProblem, Role, SizingError, ValueProblem};
+pub use request::{SizingPoint, SizingRequest, SizingResult};
 pub use sample::{Candidate, PoolSample};
-pub use solve::{SizingPoint, SizingRequest, SizingResult, size};
+pub use solve::size;
 pub use sweep::{Axis, Parameter, SweepPoint, SweptMetric, sweep};
 pub use target::{Direction, Evaluation, Metric, Target, parse_tranche_metric};
-
-use crate::model::ModelError;
-
-/// Why a sizing request cannot be carried out.
-#[derive(Debug, thiserror::Error)]
-pub enum SizingError {
-    /// The target does not parse.
-    #[error("--target `{target}`: {why}")]
-    Target {
-        /// The target as given.
-        target: String,
-        /// What is wrong and what would be valid.
-        why: String,
-    },
-    /// The request does not fit the facility.
-    #[error("{0}")]
-    Request(String),
-    /// A candidate structure could not be compiled.
-    #[error(transparent)]
-    Model(#[from] ModelError),
-}

@@ -2,8 +2,7 @@
 //! can be evaluated on the same paths (common random numbers) without
 //! simulating the pool again.
 
-use rayon::prelude::*;
-
+use crate::engine::map_in_order;
 use crate::model::{Model, PoolModel};
 use crate::money::Money;
 use crate::simulate::{DefaultEvent, FactorDraws, PoolPath, PoolSimulator, recovered_amount};
@@ -47,9 +46,6 @@ impl Candidate<'_> {
     }
 }
 
-/// Paths per parallel chunk (does not affect results).
-const CHUNK: u64 = 8192;
-
 impl PoolSample {
     /// Simulates `paths` paths of `pool` with `seed` (the same streams as a
     /// run: path p of a sample is path p of `blendsim run`).
@@ -59,25 +55,20 @@ impl PoolSample {
             defaults: Vec::new(),
             starts: vec![0],
         };
-        let mut done = 0;
-        while done < paths {
-            let end = (done + CHUNK).min(paths);
-            let chunk: Vec<Vec<StoredDefault>> = (done..end)
-                .into_par_iter()
-                .map_init(
-                    || (FactorDraws::default(), simulator.new_path()),
-                    |(draws, path), p| {
-                        simulator.simulate(p, draws, path);
-                        path.defaults.iter().map(stored).collect()
-                    },
-                )
-                .collect();
-            for defaults in chunk {
-                sample.defaults.extend(defaults);
-                sample.starts.push(sample.defaults.len());
-            }
-            done = end;
-        }
+        map_in_order(
+            paths as usize,
+            || (FactorDraws::default(), simulator.new_path()),
+            |(draws, path), p| {
+                simulator.simulate(p as u64, draws, path);
+                path.defaults.iter().map(stored).collect::<Vec<_>>()
+            },
+            |chunk| {
+                for defaults in chunk {
+                    sample.defaults.extend(defaults);
+                    sample.starts.push(sample.defaults.len());
+                }
+            },
+        );
         sample
     }
 
@@ -95,7 +86,7 @@ impl PoolSample {
     /// scaled from it): only their liabilities differ.
     pub fn evaluate<V, F>(&self, candidates: &[Candidate<'_>], per_path: F) -> Vec<Vec<V>>
     where
-        V: Copy + Default + Send + Sync,
+        V: Send,
         F: Fn(usize, &Ledger) -> V + Sync,
     {
         let Some(first) = candidates.first() else {
@@ -113,17 +104,18 @@ impl PoolSample {
         });
         let inflows = PathInflows::new(pool).filter(|_| can_settle);
         let periods = first.model.calendar.periods();
-        // Path-major while filling (one slot of `width` values per path),
-        // candidate-major on return.
-        let mut values = vec![V::default(); self.paths() * width];
-        values.par_chunks_mut(width).enumerate().for_each_init(
+        let mut columns: Vec<Vec<V>> = (0..width)
+            .map(|_| Vec::with_capacity(self.paths()))
+            .collect();
+        map_in_order(
+            self.paths(),
             || {
                 (
                     PoolPath::for_schedule(&pool.performing),
                     vec![Ledger::default(); width],
                 )
             },
-            |(path, ledgers), (p, slot)| {
+            |(path, ledgers), p| {
                 // Every waterfall would stop before its first period: the
                 // cleared ledger is its outcome, and the path is not built.
                 let total = inflows.as_ref().and_then(|i| i.total(self.of_path(p)));
@@ -133,24 +125,34 @@ impl PoolSample {
                         .zip(c.stop)
                         .is_some_and(|(total, stop)| settled_at_start(liabilities, stop, total))
                 };
-                if candidates.iter().all(settled) {
-                    for (c, candidate) in candidates.iter().enumerate() {
-                        ledgers[c].reset(&candidate.model.liabilities, periods);
-                        slot[c] = per_path(c, &ledgers[c]);
-                    }
-                    return;
+                let built = !candidates.iter().all(settled);
+                if built {
+                    self.rebuild(pool, p, path);
                 }
-                self.rebuild(pool, p, path);
-                for (c, candidate) in candidates.iter().enumerate() {
-                    let ledger = &mut ledgers[c];
-                    candidate.run(path, ledger);
-                    slot[c] = per_path(c, ledger);
+                let row: Vec<V> = candidates
+                    .iter()
+                    .zip(ledgers.iter_mut())
+                    .enumerate()
+                    .map(|(c, (candidate, ledger))| {
+                        if built {
+                            candidate.run(path, ledger);
+                        } else {
+                            ledger.reset(&candidate.model.liabilities, periods);
+                        }
+                        per_path(c, ledger)
+                    })
+                    .collect();
+                row
+            },
+            |chunk| {
+                for row in chunk {
+                    for (column, value) in columns.iter_mut().zip(row) {
+                        column.push(value);
+                    }
                 }
             },
         );
-        (0..width)
-            .map(|c| values.iter().skip(c).step_by(width).copied().collect())
-            .collect()
+        columns
     }
 
     /// Runs `candidate`'s waterfall on the listed paths only and returns
@@ -166,17 +168,18 @@ impl PoolSample {
         F: Fn(&Ledger) -> V + Sync,
     {
         let pool = &candidate.model.pool;
-        paths
-            .par_iter()
-            .map_init(
-                || (PoolPath::for_schedule(&pool.performing), Ledger::default()),
-                |(path, ledger), &p| {
-                    self.rebuild(pool, p, path);
-                    candidate.run(path, ledger);
-                    per_path(ledger)
-                },
-            )
-            .collect()
+        let mut values = Vec::with_capacity(paths.len());
+        map_in_order(
+            paths.len(),
+            || (PoolPath::for_schedule(&pool.performing), Ledger::default()),
+            |(path, ledger), i| {
+                self.rebuild(pool, paths[i], path);
+                candidate.run(path, ledger);
+                per_path(ledger)
+            },
+            |chunk| values.extend(chunk),
+        );
+        values
     }
 
     /// Path p's defaults.

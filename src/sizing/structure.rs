@@ -6,24 +6,24 @@
 use rust_decimal::Decimal;
 use rust_decimal::prelude::{FromPrimitive, ToPrimitive};
 
-use super::SizingError;
+use super::error::{Role, SizingError};
 use crate::spec::{FacilitySpec, GuaranteeCap};
 
-/// The index of the tranche named `name`; the error lists the tranches.
+/// The index of the tranche named `name`, given as `role`; the error lists
+/// the tranches.
 pub(crate) fn find_tranche(
     spec: &FacilitySpec,
     name: &str,
-    role: &str,
+    role: Role,
 ) -> Result<usize, SizingError> {
     spec.tranches
         .iter()
         .position(|t| t.name == name)
-        .ok_or_else(|| {
-            let names: Vec<&str> = spec.tranches.iter().map(|t| t.name.as_str()).collect();
-            SizingError::Request(format!(
-                "{role}: no tranche is named `{name}`; the tranches are {}",
-                names.join(", ")
-            ))
+        .ok_or_else(|| SizingError::UnknownTranche {
+            role,
+            name: name.to_owned(),
+            tranches: spec.tranches.iter().map(|t| t.name.clone()).collect(),
+            guarantee: None,
         })
 }
 
@@ -61,10 +61,10 @@ impl<'a> Structure<'a> {
     ) -> Result<Self, SizingError> {
         if is_guarantee(spec, solve) {
             if absorb.is_some() {
-                return Err(SizingError::Request(format!(
-                    "--absorb: {solve} is an unfunded guarantee, so its cap takes no capital from any tranche; \
-                     drop --absorb"
-                )));
+                return Err(SizingError::GuaranteeBalanced {
+                    guarantee: solve.to_owned(),
+                    role: Role::Absorb,
+                });
             }
             return Ok(Self::with_balance(
                 spec,
@@ -74,19 +74,16 @@ impl<'a> Structure<'a> {
         }
         let solve_index = find_varied(spec, solve)?;
         let absorb = match absorb {
-            Some(name) => find_tranche(spec, name, "--absorb")?,
+            Some(name) => find_tranche(spec, name, Role::Absorb)?,
             None if solve_index > 0 => solve_index - 1,
             None => {
-                return Err(SizingError::Request(format!(
-                    "{solve}: the most senior tranche has no tranche above it to absorb the difference; name one with \
-                     --absorb"
-                )));
+                return Err(SizingError::NothingAbove {
+                    varied: solve.to_owned(),
+                });
             }
         };
         if absorb == solve_index {
-            return Err(SizingError::Request(
-                "--absorb must name a tranche other than the one varied".into(),
-            ));
+            return Err(SizingError::VariedItself { role: Role::Absorb });
         }
         Ok(Self::with_balance(
             spec,
@@ -107,16 +104,14 @@ impl<'a> Structure<'a> {
         hold: &str,
     ) -> Result<Self, SizingError> {
         if is_guarantee(spec, solve) {
-            return Err(SizingError::Request(format!(
-                "--hold: {solve} is an unfunded guarantee, so its cap changes no tranche and not the total; \
-                 drop --hold"
-            )));
+            return Err(SizingError::GuaranteeBalanced {
+                guarantee: solve.to_owned(),
+                role: Role::Hold,
+            });
         }
         let solve_index = find_varied(spec, solve)?;
-        if find_tranche(spec, hold, "--hold")? == solve_index {
-            return Err(SizingError::Request(
-                "--hold must name a tranche other than --solve".into(),
-            ));
+        if find_tranche(spec, hold, Role::Hold)? == solve_index {
+            return Err(SizingError::VariedItself { role: Role::Hold });
         }
         Ok(Self::with_balance(
             spec,
@@ -224,14 +219,21 @@ fn is_guarantee(spec: &FacilitySpec, name: &str) -> bool {
     spec.guarantee.as_ref().is_some_and(|g| g.name == name)
 }
 
-/// The tranche `--solve` names; the error also offers the guarantee.
+/// The varied tranche's index; the error also offers the guarantee.
 fn find_varied(spec: &FacilitySpec, name: &str) -> Result<usize, SizingError> {
-    find_tranche(spec, name, "--solve").map_err(|error| match (&spec.guarantee, error) {
-        (Some(g), SizingError::Request(message)) => SizingError::Request(format!(
-            "{message}, or the guarantee `{}` (its cap)",
-            g.name
-        )),
-        (_, error) => error,
+    find_tranche(spec, name, Role::Varied).map_err(|error| match error {
+        SizingError::UnknownTranche {
+            role,
+            name,
+            tranches,
+            guarantee: None,
+        } => SizingError::UnknownTranche {
+            role,
+            name,
+            tranches,
+            guarantee: spec.guarantee.as_ref().map(|g| g.name.clone()),
+        },
+        error => error,
     })
 }
 

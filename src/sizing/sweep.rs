@@ -7,16 +7,15 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use super::SizingError;
+use super::error::{AxisProblem, Role, SizingError, ValueProblem};
+use super::per_path::{PathReading, horizon_of, read};
 use super::sample::{Candidate, PoolSample};
-use super::solve::horizon_of;
 use super::structure::{Structure, find_tranche};
 use super::target::{Evaluation, Metric};
 use crate::aggregate::{ImpliedRating, RatingBenchmark};
 use crate::engine::RunSettings;
 use crate::model::Model;
 use crate::spec::{CorrelationShares, FacilitySpec, Overlay, ScenarioSpec, Selector};
-use crate::waterfall::{tranche_loss, tranche_outcome, tranche_wal};
 
 /// A parameter a sweep varies.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -50,10 +49,11 @@ impl FromStr for Axis {
 
     /// `NAME=LOW:HIGH:STEP` or `NAME=V1,V2,...`.
     fn from_str(text: &str) -> Result<Axis, SizingError> {
-        let bad = |why: String| SizingError::Request(format!("--vary {text}: {why}"));
-        let (name, values) = text
-            .split_once('=')
-            .ok_or_else(|| bad("expected NAME=LOW:HIGH:STEP or NAME=V1,V2".into()))?;
+        let bad = |problem: AxisProblem| SizingError::Axis {
+            text: text.to_owned(),
+            problem,
+        };
+        let (name, values) = text.split_once('=').ok_or_else(|| bad(AxisProblem::Form))?;
         let name = name.trim();
         let parameter = match name {
             "pd_multiplier" => Parameter::PdMultiplier,
@@ -66,16 +66,10 @@ impl FromStr for Axis {
             }
             _ => match name.strip_suffix(".share") {
                 Some(tranche) => Parameter::TrancheShare(tranche.to_owned()),
-                None => {
-                    return Err(bad(format!(
-                        "unknown parameter `{name}`; expected <tranche>.share, correlation.global, correlation.mineral, \
-                         correlation.country, correlation.region, pd_multiplier or recovery_haircut"
-                    )));
-                }
+                None => return Err(bad(AxisProblem::UnknownParameter(name.to_owned()))),
             },
         };
-        let values = parse_values(values)
-            .ok_or_else(|| bad("values must be LOW:HIGH:STEP (STEP > 0) or a list V1,V2".into()))?;
+        let values = parse_values(values).ok_or_else(|| bad(AxisProblem::Values))?;
         Ok(Axis {
             name: name.to_owned(),
             parameter,
@@ -179,20 +173,17 @@ pub fn sweep(
     settings: RunSettings,
 ) -> Result<Vec<SweepPoint>, SizingError> {
     if axes.is_empty() || axes.len() > 2 {
-        return Err(SizingError::Request(
-            "a sweep varies one or two parameters (--vary, once or twice)".into(),
-        ));
+        return Err(SizingError::AxisCount { count: axes.len() });
     }
     if let [first, second] = axes
         && first.name == second.name
     {
-        return Err(SizingError::Request(format!(
-            "--vary {} is given twice; a two-way sweep varies two different parameters",
-            first.name
-        )));
+        return Err(SizingError::AxisTwice {
+            name: first.name.clone(),
+        });
     }
     for (tranche, _) in metrics {
-        find_tranche(spec, tranche, "--metric")?;
+        find_tranche(spec, tranche, Role::Metric)?;
     }
     // Every point's values are checked before any point is run, so a bad
     // value fails at once, not after the points before it.
@@ -259,61 +250,15 @@ fn evaluate(
         .zip(evaluated.chunks_mut(CANDIDATES_PER_PASS))
     {
         for asked in metrics.chunks(METRICS_PER_PASS) {
-            // Per candidate, each metric's tranche (None: not in the facility).
-            let tranches: Vec<Vec<Option<usize>>> = chunk
-                .iter()
-                .map(|model| {
-                    asked
-                        .iter()
-                        .map(|(name, _)| {
-                            model
-                                .liabilities
-                                .tranches
-                                .iter()
-                                .position(|t| &t.name == name)
-                        })
-                        .collect()
-                })
-                .collect();
-            let candidates: Vec<Candidate> = chunk
-                .iter()
-                .zip(&tranches)
-                .map(|(model, tranches)| Candidate {
-                    model,
-                    stop: match (asked, &tranches[..]) {
-                        ([(_, metric)], [Some(t)]) => Some(metric.settled(*t)),
-                        _ => None,
-                    },
-                })
-                .collect();
-            // Per path and metric: the loss or IRR, and for an implied
-            // rating the tranche's WAL.
-            let values = sample.evaluate(&candidates, |c, ledger| {
-                let model = &chunk[c];
-                let mut row = [(f64::NAN, f64::NAN); METRICS_PER_PASS];
-                for (m, ((_, metric), tranche)) in asked.iter().zip(&tranches[c]).enumerate() {
-                    if let Some(t) = *tranche {
-                        let tranche = &model.liabilities.tranches[t];
-                        row[m] = match metric {
-                            Metric::IrrQuantile(_) => (
-                                tranche_outcome(tranche, t, ledger, &model.calendar).irr,
-                                f64::NAN,
-                            ),
-                            Metric::ImpliedRating => (
-                                tranche_loss(tranche, t, ledger),
-                                tranche_wal(t, ledger, &model.calendar),
-                            ),
-                            _ => (tranche_loss(tranche, t, ledger), f64::NAN),
-                        };
-                    }
-                }
-                row
-            });
-            let per_candidate = values.iter().zip(group.iter_mut()).zip(chunk);
-            for (((rows, out), model), positions) in per_candidate.zip(&tranches) {
+            let readings = read_paths(chunk, sample, asked);
+            for ((rows, out), model) in readings.iter().zip(group.iter_mut()).zip(chunk) {
                 for (m, (name, metric)) in asked.iter().enumerate() {
-                    let held = |t: &usize| model.liabilities.tranches[*t].notional.minor() > 0;
-                    out.push(match positions[m].as_ref().is_some_and(held) {
+                    let held = model
+                        .liabilities
+                        .tranches
+                        .iter()
+                        .any(|t| &t.name == name && t.notional.minor() > 0);
+                    out.push(match held {
                         true => swept_metric(model, rows, m, (name, *metric), benchmark),
                         false => SweptMetric::absent(name, *metric),
                     });
@@ -328,15 +273,15 @@ fn evaluate(
 /// and the WAL for an implied rating).
 fn swept_metric(
     model: &Model,
-    rows: &[[(f64, f64); METRICS_PER_PASS]],
+    rows: &[[PathReading; METRICS_PER_PASS]],
     m: usize,
     (tranche, metric): (&str, Metric),
     benchmark: &RatingBenchmark,
 ) -> SweptMetric {
-    let per_path: Vec<f64> = rows.iter().map(|row| row[m].0).collect();
+    let per_path: Vec<f64> = rows.iter().map(|row| row[m].value).collect();
     let evaluation = metric.evaluate(&per_path, metric.adverse());
     let rating = (metric == Metric::ImpliedRating).then(|| {
-        let wal: Vec<f64> = rows.iter().map(|row| row[m].1).collect();
+        let wal: Vec<f64> = rows.iter().map(|row| row[m].wal).collect();
         let horizon = horizon_of(model, &wal);
         let se = evaluation.se.unwrap_or(f64::NAN);
         benchmark.implied_rating((evaluation.value, se), horizon)
@@ -347,6 +292,53 @@ fn swept_metric(
         evaluation,
         rating,
     }
+}
+
+/// Per model, path and metric asked (at most [`METRICS_PER_PASS`]): the
+/// metric's reading of the path (absent where the tranche is not in the
+/// facility), from one waterfall per path and model, stopped early when a
+/// single metric is asked.
+fn read_paths(
+    models: &[Model],
+    sample: &PoolSample,
+    asked: &[(String, Metric)],
+) -> Vec<Vec<[PathReading; METRICS_PER_PASS]>> {
+    // Per model, each metric's tranche (None: not in the facility).
+    let tranches: Vec<Vec<Option<usize>>> = models
+        .iter()
+        .map(|model| {
+            asked
+                .iter()
+                .map(|(name, _)| {
+                    model
+                        .liabilities
+                        .tranches
+                        .iter()
+                        .position(|t| &t.name == name)
+                })
+                .collect()
+        })
+        .collect();
+    let candidates: Vec<Candidate> = models
+        .iter()
+        .zip(&tranches)
+        .map(|(model, tranches)| Candidate {
+            model,
+            stop: match (asked, &tranches[..]) {
+                ([(_, metric)], [Some(t)]) => Some(metric.settled(*t)),
+                _ => None,
+            },
+        })
+        .collect();
+    sample.evaluate(&candidates, |c, ledger| {
+        let mut row = [PathReading::ABSENT; METRICS_PER_PASS];
+        for (m, ((_, metric), tranche)) in asked.iter().zip(&tranches[c]).enumerate() {
+            if let Some(t) = *tranche {
+                row[m] = read(*metric, &models[c], t, ledger);
+            }
+        }
+        row
+    })
 }
 
 /// Every combination of the axes' values, the first axis slowest.
@@ -372,23 +364,23 @@ fn apply(
         ..ScenarioSpec::base()
     };
     for (axis, &value) in axes.iter().zip(values) {
-        let out_of_range =
-            |what: &str| SizingError::Request(format!("{} = {value}: {what}", axis.name));
+        let out_of_range = |problem: ValueProblem| SizingError::AxisValue {
+            axis: axis.name.clone(),
+            value,
+            problem,
+        };
         match &axis.parameter {
             Parameter::TrancheShare(tranche) => {
                 if !(0.0..1.0).contains(&value) {
-                    return Err(out_of_range("a share must be in [0, 1)"));
+                    return Err(out_of_range(ValueProblem::Share));
                 }
                 let structure = Structure::new(&facility, tranche, absorb)?;
                 let amount = structure.amount(value);
                 let leaves_nothing = || {
-                    let limit = structure
-                        .vanishing_share()
-                        .map_or(String::new(), |v| format!(" (below {v} it does)"));
-                    out_of_range(&format!(
-                        "leaves nothing of {}{limit}; --absorb can name a bigger tranche",
-                        structure.absorb_name
-                    ))
+                    out_of_range(ValueProblem::LeavesNothing {
+                        absorb: structure.absorb_name.clone(),
+                        vanishing: structure.vanishing_share(),
+                    })
                 };
                 facility = structure.with_amount(amount).ok_or_else(leaves_nothing)?;
             }
@@ -403,9 +395,7 @@ fn apply(
                 };
                 *slot = value;
                 if !(0.0..1.0).contains(&value) || shares.total() >= 1.0 {
-                    return Err(out_of_range(
-                        "correlation shares must each be in [0, 1) and sum below 1",
-                    ));
+                    return Err(out_of_range(ValueProblem::Correlation));
                 }
                 scenario.correlation = Some(shares);
             }
@@ -422,9 +412,7 @@ fn apply(
                 });
             }
             _ => {
-                return Err(out_of_range(
-                    "out of range (multiplier >= 0, haircut in [0, 1])",
-                ));
+                return Err(out_of_range(ValueProblem::Overlay));
             }
         }
     }

@@ -5,7 +5,7 @@ use std::str::FromStr;
 
 use serde::Serialize;
 
-use super::SizingError;
+use super::error::SizingError;
 use crate::aggregate::{estimate, exceedance, quantile, sorted};
 use crate::waterfall::StopWhen;
 
