@@ -9,6 +9,7 @@ use anyhow::Result;
 use blendsim::aggregate::{RatingBasis, RatingBenchmark};
 use blendsim::engine::RunSettings;
 use blendsim::limits::{self, LimitError};
+use blendsim::model::Model;
 use blendsim::pipeline::{self, Progress, RunError, RunOutcome, RunRequest, TraceRequest};
 use blendsim::report::summary_table;
 use blendsim::spec::{BASE, LoadOptions, LoadedFacility, ScenarioSpec, load_facility};
@@ -95,6 +96,11 @@ pub fn resolve_settings(
     if let Some(threads) = threads {
         limits::check_threads(threads).map_err(limit_error)?;
     }
+    // Before any work, for `size` and `sweep` too: a run's outcomes are a
+    // fair estimate of what a sizing or a sweep keeps per path (the
+    // pipeline checks each scenario's own model again).
+    let model = Model::compile(&loaded.spec)?;
+    limits::check_memory(&model, paths, limits::available_memory()).map_err(limit_error)?;
     let seed = seed.or(defaults.seed).unwrap_or(DEFAULT_SEED);
     Ok((
         RunSettings { paths, seed },

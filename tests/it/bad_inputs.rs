@@ -142,6 +142,8 @@ fn replace(from: &'static str, to: &'static str) -> impl Fn(&str) -> String {
 #[case::control_character_cell(Input::Projects, &replace("Yarrabee Spodumene Mine", "Yarrabee\u{1b}[2J"), VALIDATE, "projects.csv:2: field `name`: `Yarrabee\\u{1b}[2J` contains a control character")]
 #[case::paths_u64_max(Input::Facility, &|t: &str| t.to_owned(), &["run", "{facility}", "--paths", "18446744073709551615", "--out", "{out}"], "--paths 18446744073709551615")]
 #[case::paths_beyond_memory(Input::Facility, &|t: &str| t.to_owned(), &["run", "{facility}", "--paths", "999999999", "--out", "{out}"], "paths fit; run fewer paths")]
+#[case::size_paths_beyond_memory(Input::Facility, &|t: &str| t.to_owned(), &["size", "{facility}", "--target", "senior.expected_loss <= 0.0001", "--solve", "first_loss", "--absorb", "senior", "--paths", "999999999", "--out", "{out}"], "paths fit; run fewer paths")]
+#[case::sweep_paths_beyond_memory(Input::Facility, &|t: &str| t.to_owned(), &["sweep", "{facility}", "--vary", "first_loss.share=0.05:0.25:0.05", "--absorb", "senior", "--paths", "999999999", "--out", "{out}"], "paths fit; run fewer paths")]
 #[case::threads_10000(Input::Facility, &|t: &str| t.to_owned(), &["run", "{facility}", "--paths", "300", "--threads", "10000", "--out", "{out}"], "--threads 10000: 10000 threads: a run takes 1 to 4 per core")]
 #[case::file_paths(Input::Facility, &replace("paths = 20000", "paths = 10000000000"), VALIDATE, "facility.toml:20: field `simulation.paths`")]
 fn bad_input_fails_at_once_naming_where(
@@ -165,21 +167,15 @@ fn bad_input_fails_at_once_naming_where(
     assert_eq!(written.len(), 3, "a file outside --out: {written:?}");
 }
 
-/// --out naming a file is refused before any simulation.
+/// --out naming a file is refused before any simulation (a million paths,
+/// within the memory check, would take a while).
 #[test]
 fn out_naming_a_file_is_refused_at_once() {
     let dir = edited(Input::Facility, &|t: &str| t.to_owned());
     fs::write(dir.path().join("out"), "a file").unwrap();
     let (code, stderr) = outcome(
         &dir,
-        &[
-            "run",
-            "{facility}",
-            "--paths",
-            "100000000",
-            "--out",
-            "{out}",
-        ],
+        &["run", "{facility}", "--paths", "1000000", "--out", "{out}"],
     );
     assert_eq!(code, Some(2), "{stderr}");
     assert!(stderr.contains("is a file; expected a folder"), "{stderr}");
