@@ -18,8 +18,9 @@ use crate::engine::{RunSettings, simulate_outcomes, trace_path, with_threads};
 use crate::model::{Model, ModelError};
 use crate::publish::{PublishError, Staging};
 use crate::report::{
-    InputRecord, Manifest, RunReport, ScenarioSummary, TraceFile, path_at_quantile, summary_json,
-    write_reports, write_scenario_reports, write_trace_file,
+    InputRecord, Manifest, RunReport, ScenarioColumn, ScenarioPage, ScenarioSummary, TraceFile,
+    path_at_quantile, summary_json, write_reports, write_scenario_reports, write_scenarios_page,
+    write_trace_file, write_workbook,
 };
 use crate::spec::{Currency, LoadedFacility, ScenarioSpec};
 
@@ -265,13 +266,38 @@ fn run_into(
         let run = run_scenario(request, scenario, &folder, staging, started, progress)?;
         outcome.runs.push(run);
     }
-    let combined = write_scenario_reports(staging.folder(), &outcome.scenario_summaries())
-        .map_err(|source| RunError::Reports {
-            folder: request.out.clone(),
-            source,
-        })?;
+    let reports_error = |source| RunError::Reports {
+        folder: request.out.clone(),
+        source,
+    };
+    let mut combined = write_scenario_reports(staging.folder(), &outcome.scenario_summaries())
+        .map_err(reports_error)?;
+    let page = scenarios_page(request, &outcome);
+    combined.push(write_scenarios_page(staging.folder(), &page).map_err(reports_error)?);
+    combined.push(write_workbook(staging.folder()).map_err(reports_error)?);
     outcome.combined = combined.iter().map(|p| staging.published_path(p)).collect();
     Ok(outcome)
+}
+
+/// What the combined report.html shows: each scenario's results.
+fn scenarios_page<'a>(request: &'a RunRequest, outcome: &'a RunOutcome) -> ScenarioPage<'a> {
+    let spec = &request.loaded.spec;
+    ScenarioPage {
+        facility: &spec.name,
+        currency: &spec.currency,
+        paths: request.settings.paths,
+        seed: request.settings.seed,
+        scenarios: request
+            .scenarios
+            .iter()
+            .zip(&outcome.runs)
+            .map(|(scenario, run)| ScenarioColumn {
+                spec: scenario,
+                summary: &run.summary,
+                pack: &run.pack,
+            })
+            .collect(),
+    }
 }
 
 /// Refuses paths and quantiles that cannot be traced, before anything runs.
@@ -334,6 +360,8 @@ fn run_scenario(
         pack.nexus_impact = impact_of_nexus_events(request, &model, &outcomes)?;
     }
     let report = RunReport {
+        spec: &loaded.spec,
+        scenario,
         model: &model,
         summary: &summary,
         manifest: &manifest,
@@ -353,6 +381,7 @@ fn run_scenario(
             source,
         })?;
     written.extend(traces);
+    written.push(write_workbook(folder).map_err(reports_error)?);
     let written: Vec<PathBuf> = written.iter().map(|p| staging.published_path(p)).collect();
     let mut json = summary_json(&report);
     json["files"] = written.iter().map(|p| p.display().to_string()).collect();

@@ -60,23 +60,23 @@ fn describe(estimate: &FacilityEstimate) -> String {
         format::percent(estimate.pool_loss_quantiles.1),
     );
     text += &format!(
-        "{:<16} {:>13} {:>11} {:>11} {:>11} {:>13}\n",
+        "{:<16} {:>13} {:>13} {:>11} {:>11} {:>13}\n",
         "tranche", "attach-detach", "EL", "loss p99", "loss p99.9", "EL large pool"
     );
     for t in &estimate.tranches {
         text += &format!(
-            "{:<16} {:>13} {:>11} {:>11} {:>11} {:>13}\n",
+            "{:<16} {:>13} {:>13} {:>11} {:>11} {:>13}\n",
             t.tranche.chars().take(16).collect::<String>(),
             format!(
                 "{}-{}",
                 format::percent_with(t.attachment, 1),
                 format::percent_with(t.detachment, 1)
             ),
-            format::percent(t.expected_loss),
+            format::bps(t.expected_loss),
             format::percent(t.loss_p99),
             format::percent(t.loss_p999),
             t.expected_loss_large_pool
-                .map_or(format::UNDEFINED.into(), format::percent),
+                .map_or(format::UNDEFINED.into(), format::bps),
         );
     }
     text += "\nImplied default correlation over the horizon, by kind of pair in the pool \

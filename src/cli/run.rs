@@ -2,18 +2,21 @@
 //! run pipeline, show its progress, print what it produced, and say which
 //! argument was at fault when it refuses one.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use anyhow::Result;
 use blendsim::aggregate::{RatingBasis, RatingBenchmark};
 use blendsim::engine::RunSettings;
+use blendsim::format;
 use blendsim::limits::{self, LimitError};
 use blendsim::model::Model;
-use blendsim::pipeline::{self, Progress, RunError, RunOutcome, RunRequest, TraceRequest};
+use blendsim::pipeline::{
+    self, Progress, RunError, RunOutcome, RunRequest, ScenarioRun, TraceRequest,
+};
 use blendsim::report::summary_table;
 use blendsim::spec::{BASE, LoadOptions, LoadedFacility, ScenarioSpec, load_facility};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
 use super::args::{Format, RatingBasisArg, RunArgs, SimulationArgs};
 use super::validate::print_warnings;
@@ -214,27 +217,82 @@ fn print_results(plan: &Plan, outcome: &RunOutcome) -> Result<()> {
         };
         return emit(&format!("{}\n", serde_json::to_string_pretty(&json)?));
     }
-    let mut text = String::new();
-    for run in &outcome.runs {
-        if several {
-            text += &format!("scenario {}\n", run.scenario);
-        }
-        for t in &run.traced {
-            text += &format!(
+    let paths = plan.request.settings.paths;
+    let text = match &outcome.runs[..] {
+        [run] if !several => single_run_text(run, paths, &plan.request.out),
+        runs => scenarios_text(runs, paths, outcome, &plan.request.out),
+    };
+    emit(&text)
+}
+
+/// One run: the traced paths, the summary table, where the files went.
+fn single_run_text(run: &ScenarioRun, paths: u64, out: &Path) -> String {
+    let mut text = traced_text(run);
+    text += &summary_table(&run.summary, &run.pack, &run.currency, paths);
+    let names: Vec<String> = run
+        .written
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .collect();
+    text += &format!(
+        "Wrote into {}: {}.\nOpen report.html for the committee memo; docs/outputs.md describes every column.\n",
+        out.display(),
+        names.join(", ")
+    );
+    text
+}
+
+fn traced_text(run: &ScenarioRun) -> String {
+    run.traced
+        .iter()
+        .map(|t| {
+            format!(
                 "trace-quantile {} of the {}: path {}\n",
                 t.quantile, t.basis, t.path
-            );
-        }
-        let paths = plan.request.settings.paths;
-        text += &summary_table(&run.summary, &run.pack, &run.currency, paths);
-        for path in &run.written {
-            text += &format!("wrote {}\n", path.display());
-        }
+            )
+        })
+        .collect()
+}
+
+/// Several scenarios: each tranche's expected loss side by side, then
+/// where the files went (the full tables are in the files).
+fn scenarios_text(runs: &[ScenarioRun], paths: u64, outcome: &RunOutcome, out: &Path) -> String {
+    let mut text: String = runs.iter().map(traced_text).collect();
+    let names: Vec<&str> = runs.iter().map(|r| r.scenario.as_str()).collect();
+    let width = names.iter().map(|n| n.len()).max().unwrap_or(0).max(18);
+    text += &format!("{:<16}", "EL (bp, +-SE)");
+    for name in &names {
+        text += &format!(" {name:>width$}");
     }
-    for path in &outcome.combined {
-        text += &format!("wrote {}\n", path.display());
+    text += "\n";
+    let tranches = runs.first().map_or(&[][..], |r| &r.summary[..]);
+    for (t, tranche) in tranches.iter().enumerate() {
+        text += &format!(
+            "{:<16}",
+            tranche.tranche.chars().take(16).collect::<String>()
+        );
+        for run in runs {
+            let cell = run.summary.get(t).map_or_else(String::new, |r| {
+                format!(
+                    "{} +-{}",
+                    format::grouped(1e4 * r.expected_loss, 2),
+                    format::grouped(1e4 * r.expected_loss_se, 2)
+                )
+            });
+            text += &format!(" {cell:>width$}");
+        }
+        text += "\n";
     }
-    emit(&text)
+    let files: usize = runs.iter().map(|r| r.written.len()).sum::<usize>() + outcome.combined.len();
+    text += &format!(
+        "{} scenarios, {} paths each on the same random numbers. Wrote {files} files into {} \
+         (report.html compares the scenarios; comparison.csv has the figures; each scenario's \
+         own pack is in its folder).\n",
+        runs.len(),
+        format::count(paths),
+        out.display()
+    );
+    text
 }
 
 /// A progress bar on stderr, one per scenario; hidden when stderr is not a
@@ -267,10 +325,14 @@ impl Progress for Bar {
             ProgressBar::hidden()
         } else {
             let bar = ProgressBar::with_draw_target(Some(paths), ProgressDrawTarget::stderr());
-            if let Ok(style) =
-                ProgressStyle::with_template("{bar:40} {pos}/{len} paths  {per_sec}  eta {eta}")
-            {
-                bar.set_style(style);
+            let template = "{bar:40} {human_pos}/{human_len} paths  {rate}  eta {eta}";
+            if let Ok(style) = ProgressStyle::with_template(template) {
+                // Paths per second to three significant figures, not
+                // indicatif's four decimals.
+                let rate = |state: &ProgressState, out: &mut dyn std::fmt::Write| {
+                    let _ = out.write_str(&format::per_second(state.per_sec()));
+                };
+                bar.set_style(style.with_key("rate", rate));
             }
             bar
         };

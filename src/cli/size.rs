@@ -2,9 +2,11 @@
 
 use anyhow::{Context, Result};
 use blendsim::engine::with_threads;
+use blendsim::format;
 use blendsim::report::write_sizing_reports;
 use blendsim::sizing::{Metric, SizingPoint, SizingRequest, SizingResult, Target, size as solve};
 use blendsim::spec::{FacilitySpec, LoadOptions, load_facility};
+use rust_decimal::Decimal;
 
 use super::args::SizeArgs;
 use super::flag_words::{Command, in_flag_words};
@@ -41,7 +43,8 @@ pub fn size(args: SizeArgs) -> Result<()> {
     .context("could not start the worker threads")?
     .map_err(in_flag_words)?;
     let folder = args.output.folder(&args.facility, Some("size"));
-    let written = write_sizing_reports(&folder, &result).with_context(|| {
+    let currency = &loaded.spec.currency.code;
+    let written = write_sizing_reports(&folder, &result, currency).with_context(|| {
         format!(
             "could not write the sizing reports into {}",
             folder.display()
@@ -104,41 +107,50 @@ fn unmoved_protection_note(spec: &FacilitySpec, result: &SizingResult) -> String
 /// guarantee's cap.
 fn describe(result: &SizingResult, currency: &str, paths: u64, guarantee: bool) -> String {
     let request = &result.request;
+    let metric = request.target.metric;
+    // Expected losses in basis points, everything else in percent.
+    let show = |x: f64| match metric {
+        Metric::ExpectedLoss => format::bps(x),
+        _ => format::percent_with(x, 4),
+    };
+    let money = |amount: Decimal| format::decimal_exact(amount, currency);
     let point = |p: &SizingPoint| {
         let se = p
             .evaluation
             .se
-            .map_or(String::new(), |se| format!(" +- {se:.6}"));
+            .map_or(String::new(), |se| format!(" \u{b1} {}", show(se)));
         // An implied-rating gap, spelt out: P(loss) against the benchmark.
         let gap = match (&request.target.rating, p.benchmark) {
             (Some(rating), Some(pd)) => format!(
-                "P(loss) {:.6} less {rating}'s idealized default probability {pd:.6} at the tranche's WAL; ",
-                p.evaluation.value + pd
+                "P(loss) {} less {rating}'s idealized default probability {} at the tranche's WAL; ",
+                format::percent_with(p.evaluation.value + pd, 4),
+                format::percent_with(pd, 4)
             ),
             _ => String::new(),
         };
         format!(
-            "{currency} {} ({:.2}% of capital): {} = {:.6}{se} ({gap}95% bound {:.6}; worst in {})",
-            p.amount,
-            100.0 * p.share,
-            request.target.metric.name(),
-            p.evaluation.value,
-            p.evaluation.bound,
+            "{} ({} of capital): {} = {}{se} ({gap}95% bound {}; worst in {})",
+            money(p.amount),
+            format::percent(p.share),
+            metric.name(),
+            show(p.evaluation.value),
+            show(p.evaluation.bound),
             p.scenario
         )
     };
     let balance = match &request.hold {
         _ if guarantee => format!(
-            "an unfunded guarantee: no tranche changes; total capital {currency} {}",
-            result.total
+            "an unfunded guarantee: no tranche changes; total capital {}",
+            money(result.total)
         ),
         Some(_) => format!(
-            "every other tranche held, the total and the pool growing from {currency} {}",
-            result.total
+            "every other tranche held, the total and the pool growing from {}",
+            money(result.total)
         ),
         None => format!(
-            "{} absorbs the difference; total {currency} {}",
-            result.absorb, result.total
+            "{} absorbs the difference; total {}",
+            result.absorb,
+            money(result.total)
         ),
     };
     let screened = match (result.screened, request.target.metric) {
@@ -150,14 +162,18 @@ fn describe(result: &SizingResult, currency: &str, paths: u64, guarantee: bool) 
         (n, _) => format!(", {n} more screened on the paths whose loss could change"),
     };
     let mut text = format!(
-        "Sizing {} for {} ({balance}; {paths} paths, {} structures evaluated on the same paths{screened})\n",
-        request.solve, request.target, result.evaluations
+        "Sizing {} for {} ({balance}; {} paths, {} structures evaluated on the same paths{screened})\n",
+        request.solve,
+        request.target,
+        format::count(paths),
+        result.evaluations
     );
     text += &match &result.solution {
         Some(p) => format!("  smallest size meeting the target:        {}\n", point(p)),
         None => format!(
-            "  the target is not met anywhere in the range {}:{}\n",
-            result.range.0, result.range.1
+            "  the target is not met anywhere in the range {} to {} of capital\n",
+            format::percent_with(result.range.0, 1),
+            format::percent_with(result.range.1, 1)
         ),
     };
     if let Some(p) = &result.confident {

@@ -3,7 +3,7 @@
 use anyhow::{Context, Result};
 use blendsim::engine::with_threads;
 use blendsim::format;
-use blendsim::report::write_sweep_csv;
+use blendsim::report::{write_sweep_csv, write_sweep_page};
 use blendsim::sizing::{
     Axis, Metric, Parameter, SweepPoint, SweptMetric, parse_tranche_metric, sweep as run_sweep,
 };
@@ -59,19 +59,21 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
     })
     .context("could not start the worker threads")?
     .map_err(in_flag_words)?;
-    let path = args
-        .output
-        .folder(&args.facility, Some("sweep"))
-        .join("sweep.csv");
+    let folder = args.output.folder(&args.facility, Some("sweep"));
+    let path = folder.join("sweep.csv");
     write_sweep_csv(&path, &axes, &points)
         .with_context(|| format!("could not write {}", path.display()))?;
+    let page = folder.join("sweep.html");
+    write_sweep_page(&page, &loaded.spec.name, &axes, &points)
+        .with_context(|| format!("could not write {}", page.display()))?;
     if args.output.quiet {
         return Ok(());
     }
     emit(&format!(
-        "{}wrote {}\n",
+        "{}wrote {}\nwrote {}\n",
         table(&axes, &points),
-        path.display()
+        path.display(),
+        page.display()
     ))
 }
 

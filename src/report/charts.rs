@@ -2,32 +2,65 @@
 //! (text is left to the viewer's sans-serif font: no font files are read).
 //!
 //! Each chart is one [`Report`] (a `.svg` file next to the CSVs); report.html
-//! inlines the same SVG text.
+//! inlines the same SVG text. Every chart follows the same conventions: one
+//! colour per tranche class ([`class_colour`]), text of at least 12 px
+//! ([`LABEL_PX`]), and percentages on every axis that shows a fraction
+//! or a rate, with as many decimals as the axis's span needs.
+
+mod bars;
+mod curve;
+mod distributions;
 
 use std::io::{self, Write};
 
-use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 
-use crate::aggregate::{CommitteePack, GroupRisk};
+use crate::aggregate::TrancheSummary;
+use crate::format;
+use crate::spec::TrancheClass;
 
 use super::{Report, RunReport};
 
-/// Width and height of every chart, in pixels.
+pub use bars::{ScenarioLosses, scenario_losses_svg};
+pub use curve::sizing_curve_svg;
+
+/// Width and height of a single-panel chart, in pixels.
 const SIZE: (u32, u32) = (760, 420);
 
-/// One colour per tranche, most senior first (cycled).
-const PALETTE: [RGBColor; 6] = [
-    RGBColor(31, 119, 180),
-    RGBColor(255, 127, 14),
-    RGBColor(214, 39, 40),
-    RGBColor(44, 160, 44),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-];
+/// Size of tick labels, axis descriptions and legend text, as plotters
+/// takes it: its SVG backend writes `font-size` as this over 1.24, so 16
+/// reads as 12.9 px.
+pub const LABEL_PX: u32 = 16;
 
-fn colour(i: usize) -> RGBColor {
-    PALETTE[i % PALETTE.len()]
+/// Size of a chart's title, as plotters takes it (19.4 px in the SVG).
+const CAPTION_PX: u32 = 24;
+
+/// The colour of a tranche class, the same in every chart: the senior
+/// blue, the mezzanine orange, the first loss red, a guarantee green.
+pub fn class_colour(class: TrancheClass) -> RGBColor {
+    match class {
+        TrancheClass::Senior => RGBColor(31, 119, 180),
+        TrancheClass::Mezzanine => RGBColor(255, 127, 14),
+        TrancheClass::FirstLoss => RGBColor(214, 39, 40),
+        TrancheClass::Guarantee => RGBColor(44, 160, 44),
+    }
+}
+
+/// The colour of a named tranche: its class's colour; a second tranche of
+/// the same class is drawn lighter, a third lighter still. Grey for a name
+/// that is no tranche.
+fn tranche_colour(summary: &[TrancheSummary], name: &str) -> RGBColor {
+    let Some(position) = summary.iter().position(|row| row.tranche == name) else {
+        return RGBColor(110, 110, 110);
+    };
+    let class = summary[position].class;
+    let before = summary[..position]
+        .iter()
+        .filter(|row| row.class == class)
+        .count();
+    let RGBColor(r, g, b) = class_colour(class);
+    let lighten = |c: u8| c + ((255 - c) as f64 * (0.35 * before as f64).min(0.7)) as u8;
+    RGBColor(lighten(r), lighten(g), lighten(b))
 }
 
 type Series = [(String, Vec<(f64, f64)>)];
@@ -37,8 +70,10 @@ type Series = [(String, Vec<(f64, f64)>)];
 pub enum Chart {
     /// P(loss > x) per tranche, log probability axis.
     LossExceedance,
-    /// Cumulative distribution of each tranche's IRR.
+    /// Cumulative distribution of each tranche's IRR, one panel each.
     IrrDistribution,
+    /// Each tranche's loss histogram (histogram.csv).
+    LossHistogram,
     /// ES contributions by mineral.
     ContributionsByMineral,
     /// ES contributions by country.
@@ -49,8 +84,9 @@ pub enum Chart {
 
 impl Chart {
     /// Every chart, in the order report.html shows them.
-    pub const ALL: [Chart; 5] = [
+    pub const ALL: [Chart; 6] = [
         Chart::LossExceedance,
+        Chart::LossHistogram,
         Chart::IrrDistribution,
         Chart::ContributionsByMineral,
         Chart::ContributionsByCountry,
@@ -62,6 +98,7 @@ impl Chart {
         match self {
             Chart::LossExceedance => "Loss exceedance by tranche",
             Chart::IrrDistribution => "IRR distribution by tranche",
+            Chart::LossHistogram => "Loss distribution by tranche",
             Chart::ContributionsByMineral => "Contribution to pool ES 99% by mineral",
             Chart::ContributionsByCountry => "Contribution to pool ES 99% by country",
             Chart::ExpectedCashFlows => "Expected cash received per period by tranche",
@@ -69,22 +106,40 @@ impl Chart {
     }
 
     /// The chart as SVG text.
-    pub fn svg(self, pack: &CommitteePack, currency: &str) -> io::Result<String> {
+    pub fn svg(self, run: &RunReport<'_>) -> io::Result<String> {
+        let pack = run.pack;
+        let currency = &run.model.currency.code;
+        let colour = |name: &str| tranche_colour(run.summary, name);
+        let size = match self {
+            Chart::IrrDistribution => distributions::irr_size(pack.charts.irr_cdf.len()),
+            _ => SIZE,
+        };
         let mut svg = String::new();
         {
-            let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+            let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
             root.fill(&WHITE).map_err(draw_error)?;
             let charts = &pack.charts;
+            let paths = pack.facility.paths;
             match self {
-                Chart::LossExceedance => exceedance(&root, &charts.exceedance, pack.facility.paths),
-                Chart::IrrDistribution => irr_cdf(&root, &charts.irr_cdf),
+                Chart::LossExceedance => {
+                    distributions::exceedance(&root, &charts.exceedance, paths, &colour)
+                }
+                Chart::IrrDistribution => {
+                    distributions::irr_panels(&root, &charts.irr_cdf, &colour)
+                }
+                Chart::LossHistogram => {
+                    let tranches = &pack.histograms[..run.model.liabilities.tranches.len()];
+                    distributions::histogram(&root, tranches, paths, &colour)
+                }
                 Chart::ContributionsByMineral => {
-                    bars(&root, self.title(), &pack.minerals, currency)
+                    bars::contributions(&root, self.title(), &pack.minerals, currency)
                 }
                 Chart::ContributionsByCountry => {
-                    bars(&root, self.title(), &pack.countries, currency)
+                    bars::contributions(&root, self.title(), &pack.countries, currency)
                 }
-                Chart::ExpectedCashFlows => cash_flows(&root, &charts.expected_cash, currency),
+                Chart::ExpectedCashFlows => {
+                    bars::cash_flows(&root, &charts.expected_cash, currency, &colour)
+                }
             }
             .map_err(draw_error)?;
             root.present().map_err(draw_error)?;
@@ -98,6 +153,7 @@ impl Report for Chart {
         match self {
             Chart::LossExceedance => "loss_exceedance.svg",
             Chart::IrrDistribution => "irr_distribution.svg",
+            Chart::LossHistogram => "loss_histogram.svg",
             Chart::ContributionsByMineral => "contributions_mineral.svg",
             Chart::ContributionsByCountry => "contributions_country.svg",
             Chart::ExpectedCashFlows => "expected_cash_flows.svg",
@@ -105,7 +161,7 @@ impl Report for Chart {
     }
 
     fn write(&self, run: &RunReport<'_>, out: &mut dyn Write) -> io::Result<()> {
-        out.write_all(self.svg(run.pack, &run.model.currency.code)?.as_bytes())
+        out.write_all(self.svg(run)?.as_bytes())
     }
 }
 
@@ -116,125 +172,30 @@ fn draw_error(error: impl std::fmt::Display) -> io::Error {
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
 type DrawResult = Result<(), DrawingAreaErrorKind<io::Error>>;
 
-fn exceedance(root: &Area<'_>, series: &Series, paths: usize) -> DrawResult {
-    // The smallest non-zero exceedance is 1/paths: start a decade below.
-    let floor = 10f64.powf((1.0 / paths.max(1) as f64).log10().floor());
-    let mut chart = ChartBuilder::on(root)
-        .caption(Chart::LossExceedance.title(), ("sans-serif", 20))
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0f64..1f64, (floor..1f64).log_scale())?;
-    chart
-        .configure_mesh()
-        .x_desc("loss (% of tranche notional)")
-        .y_desc("P(loss > x)")
-        .x_label_formatter(&|x| format!("{:.0}%", 100.0 * x))
-        .y_label_formatter(&|y| format!("{y:.0e}"))
-        .draw()?;
-    lines(&mut chart, series, |&(x, p)| (x, p))?;
-    legend(&mut chart, SeriesLabelPosition::LowerRight)
+/// The text style of ticks, axis descriptions and legends.
+fn label_style() -> TextStyle<'static> {
+    ("sans-serif", LABEL_PX).into_font().into()
 }
 
-fn irr_cdf(root: &Area<'_>, series: &Series) -> DrawResult {
-    let xs = series.iter().flat_map(|(_, s)| s.iter().map(|&(x, _)| x));
-    let (low, high) = padded_range(xs);
-    let mut chart = ChartBuilder::on(root)
-        .caption(Chart::IrrDistribution.title(), ("sans-serif", 20))
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(60)
-        .build_cartesian_2d(low..high, 0f64..1f64)?;
-    chart
-        .configure_mesh()
-        .x_desc("IRR (annual)")
-        .y_desc("P(IRR <= x)")
-        .x_label_formatter(&|x| format!("{:.1}%", 100.0 * x))
-        .y_label_formatter(&|y| format!("{:.0}%", 100.0 * y))
-        .draw()?;
-    lines(&mut chart, series, |&(x, p)| (x, p))?;
-    legend(&mut chart, SeriesLabelPosition::UpperLeft)
+/// The text style of chart titles.
+fn caption_style() -> TextStyle<'static> {
+    ("sans-serif", CAPTION_PX).into_font().into()
 }
 
-fn cash_flows(root: &Area<'_>, series: &Series, currency: &str) -> DrawResult {
-    let years = series.iter().flat_map(|(_, s)| s.iter().map(|&(t, _)| t));
-    let end = years.fold(1f64, f64::max);
-    let top = series
-        .iter()
-        .flat_map(|(_, s)| s.iter().map(|&(_, c)| c / 1e6))
-        .fold(1e-9, f64::max);
-    let mut chart = ChartBuilder::on(root)
-        .caption(Chart::ExpectedCashFlows.title(), ("sans-serif", 20))
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(70)
-        .build_cartesian_2d(0f64..end, 0f64..top * 1.05)?;
-    chart
-        .configure_mesh()
-        .x_desc("years from closing")
-        .y_desc(format!("{currency} millions"))
-        .draw()?;
-    lines(&mut chart, series, |&(t, c)| (t, c / 1e6))?;
-    legend(&mut chart, SeriesLabelPosition::UpperRight)
-}
-
-fn bars(root: &Area<'_>, title: &str, groups: &[GroupRisk], currency: &str) -> DrawResult {
-    let n = groups.len().max(1);
-    let top = groups
-        .iter()
-        .map(|g| g.es_contribution / 1e6)
-        .fold(1e-9, f64::max);
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, ("sans-serif", 20))
-        .margin(12)
-        .x_label_area_size(40)
-        .y_label_area_size(110)
-        .build_cartesian_2d(0f64..top * 1.1, (0..n).into_segmented())?;
-    // Groups come largest first; the largest is drawn at the top.
-    let row = |i: usize| n - 1 - i;
-    let name = |v: &SegmentValue<usize>| match v {
-        SegmentValue::CenterOf(r) => n
-            .checked_sub(r + 1)
-            .and_then(|i| groups.get(i))
-            .map(|g| g.name.clone())
-            .unwrap_or_default(),
-        _ => String::new(),
-    };
-    chart
-        .configure_mesh()
-        .disable_y_mesh()
-        .light_line_style(TRANSPARENT)
-        .y_labels(n)
-        .y_label_formatter(&name)
-        .x_desc(format!("{currency} millions"))
-        .draw()?;
-    chart.draw_series(groups.iter().enumerate().map(|(i, g)| {
-        let mut bar = Rectangle::new(
-            [
-                (0.0, SegmentValue::Exact(row(i))),
-                (g.es_contribution / 1e6, SegmentValue::Exact(row(i) + 1)),
-            ],
-            colour(0).mix(0.8).filled(),
-        );
-        bar.set_margin(3, 3, 0, 0);
-        bar
-    }))?;
-    Ok(())
-}
-
-/// Draws one line per named series, coloured by position, with a legend
+/// Draws one line per named series in its tranche's colour, with a legend
 /// entry each.
 fn lines<'a, X, Y>(
     chart: &mut ChartContext<'a, SVGBackend<'a>, Cartesian2d<X, Y>>,
     series: &Series,
+    colour: &dyn Fn(&str) -> RGBColor,
     point: impl Fn(&(f64, f64)) -> (f64, f64),
 ) -> DrawResult
 where
     X: Ranged<ValueType = f64>,
     Y: Ranged<ValueType = f64>,
 {
-    for (i, (name, points)) in series.iter().enumerate() {
-        let style = ShapeStyle::from(&colour(i)).stroke_width(2);
+    for (name, points) in series {
+        let style = ShapeStyle::from(&colour(name)).stroke_width(2);
         chart
             .draw_series(LineSeries::new(points.iter().map(&point), style))?
             .label(name.as_str())
@@ -250,13 +211,14 @@ fn legend<'a, X: Ranged, Y: Ranged>(
     chart
         .configure_series_labels()
         .position(position)
+        .label_font(label_style())
         .background_style(WHITE.mix(0.85))
         .border_style(BLACK)
         .draw()
 }
 
-/// The range of `values` widened by 5% on each side (a unit range around a
-/// single value).
+/// The range of `values` widened by 5% on each side (a small range around
+/// a single value).
 fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let (low, high) = values
         .filter(|v| v.is_finite())
@@ -268,4 +230,37 @@ fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     }
     let pad = ((high - low) * 0.05).max(1e-3);
     (low - pad, high + pad)
+}
+
+/// Decimals a percentage tick needs on an axis spanning `span` (a
+/// fraction) so that ticks a tenth of it apart read differently: none for
+/// a span of 10% or more, one for 1% to 10%, two below, at most three.
+fn percent_decimals(span: f64) -> usize {
+    if span.is_nan() || span <= 0.0 {
+        return 0;
+    }
+    (-(100.0 * span / 10.0).log10()).ceil().clamp(0.0, 3.0) as usize
+}
+
+/// A fraction as a percentage tick with `decimals` decimals (never `-0%`).
+fn percent_tick(x: f64, decimals: usize) -> String {
+    format::percent_with(x, decimals)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_ticks_have_the_decimals_their_span_needs() {
+        // -100%..+10%: ticks every 20%, no decimals.
+        assert_eq!(percent_decimals(1.1), 0);
+        // 5.5%..6.0%: ticks every 0.1%, two decimals tell them apart.
+        assert_eq!(percent_decimals(0.005), 2);
+        assert_eq!(percent_decimals(0.05), 1);
+        assert_eq!(percent_decimals(1e-9), 3);
+        assert_eq!(percent_decimals(0.0), 0);
+        assert_eq!(percent_tick(-0.000_01, 1), "0.0%");
+        assert_eq!(percent_tick(0.0575, 2), "5.75%");
+    }
 }

@@ -11,6 +11,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::{format_float, neutralise};
+use crate::format;
 use crate::money::Money;
 
 /// What a column's values measure. [`Unit::as_str`] is the word
@@ -78,12 +79,12 @@ impl Unit {
         }
     }
 
-    /// A float for a person to read: percentages for fractions,
-    /// probabilities and rates (two decimals), three decimals for
-    /// multiples, one for years; `-` when undefined (NaN).
+    /// A float for a person to read, as [`crate::format`] writes it:
+    /// percentages for fractions, probabilities and rates (two decimals),
+    /// multiples as `1.38x`, years as `6.6 y`; `n/a` when undefined (NaN).
     pub fn show(self, x: f64) -> String {
         if x.is_nan() {
-            return "-".into();
+            return format::UNDEFINED.into();
         }
         match self {
             Unit::FractionOfNotional
@@ -92,11 +93,49 @@ impl Unit {
             | Unit::Fraction
             | Unit::Probability
             | Unit::AnnualRate
-            | Unit::RatingMetric => format!("{:.2}%", 100.0 * x),
-            Unit::Multiple | Unit::Ratio => format!("{x:.3}"),
-            Unit::Years => format!("{x:.1}"),
+            | Unit::RatingMetric => format::percent(x),
+            Unit::Multiple => format::multiple(x),
+            Unit::Ratio => format::grouped(x, 3),
+            Unit::Years => format::years(x),
+            Unit::Currency => format::grouped(x, 2),
             _ => format_float(x),
         }
+    }
+}
+
+impl Unit {
+    /// Decimals a CSV file writes a float of this unit with (trailing
+    /// zeros dropped): amounts to the cent, counts whole, years to the
+    /// second-ish (six), everything else (fractions, probabilities, rates,
+    /// multiples, ratios) to ten, a millionth of a basis point.
+    pub fn csv_decimals(self) -> usize {
+        match self {
+            Unit::Currency => 2,
+            Unit::Count | Unit::Paths | Unit::Index => 0,
+            Unit::Years => 6,
+            _ => 10,
+        }
+    }
+}
+
+/// A float for a CSV cell: rounded to `decimals` decimals, trailing zeros
+/// dropped, never `-0`; empty when undefined (NaN). Infinities are written
+/// as `inf` and `-inf`.
+pub fn csv_float(x: f64, decimals: usize) -> String {
+    if x.is_nan() {
+        return String::new();
+    }
+    if x.is_infinite() {
+        return format_float(x);
+    }
+    let text = format!("{x:.decimals$}");
+    let text = match text.contains('.') {
+        true => text.trim_end_matches('0').trim_end_matches('.'),
+        false => text.as_str(),
+    };
+    match text {
+        "-0" => "0".into(),
+        _ => text.into(),
     }
 }
 
@@ -108,7 +147,8 @@ pub enum Value {
     Name(String),
     /// The program's own words (a class, a kind, a basis).
     Word(&'static str),
-    /// A statistic; written in its shortest exact form, empty when NaN.
+    /// A statistic; written with its column unit's decimals
+    /// ([`Unit::csv_decimals`]), empty when NaN.
     Float(f64),
     /// An exact amount in minor units, written in currency units.
     Money(Money),
@@ -165,6 +205,15 @@ impl<R: ?Sized> Column<R> {
         (self.value)(row)
     }
 
+    /// The row's cell as a CSV file writes it: a float with the unit's
+    /// decimals, anything else as [`Value::csv_cell`] writes it.
+    pub fn csv_cell(&self, row: &R, digits: u32) -> String {
+        match self.of(row) {
+            Value::Float(x) => csv_float(x, self.unit.csv_decimals()),
+            other => other.csv_cell(digits),
+        }
+    }
+
     /// The row's cell as a person reads it (see [`Unit::show`]).
     pub fn show(&self, row: &R) -> String {
         match self.of(row) {
@@ -205,7 +254,7 @@ pub fn header<R: ?Sized>(columns: &[&Column<R>]) -> Vec<&'static str> {
 
 /// One row's CSV cells in `columns` order.
 pub fn csv_record<R: ?Sized>(columns: &[&Column<R>], row: &R, digits: u32) -> Vec<String> {
-    columns.iter().map(|c| c.of(row).csv_cell(digits)).collect()
+    columns.iter().map(|c| c.csv_cell(row, digits)).collect()
 }
 
 /// Writes a CSV file: the header, then one record per row; `digits` is the
@@ -273,9 +322,22 @@ mod tests {
             loss: 0.012_34,
         };
         assert_eq!(LOSS.show(&row), "1.23%");
-        assert_eq!(Unit::Years.show(7.26), "7.3");
-        assert_eq!(Unit::Multiple.show(1.0), "1.000");
-        assert_eq!(Unit::AnnualRate.show(f64::NAN), "-");
+        assert_eq!(Unit::Years.show(7.26), "7.3 y");
+        assert_eq!(Unit::Multiple.show(1.0), "1.00x");
+        assert_eq!(Unit::Ratio.show(1.1), "1.100");
+        assert_eq!(Unit::AnnualRate.show(f64::NAN), "n/a");
+    }
+
+    #[test]
+    fn csv_floats_have_their_units_decimals() {
+        // 20 digits of a mean become ten decimals, trailing zeros dropped.
+        assert_eq!(csv_float(0.091_038_765_432_109_87, 10), "0.0910387654");
+        assert_eq!(csv_float(0.25, 10), "0.25");
+        assert_eq!(csv_float(-1e-12, 10), "0");
+        assert_eq!(csv_float(1_234_567.891, 2), "1234567.89");
+        assert_eq!(csv_float(7.0, 0), "7");
+        assert_eq!(csv_float(f64::NAN, 10), "");
+        assert_eq!(csv_float(f64::NEG_INFINITY, 10), "-inf");
     }
 
     #[test]

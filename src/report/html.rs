@@ -1,14 +1,23 @@
-//! report.html: the summary, facility metrics, ratings, top risk
-//! contributions and every chart on one self-contained page (inline CSS
-//! and SVG; no scripts, fonts or images fetched from anywhere).
+//! report.html: a committee memo on one self-contained page (inline CSS
+//! and SVG; no scripts, fonts or images fetched from anywhere). The first
+//! screen says what was simulated and, in one sentence per tranche, what
+//! it showed; then the inputs and assumptions, the tables, the coverage
+//! tests, the charts, the risk contributions and a methodology appendix.
+
+mod assumptions;
+mod memo;
+mod scenarios;
+mod sizing;
 
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
-use crate::aggregate::{CommitteePack, GroupRisk, RatingBenchmark};
+use crate::aggregate::{GroupRisk, RatingBenchmark};
+use crate::format::{self, with_se};
 use crate::spec::IdealizedTable;
 
 use super::charts::Chart;
+use super::columns::Column;
 use super::coverage_csv::COLUMNS as COVERAGE_COLUMNS;
 use super::summary_csv::{
     ES_99, IRR_P50, LOSS_P99, MOIC_MEAN, PROB_INTEREST_SHORTFALL, PROB_LOSS, PV_LOSS,
@@ -16,15 +25,21 @@ use super::summary_csv::{
 };
 use super::{Report, RunReport};
 
+pub use scenarios::{ScenarioColumn, ScenarioPage, scenarios_page};
+pub use sizing::{sizing_page, sweep_page};
+
 /// Projects listed in the page's contributions table.
 const TOP_PROJECTS: usize = 10;
 
-const STYLE: &str = "body{font-family:sans-serif;margin:24px;color:#222;max-width:1100px}\
-h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #ccc}\
-table{border-collapse:collapse;font-size:13px;margin:8px 0}\
-th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}\
+/// The page's style: body text 15 px, tables 14 px, notes 13 px.
+pub(crate) const STYLE: &str = "body{font-family:sans-serif;font-size:15px;margin:24px;\
+color:#222;max-width:1100px}h1{font-size:24px}h2{font-size:19px;margin-top:30px;\
+border-bottom:1px solid #ccc}h3{font-size:16px;margin-top:18px}\
+table{border-collapse:collapse;font-size:14px;margin:8px 0}\
+th,td{border:1px solid #ccc;padding:3px 8px;text-align:right;white-space:nowrap}\
 th:first-child,td:first-child{text-align:left}th{background:#f0f0f0}\
-.note{font-size:12px;color:#555}figure{margin:12px 0}";
+td.text{text-align:left;max-width:820px;white-space:normal}li{margin:4px 0}\
+.note{font-size:13px;color:#555}figure{margin:12px 0}";
 
 /// Writes report.html.
 pub struct ReportHtml;
@@ -39,51 +54,85 @@ impl Report for ReportHtml {
     }
 }
 
+/// The opening of a page: doctype, title, style, heading.
+pub(crate) fn page_start(html: &mut String, title: &str) {
+    let _ = write!(
+        html,
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>{title}</title><style>{STYLE}</style></head><body>\n<h1>{title}</h1>\n",
+        title = escape(title),
+    );
+}
+
 /// The whole page.
 pub fn page(run: &RunReport<'_>) -> io::Result<String> {
     let m = run.manifest;
     let mut html = String::new();
-    let _ = write!(
+    page_start(&mut html, &run.model.name);
+    let _ = writeln!(
         html,
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <title>{name}</title><style>{STYLE}</style></head><body>\n\
-         <h1>{name}</h1>\n<p class=\"note\">{paths} paths, seed {seed}, {tool} {version}, \
-         started {started}.</p>\n",
-        name = escape(&run.model.name),
-        paths = m.paths,
+        "<p class=\"note\">{paths} paths, seed {seed}, {tool} {version}, started {started}.</p>",
+        paths = format::count(m.paths),
         seed = m.seed,
         tool = m.tool,
         version = m.version,
         started = escape(&m.started_at),
     );
+    memo::in_brief(&mut html, run);
     tranche_table(&mut html, run);
     facility_table(&mut html, run);
-    coverage_table(&mut html, run);
     let unit = 10f64.powi(-(run.model.currency.minor_digits as i32));
     super::html_public::public_side(&mut html, &run.pack.parties, &run.model.currency.code, unit);
     super::html_public::nexus_events(&mut html, run);
-    html.push_str("<h2>Charts</h2>\n");
-    for chart in Chart::ALL {
-        let svg = chart.svg(run.pack, &run.model.currency.code)?;
-        let _ = writeln!(
-            html,
-            "<figure aria-label=\"{}\">{}</figure>",
-            chart.title(),
-            strip_xml_declaration(&svg)
-        );
+    assumptions::inputs_and_assumptions(&mut html, run);
+    coverage_tests(&mut html, run);
+    html.push_str("<section id=\"charts\"><h2>Loss, return and cash-flow charts</h2>\n");
+    for chart in [
+        Chart::LossHistogram,
+        Chart::LossExceedance,
+        Chart::IrrDistribution,
+        Chart::ExpectedCashFlows,
+    ] {
+        figure(&mut html, chart, run)?;
     }
-    contributions(&mut html, run.pack, &run.model.currency.code);
-    html.push_str(NOTES);
-    html.push_str(&ratings_note(&run.pack.rating_benchmark));
+    html.push_str("</section>\n");
+    contributions(&mut html, run)?;
+    methodology(&mut html, &run.pack.rating_benchmark);
     html.push_str("</body></html>\n");
     Ok(html)
 }
 
-const NOTES: &str = "<h2>Notes</h2><p class=\"note\">Losses are fractions of each \
-tranche's notional; \u{b1} is one Monte Carlo standard error. Quantiles invert the \
-empirical distribution function (no interpolation). ES 99% \
-contributions are Euler allocations: each project's mean loss over the worst 1% of \
-paths by pool loss; they add up to the pool's ES.</p>\n";
+/// A chart as an inline figure.
+fn figure(html: &mut String, chart: Chart, run: &RunReport<'_>) -> io::Result<()> {
+    let svg = chart.svg(run)?;
+    let _ = writeln!(
+        html,
+        "<figure aria-label=\"{}\">{}</figure>",
+        chart.title(),
+        strip_xml_declaration(&svg)
+    );
+    Ok(())
+}
+
+/// The methodology appendix.
+fn methodology(html: &mut String, benchmark: &RatingBenchmark) {
+    html.push_str("<section id=\"methodology\"><h2>Methodology</h2>\n");
+    html.push_str(METHODOLOGY);
+    html.push_str(&ratings_note(benchmark));
+    html.push_str("</section>\n");
+}
+
+const METHODOLOGY: &str = "<p class=\"note\">Each path draws every project's credit \
+variable from shared factors (global, mineral, country, region) and its own shock; a project \
+defaults in the first period its variable falls below the threshold its cumulative default \
+probability sets. A defaulted loan stops paying and recovers a random share of its balance \
+after the recovery lag. Each period's interest and principal collections go through the \
+priority of payments above, to the cent. A tranche's loss is its original principal unpaid \
+at the legal final date, as a fraction of its notional; its IRR is the return on its cash \
+flows. Means carry one Monte Carlo standard error (\u{b1}). Quantiles invert the empirical \
+distribution function (no interpolation). ES 99% contributions are Euler allocations: each \
+project's mean loss over the worst 1% of paths by pool loss; they add up to the pool's ES. \
+Every column of the CSV files is described in docs/outputs.md; the model in docs/model.md.</p>\n";
 
 /// What the implied ratings compared with, as a note.
 fn ratings_note(benchmark: &RatingBenchmark) -> String {
@@ -120,14 +169,14 @@ const SHOWN: [(&str, &SummaryColumn); 8] = [
     ("ES 99%", &ES_99),
     ("IRR p50", &IRR_P50),
     ("MOIC", &MOIC_MEAN),
-    ("WAL (y)", &WAL_YEARS),
+    ("WAL", &WAL_YEARS),
 ];
 
 fn tranche_table(html: &mut String, run: &RunReport<'_>) {
-    let digits = run.model.currency.minor_digits;
+    let currency = &run.model.currency;
     html.push_str(
-        "<h2>Tranches</h2>\n<table><tr><th>tranche</th><th>class</th><th>notional</th>\
-         <th>attach\u{2013}detach</th><th>EL (bps) \u{b1} SE</th>",
+        "<section id=\"tranches\"><h2>Tranches</h2>\n<table><tr><th>tranche</th><th>class</th>\
+         <th>notional</th><th>attach\u{2013}detach</th><th>EL \u{b1} SE</th>",
     );
     for (heading, _) in SHOWN {
         let _ = write!(html, "<th>{heading}</th>");
@@ -136,16 +185,13 @@ fn tranche_table(html: &mut String, run: &RunReport<'_>) {
     for (row, rating) in run.summary.iter().zip(&run.pack.ratings) {
         let _ = write!(
             html,
-            "<tr><td>{}</td><td>{}</td><td>{} {:.1}m</td><td>{:.1}%\u{2013}{:.1}%</td>\
-             <td>{:.2} \u{b1} {:.2}</td>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}\u{2013}{}</td><td>{}</td>",
             escape(&row.tranche),
             row.class.as_str(),
-            run.model.currency.code,
-            row.notional.as_f64() / 10f64.powi(digits as i32) / 1e6,
-            100.0 * row.attachment,
-            100.0 * row.detachment,
-            1e4 * row.expected_loss,
-            1e4 * row.expected_loss_se,
+            format::money(row.notional, currency.minor_digits, &currency.code),
+            format::percent_with(row.attachment, 1),
+            format::percent_with(row.detachment, 1),
+            with_se(row.expected_loss, row.expected_loss_se, format::bps),
         );
         for (_, column) in SHOWN {
             let _ = write!(html, "<td>{}</td>", column.show(row));
@@ -157,7 +203,10 @@ fn tranche_table(html: &mut String, run: &RunReport<'_>) {
             rating.basis.as_str().replace('_', " "),
         );
     }
-    html.push_str("</table>\n");
+    html.push_str(
+        "</table>\n<p class=\"note\">EL: expected principal loss in basis points of the \
+         tranche's notional; the other losses and rates in percent; WAL in years.</p></section>\n",
+    );
 }
 
 /// The public side's PV cost (the `public` row of parties.csv), if the
@@ -171,17 +220,16 @@ fn public_pv_cost(run: &RunReport<'_>) -> Option<crate::aggregate::Estimate> {
 fn facility_table(html: &mut String, run: &RunReport<'_>) {
     let f = &run.pack.facility;
     let code = &run.model.currency.code;
-    let money = |x: f64| format!("{code} {:.2}m", x / 1e6);
-    let money_se = |e: crate::aggregate::Estimate| {
-        format!("{code} {:.2}m \u{b1} {:.2}m", e.mean / 1e6, e.se / 1e6)
-    };
+    let money = |x: f64| format::millions(x, code);
+    let money_se = |e: crate::aggregate::Estimate| with_se(e.mean, e.se, money);
+    let percent_se = |e: crate::aggregate::Estimate| with_se(e.mean, e.se, format::percent);
     let rows = [
         ("total capital", money(f.total_capital)),
         ("public capital", money(f.public_capital)),
         ("private capital", money(f.private_capital)),
         (
             "mobilisation (private per public dollar)",
-            format!("{:.2}", f.mobilisation_ratio),
+            format::grouped(f.mobilisation_ratio, 2),
         ),
         (
             "PV cost of public money (parties.csv)",
@@ -195,120 +243,123 @@ fn facility_table(html: &mut String, run: &RunReport<'_>) {
         (
             "P(first loss wiped out)",
             format!(
-                "{} \u{b1} {} ({})",
-                percent(f.prob_first_loss_wiped_out.mean),
-                percent(f.prob_first_loss_wiped_out.se),
+                "{} ({})",
+                percent_se(f.prob_first_loss_wiped_out),
                 escape(&f.first_loss_tranche)
             ),
         ),
-        (
-            "pool expected loss",
-            format!(
-                "{} \u{b1} {}",
-                percent(f.pool_expected_loss.mean),
-                percent(f.pool_expected_loss.se)
-            ),
-        ),
+        ("pool expected loss", percent_se(f.pool_expected_loss)),
         (
             "pool loss p50 / p90 / p99 / p99.9",
-            f.pool_loss_quantiles.map(percent).join(" / "),
+            f.pool_loss_quantiles.map(format::percent).join(" / "),
         ),
-        ("pool ES 99%", percent(f.pool_es_99)),
+        ("pool ES 99%", format::percent(f.pool_es_99)),
         (
             "expected defaults",
-            format!(
-                "{:.2} \u{b1} {:.2}",
-                f.expected_defaults.mean, f.expected_defaults.se
-            ),
+            with_se(f.expected_defaults.mean, f.expected_defaults.se, |x| {
+                format::grouped(x, 2)
+            }),
         ),
         (
             "defaults p50 / p90 / p99",
-            f.defaults_quantiles.map(|d| format!("{d}")).join(" / "),
+            f.defaults_quantiles
+                .map(|d| format::grouped(d, 0))
+                .join(" / "),
         ),
         ("expected recoveries", money_se(f.expected_recoveries)),
         (
             "P(event of default), mean years to it",
             format!(
-                "{} \u{b1} {}, {}",
-                percent(f.prob_event_of_default.mean),
-                percent(f.prob_event_of_default.se),
-                if f.event_of_default_years.is_nan() {
-                    "-".to_owned()
-                } else {
-                    format!("{:.1}", f.event_of_default_years)
-                }
+                "{}, {}",
+                percent_se(f.prob_event_of_default),
+                format::years(f.event_of_default_years)
             ),
         ),
     ];
-    html.push_str("<h2>Facility</h2>\n<table>\n");
+    html.push_str("<section id=\"facility\"><h2>Facility and public money</h2>\n<table>\n");
     for (name, value) in rows {
         let _ = writeln!(html, "<tr><td>{name}</td><td>{value}</td></tr>");
+    }
+    html.push_str("</table></section>\n");
+}
+
+/// Coverage-test results: how often and when each test fails.
+fn coverage_tests(html: &mut String, run: &RunReport<'_>) {
+    html.push_str("<section id=\"coverage\"><h2>Coverage tests</h2>\n");
+    if run.coverage.is_empty() {
+        html.push_str("<p>The priority of payments has no coverage test.</p></section>\n");
+        return;
+    }
+    column_table(html, &COVERAGE_COLUMNS, run.coverage);
+    html.push_str(
+        "<p class=\"note\">prob_fail: share of paths on which the test fails at least once; \
+         first failure in years from closing, over the paths where it fails.</p></section>\n",
+    );
+}
+
+/// A table of `rows` in `columns`, headed by the column names (their
+/// descriptions as tooltips), cells as a person reads them.
+fn column_table<R>(html: &mut String, columns: &[&Column<R>], rows: &[R]) {
+    html.push_str("<table><tr>");
+    for column in columns {
+        let _ = write!(
+            html,
+            "<th title=\"{}\">{}</th>",
+            escape(column.description),
+            column.name.replace('_', " ")
+        );
+    }
+    html.push_str("</tr>\n");
+    for row in rows {
+        html.push_str("<tr>");
+        for column in columns {
+            let _ = write!(html, "<td>{}</td>", escape(&column.show(row)));
+        }
+        html.push_str("</tr>\n");
     }
     html.push_str("</table>\n");
 }
 
-/// How often and when each coverage test fails (coverage_tests.csv's
-/// columns), when the waterfall has tests.
-fn coverage_table(html: &mut String, run: &RunReport<'_>) {
-    if run.coverage.is_empty() {
-        return;
-    }
-    html.push_str("<h2>Coverage tests</h2>\n<table><tr>");
-    for column in COVERAGE_COLUMNS {
-        let _ = write!(html, "<th>{}</th>", column.name.replace('_', " "));
-    }
-    html.push_str("</tr>\n");
-    for test in run.coverage {
-        html.push_str("<tr>");
-        for column in COVERAGE_COLUMNS {
-            let _ = write!(html, "<td>{}</td>", escape(&column.show(test)));
-        }
-        html.push_str("</tr>\n");
-    }
-    html.push_str(
-        "</table>\n<p class=\"note\">Share of paths on which each test fails at least \
-         once, and the years from the start to its first failure over those paths.</p>\n",
-    );
-}
-
-fn contributions(html: &mut String, pack: &CommitteePack, code: &str) {
+fn contributions(html: &mut String, run: &RunReport<'_>) -> io::Result<()> {
+    let pack = run.pack;
+    let code = &run.model.currency.code;
     let _ = writeln!(
         html,
-        "<h2>Risk contributions (pool ES 99% = {code} {:.2}m)</h2>\n<table><tr>\
-         <th>project</th><th>mineral</th><th>country</th><th>segment</th>\
-         <th>EL ({code}m)</th><th>ES 99% contribution ({code}m)</th><th>share</th></tr>",
-        pack.pool_es_99_amount / 1e6
+        "<section id=\"contributions\"><h2>Risk contributions</h2>\n<p>The pool's expected \
+         shortfall at 99% (its mean loss over the worst 1% of paths) is {}, split below by \
+         project, mineral and country.</p>\n<h3>Largest {TOP_PROJECTS} projects</h3>\n\
+         <table><tr><th>project</th><th>mineral</th><th>country</th><th>segment</th>\
+         <th>amount ({code}m)</th><th>EL ({code}m)</th><th>ES 99% contribution ({code}m)</th>\
+         <th>share</th></tr>",
+        format::millions(pack.pool_es_99_amount, code),
     );
     for p in pack.projects.iter().take(TOP_PROJECTS) {
         let _ = writeln!(
             html,
-            "<tr><td>{} {}</td><td>{}</td><td>{}</td><td>{}</td><td>{:.2}</td>\
-             <td>{:.2}</td><td>{}</td></tr>",
+            "<tr><td>{} {}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td>{}</td><td>{}</td></tr>",
             escape(&p.id),
             escape(&p.name),
             escape(&p.mineral),
             escape(&p.country),
             p.segment,
-            p.risk.expected_loss.mean / 1e6,
-            p.risk.es_contribution / 1e6,
-            percent(p.risk.es_contribution / pack.pool_es_99_amount),
+            format::grouped(p.amount / 1e6, 2),
+            format::grouped(p.risk.expected_loss.mean / 1e6, 2),
+            format::grouped(p.risk.es_contribution / 1e6, 2),
+            format::percent(p.risk.es_contribution / pack.pool_es_99_amount),
         );
     }
     html.push_str("</table>\n");
-    group_table(
-        html,
-        "mineral",
-        &pack.minerals,
-        pack.pool_es_99_amount,
-        code,
-    );
-    group_table(
-        html,
-        "country",
-        &pack.countries,
-        pack.pool_es_99_amount,
-        code,
-    );
+    for (level, groups, chart) in [
+        ("mineral", &pack.minerals, Chart::ContributionsByMineral),
+        ("country", &pack.countries, Chart::ContributionsByCountry),
+    ] {
+        let _ = writeln!(html, "<h3>By {level}</h3>");
+        group_table(html, level, groups, pack.pool_es_99_amount, code);
+        figure(html, chart, run)?;
+    }
+    html.push_str("</section>\n");
+    Ok(())
 }
 
 fn group_table(html: &mut String, level: &str, groups: &[GroupRisk], es: f64, code: &str) {
@@ -320,19 +371,15 @@ fn group_table(html: &mut String, level: &str, groups: &[GroupRisk], es: f64, co
     for g in groups {
         let _ = writeln!(
             html,
-            "<tr><td>{}</td><td>{:.1}</td><td>{:.2}</td><td>{:.2}</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&g.name),
-            g.amount / 1e6,
-            g.expected_loss.mean / 1e6,
-            g.es_contribution / 1e6,
-            percent(g.es_contribution / es),
+            format::grouped(g.amount / 1e6, 2),
+            format::grouped(g.expected_loss.mean / 1e6, 2),
+            format::grouped(g.es_contribution / 1e6, 2),
+            format::percent(g.es_contribution / es),
         );
     }
     html.push_str("</table>\n");
-}
-
-fn percent(x: f64) -> String {
-    format!("{:.2}%", 100.0 * x)
 }
 
 /// Escapes text for HTML element content and attribute values.

@@ -26,6 +26,7 @@ mod summary_csv;
 mod sweep_csv;
 mod table;
 mod trace_csv;
+mod workbook;
 
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -33,13 +34,16 @@ use std::path::{Path, PathBuf};
 pub use analytic_csv::{COLUMNS as ANALYTIC_COLUMNS, write_analytic_csv};
 pub use atomic::write_atomically;
 pub use cashflows_csv::{COLUMNS as CASHFLOW_COLUMNS, CashflowsCsv};
-pub use charts::Chart;
+pub use charts::{Chart, LABEL_PX, class_colour};
 pub use columns::{Column, ColumnDoc, Unit, Value, column_docs};
 pub use contributions_csv::{COLUMNS as CONTRIBUTIONS_COLUMNS, ContributionsCsv};
 pub use coverage_csv::{COLUMNS as COVERAGE_COLUMNS, CoverageCsv};
 pub use facility_csv::{COLUMNS as FACILITY_COLUMNS, FacilityCsv};
 pub use histogram_csv::{COLUMNS as HISTOGRAM_COLUMNS, HistogramCsv};
-pub use html::{ReportHtml, escape as escape_html};
+pub use html::{
+    ReportHtml, ScenarioColumn, ScenarioPage, escape as escape_html, scenarios_page, sizing_page,
+    sweep_page,
+};
 pub use json::summary_json;
 pub use manifest::{InputRecord, Manifest};
 pub use nexus_events_csv::{
@@ -52,15 +56,17 @@ pub use ratings_csv::{COLUMNS as RATINGS_COLUMNS, RatingsCsv};
 pub use scenarios_csv::{BatchRow, ScenarioSummary, write_batch_summary, write_scenario_reports};
 pub use sizing_csv::{COLUMNS as SIZING_COLUMNS, write_sizing_reports};
 pub use summary_csv::{COLUMNS as SUMMARY_COLUMNS, SummaryColumn, SummaryCsv, summary_record};
-pub use sweep_csv::{COLUMNS as SWEEP_COLUMNS, write_sweep_csv};
+pub use sweep_csv::{COLUMNS as SWEEP_COLUMNS, write_sweep_csv, write_sweep_page};
 pub use table::summary_table;
 pub use trace_csv::{
     COLUMNS as TRACE_COLUMNS, TraceFile, path_at_quantile, trace_file_name, write_trace,
     write_trace_file,
 };
+pub use workbook::{WORKBOOK, write_workbook};
 
 use crate::aggregate::{CommitteePack, CoverageSummary, TrancheSummary};
 use crate::model::Model;
+use crate::spec::{FacilitySpec, ScenarioSpec};
 use crate::waterfall::CashflowSums;
 
 /// One output table's file name and its columns, as defined in code.
@@ -97,7 +103,11 @@ pub fn output_tables() -> Vec<TableDoc> {
 
 /// Everything a report may draw on.
 pub struct RunReport<'a> {
-    /// The compiled facility.
+    /// The facility as given (before the scenario's overlays).
+    pub spec: &'a FacilitySpec,
+    /// The scenario run.
+    pub scenario: &'a ScenarioSpec,
+    /// The compiled facility (the scenario's overlays applied).
     pub model: &'a Model,
     /// One row per tranche.
     pub summary: &'a [TrancheSummary],
@@ -155,6 +165,15 @@ pub fn write_reports(folder: &Path, run: &RunReport<'_>) -> io::Result<Vec<PathB
             Ok(path)
         })
         .collect()
+}
+
+/// Writes the combined report.html of a run over several scenarios into
+/// `folder`; returns its path.
+pub fn write_scenarios_page(folder: &Path, page: &ScenarioPage<'_>) -> io::Result<PathBuf> {
+    let path = folder.join("report.html");
+    let html = scenarios_page(page)?;
+    write_atomically(&path, |out| out.write_all(html.as_bytes()))?;
+    Ok(path)
 }
 
 /// A float for a CSV cell: shortest representation that reads back to the

@@ -50,7 +50,7 @@ pub fn write_scenario_reports(folder: &Path, runs: &[ScenarioSummary]) -> io::Re
             for column in COMPARED {
                 // Every compared column is a statistic, never money, so
                 // the currency's digits do not matter.
-                let values = runs.iter().map(|r| column.of(&r.summary[t]).csv_cell(0));
+                let values = runs.iter().map(|r| column.csv_cell(&r.summary[t], 0));
                 let record: Vec<String> = [neutralise(&tranche.tranche), column.name.to_owned()]
                     .into_iter()
                     .chain(values)

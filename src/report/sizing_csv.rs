@@ -64,8 +64,13 @@ pub const COLUMNS: [&SizingColumn; 7] = [
     },
 ];
 
-/// Writes sizing.csv and sizing.json into `folder`.
-pub fn write_sizing_reports(folder: &Path, result: &SizingResult) -> io::Result<Vec<PathBuf>> {
+/// Writes sizing.csv, sizing.json and sizing.html into `folder`;
+/// `currency` is the facility's currency code.
+pub fn write_sizing_reports(
+    folder: &Path,
+    result: &SizingResult,
+    currency: &str,
+) -> io::Result<Vec<PathBuf>> {
     let csv_path = folder.join("sizing.csv");
     write_atomically(&csv_path, |out| {
         let rows = result.curve.iter().map(|point| SizingRow {
@@ -80,5 +85,8 @@ pub fn write_sizing_reports(folder: &Path, result: &SizingResult) -> io::Result<
         serde_json::to_writer_pretty(&mut *out, result)?;
         writeln!(out)
     })?;
-    Ok(vec![csv_path, json_path])
+    let html_path = folder.join("sizing.html");
+    let html = super::sizing_page(result, currency)?;
+    write_atomically(&html_path, |out| out.write_all(html.as_bytes()))?;
+    Ok(vec![csv_path, json_path, html_path])
 }

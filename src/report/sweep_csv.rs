@@ -3,8 +3,8 @@
 use std::io;
 use std::path::Path;
 
-use super::columns::{Column, Unit, Value, csv_record, header};
-use super::{format_float, write_atomically};
+use super::columns::{Column, Unit, Value, csv_float, csv_record, header};
+use super::write_atomically;
 use crate::sizing::{Axis, SweepPoint, SweptMetric};
 
 /// A column of sweep.csv after the axes' own columns.
@@ -75,7 +75,7 @@ pub fn write_sweep_csv(path: &Path, axes: &[Axis], points: &[SweepPoint]) -> io:
         csv.write_record(axis_names.chain(names).collect::<Vec<_>>())?;
         for point in points {
             for metric in &point.metrics {
-                let values = point.values.iter().map(|&v| format_float(v));
+                let values = point.values.iter().map(|&v| csv_float(v, 10));
                 // No cell is money in minor units, so the digits do not matter.
                 let cells = csv_record(&COLUMNS, metric, 0);
                 csv.write_record(values.chain(cells).collect::<Vec<_>>())?;
@@ -83,4 +83,16 @@ pub fn write_sweep_csv(path: &Path, axes: &[Axis], points: &[SweepPoint]) -> io:
         }
         csv.flush()
     })
+}
+
+/// Writes sweep.html (each metric's heat map over the grid) for the
+/// facility named `facility`.
+pub fn write_sweep_page(
+    path: &Path,
+    facility: &str,
+    axes: &[Axis],
+    points: &[SweepPoint],
+) -> io::Result<()> {
+    let html = super::sweep_page(facility, axes, points);
+    write_atomically(path, |out| io::Write::write_all(out, html.as_bytes()))
 }

@@ -4,6 +4,7 @@ use std::fmt::Write;
 
 use super::summary_csv::{IRR_P50, LOSS_P99, MOIC_MEAN, PROB_LOSS, SummaryColumn, WAL_YEARS};
 use crate::aggregate::{CommitteePack, PUBLIC_TOTAL, RatingBenchmark, TrancheSummary};
+use crate::format;
 use crate::spec::{Currency, IdealizedTable};
 
 /// The summary.csv columns the table shows after the expected loss: its
@@ -13,7 +14,7 @@ const SHOWN: [(&str, usize, &SummaryColumn); 5] = [
     ("p99 loss", 8, &LOSS_P99),
     ("IRR p50", 8, &IRR_P50),
     ("MOIC", 6, &MOIC_MEAN),
-    ("WAL", 5, &WAL_YEARS),
+    ("WAL", 6, &WAL_YEARS),
 ];
 
 /// A plain-text table, one row per tranche with its implied rating, then
@@ -40,11 +41,7 @@ pub fn summary_table(
             "{:<16} {:<10} {:>18} {:>13} {:>18}",
             truncate(&row.tranche, 16),
             row.class.as_str(),
-            format!(
-                "{} {}",
-                currency.code,
-                group_thousands(row.notional.to_decimal(currency.minor_digits).round())
-            ),
+            format::money(row.notional, currency.minor_digits, &currency.code),
             format!(
                 "{:.1}%-{:.1}%",
                 100.0 * row.attachment,
@@ -63,7 +60,8 @@ pub fn summary_table(
     }
     let _ = writeln!(
         table,
-        "{paths} paths; losses are fractions of each tranche's notional."
+        "{} paths; EL in basis points of each tranche's notional, other losses and rates in percent.",
+        format::count(paths)
     );
     let f = &pack.facility;
     let code = &currency.code;
@@ -75,8 +73,8 @@ pub fn summary_table(
     } else {
         writeln!(
             table,
-            "Mobilisation ratio: {:.2} private {code} per public {code}.",
-            f.mobilisation_ratio
+            "Mobilisation ratio: {} private {code} per public {code}.",
+            format::grouped(f.mobilisation_ratio, 2)
         )
     };
     table.push_str(&public_money(pack, code));
@@ -125,34 +123,4 @@ fn ratings_note(benchmark: &RatingBenchmark) -> String {
 
 fn truncate(text: &str, width: usize) -> String {
     text.chars().take(width).collect()
-}
-
-fn group_thousands(amount: rust_decimal::Decimal) -> String {
-    let digits = amount.abs().trunc().to_string();
-    let mut grouped = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    if amount.is_sign_negative() {
-        format!("-{grouped}")
-    } else {
-        grouped
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn thousands_are_grouped() {
-        assert_eq!(
-            group_thousands(rust_decimal::Decimal::from(1_125_000_000)),
-            "1,125,000,000"
-        );
-        assert_eq!(group_thousands(rust_decimal::Decimal::from(999)), "999");
-    }
 }

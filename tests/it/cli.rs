@@ -119,7 +119,7 @@ fn run_prints_a_table_and_writes_summary_and_manifest() {
         assert_eq!(row.split_whitespace().next(), Some(*name), "{stdout}");
         assert!(row.contains(&format!(" {name} ")), "class column: {row}");
     }
-    assert!(lines[4].starts_with("2000 paths"), "{stdout}");
+    assert!(lines[4].starts_with("2,000 paths"), "{stdout}");
     assert!(stdout.contains("summary.csv") && stdout.contains("run.json"));
 
     // summary.csv: the exact header, then one row per tranche.
@@ -283,7 +283,7 @@ fn default_folders_never_collide() {
             .any(|n| n == "analytic.csv" || n == "sweep.csv")
     );
     assert_eq!(names("quickstart-analytic"), ["analytic.csv"]);
-    assert_eq!(names("quickstart-sweep"), ["sweep.csv"]);
+    assert_eq!(names("quickstart-sweep"), ["sweep.csv", "sweep.html"]);
     let summary = |folder: &str| fs::read_to_string(out.join(folder).join("summary.csv")).unwrap();
     assert!(summary("us-rok-critical-minerals").contains("1125000000.00"));
     assert!(summary("quickstart").contains("150000000.00"));

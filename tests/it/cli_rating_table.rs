@@ -26,8 +26,8 @@ const RATINGS_HEADER: &str = "tranche,basis,horizon_years,metric,metric_se,impli
 rating_benchmark,better_rating_benchmark,table_source";
 
 /// Relative tolerance between ratings.csv and the interpolation recomputed
-/// here (the file round-trips floats; the formulas agree to a few ulps).
-const ROUNDING: f64 = 1e-12;
+/// here (the file writes floats to ten decimals and the horizon to six).
+const ROUNDING: f64 = 1e-6;
 
 fn root(path: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(path)
@@ -131,6 +131,8 @@ impl Fixture {
     }
 }
 
+/// The CSV writes the horizon to six decimals (the benchmark recomputed
+/// at it moves by about a millionth) and the benchmarks to ten.
 fn close(a: f64, b: f64) -> bool {
     (a - b).abs() <= ROUNDING * a.abs().max(b.abs())
 }

@@ -279,7 +279,7 @@ fn holding_says_the_total_grows() {
     let stdout = stdout(&assert);
     assert!(
         stdout.contains(
-            "(every other tranche held, the total and the pool growing from USD 200000000; 2000 paths"
+            "(every other tranche held, the total and the pool growing from USD 200,000,000; 2,000 paths"
         ),
         "{stdout}"
     );
@@ -305,7 +305,7 @@ fn the_guarantee_cap_can_be_sized() {
     assert!(
         stdout.contains(
             "Sizing public_guarantee for senior.expected_loss <= 0.001 (an unfunded guarantee: no tranche \
-             changes; total capital USD 1500000000; 2000 paths"
+             changes; total capital USD 1,500,000,000; 2,000 paths"
         ),
         "{stdout}"
     );

@@ -30,6 +30,7 @@ mod nexus_events;
 mod pack_cash;
 mod pack_outputs;
 mod pack_publish;
+mod pack_workbook;
 mod parties;
 mod pipeline;
 mod properties;

@@ -150,14 +150,24 @@ fn contributions_add_up_to_the_pool_expected_shortfall() {
         let rows = table.where_eq("level", level);
         assert!(!rows.is_empty(), "{level}");
         let es: Vec<f64> = rows.iter().map(|r| num(r, "es_99_contribution")).collect();
+        // Amounts are written to the cent and the pool's fractions to ten
+        // decimals: sums may differ from the pool's figures by half a cent
+        // a row plus half of 1e-10 of the notional.
+        let written = 0.005 * rows.len() as f64 + 0.5e-10 * notional;
         let total: f64 = es.iter().sum();
-        assert!(close(total, pool_es), "{level}: {total} vs {pool_es}");
+        assert!(
+            (total - pool_es).abs() <= written,
+            "{level}: {total} vs {pool_es}"
+        );
         assert!(
             es.windows(2).all(|w| w[0] >= w[1]),
             "{level} sorted: {es:?}"
         );
         let el: f64 = rows.iter().map(|r| num(r, "expected_loss")).sum();
-        assert!(close(el, pool_el), "{level}: EL {el} vs {pool_el}");
+        assert!(
+            (el - pool_el).abs() <= written,
+            "{level}: EL {el} vs {pool_el}"
+        );
         let share: f64 = rows.iter().map(|r| num(r, "es_99_share")).sum();
         assert!(close(share, 1.0), "{level}: shares {share}");
     }
@@ -230,8 +240,10 @@ fn histogram_probabilities_sum_to_one() {
     for party in parties {
         let bins = table.where_eq("party", &party);
         assert_eq!(bins.len(), 21, "{party}");
+        // Each probability is written to ten decimals: the 21 may miss 1
+        // by half of 1e-10 each.
         let p: f64 = bins.iter().map(|b| num(b, "probability")).sum();
-        assert!((p - 1.0).abs() < 1e-12, "{party}: {p}");
+        assert!((p - 1.0).abs() <= 21.0 * 0.5e-10 + 1e-12, "{party}: {p}");
         let count: f64 = bins.iter().map(|b| num(b, "count")).sum();
         assert_eq!(count, 3000.0, "{party}");
         assert_eq!(

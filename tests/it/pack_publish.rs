@@ -192,15 +192,28 @@ fn the_files_a_run_reports_are_where_it_published_them() {
     let output = Command::new(env!("CARGO_BIN_EXE_blendsim"))
         .arg("run")
         .arg(root(FLAGSHIP))
-        .args(["--paths", "200", "--scenario", "all", "--out"])
+        .args([
+            "--paths",
+            "200",
+            "--scenario",
+            "all",
+            "--format",
+            "json",
+            "--out",
+        ])
         .arg(&out)
         .output()
         .unwrap();
     assert!(output.status.success());
+    // The terminal lists no files with several scenarios; the JSON does.
     let stdout = String::from_utf8(output.stdout).unwrap();
-    let wrote: Vec<&str> = stdout
-        .lines()
-        .filter_map(|l| l.strip_prefix("wrote "))
+    let json: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let wrote: Vec<&str> = json["scenarios"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|run| run["files"].as_array().unwrap())
+        .filter_map(|file| file.as_str())
         .collect();
     assert!(wrote.len() > 40, "{stdout}");
     for file in wrote {

@@ -1,5 +1,6 @@
-//! report.html for the flagship facility opens in headless Chromium from
-//! disk with no console messages, and its screenshot shows the charts.
+//! report.html for the flagship facility (alone and with every scenario)
+//! opens in headless Chromium from disk with no console messages, has every
+//! section with its heading, and its screenshot shows the charts.
 //!
 //! Chromium is Debian's `chromium` package (installed by .ci/run), or the
 //! binary named by `BLENDSIM_CHROMIUM`. Without it the test is skipped with
@@ -106,11 +107,9 @@ fn count_near(pixels: &[[u8; 3]], colour: [u8; 3]) -> usize {
         .count()
 }
 
-#[test]
-fn report_html_renders_in_headless_chromium_with_its_charts() {
-    let Some(browser) = chromium_or_skip() else {
-        return;
-    };
+/// Runs the flagship into a temporary folder with `extra` arguments;
+/// returns the folder (kept alive by the returned guard).
+fn run_flagship(extra: &[&str]) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
     Command::cargo_bin("blendsim")
@@ -118,23 +117,50 @@ fn report_html_renders_in_headless_chromium_with_its_charts() {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["run", FLAGSHIP, "--paths", "5000", "--quiet", "--out"])
         .arg(&out)
+        .args(extra)
         .status()
         .expect("blendsim runs")
         .success()
         .then_some(())
         .expect("blendsim succeeds");
-    let page = out.join("report.html");
-    let html = fs::read_to_string(&page).unwrap();
+    (dir, out)
+}
+
+/// Checks that `page` fetches nothing, has every section named, renders
+/// in Chromium without console messages, and shows each tranche class's
+/// colour over at least `min_pixels` pixels.
+fn check_page(browser: &Path, page: &Path, sections: &[&str], charts: usize, min_pixels: usize) {
+    let html = fs::read_to_string(page).unwrap();
     for fetch in ["<script", "<link", "src=", "url(", "@import"] {
         assert!(
             !html.contains(fetch),
-            "report.html is not self-contained: {fetch}"
+            "{} is not self-contained: {fetch}",
+            page.display()
         );
     }
-    assert_eq!(html.matches("<svg").count(), 5, "five inline charts");
+    for section in sections {
+        let id = format!("<section id=\"{section}\">");
+        assert!(
+            html.contains(&id),
+            "{} has no {section} section",
+            page.display()
+        );
+        let start = html.find(&id).unwrap();
+        let end = start + html[start..].find("</section>").unwrap();
+        assert!(
+            html[start..end].contains("<h2>"),
+            "the {section} section has no heading"
+        );
+    }
+    assert_eq!(html.matches("<svg").count(), charts, "inline charts");
+    // Chart text is at least 12 px.
+    for size in html.split("font-size=\"").skip(1) {
+        let px: f64 = size.split('"').next().unwrap().parse().unwrap();
+        assert!(px >= 12.0, "chart text of {px} px");
+    }
 
-    let png = dir.path().join("report.png");
-    let console = render(&browser, &page, &png);
+    let png = page.with_extension("png");
+    let console = render(browser, page, &png);
     assert!(console.is_empty(), "console messages: {console:#?}");
     let pixels = pixels(&png);
     let white = count_near(&pixels, [255, 255, 255]);
@@ -143,15 +169,55 @@ fn report_html_renders_in_headless_chromium_with_its_charts() {
         "screenshot is blank: {white} of {} pixels white",
         pixels.len()
     );
-    // Each tranche's line colour (senior blue, mezzanine orange, first-loss
-    // red) shows up: the charts were drawn, not just the tables.
+    // Each tranche class's colour (senior blue, mezzanine orange, first
+    // loss red) shows up: the charts were drawn, not just the tables.
     for (name, colour) in [
         ("senior", [31, 119, 180]),
         ("mezzanine", [255, 127, 14]),
         ("first_loss", [214, 39, 40]),
     ] {
         let n = count_near(&pixels, colour);
-        assert!(n > 300, "{name}'s chart colour covers only {n} pixels");
+        assert!(
+            n > min_pixels,
+            "{name}'s colour covers only {n} pixels of {}",
+            page.display()
+        );
+    }
+}
+
+#[test]
+fn report_html_renders_in_headless_chromium_with_its_charts() {
+    let Some(browser) = chromium_or_skip() else {
+        return;
+    };
+    let (_dir, out) = run_flagship(&[]);
+    let sections = [
+        "summary",
+        "tranches",
+        "facility",
+        "assumptions",
+        "coverage",
+        "charts",
+        "contributions",
+        "methodology",
+    ];
+    check_page(&browser, &out.join("report.html"), &sections, 6, 300);
+}
+
+#[test]
+fn combined_scenario_report_renders_with_its_chart() {
+    let Some(browser) = chromium_or_skip() else {
+        return;
+    };
+    let (_dir, out) = run_flagship(&["--scenario", "all"]);
+    let sections = ["scenarios", "side-by-side", "public", "scenario-chart"];
+    check_page(&browser, &out.join("report.html"), &sections, 1, 300);
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    // Every scenario is a column and links to its own memo.
+    for scenario in ["base", "lithium_price_crash"] {
+        assert!(html.contains(&format!("<th>{scenario}</th>")), "{scenario}");
+        assert!(html.contains(&format!("href=\"{scenario}/report.html\"")));
+        assert!(out.join(scenario).join("report.html").is_file());
     }
 }
 

@@ -1,0 +1,210 @@
+//! The combined report.html of a run over several scenarios: what each
+//! scenario changes, each tranche's figures side by side, the public
+//! side's, and a chart of each tranche's expected loss per scenario.
+
+use std::fmt::Write as _;
+
+use crate::aggregate::{CommitteePack, TrancheSummary};
+use crate::format::{self, with_se};
+use crate::spec::{Currency, ScenarioSpec};
+
+use super::super::charts::{ScenarioLosses, scenario_losses_svg};
+use super::{escape, page_start, strip_xml_declaration};
+
+/// One scenario's results, as the combined page needs them.
+#[derive(Debug, Clone, Copy)]
+pub struct ScenarioColumn<'a> {
+    /// The scenario.
+    pub spec: &'a ScenarioSpec,
+    /// One row per tranche.
+    pub summary: &'a [TrancheSummary],
+    /// The committee pack's statistics.
+    pub pack: &'a CommitteePack,
+}
+
+/// Everything the combined page shows.
+#[derive(Debug, Clone)]
+pub struct ScenarioPage<'a> {
+    /// Facility name.
+    pub facility: &'a str,
+    /// Its currency.
+    pub currency: &'a Currency,
+    /// Paths per scenario.
+    pub paths: u64,
+    /// Seed (every scenario runs on the same random streams).
+    pub seed: u64,
+    /// The scenarios, in the order run.
+    pub scenarios: Vec<ScenarioColumn<'a>>,
+}
+
+/// A tranche's figure in one scenario, as the side-by-side table shows it.
+type Figure = fn(&TrancheSummary) -> String;
+
+const FIGURES: [(&str, Figure); 5] = [
+    ("expected loss", |r| {
+        with_se(r.expected_loss, r.expected_loss_se, format::bps)
+    }),
+    ("P(any loss)", |r| format::percent(r.prob_loss)),
+    ("99th-percentile loss", |r| format::percent(r.loss_p99)),
+    ("median IRR", |r| format::percent(r.irr_p50)),
+    ("mean MOIC", |r| format::multiple(r.moic_mean)),
+];
+
+/// The combined page.
+pub fn scenarios_page(page: &ScenarioPage<'_>) -> std::io::Result<String> {
+    let mut html = String::new();
+    page_start(&mut html, &format!("{}: scenarios", page.facility));
+    let _ = writeln!(
+        html,
+        "<p class=\"note\">{} paths per scenario, seed {}; every scenario runs on the same \
+         random numbers, so differences between them are the scenario's, not noise. Each \
+         scenario's full memo is in its folder.</p>",
+        format::count(page.paths),
+        page.seed
+    );
+    scenario_list(&mut html, page);
+    side_by_side(&mut html, page);
+    public_side(&mut html, page);
+    let names: Vec<String> = page.scenarios.iter().map(|s| s.spec.name.clone()).collect();
+    let svg = scenario_losses_svg(&names, &losses(page))?;
+    let _ = writeln!(
+        html,
+        "<section id=\"scenario-chart\"><h2>Expected loss by scenario</h2>\n\
+         <figure aria-label=\"Expected loss by scenario\">{}</figure>\n\
+         <p class=\"note\">Whiskers: two standard errors either side.</p></section>",
+        strip_xml_declaration(&svg)
+    );
+    html.push_str("</body></html>\n");
+    Ok(html)
+}
+
+fn scenario_list(html: &mut String, page: &ScenarioPage<'_>) {
+    html.push_str("<section id=\"scenarios\"><h2>Scenarios</h2>\n<ul>\n");
+    for s in &page.scenarios {
+        let name = escape(&s.spec.name);
+        let description = match s.spec.description.is_empty() {
+            true => "the inputs as given".to_owned(),
+            false => escape(&s.spec.description),
+        };
+        let _ = writeln!(
+            html,
+            "<li><a href=\"{name}/report.html\"><b>{name}</b></a>: {description}</li>"
+        );
+    }
+    html.push_str("</ul></section>\n");
+}
+
+fn side_by_side(html: &mut String, page: &ScenarioPage<'_>) {
+    html.push_str("<section id=\"side-by-side\"><h2>Tranches by scenario</h2>\n<table><tr><th>tranche</th><th>figure</th>");
+    for s in &page.scenarios {
+        let _ = write!(html, "<th>{}</th>", escape(&s.spec.name));
+    }
+    html.push_str("</tr>\n");
+    let Some(first) = page.scenarios.first() else {
+        html.push_str("</table></section>\n");
+        return;
+    };
+    for (t, tranche) in first.summary.iter().enumerate() {
+        for (label, figure) in FIGURES {
+            let _ = write!(
+                html,
+                "<tr><td>{}</td><td>{label}</td>",
+                escape(&tranche.tranche)
+            );
+            for s in &page.scenarios {
+                let _ = write!(
+                    html,
+                    "<td>{}</td>",
+                    s.summary.get(t).map_or_else(String::new, figure)
+                );
+            }
+            html.push_str("</tr>\n");
+        }
+        let _ = write!(
+            html,
+            "<tr><td>{}</td><td>implied rating</td>",
+            escape(&tranche.tranche)
+        );
+        for s in &page.scenarios {
+            let rating = s.pack.ratings.get(t).map_or("", |r| r.rating.as_str());
+            let _ = write!(html, "<td>{}</td>", escape(rating));
+        }
+        html.push_str("</tr>\n");
+    }
+    html.push_str(
+        "</table>\n<p class=\"note\">Expected loss in basis points of the tranche's notional, \
+         \u{b1} one standard error; other losses and rates in percent.</p></section>\n",
+    );
+}
+
+fn public_side(html: &mut String, page: &ScenarioPage<'_>) {
+    let code = &page.currency.code;
+    html.push_str(
+        "<section id=\"public\"><h2>Public money by scenario</h2>\n<table><tr><th>figure</th>",
+    );
+    for s in &page.scenarios {
+        let _ = write!(html, "<th>{}</th>", escape(&s.spec.name));
+    }
+    html.push_str("</tr>\n");
+    type Row<'r> = (&'r str, Box<dyn Fn(&CommitteePack) -> String + 'r>);
+    let rows: [Row<'_>; 4] = [
+        (
+            "expected public loss",
+            Box::new(|p| {
+                let e = p.facility.public_expected_loss;
+                with_se(e.mean, e.se, |x| format::millions(x, code))
+            }),
+        ),
+        (
+            "expected private loss",
+            Box::new(|p| {
+                let e = p.facility.private_expected_loss;
+                with_se(e.mean, e.se, |x| format::millions(x, code))
+            }),
+        ),
+        (
+            "P(first loss wiped out)",
+            Box::new(|p| {
+                let e = p.facility.prob_first_loss_wiped_out;
+                with_se(e.mean, e.se, format::percent)
+            }),
+        ),
+        (
+            "pool expected loss",
+            Box::new(|p| format::percent(p.facility.pool_expected_loss.mean)),
+        ),
+    ];
+    for (label, figure) in rows {
+        let _ = write!(html, "<tr><td>{label}</td>");
+        for s in &page.scenarios {
+            let _ = write!(html, "<td>{}</td>", figure(s.pack));
+        }
+        html.push_str("</tr>\n");
+    }
+    html.push_str("</table></section>\n");
+}
+
+/// Each tranche's expected loss and its standard error per scenario.
+fn losses(page: &ScenarioPage<'_>) -> Vec<ScenarioLosses> {
+    let Some(first) = page.scenarios.first() else {
+        return Vec::new();
+    };
+    first
+        .summary
+        .iter()
+        .enumerate()
+        .map(|(t, row)| ScenarioLosses {
+            tranche: row.tranche.clone(),
+            class: row.class,
+            losses: page
+                .scenarios
+                .iter()
+                .map(|s| {
+                    s.summary.get(t).map_or((f64::NAN, f64::NAN), |r| {
+                        (r.expected_loss, r.expected_loss_se)
+                    })
+                })
+                .collect(),
+        })
+        .collect()
+}
