@@ -295,6 +295,24 @@ mod tests {
         Model::compile(&flagship_with_first_loss("15000000")).expect("compiles")
     }
 
+    /// The thin flagship funded at closing and without an event of
+    /// default, so that the certain-repayment rule applies to its senior
+    /// (a tranche funded as drawn can still grow; after an acceleration
+    /// principal proceeds pay fees and interest first).
+    fn thin_flagship_funded_at_closing() -> Model {
+        let mut spec = flagship_with_first_loss("15000000");
+        for tranche in &mut spec.tranches {
+            tranche.funding = crate::spec::Funding::AtClose;
+        }
+        if let Some(waterfall) = &mut spec.waterfall {
+            waterfall
+                .interest
+                .retain(|step| !matches!(step, crate::spec::StepSpec::CommitmentFee(_)));
+            waterfall.acceleration = None;
+        }
+        Model::compile(&spec).expect("compiles")
+    }
+
     /// The inflows counted from a path's defaults are those of the path
     /// built from them, on every path.
     #[test]
@@ -321,7 +339,7 @@ mod tests {
     /// keeps the senior loss of the full waterfall on the built path.
     #[test]
     fn paths_settled_at_the_start_keep_their_losses() {
-        let model = thin_flagship();
+        let model = thin_flagship_funded_at_closing();
         let sample = PoolSample::simulate(&model.pool, 5, 4000);
         let stop = StopWhen::CertainlyRepaid(0);
         let senior = &model.liabilities.tranches[0];

@@ -74,23 +74,21 @@ impl<T: Tracer> Run<'_, T> {
                 let proceeds = self.interest_proceeds
                     - self.pool.nexus.excluded_interest(self.k)
                     - self.fees_from_interest;
-                let factors = self.liabilities.tranches[..=test.tranche]
-                    .iter()
-                    .map(|t| t.accrual[self.k]);
-                let interest: Vec<i128> = covered
-                    .iter()
-                    .zip(factors)
-                    .map(|(&b, f)| i128::from(f.apply(b).minor()))
-                    .collect();
-                let mut excess =
-                    interest.iter().sum::<i128>() - test.ratio.largest_covered(proceeds);
+                let tranches = &self.liabilities.tranches;
+                // Recomputed, not collected: the test passes on most paths
+                // and periods, and then one pass (with no allocation) is all.
+                let interest =
+                    |t: usize| i128::from(tranches[t].accrual[self.k].apply(covered[t]).minor());
+                let total: i128 = (0..covered.len()).map(interest).sum();
+                let mut excess = total - test.ratio.largest_covered(proceeds);
                 // Pro forma: repay the most senior balances first; paying y of
                 // a balance b bearing interest c lowers interest by y c / b.
                 let mut needed: i128 = 0;
-                for (&balance, &c) in covered.iter().zip(&interest) {
+                for (t, &balance) in covered.iter().enumerate() {
                     if excess <= 0 {
                         break;
                     }
+                    let c = interest(t);
                     let b = i128::from(balance.minor());
                     if c <= excess {
                         needed += b;

@@ -52,7 +52,8 @@ fn guarantee_mezzanine_losses_follow_its_cash() {
     assert!(above > 1000 && below > 100, "{above} above, {below} below");
 
     // Paths that end with capitalised interest unpaid but were paid more
-    // than promised (the residual): no principal or present-value loss.
+    // than promised (the residual, once the PDL is clear): no principal or
+    // present-value loss (about 5% of the paths).
     let overpaid = (0..columns.irr.len())
         .filter(|&p| {
             columns.deferred_interest_loss[p] > 0.0
@@ -60,7 +61,7 @@ fn guarantee_mezzanine_losses_follow_its_cash() {
                 && columns.pv_loss[p] == 0.0
         })
         .count();
-    assert!(overpaid > 1000, "{overpaid} paths");
+    assert!(overpaid > 50, "{overpaid} paths");
 
     // Hence the probability of a principal loss is well below 1, and the
     // loss given a hit is the expected loss over that probability.

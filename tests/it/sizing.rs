@@ -314,7 +314,7 @@ fn assert_screened_and_confirmed(
 /// samples and ratings.
 #[test]
 fn rating_answers_are_confirmed_in_full() {
-    let targets = ["Baa1", "A2", "Aa3"].map(|r| format!("senior.implied_rating >= {r}"));
+    let targets = ["A1", "Aa3", "Aa2"].map(|r| format!("senior.implied_rating >= {r}"));
     let targets: Vec<&str> = targets.iter().map(String::as_str).collect();
     assert_screened_and_confirmed(&targets, 0.2, 8..=10, false);
 }
@@ -328,17 +328,17 @@ fn irr_and_deferrable_loss_answers_are_confirmed_in_full() {
     let targets = [
         "first_loss.irr_p05 >= -0.05",
         "mezzanine.irr_p05 >= 0.07",
-        "mezzanine.expected_loss <= 0.05",
+        "mezzanine.expected_loss <= 0.02",
         "mezzanine.loss_p99 <= 0.5",
     ];
     assert_screened_and_confirmed(&targets, 0.4, 1..=3, false);
 }
 
-/// Next to a grid point where most paths pay the mezzanine in full (its
-/// IRR there is its coupon's yield on most paths), screening keeps that
-/// mass of paths out of its bands rather than running them all: the
-/// sizing needs the grid, the two answers and one more candidate in full
-/// (11 when the band around the target took in that rate).
+/// Where most paths pay the mezzanine in full (its IRR there is its
+/// coupon's yield on most paths), screening keeps that mass of paths out
+/// of the quantile's bands rather than running them all: on the flagship
+/// (its PDL and tests as bundled) the sizing needs the grid, the two
+/// answers and at most three more candidates in full.
 #[test]
 fn screening_keeps_a_mass_of_paths_at_one_rate_out_of_its_bands() {
     let (spec, _) = flagship();
@@ -346,7 +346,7 @@ fn screening_keeps_a_mass_of_paths_at_one_rate_out_of_its_bands() {
         paths: 4000,
         seed: 20270101,
     };
-    let target = "mezzanine.irr_p05 >= 0.075";
+    let target = "mezzanine.irr_p05 >= 0.065";
     let mut request = request(target, "first_loss", Some("senior"), (0.0, 0.4));
     request.grid = 5;
     let result = size(&spec, &[], settings, &request).unwrap();
@@ -394,13 +394,21 @@ fn sizing_an_unfunded_guarantee_cap() {
     assert!(values[0] > values[values.len() - 1]);
     let solution = result.solution.expect("met in range");
     assert!(solution.evaluation.value <= 0.0002);
+    // The size a basis point below: on the curve, or (screened out of it)
+    // evaluated in full here.
     let below = result
         .curve
         .iter()
         .rfind(|p| p.share < solution.share)
-        .unwrap();
+        .filter(|p| solution.share - p.share <= 1e-4 + 1e-12)
+        .cloned()
+        .unwrap_or_else(|| {
+            let share = solution.share - 1e-4;
+            let mut exact = request(target, "public_guarantee", None, (share, solution.share));
+            exact.grid = 2;
+            size(&spec, &[], settings, &exact).unwrap().curve[0].clone()
+        });
     assert!(below.evaluation.value > 0.0002);
-    assert!(solution.share - below.share <= 1e-4 + 1e-12);
 
     spec.guarantee.as_mut().unwrap().cap = blendsim::spec::GuaranteeCap::Amount(solution.amount);
     let model = blendsim::model::Model::compile(&spec).unwrap();
