@@ -314,11 +314,10 @@ fn chart_series(model: &Model, outcomes: &Outcomes, unit: f64) -> ChartSeries {
     series
 }
 
-/// Mean cash (interest, principal and residual) tranche `tranche` received
+/// Mean cash (interest, principal, residual and commitment fee) tranche `tranche` received
 /// in period `k`, in minor units, from the waterfall's exact sums.
 fn expected_tranche_cash(sums: &crate::waterfall::CashflowSums, tranche: usize, k: usize) -> f64 {
-    let cell = sums.cell(tranche, k);
-    let total: i128 = sums.tranche[..3].iter().map(|column| column[cell]).sum();
+    let total = sums.tranche_cash(tranche, k);
     if sums.paths == 0 {
         0.0
     } else {

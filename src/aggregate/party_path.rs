@@ -4,16 +4,17 @@
 
 use crate::model::{Model, PartiesModel};
 use crate::money::Money;
-use crate::waterfall::{Ledger, TrancheOutcome, irr_from};
+use crate::waterfall::{Ledger, TrancheOutcome, irr_net_of_funding};
 
 /// What one party paid and received on one path. Amounts in minor units.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PartyOutcome {
-    /// Cash paid out: its funded holdings at closing plus its share of the
+    /// Cash paid out: its shares of what its tranches paid in (at closing,
+    /// and of each draw when funded as drawn) plus its share of the
     /// guarantee's payouts (exact).
     pub paid: Money,
-    /// Cash received: its shares of tranche payments and guarantee fees
-    /// (exact).
+    /// Cash received: its shares of tranche payments (with commitment
+    /// fees) and guarantee fees (exact).
     pub received: Money,
     /// Present value of `paid` at the party's discount rate.
     pub pv_paid: f64,
@@ -28,10 +29,11 @@ pub struct PartyOutcome {
     pub irr: f64,
 }
 
-/// Reusable buffers: each party's paid and received cash of one period.
+/// Reusable buffers: each party's cash of one period.
 #[derive(Debug, Clone, Default)]
 pub struct PartyScratch {
-    paid: Vec<Money>,
+    funded: Vec<Money>,
+    payout: Vec<Money>,
     received: Vec<Money>,
     flows: Vec<Vec<(f64, f64)>>,
 }
@@ -47,44 +49,50 @@ pub fn party_outcomes(
 ) -> Vec<PartyOutcome> {
     let parties = &model.parties;
     let n = parties.parties.len();
-    let mut out: Vec<PartyOutcome> = parties
-        .parties
-        .iter()
-        .map(|p| PartyOutcome {
-            paid: p.funded,
+    let mut out = vec![
+        PartyOutcome {
+            paid: Money::ZERO,
             received: Money::ZERO,
-            pv_paid: p.funded.as_f64(),
+            pv_paid: 0.0,
             pv_received: 0.0,
-            grant_cost: p.funded.as_f64(),
+            grant_cost: 0.0,
             loss: 0.0,
             irr: f64::NAN,
-        })
-        .collect();
+        };
+        n
+    ];
+    let mut invested = vec![0.0; n];
     scratch.flows.resize_with(n, Vec::new);
     scratch.flows.iter_mut().for_each(Vec::clear);
-    for k in 1..=ledger.periods() {
+    for k in 0..=ledger.periods() {
         period_cash(parties, model, ledger, k, scratch);
         let years = model.calendar.years_from_start(k);
         for (p, party) in parties.parties.iter().enumerate() {
-            let (paid, received) = (scratch.paid[p], scratch.received[p]);
+            let (funded, payout) = (scratch.funded[p], scratch.payout[p]);
+            let (paid, received) = (funded + payout, scratch.received[p]);
             let o = &mut out[p];
             o.paid += paid;
             o.received += received;
             o.pv_paid += paid.as_f64() * party.discount[k];
             o.pv_received += received.as_f64() * party.discount[k];
             o.grant_cost += (paid.as_f64() - received.as_f64()) * party.grant_discount[k];
-            o.loss += paid.as_f64();
-            // Dated cash for the IRR, unless it is a tranche's.
-            if received.is_positive() && party.only_tranche.is_none() {
-                scratch.flows[p].push((years, received.as_f64()));
+            o.loss += payout.as_f64();
+            // Dated net cash for the IRR, unless it is a tranche's: what
+            // it paid in at closing is the investment, later draws are
+            // outflows on their dates.
+            let net = received.as_f64() - funded.as_f64();
+            if k == 0 {
+                invested[p] = -net;
+            } else if net != 0.0 && party.only_tranche.is_none() {
+                scratch.flows[p].push((years, net));
             }
         }
     }
-    finish(model, tranches, &scratch.flows, &mut out);
+    finish(model, tranches, &invested, &mut scratch.flows, &mut out);
     out
 }
 
-/// Each party's paid and received cash of period `k`, into `scratch`.
+/// Each party's cash of period `k` (0: closing), into `scratch`.
 fn period_cash(
     parties: &PartiesModel,
     model: &Model,
@@ -93,15 +101,21 @@ fn period_cash(
     scratch: &mut PartyScratch,
 ) {
     let n = parties.parties.len();
-    scratch.paid.clear();
-    scratch.paid.resize(n, Money::ZERO);
-    scratch.received.clear();
-    scratch.received.resize(n, Money::ZERO);
+    for column in [
+        &mut scratch.funded,
+        &mut scratch.payout,
+        &mut scratch.received,
+    ] {
+        column.clear();
+        column.resize(n, Money::ZERO);
+    }
     for (t, holders) in parties.tranche_holders.iter().enumerate() {
-        holders.split_into(ledger.tranche(t, k).cash(), &mut scratch.received);
+        let row = ledger.tranche(t, k);
+        holders.split_into(row.funded, &mut scratch.funded);
+        holders.split_into(row.cash(), &mut scratch.received);
     }
     if let (Some(holders), Some(g)) = (&parties.guarantee_holders, &model.liabilities.guarantee) {
-        holders.split_into(ledger.guarantee_payout(k), &mut scratch.paid);
+        holders.split_into(ledger.guarantee_payout(k), &mut scratch.payout);
         if let Some(fee) = g.fee {
             holders.split_into(ledger.fee(fee, k).paid, &mut scratch.received);
         }
@@ -112,7 +126,8 @@ fn period_cash(
 fn finish(
     model: &Model,
     tranches: &[TrancheOutcome],
-    flows: &[Vec<(f64, f64)>],
+    invested: &[f64],
+    flows: &mut [Vec<(f64, f64)>],
     out: &mut [PartyOutcome],
 ) {
     let parties = &model.parties;
@@ -132,7 +147,7 @@ fn finish(
         } else if let Some(t) = party.only_tranche {
             tranches[t].irr
         } else {
-            irr_from(party.funded.as_f64(), &flows[p], party.discount_rate)
+            irr_net_of_funding(invested[p], &mut flows[p], party.discount_rate)
         };
     }
 }

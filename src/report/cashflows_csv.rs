@@ -37,13 +37,18 @@ pub struct CashflowRow {
     pub shortfall: Value,
     /// Share of paths with a shortfall in the period.
     pub shortfall_share: Value,
+    /// A tranche's commitment fee received.
+    pub commitment_fee: Value,
+    /// Cash a tranche paid in: its share of the period's loan draws when
+    /// funded as drawn.
+    pub funded: Value,
 }
 
 /// A column of cashflows.csv.
 pub type CashflowColumn = Column<CashflowRow>;
 
 /// The columns of cashflows.csv, in order.
-pub const COLUMNS: [&CashflowColumn; 10] = [
+pub const COLUMNS: [&CashflowColumn; 12] = [
     &Column {
         name: "period",
         unit: Unit::Index,
@@ -104,6 +109,18 @@ pub const COLUMNS: [&CashflowColumn; 10] = [
         description: "share of paths with a shortfall in the period",
         value: |r| r.shortfall_share.clone(),
     },
+    &Column {
+        name: "commitment_fee",
+        unit: Unit::Currency,
+        description: "a tranche's commitment fee received on its undrawn commitment",
+        value: |r| r.commitment_fee.clone(),
+    },
+    &Column {
+        name: "funded",
+        unit: Unit::Currency,
+        description: "cash a tranche paid in: its share of the period's loan draws when funded as drawn (funding at closing is not a period's)",
+        value: |r| r.funded.clone(),
+    },
 ];
 
 /// Writes cashflows.csv.
@@ -142,6 +159,8 @@ fn blank(k: usize, date: NaiveDate, party: &str, kind: &'static str) -> Cashflow
         balance_end: Value::Empty,
         shortfall: Value::Empty,
         shortfall_share: Value::Empty,
+        commitment_fee: Value::Empty,
+        funded: Value::Empty,
     }
 }
 
@@ -156,7 +175,15 @@ fn rows(model: &Model, sums: &CashflowSums, k: usize) -> Vec<CashflowRow> {
     let mut out = Vec::new();
     for (t, tranche) in l.tranches.iter().enumerate() {
         let i = sums.cell(t, k);
-        let [interest, principal, residual, balance, shortfall] = &sums.tranche;
+        let [
+            interest,
+            principal,
+            residual,
+            balance,
+            shortfall,
+            commitment_fee,
+            funded,
+        ] = &sums.tranche;
         out.push(CashflowRow {
             interest_paid: means.amount(interest[i]),
             principal_paid: means.amount(principal[i]),
@@ -164,6 +191,8 @@ fn rows(model: &Model, sums: &CashflowSums, k: usize) -> Vec<CashflowRow> {
             balance_end: means.amount(balance[i]),
             shortfall: means.amount(shortfall[i]),
             shortfall_share: means.share(sums.tranche_shortfall_paths[i]),
+            commitment_fee: means.amount(commitment_fee[i]),
+            funded: means.amount(funded[i]),
             ..blank(k, date, &tranche.name, "tranche")
         });
     }

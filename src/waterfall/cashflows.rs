@@ -25,8 +25,10 @@ pub struct CashflowSums {
     pub paths: u64,
     periods: usize,
     /// Tranche columns: interest, principal, residual, balance at the end
-    /// of the period, interest shortfall.
-    pub tranche: [Vec<i128>; 5],
+    /// of the period, interest shortfall, commitment fee received, cash
+    /// paid in (period 0: at closing; later: shares of draws when funded
+    /// as drawn).
+    pub tranche: [Vec<i128>; 7],
     /// Paths on which the tranche had an interest shortfall, per cell.
     pub tranche_shortfall_paths: Vec<u64>,
     /// Fee columns: paid, unpaid after the period.
@@ -38,8 +40,8 @@ pub struct CashflowSums {
     /// Guarantee payout per period.
     pub guarantee_payout: Vec<i128>,
     /// Not yet flushed: the amount columns in i64, in the order tranche
-    /// (5), fee (2), reserve (3), guarantee payout (1).
-    pending: [Vec<i64>; 11],
+    /// (7), fee (2), reserve (3), guarantee payout (1).
+    pending: [Vec<i64>; 13],
     pending_paths: u32,
 }
 
@@ -80,9 +82,9 @@ impl CashflowSums {
             guarantee_payout: zeros(1),
             pending: std::array::from_fn(|c| {
                 let parties = match c {
-                    0..5 => tranches,
-                    5..7 => fees,
-                    7..10 => reserves,
+                    0..7 => tranches,
+                    7..9 => fees,
+                    9..12 => reserves,
                     _ => 1,
                 };
                 vec![0; parties * width]
@@ -92,8 +94,8 @@ impl CashflowSums {
     }
 
     /// The i128 totals, in the order of the pending columns.
-    fn totals_mut(&mut self) -> [&mut Vec<i128>; 11] {
-        let [t0, t1, t2, t3, t4] = &mut self.tranche;
+    fn totals_mut(&mut self) -> [&mut Vec<i128>; 13] {
+        let [t0, t1, t2, t3, t4, t5, t6] = &mut self.tranche;
         let [f0, f1] = &mut self.fee;
         let [r0, r1, r2] = &mut self.reserve;
         [
@@ -102,6 +104,8 @@ impl CashflowSums {
             t2,
             t3,
             t4,
+            t5,
+            t6,
             f0,
             f1,
             r0,
@@ -123,6 +127,15 @@ impl CashflowSums {
         self.pending_paths = 0;
     }
 
+    /// All cash tranche `tranche` received in period `k`, summed over
+    /// paths: interest, principal, residual and commitment fee (what
+    /// [`super::TranchePeriod::cash`] sums on one path).
+    pub fn tranche_cash(&self, tranche: usize, k: usize) -> i128 {
+        let cell = self.cell(tranche, k);
+        let [interest, principal, residual, _, _, commitment_fee, _] = &self.tranche;
+        interest[cell] + principal[cell] + residual[cell] + commitment_fee[cell]
+    }
+
     /// Number of periods K.
     pub fn periods(&self) -> usize {
         self.periods
@@ -137,6 +150,8 @@ impl CashflowSums {
             &ledger.residual_paid,
             &ledger.balance_end,
             &ledger.interest_shortfall,
+            &ledger.commitment_fee,
+            &ledger.funded,
             &ledger.fee_paid,
         ];
         for (sum, column) in self.pending.iter_mut().zip(columns) {
@@ -146,7 +161,7 @@ impl CashflowSums {
             &mut self.tranche_shortfall_paths,
             &ledger.interest_shortfall,
         );
-        for ((unpaid, count), (due, paid)) in self.pending[6]
+        for ((unpaid, count), (due, paid)) in self.pending[8]
             .iter_mut()
             .zip(&mut self.fee_shortfall_paths)
             .zip(ledger.fee_due.iter().zip(&ledger.fee_paid))
@@ -161,7 +176,7 @@ impl CashflowSums {
             &ledger.reserve_balance,
             &ledger.guarantee_payout,
         ];
-        for (sum, column) in self.pending[7..].iter_mut().zip(columns) {
+        for (sum, column) in self.pending[9..].iter_mut().zip(columns) {
             add_column(sum, column);
         }
         self.pending_paths += 1;

@@ -28,8 +28,8 @@ mod trace;
 pub use cashflows::CashflowSums;
 pub use ledger::{FeePeriod, Ledger, ReservePeriod, TestPeriod, TranchePeriod};
 pub use outcome::{
-    TrancheOutcome, guarantee_outcome, irr, irr_from, pv_loss, tranche_loss, tranche_loss_split,
-    tranche_outcome, tranche_wal,
+    TrancheOutcome, guarantee_outcome, irr, irr_from, irr_net_of_funding, pv_loss, tranche_loss,
+    tranche_loss_split, tranche_outcome, tranche_wal,
 };
 pub use trace::{NoTrace, Payee, StepLog, StepTrace, Tracer};
 

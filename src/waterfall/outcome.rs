@@ -71,15 +71,12 @@ pub fn tranche_outcome(
             flows.push((years, cash - funded));
         }
     }
-    if paid_in != invested {
-        net_receipts_before_funding(invested, &mut flows);
-    }
     let (loss, deferred_interest_loss) = tranche_loss_split(tranche, index, ledger);
     TrancheOutcome {
         loss,
         deferred_interest_loss,
         pv_loss: pv_loss(promised, present_value, periods),
-        irr: irr_from(invested, &flows, tranche.coupon.as_f64()),
+        irr: irr_net_of_funding(invested, &mut flows, tranche.coupon.as_f64()),
         moic: received / paid_in,
         wal_years: if principal > 0.0 {
             principal_time / principal
@@ -89,19 +86,21 @@ pub fn tranche_outcome(
     }
 }
 
-/// With nothing paid in at closing, cash received before the first payment
-/// in is counted as received on that date (netted against it), so the
-/// first flow is an outflow and the IRR is well defined.
-fn net_receipts_before_funding(invested: f64, flows: &mut Vec<(f64, f64)>) {
-    if invested > 0.0 {
-        return;
+/// The IRR (as [`irr_from`]) of `invested` at time 0 and the dated net
+/// `flows` (negative: paid in later, as draws funded as drawn). With
+/// nothing paid in at closing, cash received before the first payment in
+/// (such as a commitment fee) is counted as received on that date (netted
+/// against it), so the first flow is an outflow and the IRR is well
+/// defined.
+pub fn irr_net_of_funding(invested: f64, flows: &mut Vec<(f64, f64)>, guess: f64) -> f64 {
+    if invested <= 0.0
+        && let Some(first_out) = flows.iter().position(|&(_, c)| c < 0.0)
+    {
+        let early: f64 = flows[..first_out].iter().map(|&(_, c)| c).sum();
+        flows[first_out].1 += early;
+        flows.drain(..first_out);
     }
-    let Some(first_out) = flows.iter().position(|&(_, c)| c < 0.0) else {
-        return;
-    };
-    let early: f64 = flows[..first_out].iter().map(|&(_, c)| c).sum();
-    flows[first_out].1 += early;
-    flows.drain(..first_out);
+    irr_from(invested, flows, guess)
 }
 
 /// What the tranche paid in: its notional when funded at closing, its

@@ -119,18 +119,20 @@ fn column_sum(sums: &CashflowSums, column: &[i128], index: usize) -> i128 {
         .sum()
 }
 
-/// Every tranche's interest, principal and residual, summed over periods
-/// and paths.
+/// Every tranche's interest, principal, residual and commitment fee,
+/// summed over periods and paths.
 fn tranches_cash(model: &Model, sums: &CashflowSums) -> i128 {
     (0..model.liabilities.tranches.len())
-        .flat_map(|t| (0..3).map(move |c| (t, c)))
-        .map(|(t, c)| column_sum(sums, &sums.tranche[c], t))
+        .flat_map(|t| (0..=sums.periods()).map(move |k| (t, k)))
+        .map(|(t, k)| sums.tranche_cash(t, k))
         .sum()
 }
 
 /// The flagship's parties share its tranches: summed over paths, the
-/// parties' cash received equals the tranches' interest, principal and
-/// residual to the cent, and what they funded equals the capital.
+/// parties' cash received equals the tranches' interest, principal,
+/// residual and commitment fees to the cent, what they paid equals what
+/// the tranches paid in (at closing and, funded as drawn, of each draw),
+/// and what they committed equals the capital.
 #[test]
 fn the_parties_cash_adds_up_to_the_tranches_cash_exactly() {
     let (model, outcomes) = flagship("us-rok-critical-minerals", 300);
@@ -139,6 +141,11 @@ fn the_parties_cash_adds_up_to_the_tranches_cash_exactly() {
     let sums = &outcomes.cashflows;
     let tranche_cash = tranches_cash(&model, sums);
     assert_eq!(received, tranche_cash);
+    let paid: i128 = outcomes.parties.iter().map(|c| c.paid_sum).sum();
+    let paid_in: i128 = (0..model.liabilities.tranches.len())
+        .map(|t| column_sum(sums, &sums.tranche[6], t))
+        .sum();
+    assert_eq!(paid, paid_in);
     let funded: i64 = model.parties.parties.iter().map(|p| p.funded.minor()).sum();
     assert_eq!(funded, model.capital().minor());
 }

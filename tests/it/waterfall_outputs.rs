@@ -141,9 +141,7 @@ fn expected_cash_flows_are_exact_sums_over_paths() {
 
     let cell = |party, k| sums.cell(party, k);
     for (k, &collected) in collected.iter().enumerate().skip(1) {
-        let tranches: i128 = (0..3)
-            .map(|t| (0..3).map(|c| sums.tranche[c][cell(t, k)]).sum::<i128>())
-            .sum();
+        let tranches: i128 = (0..3).map(|t| sums.tranche_cash(t, k)).sum();
         let fees: i128 = (0..model.liabilities.fees.len())
             .map(|f| sums.fee[0][cell(f, k)])
             .sum();
@@ -203,7 +201,7 @@ fn run_writes_cashflows_and_the_requested_traces() {
         cashflows.lines().next(),
         Some(
             "period,date,party,kind,interest_paid,principal_paid,residual_paid,balance_end,\
-             shortfall,shortfall_share"
+             shortfall,shortfall_share,commitment_fee,funded"
         )
     );
     // The quickstart: 3 tranches and the management fee in every period.
