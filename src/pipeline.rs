@@ -403,7 +403,7 @@ fn impact_of_nexus_events(
     model: &Model,
     with: &Outcomes,
 ) -> Result<Vec<NexusImpact>, RunError> {
-    let no_hazard = (model.pool.acquisitions.iter()).all(|a| a.intensity.iter().all(|&x| x == 0.0));
+    let no_hazard = !(model.pool.acquisitions.as_ref()).is_some_and(|a| a.can_occur());
     let unit = 10f64.powi(-(model.currency.minor_digits as i32));
     if no_hazard {
         // No event can happen: the paths are the base case's, bit for bit

@@ -35,6 +35,7 @@ pub struct PartyScratch {
     funded: Vec<Money>,
     payout: Vec<Money>,
     received: Vec<Money>,
+    invested: Vec<f64>,
     flows: Vec<Vec<(f64, f64)>>,
 }
 
@@ -61,7 +62,8 @@ pub fn party_outcomes(
         };
         n
     ];
-    let mut invested = vec![0.0; n];
+    scratch.invested.clear();
+    scratch.invested.resize(n, 0.0);
     scratch.flows.resize_with(n, Vec::new);
     scratch.flows.iter_mut().for_each(Vec::clear);
     for k in 0..=ledger.periods() {
@@ -82,13 +84,19 @@ pub fn party_outcomes(
             // outflows on their dates.
             let net = received.as_f64() - funded.as_f64();
             if k == 0 {
-                invested[p] = -net;
+                scratch.invested[p] = -net;
             } else if net != 0.0 && party.only_tranche.is_none() {
                 scratch.flows[p].push((years, net));
             }
         }
     }
-    finish(model, tranches, &invested, &mut scratch.flows, &mut out);
+    finish(
+        model,
+        tranches,
+        &scratch.invested,
+        &mut scratch.flows,
+        &mut out,
+    );
     out
 }
 

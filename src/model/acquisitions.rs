@@ -37,6 +37,13 @@ impl AcquisitionModel {
         }
     }
 
+    /// Whether any loan can be acquired (an intensity above zero): without
+    /// one, [`Self::event_period`] is `None` for every loan and draw, so a
+    /// path is the base case's and nothing need be drawn.
+    pub fn can_occur(&self) -> bool {
+        self.intensity.iter().any(|&x| x > 0.0)
+    }
+
     /// The period in which a loan paying in periods `first..=last` is
     /// acquired, given its intensity and a uniform draw `u` in (0, 1]: the
     /// first payment date at least `-ln(u) / intensity` years after the

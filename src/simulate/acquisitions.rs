@@ -30,7 +30,9 @@ impl PoolSimulator<'_> {
     /// changes `out.defaults` as the remedy says (before the defaults are
     /// applied).
     pub(super) fn acquire(&self, path: u64, draws: &FactorDraws, out: &mut PoolPath) {
-        let Some(model) = &self.pool.acquisitions else {
+        // With every hazard zero no loan is acquired whatever the draws
+        // (the module's doc): skip drawing them on every path.
+        let Some(model) = (self.pool.acquisitions.as_ref()).filter(|m| m.can_occur()) else {
             return;
         };
         let mut rng = nexus_rng(self.seed, path);

@@ -71,7 +71,7 @@ pub fn tranche_outcome(
             flows.push((years, cash - funded));
         }
     }
-    let (loss, deferred_interest_loss) = tranche_loss_split(tranche, index, ledger);
+    let (loss, deferred_interest_loss) = loss_split(tranche, index, ledger, paid_in);
     TrancheOutcome {
         loss,
         deferred_interest_loss,
@@ -176,7 +176,12 @@ fn unpaid_principal(tranche: &TrancheModel, index: usize, ledger: &Ledger) -> Mo
 /// deferrable tranche's final balance; a non-deferrable tranche's deferred
 /// interest).
 pub fn tranche_loss_split(tranche: &TrancheModel, index: usize, ledger: &Ledger) -> (f64, f64) {
-    let notional = paid_in(tranche, index, ledger);
+    loss_split(tranche, index, ledger, paid_in(tranche, index, ledger))
+}
+
+/// [`tranche_loss_split`] for a tranche that paid in `notional` (what
+/// [`tranche_outcome`] has already summed).
+fn loss_split(tranche: &TrancheModel, index: usize, ledger: &Ledger, notional: f64) -> (f64, f64) {
     let last = ledger.tranche(index, ledger.periods());
     let principal = unpaid_principal(tranche, index, ledger);
     let interest = if tranche.deferrable {
