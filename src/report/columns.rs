@@ -105,13 +105,14 @@ impl Unit {
 
 impl Unit {
     /// Decimals a CSV file writes a float of this unit with (trailing
-    /// zeros dropped): amounts to the cent, counts whole, years to the
-    /// second-ish (six), everything else (fractions, probabilities, rates,
-    /// multiples, ratios) to ten, a millionth of a basis point.
+    /// zeros dropped): amounts to the cent, years to the second-ish (six),
+    /// everything else (fractions, probabilities, rates, multiples, ratios,
+    /// and statistics of counts such as a mean number of defaults and its
+    /// standard error) to ten, a millionth of a basis point. Whole counts
+    /// are [`Value::Count`] and written exactly.
     pub fn csv_decimals(self) -> usize {
         match self {
             Unit::Currency => 2,
-            Unit::Count | Unit::Paths | Unit::Index => 0,
             Unit::Years => 6,
             _ => 10,
         }
@@ -336,6 +337,11 @@ mod tests {
         assert_eq!(csv_float(-1e-12, 10), "0");
         assert_eq!(csv_float(1_234_567.891, 2), "1234567.89");
         assert_eq!(csv_float(7.0, 0), "7");
+        // A mean number of defaults and its standard error keep their
+        // decimals (a count unit's float is a statistic, not a count).
+        let decimals = Unit::Count.csv_decimals();
+        assert_eq!(csv_float(15.234_56, decimals), "15.23456");
+        assert_eq!(csv_float(0.012_3, decimals), "0.0123");
         assert_eq!(csv_float(f64::NAN, 10), "");
         assert_eq!(csv_float(f64::NEG_INFINITY, 10), "-inf");
     }
