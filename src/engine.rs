@@ -28,7 +28,7 @@ const CHUNK: usize = 8192;
 
 /// The engine's parallel loop: `map(state, i)` for every `i` in
 /// `0..count` on the current rayon thread pool, the results handed to
-/// `consume` in order of `i`, [`CHUNK`] at a time. Each thread reuses a
+/// `consume` in order of `i`, `CHUNK` (8,192) at a time. Each thread reuses a
 /// `state` made by `init` from item to item (buffers, a ledger). Where an
 /// item's result depends only on `i` (path i uses random stream i), the
 /// results are the same for any number of threads: nothing is reduced in

@@ -10,7 +10,7 @@
 //! solves for a tranche's size against a target (and sweeps parameters),
 //! evaluating many capital structures on one set of pool paths through the
 //! engine's parallel loop; [`analytic`] gives independent semi-analytic
-//! answers for homogeneous pools; [`format`] is how numbers read for people.
+//! answers for homogeneous pools; [`mod@format`] is how numbers read for people.
 #![deny(missing_docs)]
 
 pub mod aggregate;

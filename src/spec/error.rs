@@ -44,7 +44,7 @@ pub const EXCERPT_CHARS: usize = 40;
 
 /// A short, printable excerpt of input text for an error message: control
 /// and other invisible characters escaped (`\0`, `\u{202e}`), cut after
-/// [`EXCERPT_CHARS`] characters with `...` and the full length, so an
+/// `EXCERPT_CHARS` (40) characters with `...` and the full length, so an
 /// error never echoes a file's contents or moves the terminal's cursor.
 pub fn excerpt(text: &str) -> String {
     cut(text, EXCERPT_CHARS)
