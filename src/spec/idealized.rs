@@ -13,8 +13,8 @@ use std::sync::LazyLock;
 use serde::Serialize;
 
 use super::error::Diagnostic;
-use super::types::RatingTable;
-use super::validate::{Interval, number_in};
+use super::interval::{Interval, number_in};
+use super::rating_table::RatingTable;
 
 /// Cumulative probabilities and losses: in (0, 1].
 const CUMULATIVE: Interval = Interval(0.0, false, 1.0, true);

@@ -14,6 +14,7 @@ mod funding_validate;
 mod idealized;
 mod idealized_file;
 mod input_file;
+mod interval;
 mod load;
 mod money;
 mod names;
@@ -22,6 +23,7 @@ mod nexus_events;
 mod parties;
 mod party_types;
 mod projects_file;
+mod rating_table;
 mod reader;
 mod scenarios;
 #[cfg(test)]

@@ -7,11 +7,11 @@
 
 use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
 use rust_decimal::Decimal;
 
 use super::error::Diagnostic;
+pub(super) use super::interval::{Interval, number_in};
 use super::money::{check_minor_digits, check_positive, fits_minor_units};
 use super::names::check_safe_name;
 mod bounds;
@@ -52,10 +52,6 @@ pub(crate) struct Finding {
     pub diag: Diagnostic,
 }
 
-/// A range of real numbers with open or closed ends.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Interval(pub f64, pub bool, pub f64, pub bool);
-
 const OPEN_UNIT: Interval = Interval(0.0, false, 1.0, false);
 const UNIT: Interval = Interval(0.0, true, 1.0, true);
 const RATE: Interval = Interval(0.0, true, 1.0, false);
@@ -76,34 +72,6 @@ pub(super) const MIN_RECOVERY_SD: f64 = 0.001;
 /// Largest hazard multiplier (construction premium, scenario multipliers):
 /// beyond it every loan defaults in its first period anyway.
 pub(super) const MAX_PD_MULTIPLIER: f64 = 1_000.0;
-
-impl Interval {
-    /// Whether `x` lies in the interval (NaN never does).
-    pub(super) fn contains(self, x: f64) -> bool {
-        let Interval(lo, lo_closed, hi, hi_closed) = self;
-        (x > lo || (lo_closed && x == lo)) && (x < hi || (hi_closed && x == hi))
-    }
-}
-
-impl fmt::Display for Interval {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let Interval(lo, lo_closed, hi, hi_closed) = *self;
-        let open = if lo_closed { '[' } else { '(' };
-        let close = if hi_closed { ']' } else { ')' };
-        write!(f, "{open}{lo}, {hi}{close}")
-    }
-}
-
-/// `x` must be a finite number in `interval`; `noun` says what it is.
-pub(super) fn number_in(x: f64, interval: Interval, noun: &str) -> Result<(), String> {
-    if interval.contains(x) {
-        Ok(())
-    } else {
-        Err(format!(
-            "{x} is not {noun}; expected a number in {interval}"
-        ))
-    }
-}
 
 fn non_empty(text: &str, what: &str) -> Result<(), String> {
     if text.trim().is_empty() {

@@ -15,7 +15,8 @@ use crate::money::Money;
 use crate::simulate::{PoolPath, recovered_amount};
 use crate::spec::{CoverageKind, StepList};
 
-use super::interpret::{Run, Scratch};
+use super::interpret::Run;
+use super::scratch::Scratch;
 use super::trace::{Payee, Tracer};
 
 /// Fills the scratch's per-test, per-period carrying values of defaulted

@@ -15,7 +15,8 @@ use crate::money::Money;
 use crate::simulate::{DefaultEvent, PoolPath, recovered_amount};
 use crate::spec::StepList;
 
-use super::interpret::{Run, Scratch};
+use super::interpret::Run;
+use super::scratch::Scratch;
 use super::trace::{Payee, Tracer};
 
 /// The amount assumed recovered on `event` at the rate `rates[loan]`,

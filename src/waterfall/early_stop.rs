@@ -9,7 +9,7 @@ use crate::money::Money;
 use crate::simulate::PoolPath;
 use crate::spec::Funding;
 
-use super::interpret::Scratch;
+use super::scratch::Scratch;
 
 /// When a waterfall run for one tranche's outcome may stop early. Later
 /// periods, left empty in the ledger, are not computed.
@@ -320,10 +320,11 @@ mod tests {
 
     /// Scratch with these balances and deferred interest, reserves empty.
     fn scratch(balance: &[i64], deferred: &[i64]) -> Scratch {
-        let mut s = Scratch::default();
-        s.balance = money(balance);
-        s.deferred = money(deferred);
-        s
+        Scratch {
+            balance: money(balance),
+            deferred: money(deferred),
+            ..Scratch::default()
+        }
     }
 
     #[test]

@@ -22,43 +22,9 @@ use crate::simulate::PoolPath;
 use crate::spec::{Funding, StepList};
 
 use super::early_stop::RepaymentWatch;
-use super::funding::FundingState;
+use super::scratch::Scratch;
 use super::trace::{Payee, StepTrace, Tracer};
 use super::{Ledger, StopWhen};
-
-/// Working state carried from period to period on one path.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Scratch {
-    pub(super) balance: Vec<Money>,
-    /// Deferred interest of non-deferrable tranches.
-    pub(super) deferred: Vec<Money>,
-    /// Interest due and not yet paid this period.
-    due: Vec<Money>,
-    /// This period's current interest (for IC tests and reserve targets).
-    current: Vec<Money>,
-    pub(super) fee_unpaid: Vec<Money>,
-    pub(super) reserve: Vec<Money>,
-    /// Losses realised per period (exposure less recovery, in the recovery
-    /// period), for the guarantee.
-    realised: Vec<Money>,
-    /// Undrawn commitments and the ramp-up account.
-    pub(super) funding: FundingState,
-    /// Debits of the principal deficiency ledger per period (empty
-    /// without one).
-    pub(super) pdl_debit: Vec<Money>,
-    /// Per coverage test and period, what defaulted loans not yet
-    /// recovered count for in its numerator (empty when no test counts
-    /// them).
-    pub(super) carried: Vec<Money>,
-    /// Per tranche, the payment dates in a row that left its interest
-    /// unpaid (for the event of default).
-    pub(super) unpaid_streak: Vec<usize>,
-}
-
-fn refill(column: &mut Vec<Money>, len: usize) {
-    column.clear();
-    column.resize(len, Money::ZERO);
-}
 
 /// One path's run.
 pub(super) struct Run<'a, T: Tracer> {
@@ -102,23 +68,7 @@ pub fn run_traced<T: Tracer>(
 ) {
     ledger.reset(liabilities, periods);
     let mut s = std::mem::take(&mut ledger.scratch);
-    let tranches = liabilities.tranches.len();
-    s.balance.clear();
-    s.balance
-        .extend(liabilities.tranches.iter().map(|t| t.notional));
-    refill(&mut s.deferred, tranches);
-    refill(&mut s.due, tranches);
-    refill(&mut s.current, tranches);
-    refill(&mut s.fee_unpaid, liabilities.fees.len());
-    refill(&mut s.reserve, liabilities.reserves.len());
-    refill(&mut s.realised, periods + 1);
-    s.unpaid_streak.clear();
-    s.unpaid_streak.resize(tranches, 0);
-    if liabilities.guarantee.is_some() {
-        for event in &pool.defaults {
-            s.realised[event.recovery_period] += event.exposure - event.recovery;
-        }
-    }
+    s.reset(liabilities, pool, periods);
     super::deficiency::prepare(liabilities, pool, periods, &mut s);
     super::coverage::prepare(liabilities, pool, periods, &mut s);
     let mut run = Run {

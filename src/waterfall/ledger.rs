@@ -64,7 +64,7 @@ pub struct Ledger {
     shape: (usize, usize, usize, usize),
     written: usize,
     /// Working state of the interpreter, kept to avoid allocating per path.
-    pub(super) scratch: super::interpret::Scratch,
+    pub(super) scratch: super::scratch::Scratch,
 }
 
 /// One tranche's row of one period.

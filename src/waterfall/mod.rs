@@ -23,6 +23,7 @@ mod funding;
 mod interpret;
 mod ledger;
 mod outcome;
+mod scratch;
 mod trace;
 
 pub use cashflows::CashflowSums;
