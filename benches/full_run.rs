@@ -45,7 +45,9 @@ fn full_run(c: &mut Criterion) {
     // The whole pipeline as `blendsim run` runs it: the simulation above,
     // then the committee pack's statistics and every file written.
     let out = tempfile::tempdir().expect("a temporary folder");
-    let request = RunRequest::new(loaded.clone(), settings, 2, out.path().to_owned());
+    let mut request = RunRequest::new(loaded.clone(), settings, 2, out.path().to_owned());
+    // As before the tornado: its cost is measured in `pack_cost`.
+    request.tornado_paths = 0;
     group.bench_function(format!("pack_{PATHS}_paths_2_threads"), |b| {
         b.iter(|| pipeline::run(&request, &Silent).expect("the flagship runs"))
     });
@@ -112,5 +114,45 @@ fn full_run(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, full_run);
+/// Paths of the flagship run the pack's cost is measured against (issue 18:
+/// the pack's extra cost stays under 10% of a 100,000-path run).
+const PACK_PATHS: u64 = 100_000;
+
+/// What the committee pack costs on top of a 100,000-path flagship run:
+/// the run itself (simulation, outcomes, the tranche summary the terminal
+/// prints), the same run with the pack (statistics, every CSV, chart,
+/// report.html and pack.xlsx, published into a folder) but no tornado,
+/// and with the tornado's eight extra runs at their default paths.
+fn pack_cost(c: &mut Criterion) {
+    let loaded = load_facility(Path::new(FLAGSHIP), &LoadOptions::default()).expect("flagship");
+    let model = Model::compile(&loaded.spec).expect("flagship compiles");
+    let settings = RunSettings {
+        paths: PACK_PATHS,
+        seed: 1,
+    };
+    let mut group = c.benchmark_group("pack_cost");
+    group.sample_size(10);
+    group.bench_function(format!("run_{PACK_PATHS}_paths_2_threads"), |b| {
+        b.iter(|| {
+            with_threads(Some(2), || {
+                summarise(&model, &simulate_outcomes(&model, &settings, &|_| {}))
+            })
+            .expect("thread pool")
+        })
+    });
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let mut request = RunRequest::new(loaded, settings, 2, out.path().join("pack"));
+    request.tornado_paths = 0;
+    group.bench_function(format!("pack_{PACK_PATHS}_paths_2_threads"), |b| {
+        b.iter(|| pipeline::run(&request, &Silent).expect("the flagship runs"))
+    });
+    request.tornado_paths = pipeline::DEFAULT_TORNADO_PATHS;
+    group.bench_function(
+        format!("pack_with_tornado_{PACK_PATHS}_paths_2_threads"),
+        |b| b.iter(|| pipeline::run(&request, &Silent).expect("the flagship runs")),
+    );
+    group.finish();
+}
+
+criterion_group!(benches, full_run, pack_cost);
 criterion_main!(benches);

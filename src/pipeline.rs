@@ -6,6 +6,8 @@
 //! only builds the [`RunRequest`], shows [`Progress`] and prints the
 //! [`RunOutcome`].
 
+mod tornado;
+
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -23,6 +25,13 @@ use crate::report::{
     write_trace_file, write_workbook,
 };
 use crate::spec::{Currency, LoadedFacility, ScenarioSpec};
+
+pub use tornado::{SHIFTS, Shift, shifted_mean};
+
+/// Paths of each of the tornado's shifted runs when the request does not
+/// say (at most the run's): each shift is a run of its own, so the tornado
+/// costs `SHIFTS.len()` runs of this many paths (docs/performance.md).
+pub const DEFAULT_TORNADO_PATHS: u64 = 10_000;
 
 /// What to run and where to write it.
 #[derive(Debug, Clone)]
@@ -43,6 +52,9 @@ pub struct RunRequest {
     pub rating: RatingBenchmark,
     /// Paths to walk through step by step.
     pub traces: TraceRequest,
+    /// Paths of each of the tornado's shifted runs (the first scenario's
+    /// first paths; at most the run's); 0: no tornado.
+    pub tornado_paths: u64,
 }
 
 /// Which paths to trace: by number, and by quantile of the loss that
@@ -57,7 +69,8 @@ pub struct TraceRequest {
 
 impl RunRequest {
     /// The base case alone, into `out`, implied ratings on the
-    /// default-probability basis against the facility's table, no traces.
+    /// default-probability basis against the facility's table, no traces,
+    /// the tornado on [`DEFAULT_TORNADO_PATHS`] paths.
     pub fn new(
         loaded: LoadedFacility,
         settings: RunSettings,
@@ -73,6 +86,7 @@ impl RunRequest {
             out,
             rating,
             traces: TraceRequest::default(),
+            tornado_paths: DEFAULT_TORNADO_PATHS,
         }
     }
 
@@ -356,9 +370,7 @@ fn run_scenario(
         &summary,
         &request.rating,
     );
-    if model.pool.acquisitions.is_some() {
-        pack.nexus_impact = impact_of_nexus_events(request, &model, &outcomes)?;
-    }
+    rerun_on_the_same_paths(request, scenario, &model, &outcomes, &mut pack, progress)?;
     let report = RunReport {
         spec: &loaded.spec,
         scenario,
@@ -394,6 +406,27 @@ fn run_scenario(
         written,
         traced,
     })
+}
+
+/// The pack's comparisons with the facility run again on the same paths:
+/// without its nexus events (nexus_impact.csv), and one input shifted at a
+/// time (tornado.csv; the first scenario only, the base case of
+/// `--scenario all`: each scenario's tornado would cost as much again).
+fn rerun_on_the_same_paths(
+    request: &RunRequest,
+    scenario: &ScenarioSpec,
+    model: &Model,
+    outcomes: &Outcomes,
+    pack: &mut CommitteePack,
+    progress: &dyn Progress,
+) -> Result<(), RunError> {
+    if model.pool.acquisitions.is_some() {
+        pack.nexus_impact = impact_of_nexus_events(request, model, outcomes)?;
+    }
+    if (request.scenarios.first()).is_none_or(|first| first.name == scenario.name) {
+        pack.tornado = tornado::run_tornado(request, scenario, model, outcomes, progress)?;
+    }
+    Ok(())
 }
 
 /// Runs `model` again on the same paths without its nexus events and

@@ -15,6 +15,7 @@ mod rating;
 mod stats;
 mod summary;
 mod timely;
+mod tornado;
 
 pub use contributions::{Allocation, ES_LEVEL, TailWeights, allocate};
 pub use coverage::{CoverageSummary, summarise_coverage};
@@ -41,6 +42,9 @@ pub use stats::{
 };
 pub use summary::{TrancheSummary, summarise};
 pub use timely::{TimelyColumns, TimelyInterest, timely_interest};
+pub use tornado::{
+    Direction, MetricPaths, Tornado, TornadoMetric, TornadoRow, compare_shift, tornado_metrics,
+};
 
 use crate::waterfall::{CashflowSums, TrancheOutcome};
 

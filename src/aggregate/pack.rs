@@ -52,6 +52,9 @@ pub struct CommitteePack {
     /// What nexus events change against the same paths without them
     /// (nexus_impact.csv; filled by the run when there are events).
     pub nexus_impact: Vec<NexusImpact>,
+    /// One-at-a-time sensitivities (tornado.csv; filled by the run when
+    /// asked for).
+    pub tornado: Option<super::Tornado>,
 }
 
 /// Quantiles of one party's metric on the fixed grid.
@@ -134,6 +137,7 @@ pub fn committee_pack(
         parties: summarise_parties(model, outcomes, unit),
         nexus_events: summarise_nexus_events(model, outcomes, unit),
         nexus_impact: Vec::new(),
+        tornado: None,
         facility,
         projects,
         minerals,

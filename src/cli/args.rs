@@ -82,6 +82,11 @@ pub struct RunArgs {
     /// (repeatable).
     #[arg(long = "trace-quantile", value_name = "Q")]
     pub trace_quantiles: Vec<f64>,
+    /// Paths of each of the tornado's eight extra runs (one input shifted
+    /// at a time, on the run's first paths; at most --paths); 0 leaves the
+    /// tornado out.
+    #[arg(long, value_name = "N", default_value_t = blendsim::pipeline::DEFAULT_TORNADO_PATHS)]
+    pub tornado_paths: u64,
 }
 
 /// Output format of `run`'s summary.

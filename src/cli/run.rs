@@ -59,6 +59,7 @@ impl Plan {
                 paths: args.trace_paths,
                 quantiles: args.trace_quantiles,
             },
+            tornado_paths: args.tornado_paths,
             loaded,
         };
         Ok(Plan {
@@ -320,12 +321,15 @@ impl Bar {
 }
 
 impl Progress for Bar {
-    fn start(&self, _scenario: &str, paths: u64) {
+    fn start(&self, scenario: &str, paths: u64) {
         let bar = if self.quiet {
             ProgressBar::hidden()
         } else {
             let bar = ProgressBar::with_draw_target(Some(paths), ProgressDrawTarget::stderr());
-            let template = "{bar:40} {human_pos}/{human_len} paths  {rate}  eta {eta}";
+            // Named: the base case, a scenario, or the tornado's shifted
+            // runs ("sensitivities"), each a bar of its own.
+            bar.set_prefix(scenario.to_owned());
+            let template = "{prefix} {bar:40} {human_pos}/{human_len} paths  {rate}  eta {eta}";
             if let Ok(style) = ProgressStyle::with_template(template) {
                 // Paths per second to three significant figures, not
                 // indicatif's four decimals.

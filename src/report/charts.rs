@@ -10,6 +10,7 @@
 mod bars;
 mod curve;
 mod distributions;
+mod tornado;
 
 use std::io::{self, Write};
 
@@ -23,6 +24,7 @@ use super::{Report, RunReport};
 
 pub use bars::{ScenarioLosses, scenario_losses_svg};
 pub use curve::sizing_curve_svg;
+pub use tornado::{TornadoPanel, tornado_svg};
 
 /// Width and height of a single-panel chart, in pixels.
 const SIZE: (u32, u32) = (760, 420);
@@ -162,6 +164,69 @@ impl Report for Chart {
 
     fn write(&self, run: &RunReport<'_>, out: &mut dyn Write) -> io::Result<()> {
         out.write_all(self.svg(run)?.as_bytes())
+    }
+}
+
+/// tornado.svg: the senior tranche's expected loss (the first senior
+/// tranche's, else the most senior's) and the public side's PV cost under
+/// each one-at-a-time shift; written when the run computed a tornado.
+pub struct TornadoChart;
+
+impl TornadoChart {
+    /// The chart's title in report.html.
+    pub const TITLE: &'static str = "What moves the senior's loss and the public cost";
+
+    /// The chart as SVG text, if the run computed a tornado.
+    pub fn svg(run: &RunReport<'_>) -> io::Result<Option<String>> {
+        match &run.pack.tornado {
+            Some(tornado) => Self::from_parts(tornado, run.summary, &run.model.currency.code),
+            None => Ok(None),
+        }
+    }
+
+    /// The chart of `tornado` for tranches `summary`; `None` when it has
+    /// nothing to show.
+    pub fn from_parts(
+        tornado: &crate::aggregate::Tornado,
+        summary: &[TrancheSummary],
+        currency: &str,
+    ) -> io::Result<Option<String>> {
+        if tornado.rows.is_empty() {
+            return Ok(None);
+        }
+        let senior = (summary.iter())
+            .find(|row| row.class == TrancheClass::Senior)
+            .or(summary.first());
+        let mut panels = Vec::new();
+        if let Some(senior) = senior {
+            panels.push(TornadoPanel {
+                holder: &senior.tranche,
+                title: format!(
+                    "{}: change in expected loss (% of notional)",
+                    senior.tranche
+                ),
+                colour: tranche_colour(summary, &senior.tranche),
+            });
+        }
+        panels.push(TornadoPanel {
+            holder: crate::aggregate::PUBLIC_TOTAL,
+            title: format!("Public side: change in PV cost ({currency} millions)"),
+            colour: RGBColor(90, 90, 90),
+        });
+        tornado_svg(tornado, &panels).map(Some)
+    }
+}
+
+impl Report for TornadoChart {
+    fn file_name(&self) -> &'static str {
+        "tornado.svg"
+    }
+
+    fn write(&self, run: &RunReport<'_>, out: &mut dyn Write) -> io::Result<()> {
+        // Every shift left out (see `Tornado::skipped`): an empty drawing.
+        let empty = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1\" height=\"1\"/>\n";
+        let svg = TornadoChart::svg(run)?.unwrap_or_else(|| empty.to_owned());
+        out.write_all(svg.as_bytes())
     }
 }
 

@@ -7,6 +7,7 @@
 mod assumptions;
 mod memo;
 mod scenarios;
+mod sensitivities;
 mod sizing;
 
 use std::fmt::Write as _;
@@ -82,8 +83,14 @@ pub fn page(run: &RunReport<'_>) -> io::Result<String> {
     tranche_table(&mut html, run);
     facility_table(&mut html, run);
     let unit = 10f64.powi(-(run.model.currency.minor_digits as i32));
+    html.push_str("<section id=\"public\">");
     super::html_public::public_side(&mut html, &run.pack.parties, &run.model.currency.code, unit);
-    super::html_public::nexus_events(&mut html, run);
+    html.push_str("</section>\n");
+    if !run.pack.nexus_events.is_empty() {
+        html.push_str("<section id=\"nexus\">");
+        super::html_public::nexus_events(&mut html, run);
+        html.push_str("</section>\n");
+    }
     assumptions::inputs_and_assumptions(&mut html, run);
     coverage_tests(&mut html, run);
     html.push_str("<section id=\"charts\"><h2>Loss, return and cash-flow charts</h2>\n");
@@ -96,6 +103,8 @@ pub fn page(run: &RunReport<'_>) -> io::Result<String> {
         figure(&mut html, chart, run)?;
     }
     html.push_str("</section>\n");
+    let code = &run.model.currency.code;
+    sensitivities::sensitivities(&mut html, run.pack.tornado.as_ref(), run.summary, code)?;
     contributions(&mut html, run)?;
     methodology(&mut html, &run.pack.rating_benchmark);
     html.push_str("</body></html>\n");
@@ -196,16 +205,21 @@ fn tranche_table(html: &mut String, run: &RunReport<'_>) {
         for (_, column) in SHOWN {
             let _ = write!(html, "<td>{}</td>", column.show(row));
         }
-        let _ = writeln!(
-            html,
-            "<td>{} ({})</td></tr>",
-            escape(&rating.rating),
-            rating.basis.as_str().replace('_', " "),
-        );
+        let _ = writeln!(html, "<td>{}</td></tr>", escape(&rating.rating));
     }
-    html.push_str(
+    // One basis for every tranche (the run's): said once, so that the
+    // table fits a laptop's screen.
+    let basis = (run.pack.ratings.first()).map_or(String::new(), |r| {
+        format!(
+            "; implied ratings on the {} basis (methodology)",
+            r.basis.as_str().replace('_', " ")
+        )
+    });
+    let _ = writeln!(
+        html,
         "</table>\n<p class=\"note\">EL: expected principal loss in basis points of the \
-         tranche's notional; the other losses and rates in percent; WAL in years.</p></section>\n",
+         tranche's notional; the other losses and rates in percent; WAL in years{basis}.</p>\
+         </section>",
     );
 }
 

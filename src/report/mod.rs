@@ -25,6 +25,7 @@ mod sizing_csv;
 mod summary_csv;
 mod sweep_csv;
 mod table;
+mod tornado_csv;
 mod trace_csv;
 mod workbook;
 
@@ -34,7 +35,7 @@ use std::path::{Path, PathBuf};
 pub use analytic_csv::{COLUMNS as ANALYTIC_COLUMNS, write_analytic_csv};
 pub use atomic::write_atomically;
 pub use cashflows_csv::{COLUMNS as CASHFLOW_COLUMNS, CashflowsCsv};
-pub use charts::{Chart, LABEL_PX, class_colour};
+pub use charts::{Chart, LABEL_PX, TornadoChart, class_colour};
 pub use columns::{Column, ColumnDoc, Unit, Value, column_docs};
 pub use contributions_csv::{COLUMNS as CONTRIBUTIONS_COLUMNS, ContributionsCsv};
 pub use coverage_csv::{COLUMNS as COVERAGE_COLUMNS, CoverageCsv};
@@ -58,6 +59,7 @@ pub use sizing_csv::{COLUMNS as SIZING_COLUMNS, write_sizing_reports};
 pub use summary_csv::{COLUMNS as SUMMARY_COLUMNS, SummaryColumn, SummaryCsv, summary_record};
 pub use sweep_csv::{COLUMNS as SWEEP_COLUMNS, write_sweep_csv, write_sweep_page};
 pub use table::summary_table;
+pub use tornado_csv::{COLUMNS as TORNADO_COLUMNS, TornadoCsv};
 pub use trace_csv::{
     COLUMNS as TRACE_COLUMNS, TraceFile, path_at_quantile, trace_file_name, write_trace,
     write_trace_file,
@@ -88,6 +90,7 @@ pub fn output_tables() -> Vec<TableDoc> {
         table("facility.csv", column_docs(&FACILITY_COLUMNS)),
         table("nexus_events.csv", column_docs(&NEXUS_EVENTS_COLUMNS)),
         table("nexus_impact.csv", column_docs(&NEXUS_IMPACT_COLUMNS)),
+        table("tornado.csv", column_docs(&TORNADO_COLUMNS)),
         table("ratings.csv", column_docs(&RATINGS_COLUMNS)),
         table("contributions.csv", column_docs(&CONTRIBUTIONS_COLUMNS)),
         table("quantiles.csv", column_docs(&QUANTILES_COLUMNS)),
@@ -148,6 +151,12 @@ pub fn write_reports(folder: &Path, run: &RunReport<'_>) -> io::Result<Vec<PathB
         &ReportHtml,
     ];
     let charts = Chart::ALL;
+    // Only a run that computed a tornado has one to report.
+    let tornado: Vec<&dyn Report> = if run.pack.tornado.is_some() {
+        vec![&TornadoCsv as &dyn Report, &TornadoChart]
+    } else {
+        Vec::new()
+    };
     // Only a facility with nexus events has them to report.
     let nexus: Vec<&dyn Report> = if run.model.pool.acquisitions.is_some() {
         vec![&NexusEventsCsv as &dyn Report, &NexusImpactCsv]
@@ -158,6 +167,7 @@ pub fn write_reports(folder: &Path, run: &RunReport<'_>) -> io::Result<Vec<PathB
         .into_iter()
         .chain(pack)
         .chain(nexus)
+        .chain(tornado)
         .chain(charts.iter().map(|c| c as &dyn Report))
         .map(|report| {
             let path = folder.join(report.file_name());

@@ -214,7 +214,9 @@ fn step_row(model: &Model, step: &StepTrace) -> TraceRow {
         available_before: Some(step.available_before),
         paid: step.paid,
         available_after: Some(step.available_after),
-        note: step.note.clone(),
+        note: step
+            .note
+            .render(model.currency.minor_digits, &model.currency.code),
     }
 }
 

@@ -15,7 +15,7 @@ use crate::money::Money;
 use crate::spec::StepList;
 
 use super::interpret::Run;
-use super::trace::{Payee, Tracer};
+use super::trace::{Note, Payee, Tracer};
 
 impl<T: Tracer> Run<'_, T> {
     /// After an event of default: the period's interest proceeds `cash`,
@@ -64,11 +64,12 @@ impl<T: Tracer> Run<'_, T> {
                     Money::ZERO,
                     Money::ZERO,
                     || {
-                        format!(
-                            "{name}'s interest unpaid ({}) on {streak} payment date(s) in a \
-                             row: the post-acceleration priority applies from the next one",
-                            unpaid.minor()
-                        )
+                        Note::text(format!("{name}'s interest unpaid ("))
+                            .amount(unpaid)
+                            .then(format!(
+                                ") on {streak} payment date(s) in a row: the \
+                                 post-acceleration priority applies from the next one"
+                            ))
                     },
                 );
             }

@@ -17,7 +17,7 @@ use crate::spec::{CoverageKind, StepList};
 
 use super::interpret::Run;
 use super::scratch::Scratch;
-use super::trace::{Payee, Tracer};
+use super::trace::{Note, Payee, Tracer};
 
 /// Fills the scratch's per-test, per-period carrying values of defaulted
 /// loans not yet recovered (cells test x (periods + 1) + period); empty
@@ -121,13 +121,13 @@ impl<T: Tracer> Run<'_, T> {
             Money::ZERO,
             before,
             || {
-                format!(
-                    "{} test {}: {}; principal needed to pass {}",
+                Note::text(format!(
+                    "{} test {}: {}; principal needed to pass ",
                     test.kind.as_str(),
                     test.name,
                     if failed { "fails" } else { "passes" },
-                    needed.minor()
-                )
+                ))
+                .amount(needed)
             },
         );
         if !failed {
@@ -155,7 +155,7 @@ impl<T: Tracer> Run<'_, T> {
                 before,
                 paid,
                 *cash,
-                || format!("principal diverted by test {}", test.name),
+                || Note::text(format!("principal diverted by test {}", test.name)),
             );
         }
     }

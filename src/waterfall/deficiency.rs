@@ -17,7 +17,7 @@ use crate::spec::StepList;
 
 use super::interpret::Run;
 use super::scratch::Scratch;
-use super::trace::{Payee, Tracer};
+use super::trace::{Note, Payee, Tracer};
 
 /// The amount assumed recovered on `event` at the rate `rates[loan]`,
 /// never more than its exposure.
@@ -98,10 +98,7 @@ impl<T: Tracer> Run<'_, T> {
         let left = self.pdl_charged(tranche);
         let payee = tranche.map_or(Payee::Pdl, Payee::Tranche);
         self.trace(at, "pdl", payee, before, cure, *cash, || {
-            format!(
-                "paid into the principal proceeds; charged after: {}",
-                left.minor()
-            )
+            Note::text("paid into the principal proceeds; charged after: ").amount(left)
         });
     }
 

@@ -23,7 +23,7 @@ use crate::spec::{Funding, StepList};
 
 use super::early_stop::RepaymentWatch;
 use super::scratch::Scratch;
-use super::trace::{Payee, StepTrace, Tracer};
+use super::trace::{Note, Payee, StepTrace, Tracer};
 use super::{Ledger, StopWhen};
 
 /// One path's run.
@@ -278,7 +278,7 @@ impl<T: Tracer> Run<'_, T> {
         before: Money,
         paid: Money,
         after: Money,
-        note: impl FnOnce() -> String,
+        note: impl FnOnce() -> Note,
     ) {
         if T::ACTIVE {
             self.tracer.step(StepTrace {
@@ -311,7 +311,7 @@ impl<T: Tracer> Run<'_, T> {
         }
         let unpaid = self.s.fee_unpaid[f];
         self.trace(at, "fee", Payee::Fee(f), before, paid, *cash, || {
-            format!("unpaid after: {}", unpaid.minor())
+            Note::text("unpaid after: ").amount(unpaid)
         });
     }
 
@@ -330,7 +330,7 @@ impl<T: Tracer> Run<'_, T> {
             before,
             paid,
             *cash,
-            String::new,
+            Note::default,
         );
         if due.is_positive()
             && let Some(r) = self.liabilities.reserve_for[t]
@@ -353,7 +353,7 @@ impl<T: Tracer> Run<'_, T> {
                     reserve_before,
                     drawn,
                     reserve_after,
-                    || format!("drawn on reserve {name}"),
+                    || Note::text(format!("drawn on reserve {name}")),
                 );
             }
         }
@@ -399,7 +399,7 @@ impl<T: Tracer> Run<'_, T> {
                 before,
                 deposit,
                 *cash,
-                || format!("target {}", target.minor()),
+                || Note::text("target ").amount(target),
             );
         } else if balance > target {
             let release = balance - target;
@@ -413,7 +413,7 @@ impl<T: Tracer> Run<'_, T> {
                 before,
                 -release,
                 *cash,
-                || format!("released above target {}", target.minor()),
+                || Note::text("released above target ").amount(target),
             );
         }
     }
@@ -446,7 +446,7 @@ impl<T: Tracer> Run<'_, T> {
                 before,
                 -amount,
                 *cash,
-                || why.into(),
+                || Note::text(why),
             );
         }
     }
@@ -502,7 +502,7 @@ impl<T: Tracer> Run<'_, T> {
             before,
             paid,
             *cash,
-            String::new,
+            Note::default,
         );
     }
 
@@ -516,7 +516,7 @@ impl<T: Tracer> Run<'_, T> {
                 before,
                 Money::ZERO,
                 before,
-                || "legal final date: interest left joins the principal proceeds".into(),
+                || Note::text("legal final date: interest left joins the principal proceeds"),
             );
             return;
         }
@@ -534,7 +534,7 @@ impl<T: Tracer> Run<'_, T> {
             before,
             before,
             Money::ZERO,
-            String::new,
+            Note::default,
         );
     }
 

@@ -32,7 +32,7 @@ pub use outcome::{
     TrancheOutcome, guarantee_outcome, irr, irr_from, irr_net_of_funding, pv_loss, tranche_loss,
     tranche_loss_split, tranche_outcome, tranche_wal,
 };
-pub use trace::{NoTrace, Payee, StepLog, StepTrace, Tracer};
+pub use trace::{NoTrace, Note, NotePart, Payee, StepLog, StepTrace, Tracer};
 
 use crate::model::Model;
 use crate::simulate::PoolPath;

@@ -43,8 +43,63 @@ pub struct StepTrace {
     pub paid: Money,
     /// Funds available after the payment.
     pub available_after: Money,
-    /// What happened, in words (test results, reserve targets).
-    pub note: String,
+    /// What happened, in words (test results, reserve targets), with its
+    /// amounts kept exact until the report formats them.
+    pub note: Note,
+}
+
+/// A step's note: words and amounts, in order. Amounts stay in minor units
+/// here (the waterfall knows no currency); [`Note::render`] writes them the
+/// way a person reads money (`USD 12,074,116.18`), through
+/// [`crate::format`], like every other amount a person reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Note(Vec<NotePart>);
+
+/// A piece of a [`Note`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NotePart {
+    /// Words.
+    Text(String),
+    /// An amount in minor units.
+    Amount(Money),
+}
+
+impl Note {
+    /// A note that starts with `text`.
+    pub fn text(text: impl Into<String>) -> Note {
+        Note(vec![NotePart::Text(text.into())])
+    }
+
+    /// The note followed by `text`.
+    pub fn then(mut self, text: impl Into<String>) -> Note {
+        self.0.push(NotePart::Text(text.into()));
+        self
+    }
+
+    /// The note followed by an amount.
+    pub fn amount(mut self, amount: Money) -> Note {
+        self.0.push(NotePart::Amount(amount));
+        self
+    }
+
+    /// Its pieces, in order.
+    pub fn parts(&self) -> &[NotePart] {
+        &self.0
+    }
+
+    /// The note as a person reads it, amounts exact to the minor unit with
+    /// the currency code: `principal needed to pass USD 12,074,116.18`.
+    pub fn render(&self, minor_digits: u32, currency: &str) -> String {
+        self.0
+            .iter()
+            .map(|part| match part {
+                NotePart::Text(text) => text.clone(),
+                NotePart::Amount(amount) => {
+                    crate::format::money_exact(*amount, minor_digits, currency)
+                }
+            })
+            .collect()
+    }
 }
 
 /// Receives the steps of a run.

@@ -42,6 +42,7 @@ mod source_layout;
 mod spec_errors;
 mod spec_load;
 mod spec_nexus;
+mod tornado;
 mod validation_ladder;
 mod validation_references;
 mod waterfall_acceleration;

@@ -74,11 +74,11 @@ fn the_command_writes_exactly_what_the_pipeline_writes() {
     );
     let files = csv_files(library.path());
     // The pack's nine tables (with parties.csv), the flagship's two tables
-    // of nexus events and the two traces (path 5 and the 99% quantile's
-    // path, which is not path 5 on this sample).
+    // of nexus events, tornado.csv and the two traces (path 5 and the 99%
+    // quantile's path, which is not path 5 on this sample).
     assert_eq!(
         files.len(),
-        13,
+        14,
         "{:?}",
         files.iter().map(|f| &f.0).collect::<Vec<_>>()
     );
@@ -140,15 +140,22 @@ fn progress_follows_each_scenario_to_its_last_path() {
     pipeline::run(&request, &recorder).unwrap();
     let events = recorder.events.into_inner().unwrap();
     let starts: Vec<&String> = events.iter().filter(|e| e.starts_with("start")).collect();
-    let expected: Vec<String> = std::iter::once("base".to_owned())
-        .chain(names)
-        .map(|name| format!("start {name} 300"))
+    // The base case, then its tornado's eight shifted runs of 300 paths
+    // (the first scenario only), then the other scenarios.
+    let expected: Vec<String> = ["start base 300", "start sensitivities 2400"]
+        .map(String::from)
+        .into_iter()
+        .chain(names.iter().map(|name| format!("start {name} 300")))
         .collect();
     assert_eq!(starts, expected.iter().collect::<Vec<_>>());
-    // Each scenario: its start, its paths counted up to 300, its finish.
+    // Each: its start, its paths counted up to the total, its finish.
+    let mut total = "";
     for (i, event) in events.iter().enumerate() {
+        if let Some(start) = event.strip_prefix("start ") {
+            total = start.rsplit(' ').next().unwrap();
+        }
         if event == "finish" {
-            assert_eq!(events[i - 1], "done 300");
+            assert_eq!(events[i - 1], format!("done {total}"));
         }
     }
     let finishes = events.iter().filter(|e| *e == "finish").count();

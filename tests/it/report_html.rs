@@ -1,6 +1,8 @@
 //! report.html for the flagship facility (alone and with every scenario)
 //! opens in headless Chromium from disk with no console messages, has every
-//! section with its heading, and its screenshot shows the charts.
+//! section with its heading, and a screenshot of the whole page shows every
+//! section and every chart where Chromium laid it out (not hidden, not
+//! empty, not off the page).
 //!
 //! Chromium is Debian's `chromium` package (installed by .ci/run), or the
 //! binary named by `BLENDSIM_CHROMIUM`. Without it the test is skipped with
@@ -15,8 +17,9 @@ use assert_cmd::cargo::CommandCargoExt;
 
 const FLAGSHIP: &str = "portfolios/us-rok-critical-minerals/facility.toml";
 
-/// Tall enough for the whole page, charts included.
-const WINDOW: &str = "--window-size=1280,4200";
+/// Width of the browser window, in CSS pixels (one pixel each: the device
+/// scale factor is forced to 1).
+const WIDTH: u32 = 1280;
 
 /// The browser to use, if any.
 fn chromium() -> Option<PathBuf> {
@@ -49,9 +52,9 @@ fn chromium_or_skip() -> Option<PathBuf> {
     found
 }
 
-/// Loads `page` in headless Chromium, saving a screenshot to `png`;
-/// returns the console messages Chromium logged.
-fn render(browser: &Path, page: &Path, png: &Path) -> Vec<String> {
+/// Runs headless Chromium on `page` in a window `height` pixels tall with
+/// `extra` arguments; returns its output after checking it succeeded.
+fn chromium_on(browser: &Path, page: &Path, height: u32, extra: &[String]) -> std::process::Output {
     let profile = tempfile::tempdir().unwrap();
     let output = Command::new(browser)
         .args([
@@ -63,26 +66,100 @@ fn render(browser: &Path, page: &Path, png: &Path) -> Vec<String> {
             "--disable-sync",
             "--no-first-run",
             "--hide-scrollbars",
-            WINDOW,
+            "--force-device-scale-factor=1",
             "--enable-logging=stderr",
             "--v=0",
         ])
+        .arg(format!("--window-size={WIDTH},{height}"))
         .arg(format!("--user-data-dir={}", profile.path().display()))
-        .arg(format!("--screenshot={}", png.display()))
+        .args(extra)
         .arg(format!("file://{}", page.display()))
         .output()
         .expect("chromium starts");
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "chromium failed: {stderr}");
-    stderr
+    output
+}
+
+/// Loads `page` in headless Chromium in a window `height` pixels tall,
+/// saving a screenshot to `png`; returns the console messages Chromium
+/// logged.
+fn render(browser: &Path, page: &Path, png: &Path, height: u32) -> Vec<String> {
+    let output = chromium_on(
+        browser,
+        page,
+        height,
+        &[format!("--screenshot={}", png.display())],
+    );
+    String::from_utf8_lossy(&output.stderr)
         .lines()
         .filter(|line| line.contains(":CONSOLE"))
         .map(String::from)
         .collect()
 }
 
-/// Pixels of an RGB(A) PNG, as RGB triples.
-fn pixels(png: &Path) -> Vec<[u8; 3]> {
+/// Where Chromium laid out one section or figure (a figure's drawing: its
+/// SVG), in CSS pixels from the page's top left.
+#[derive(Debug)]
+struct Placed {
+    /// `section` or `figure`.
+    tag: String,
+    /// The section's id or the figure's label.
+    name: String,
+    left: u32,
+    top: u32,
+    width: u32,
+    height: u32,
+    /// Whether CSS shows it (visibility and display).
+    shown: bool,
+}
+
+/// Lays out a copy of `page` with a script that lists every section and
+/// figure's box (the page itself runs no script), reads the list back from
+/// Chromium's DOM dump; returns the boxes and the page's height.
+fn layout(browser: &Path, page: &Path) -> (Vec<Placed>, u32) {
+    let html = fs::read_to_string(page).unwrap();
+    let script = "<script>const out=[];for(const e of document.querySelectorAll('section,figure')){\
+        const r=(e.querySelector('svg')||e).getBoundingClientRect(),s=getComputedStyle(e);out.push([e.tagName.toLowerCase(),\
+        e.id||e.getAttribute('aria-label')||'',r.left+scrollX,r.top+scrollY,r.width,r.height,\
+        s.visibility==='visible'&&s.display!=='none']);}const d=document.documentElement;\
+        const p=document.createElement('pre');p.id='layout';\
+        p.textContent=JSON.stringify({boxes:out,height:d.scrollHeight});\
+        document.body.appendChild(p);</script></body>";
+    let copy = page.with_file_name("layout.html");
+    fs::write(&copy, html.replace("</body>", script)).unwrap();
+    let output = chromium_on(browser, &copy, 1000, &["--dump-dom".to_owned()]);
+    let dom = String::from_utf8_lossy(&output.stdout);
+    let start = dom
+        .find("<pre id=\"layout\">")
+        .expect("the layout script ran")
+        + 17;
+    let end = start + dom[start..].find("</pre>").unwrap();
+    let text = dom[start..end]
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&");
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let px = |v: &serde_json::Value| v.as_f64().unwrap().round().max(0.0) as u32;
+    let boxes = json["boxes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| Placed {
+            tag: b[0].as_str().unwrap().to_owned(),
+            name: b[1].as_str().unwrap().to_owned(),
+            left: px(&b[2]),
+            top: px(&b[3]),
+            width: px(&b[4]),
+            height: px(&b[5]),
+            shown: b[6].as_bool().unwrap(),
+        })
+        .collect();
+    (boxes, px(&json["height"]))
+}
+
+/// Pixels of an RGB(A) PNG, as RGB triples, and its width.
+fn pixels(png: &Path) -> (Vec<[u8; 3]>, usize) {
     let decoder = png::Decoder::new(std::io::BufReader::new(fs::File::open(png).unwrap()));
     let mut reader = decoder.read_info().unwrap();
     let mut buffer = vec![0; reader.output_buffer_size().unwrap()];
@@ -93,10 +170,28 @@ fn pixels(png: &Path) -> Vec<[u8; 3]> {
         "screenshot is not RGB: {:?}",
         info.color_type
     );
-    buffer[..info.buffer_size()]
+    let pixels = buffer[..info.buffer_size()]
         .chunks(channels)
         .map(|p| [p[0], p[1], p[2]])
-        .collect()
+        .collect();
+    (pixels, info.width as usize)
+}
+
+/// Share of the pixels inside `placed`'s box that are not white.
+fn inked(pixels: &[[u8; 3]], width: usize, placed: &Placed) -> f64 {
+    let rows = pixels.len() / width;
+    let (x0, y0) = (placed.left as usize, placed.top as usize);
+    let (x1, y1) = (
+        (x0 + placed.width as usize).min(width),
+        (y0 + placed.height as usize).min(rows),
+    );
+    let mut inked = 0usize;
+    for y in y0..y1 {
+        for p in &pixels[y * width + x0..y * width + x1] {
+            inked += usize::from(p.iter().any(|&c| c < 235));
+        }
+    }
+    inked as f64 / ((x1.saturating_sub(x0)) * (y1.saturating_sub(y0))).max(1) as f64
 }
 
 /// Pixels within a small distance of `colour`.
@@ -159,10 +254,13 @@ fn check_page(browser: &Path, page: &Path, sections: &[&str], charts: usize, min
         assert!(px >= 12.0, "chart text of {px} px");
     }
 
+    // The whole page in one screenshot, as tall as Chromium laid it out.
+    let (boxes, height) = layout(browser, page);
     let png = page.with_extension("png");
-    let console = render(browser, page, &png);
+    let console = render(browser, page, &png, height);
     assert!(console.is_empty(), "console messages: {console:#?}");
-    let pixels = pixels(&png);
+    let (pixels, width) = pixels(&png);
+    check_visible(&boxes, sections, charts, &pixels, width, page);
     let white = count_near(&pixels, [255, 255, 255]);
     assert!(
         white < pixels.len() * 98 / 100,
@@ -185,6 +283,59 @@ fn check_page(browser: &Path, page: &Path, sections: &[&str], charts: usize, min
     }
 }
 
+/// Every section named and every chart is laid out on the page, shown by
+/// CSS, inside the screenshot and not blank there: a chart's drawing is at
+/// least 2% ink (axes, labels, bars and lines), a section's box at least
+/// 0.5% (its heading).
+fn check_visible(
+    boxes: &[Placed],
+    sections: &[&str],
+    charts: usize,
+    pixels: &[[u8; 3]],
+    width: usize,
+    page: &Path,
+) {
+    let rows = (pixels.len() / width) as u32;
+    let seen = |placed: &Placed, min_ink: f64| {
+        assert!(placed.shown, "{} {} is hidden", placed.tag, placed.name);
+        assert!(
+            placed.width > 100 && placed.height > 20,
+            "{} {} is {}x{} px",
+            placed.tag,
+            placed.name,
+            placed.width,
+            placed.height
+        );
+        assert!(
+            placed.top + placed.height <= rows && placed.left + placed.width <= width as u32,
+            "{} {} lies outside the screenshot of {}",
+            placed.tag,
+            placed.name,
+            page.display()
+        );
+        let ink = inked(pixels, width, placed);
+        assert!(
+            ink >= min_ink,
+            "{} {} is blank on screen: {:.2}% ink",
+            placed.tag,
+            placed.name,
+            100.0 * ink
+        );
+    };
+    for section in sections {
+        let placed = boxes
+            .iter()
+            .find(|b| b.tag == "section" && b.name == *section)
+            .unwrap_or_else(|| panic!("no {section} section laid out"));
+        seen(placed, 0.005);
+    }
+    let figures: Vec<&Placed> = boxes.iter().filter(|b| b.tag == "figure").collect();
+    assert_eq!(figures.len(), charts, "figures laid out: {figures:#?}");
+    for figure in figures {
+        seen(figure, 0.02);
+    }
+}
+
 #[test]
 fn report_html_renders_in_headless_chromium_with_its_charts() {
     let Some(browser) = chromium_or_skip() else {
@@ -197,11 +348,23 @@ fn report_html_renders_in_headless_chromium_with_its_charts() {
         "facility",
         "assumptions",
         "coverage",
+        "public",
         "charts",
+        "sensitivities",
         "contributions",
         "methodology",
     ];
-    check_page(&browser, &out.join("report.html"), &sections, 6, 300);
+    check_page(&browser, &out.join("report.html"), &sections, 7, 300);
+    // The tornado's chart and table name every input shifted.
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    for input in [
+        "default probabilities",
+        "recovery means",
+        "correlation shares",
+        "loan coupons",
+    ] {
+        assert!(html.contains(input), "{input}");
+    }
 }
 
 #[test]
@@ -210,8 +373,14 @@ fn combined_scenario_report_renders_with_its_chart() {
         return;
     };
     let (_dir, out) = run_flagship(&["--scenario", "all"]);
-    let sections = ["scenarios", "side-by-side", "public", "scenario-chart"];
-    check_page(&browser, &out.join("report.html"), &sections, 1, 300);
+    let sections = [
+        "scenarios",
+        "side-by-side",
+        "public",
+        "scenario-chart",
+        "sensitivities",
+    ];
+    check_page(&browser, &out.join("report.html"), &sections, 2, 300);
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     // Every scenario is a column and links to its own memo.
     for scenario in ["base", "lithium_price_crash"] {
@@ -235,9 +404,49 @@ fn console_errors_are_detected() {
         "<!DOCTYPE html><html><body><script>console.error('boom');</script></body></html>",
     )
     .unwrap();
-    let console = render(&browser, &page, &dir.path().join("bad.png"));
+    let console = render(&browser, &page, &dir.path().join("bad.png"), 600);
     assert!(
         console.iter().any(|line| line.contains("boom")),
         "{console:?}"
+    );
+}
+
+/// The visibility check can fail: a hidden chart, a chart drawn blank and
+/// a section that is not displayed are each caught (so the checks above
+/// cannot pass vacuously).
+#[test]
+fn hidden_or_blank_charts_are_detected() {
+    let Some(browser) = chromium_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let drawn = "<svg width=\"600\" height=\"300\"><rect x=\"10\" y=\"10\" width=\"500\" \
+                 height=\"200\" fill=\"#1f77b4\"/></svg>";
+    let blank = "<svg width=\"600\" height=\"300\"></svg>";
+    let page = |section_style: &str, figure_style: &str, svg: &str| {
+        format!(
+            "<!DOCTYPE html><html><body><section id=\"a\" style=\"{section_style}\">\
+             <h2>Heading</h2><p>Some text.</p></section><figure aria-label=\"chart\" \
+             style=\"{figure_style}\">{svg}</figure></body></html>"
+        )
+    };
+    let check = |html: String| {
+        let file = dir.path().join("page.html");
+        fs::write(&file, html).unwrap();
+        let (boxes, height) = layout(&browser, &file);
+        let png = dir.path().join("page.png");
+        render(&browser, &file, &png, height.max(400));
+        let (pixels, width) = pixels(&png);
+        std::panic::catch_unwind(|| check_visible(&boxes, &["a"], 1, &pixels, width, &file))
+    };
+    assert!(check(page("", "", drawn)).is_ok(), "a visible page passes");
+    assert!(
+        check(page("", "visibility:hidden", drawn)).is_err(),
+        "hidden"
+    );
+    assert!(check(page("", "", blank)).is_err(), "blank");
+    assert!(
+        check(page("display:none", "", drawn)).is_err(),
+        "not displayed"
     );
 }

@@ -175,6 +175,55 @@ fn a_trace_accounts_for_every_step() {
     }
 }
 
+/// Amounts in a trace's notes read as money, exact to the cent through
+/// the one formatting module (`principal needed to pass USD 1,234.56`), not
+/// as a count of cents; the test needs of the structured facility's OC
+/// test are the ledger's to the cent.
+#[test]
+fn trace_notes_read_amounts_as_money() {
+    use blendsim::waterfall::{Note, NotePart, Payee};
+    assert_eq!(
+        Note::text("principal needed to pass ")
+            .amount(Money::from_minor(1_207_411_618))
+            .render(2, "USD"),
+        "principal needed to pass USD 12,074,116.18"
+    );
+    assert_eq!(
+        Note::text("target ")
+            .amount(Money::from_minor(-5))
+            .render(0, "KRW"),
+        "target KRW -5"
+    );
+    let model = Model::compile(&structured()).unwrap();
+    let mut tests_seen = 0;
+    for path in 0..40 {
+        let trace = trace_path(&model, 11, path);
+        for step in &trace.steps.steps {
+            let note = step.note.render(2, "USD");
+            // No run of five or more digits: amounts are grouped.
+            let longest = note
+                .split(|c: char| !c.is_ascii_digit())
+                .map(str::len)
+                .max()
+                .unwrap_or(0);
+            assert!(longest < 5, "{note}");
+            if let Payee::Test(_) = step.payee {
+                tests_seen += 1;
+                let Some(NotePart::Amount(needed)) = step.note.parts().last() else {
+                    panic!("{note}");
+                };
+                let text = needed.to_decimal(2).to_string();
+                let (whole, cents) = text.split_once('.').unwrap();
+                assert!(note.ends_with(&format!(".{cents}")), "{note}");
+                assert!(note.contains("principal needed to pass USD "), "{note}");
+                let digits: String = note.rsplit("USD ").next().unwrap().replace(',', "");
+                assert_eq!(digits, format!("{whole}.{cents}"), "{note}");
+            }
+        }
+    }
+    assert!(tests_seen > 0, "the OC test was traced");
+}
+
 fn blendsim() -> Command {
     let mut cmd = Command::cargo_bin("blendsim").unwrap();
     cmd.current_dir(env!("CARGO_MANIFEST_DIR"));

@@ -19,13 +19,13 @@ use crate::spec::TrancheClass;
 /// `0..last` has a slot per value `0..=last` and one more past the end, so
 /// the range stops one short of `n` (one row keeps a spare slot, as a
 /// single row's range cannot be empty).
-fn rows(n: usize) -> SegmentedCoord<RangedCoordusize> {
+pub(super) fn rows(n: usize) -> SegmentedCoord<RangedCoordusize> {
     (0..n.saturating_sub(1).max(1)).into_segmented()
 }
 
 /// The name of the row labelled at `value`, rows counted from the bottom
 /// while `names` run from the top.
-fn row_name(names: &[String], value: &SegmentValue<usize>) -> String {
+pub(super) fn row_name(names: &[String], value: &SegmentValue<usize>) -> String {
     match value {
         SegmentValue::CenterOf(from_bottom) => names
             .len()

@@ -74,6 +74,17 @@ pub fn scenarios_page(page: &ScenarioPage<'_>) -> std::io::Result<String> {
          <p class=\"note\">Whiskers: two standard errors either side.</p></section>",
         strip_xml_declaration(&svg)
     );
+    // The tornado of the first scenario run (the base case of `--scenario
+    // all`): the others have none.
+    if let Some(first) = page.scenarios.first() {
+        let tornado = first.pack.tornado.as_ref();
+        super::sensitivities::sensitivities(
+            &mut html,
+            tornado,
+            first.summary,
+            &page.currency.code,
+        )?;
+    }
     html.push_str("</body></html>\n");
     Ok(html)
 }
