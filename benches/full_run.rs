@@ -3,7 +3,7 @@
 //! committee pack written; and sizings and a sweep on the same paths.
 //! Reported in docs/performance.md.
 
-use std::path::Path;
+use std::path::PathBuf;
 
 use blendsim::aggregate::summarise;
 use blendsim::engine::{RunSettings, simulate_outcomes, with_threads};
@@ -14,11 +14,19 @@ use blendsim::spec::{LoadOptions, load_facility};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const FLAGSHIP: &str = "portfolios/us-rok-critical-minerals/facility.toml";
+
+/// The facility benched: the flagship, or the file `BLENDSIM_BENCH_FACILITY`
+/// names (to time two builds on the same input when the flagship itself
+/// changed between them; docs/performance.md).
+fn facility() -> PathBuf {
+    std::env::var_os("BLENDSIM_BENCH_FACILITY").map_or_else(|| FLAGSHIP.into(), Into::into)
+}
+
 const PATHS: u64 = 20_000;
 
 fn full_run(c: &mut Criterion) {
     let loaded = load_facility(
-        Path::new(FLAGSHIP),
+        &facility(),
         &LoadOptions {
             allow_breaches: false,
         },
@@ -102,7 +110,7 @@ fn full_run(c: &mut Criterion) {
     group.bench_function("load_and_compile", |b| {
         b.iter(|| {
             let loaded = load_facility(
-                Path::new(FLAGSHIP),
+                &facility(),
                 &LoadOptions {
                     allow_breaches: false,
                 },

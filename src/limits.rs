@@ -33,14 +33,16 @@ pub enum LimitError {
         /// Most threads allowed.
         max: usize,
     },
-    /// The run's outcomes would not fit the memory available.
+    /// What the command keeps per path would not fit the memory available.
     #[error(
-        "{paths} paths need about {needed_mb} MB of memory for their outcomes but {available_mb} MB \
+        "{paths} paths need about {needed_mb} MB of memory for {what} but {available_mb} MB \
          are available; at most about {fit} paths fit"
     )]
     Memory {
         /// Paths asked for.
         paths: u64,
+        /// What the memory is for, in words.
+        what: &'static str,
         /// Estimated need in MB.
         needed_mb: u64,
         /// Memory available in MB.
@@ -48,6 +50,42 @@ pub enum LimitError {
         /// Paths that would fit.
         fit: u64,
     },
+}
+
+/// The work whose memory is estimated: what it keeps for every path at
+/// once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Work {
+    /// A run (`run`, `batch`): every path's outcomes.
+    Run,
+    /// A sizing: the pool sample of every scenario (`scenarios`, the base
+    /// case included), and the per-path values of the `candidates` grid
+    /// points evaluated together, in every scenario.
+    Sizing {
+        /// Cases searched (the base case and each scenario listed).
+        scenarios: usize,
+        /// Grid points evaluated in one pass over the paths.
+        candidates: usize,
+    },
+    /// A sweep: one pool sample at a time, and the per-path readings of up
+    /// to 16 grid points evaluated together.
+    Sweep {
+        /// Grid points.
+        points: usize,
+    },
+}
+
+impl Work {
+    /// What the memory is for, in words.
+    fn what(self) -> &'static str {
+        match self {
+            Work::Run => "their outcomes",
+            Work::Sizing { .. } => {
+                "the pool sample of every scenario and the per-path values of the grid's candidates"
+            }
+            Work::Sweep { .. } => "a pool sample and the per-path readings of the grid's points",
+        }
+    }
 }
 
 /// The most worker threads allowed on this machine.
@@ -77,6 +115,19 @@ pub fn check_paths(paths: u64) -> Result<(), LimitError> {
     Ok(())
 }
 
+/// Defaults per path to provide for, generously: twice the expected
+/// number, plus one.
+fn defaults_per_path(model: &Model) -> u64 {
+    let expected_defaults: f64 = model
+        .pool
+        .loans
+        .iter()
+        .map(|loan| model.pool.latent.cdf(loan.final_threshold()))
+        .filter(|pd| pd.is_finite())
+        .sum();
+    (2.0 * expected_defaults).ceil() as u64 + 1
+}
+
 /// Bytes of outcomes a run of `model` keeps per path, generously: the
 /// columns of every tranche (loss, IRR, MOIC, WAL: 4 x 8 bytes) and the
 /// guarantor, doubled for the sorted copies statistics take; the pool loss,
@@ -86,31 +137,64 @@ pub fn check_paths(paths: u64) -> Result<(), LimitError> {
 pub fn bytes_per_path(model: &Model) -> u64 {
     let parties =
         model.liabilities.tranches.len() + usize::from(model.liabilities.guarantee.is_some());
-    let expected_defaults: f64 = model
-        .pool
-        .loans
-        .iter()
-        .map(|loan| model.pool.latent.cdf(loan.final_threshold()))
-        .filter(|pd| pd.is_finite())
-        .sum();
-    let defaults = (2.0 * expected_defaults).ceil() as u64 + 1;
     let fixed = 2 * 32 * parties as u64 + 8 + 4 + 8 + 8;
-    fixed + 2 * 12 * defaults + 4 * model.liabilities.tests.len() as u64
+    fixed + 2 * 12 * defaults_per_path(model) + 4 * model.liabilities.tests.len() as u64
+}
+
+/// Bytes a pool sample (`sizing::PoolSample`) keeps per path: where the
+/// path's defaults start (8 bytes) and each default (24 bytes), twice the
+/// expected number, doubled for the growth of the vector.
+fn sample_bytes_per_path(model: &Model) -> u64 {
+    8 + 2 * 24 * defaults_per_path(model)
+}
+
+/// Bytes `work` on `model` keeps per path, generously (see [`Work`]): a
+/// sizing's candidates each hold a value per path and scenario (8 bytes)
+/// and, while evaluated, a reading (16); a sweep's up to 16 points each a
+/// reading of up to four metrics (64); both take sorted copies of one
+/// candidate's values (16).
+pub fn work_bytes_per_path(model: &Model, work: Work) -> u64 {
+    let sample = sample_bytes_per_path(model);
+    match work {
+        Work::Run => bytes_per_path(model),
+        Work::Sizing {
+            scenarios,
+            candidates,
+        } => {
+            let (scenarios, candidates) = (scenarios as u64, candidates as u64);
+            scenarios * sample + candidates * (16 + 8 * scenarios) + 16
+        }
+        Work::Sweep { points } => {
+            sample + 64 * points.min(crate::sizing::CANDIDATES_PER_PASS) as u64 + 16
+        }
+    }
 }
 
 /// A run of `paths` paths of `model` fits `available` bytes (if known);
 /// the estimate is [`bytes_per_path`] per path.
 pub fn check_memory(model: &Model, paths: u64, available: Option<u64>) -> Result<(), LimitError> {
+    check_work_memory(model, Work::Run, paths, available)
+}
+
+/// `work` on `paths` paths of `model` fits `available` bytes (if known);
+/// the estimate is [`work_bytes_per_path`] per path.
+pub fn check_work_memory(
+    model: &Model,
+    work: Work,
+    paths: u64,
+    available: Option<u64>,
+) -> Result<(), LimitError> {
     let Some(available) = available else {
         return Ok(());
     };
-    let per_path = bytes_per_path(model);
+    let per_path = work_bytes_per_path(model, work).max(1);
     let needed = per_path.saturating_mul(paths);
     if needed <= available {
         return Ok(());
     }
     Err(LimitError::Memory {
         paths,
+        what: work.what(),
         needed_mb: needed / 1_000_000,
         available_mb: available / 1_000_000,
         fit: available / per_path,

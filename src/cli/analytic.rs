@@ -9,7 +9,7 @@ use blendsim::spec::{LoadOptions, load_facility};
 
 use super::args::AnalyticArgs;
 use super::validate::print_warnings;
-use super::{default_output_folder, emit};
+use super::{begin_output, default_output_folder, emit, out_error};
 
 /// Loads the facility, estimates it and prints and writes the estimate.
 pub fn analytic(args: AnalyticArgs) -> Result<()> {
@@ -20,15 +20,17 @@ pub fn analytic(args: AnalyticArgs) -> Result<()> {
         },
     )?;
     print_warnings(&loaded);
-    let model = Model::compile(&loaded.spec)?;
-    let estimate =
-        estimate_facility(&model).context("the semi-analytic estimate did not converge")?;
     let folder = args
         .out
         .unwrap_or_else(|| default_output_folder(&args.facility, Some("analytic")));
+    let staging = begin_output(&folder, true)?;
+    let model = Model::compile(&loaded.spec)?;
+    let estimate =
+        estimate_facility(&model).context("the semi-analytic estimate did not converge")?;
     let path = folder.join("analytic.csv");
-    write_analytic_csv(&path, &estimate)
+    write_analytic_csv(&staging.folder().join("analytic.csv"), &estimate)
         .with_context(|| format!("could not write {}", path.display()))?;
+    staging.publish().map_err(out_error)?;
     emit(&format!(
         "{}wrote {}\n",
         describe(&estimate),

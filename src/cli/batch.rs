@@ -10,7 +10,7 @@ use blendsim::spec::sanitised_name;
 
 use super::args::BatchArgs;
 use super::run::run_all_scenarios;
-use super::{BadInput, emit, exit_code, facility_label};
+use super::{BadInput, begin_output, emit, exit_code, facility_label, out_error};
 
 /// Runs every facility found; fails at the end if any facility failed.
 pub fn batch(args: BatchArgs) -> Result<()> {
@@ -22,6 +22,10 @@ pub fn batch(args: BatchArgs) -> Result<()> {
         );
         return Err(BadInput(message).into());
     }
+    // The batch is one pack: every facility's folder and the summary are
+    // written into a staging folder and published together, so `--out`
+    // never holds some facilities of this batch and some of the last.
+    let staging = begin_output(&args.out, false)?;
     let mut rows = Vec::new();
     let mut failed = Vec::new();
     let mut names = BTreeSet::new();
@@ -29,7 +33,8 @@ pub fn batch(args: BatchArgs) -> Result<()> {
     for facility in &facilities {
         let name = unique_name(facility, &mut names);
         let folder = args.out.join(&name);
-        match run_all_scenarios(facility, &args.simulation, folder.clone()) {
+        let staged = staging.folder().join(&name);
+        match run_all_scenarios(facility, &args.simulation, staged) {
             Ok(outcome) => {
                 text += &format!(
                     "ok: {} -> {} ({} scenario(s))\n",
@@ -53,8 +58,9 @@ pub fn batch(args: BatchArgs) -> Result<()> {
         }
     }
     let summary = args.out.join("summary.csv");
-    write_batch_summary(&summary, &rows)
+    write_batch_summary(&staging.folder().join("summary.csv"), &rows)
         .with_context(|| format!("could not write {}", summary.display()))?;
+    staging.publish().map_err(out_error)?;
     if !args.quiet {
         emit(&format!("{text}wrote {}\n", summary.display()))?;
     }

@@ -20,6 +20,7 @@ use clap::Parser;
 use args::{Cli, Command};
 use blendsim::model::ModelError;
 use blendsim::pipeline::RunError;
+use blendsim::publish::{PublishError, Staging};
 use blendsim::sizing::SizingError;
 use blendsim::spec::SpecError;
 
@@ -56,6 +57,29 @@ pub fn emit(text: &str) -> anyhow::Result<()> {
     match std::io::stdout().lock().write_all(text.as_bytes()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
         _ => Ok(()),
+    }
+}
+
+/// Locks a command's output folder and starts the new version of it (see
+/// [`blendsim::publish`]): `update`, a copy of what it holds, to which the
+/// command adds its files (`size`, `sweep`, `analytic`); else empty, to
+/// replace it (`batch`). Before any work, so a second command on the same
+/// folder, or a folder that cannot be replaced, fails at once.
+pub fn begin_output(folder: &Path, update: bool) -> anyhow::Result<Staging> {
+    let staging = match update {
+        true => Staging::begin_update(folder),
+        false => Staging::begin(folder),
+    };
+    staging.map_err(out_error)
+}
+
+/// A refusal to publish into the output folder, said with `--out` (exit
+/// 2), or the file system's failure (exit 1).
+pub fn out_error(error: PublishError) -> anyhow::Error {
+    if error.is_bad_input() {
+        BadInput(format!("--out {error}")).into()
+    } else {
+        error.into()
     }
 }
 

@@ -9,7 +9,7 @@ use anyhow::Result;
 use blendsim::aggregate::{RatingBasis, RatingBenchmark};
 use blendsim::engine::RunSettings;
 use blendsim::format;
-use blendsim::limits::{self, LimitError};
+use blendsim::limits::{self, LimitError, Work};
 use blendsim::model::Model;
 use blendsim::pipeline::{
     self, Progress, RunError, RunOutcome, RunRequest, ScenarioRun, TraceRequest,
@@ -45,7 +45,7 @@ impl Plan {
                 allow_breaches: args.allow_breaches,
             },
         )?;
-        let (settings, threads) = resolve_settings(&args.simulation, &loaded)?;
+        let (settings, threads) = resolve_settings(&args.simulation, &loaded, Work::Run)?;
         let table = loaded.spec.implied_rating.clone();
         let rating = RatingBenchmark::new(table, rating_basis(args.rating_basis))
             .map_err(|e| BadInput(format!("--rating-basis expected-loss: {e}")))?;
@@ -82,6 +82,7 @@ fn rating_basis(arg: RatingBasisArg) -> RatingBasis {
 pub fn resolve_settings(
     args: &SimulationArgs,
     loaded: &LoadedFacility,
+    work: Work,
 ) -> Result<(RunSettings, usize)> {
     let SimulationArgs {
         paths,
@@ -93,18 +94,18 @@ pub fn resolve_settings(
     if paths == 0 {
         return Err(BadInput("--paths must be at least 1".into()).into());
     }
-    limits::check_paths(paths).map_err(limit_error)?;
+    limits::check_paths(paths).map_err(|e| limit_error(e, work))?;
     if threads == Some(0) {
         return Err(BadInput("--threads must be at least 1".into()).into());
     }
     if let Some(threads) = threads {
-        limits::check_threads(threads).map_err(limit_error)?;
+        limits::check_threads(threads).map_err(|e| limit_error(e, work))?;
     }
-    // Before any work, for `size` and `sweep` too: a run's outcomes are a
-    // fair estimate of what a sizing or a sweep keeps per path (the
-    // pipeline checks each scenario's own model again).
+    // Before any work, with what the command keeps per path (the pipeline
+    // checks each scenario's own model again).
     let model = Model::compile(&loaded.spec)?;
-    limits::check_memory(&model, paths, limits::available_memory()).map_err(limit_error)?;
+    limits::check_work_memory(&model, work, paths, limits::available_memory())
+        .map_err(|e| limit_error(e, work))?;
     let seed = seed.or(defaults.seed).unwrap_or(DEFAULT_SEED);
     Ok((
         RunSettings { paths, seed },
@@ -167,22 +168,26 @@ fn flag_error(error: RunError) -> anyhow::Error {
         RunError::TraceQuantile(q) => {
             BadInput(format!("--trace-quantile {q}: expected a number in (0, 1]")).into()
         }
-        RunError::Limit(limit) => limit_error(limit).into(),
-        RunError::Publish(publish) if publish.is_bad_input() => {
-            BadInput(format!("--out {publish}")).into()
-        }
+        RunError::Limit(limit) => limit_error(limit, Work::Run).into(),
+        RunError::Publish(publish) => super::out_error(publish),
         other => other.into(),
     }
 }
 
-/// A resource limit, said with the flag that sets it.
-fn limit_error(limit: LimitError) -> BadInput {
+/// A resource limit, said with the flag that sets it, and for memory what
+/// would fit: fewer paths, and the command's other ways to need less.
+fn limit_error(limit: LimitError, work: Work) -> BadInput {
+    let instead = match work {
+        Work::Run => "run fewer paths, or split them over runs with different --seed",
+        Work::Sizing { .. } => "size on fewer paths, with fewer --grid points or fewer scenarios",
+        Work::Sweep { .. } => "sweep on fewer paths (or sweep the axes in parts)",
+    };
     match limit {
         LimitError::Paths { paths } => BadInput(format!("--paths {paths}: {limit}")),
         LimitError::Threads { threads, .. } => BadInput(format!("--threads {threads}: {limit}")),
-        LimitError::Memory { paths, .. } => BadInput(format!(
-            "--paths {paths}: {limit}; run fewer paths, or split them over runs with different --seed"
-        )),
+        LimitError::Memory { paths, .. } => {
+            BadInput(format!("--paths {paths}: {limit}; {instead}"))
+        }
     }
 }
 
@@ -199,7 +204,7 @@ pub fn run_all_scenarios(
             allow_breaches: false,
         },
     )?;
-    let (settings, threads) = resolve_settings(simulation, &loaded)?;
+    let (settings, threads) = resolve_settings(simulation, &loaded, Work::Run)?;
     let request = RunRequest::every_scenario(loaded, settings, threads, out);
     Ok(pipeline::run(&request, &pipeline::Silent)?)
 }

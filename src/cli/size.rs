@@ -3,16 +3,19 @@
 use anyhow::{Context, Result};
 use blendsim::engine::with_threads;
 use blendsim::format;
+use blendsim::limits::Work;
 use blendsim::report::write_sizing_reports;
-use blendsim::sizing::{Metric, SizingPoint, SizingRequest, SizingResult, Target, size as solve};
-use blendsim::spec::{FacilitySpec, LoadOptions, load_facility};
+use blendsim::sizing::{
+    MAX_GRID, Metric, SizingPoint, SizingRequest, SizingResult, Target, size as solve,
+};
+use blendsim::spec::{BASE, FacilitySpec, LoadOptions, load_facility};
 use rust_decimal::Decimal;
 
 use super::args::SizeArgs;
 use super::flag_words::{Command, in_flag_words};
 use super::run::{resolve_settings, select_scenarios};
 use super::validate::print_warnings;
-use super::{BadInput, emit};
+use super::{BadInput, begin_output, emit, out_error};
 
 /// Solves the sizing request, writes sizing.csv and sizing.json, prints the
 /// answer.
@@ -26,8 +29,15 @@ pub fn size(args: SizeArgs) -> Result<()> {
     if !args.output.quiet {
         print_warnings(&loaded);
     }
-    let (settings, threads) = resolve_settings(&args.simulation, &loaded)?;
     let scenarios = select_scenarios(&args.scenario, &loaded.scenarios)?;
+    // The base case, and each scenario listed but the base case again.
+    let work = Work::Sizing {
+        scenarios: 1 + scenarios.iter().filter(|s| s.name != BASE).count(),
+        // A larger grid is refused by the request's own check, which says
+        // so in its words.
+        candidates: args.grid.min(MAX_GRID),
+    };
+    let (settings, threads) = resolve_settings(&args.simulation, &loaded, work)?;
     let in_flag_words = |error| in_flag_words(error, Command::Size);
     let request = SizingRequest {
         target: args.target.parse::<Target>().map_err(in_flag_words)?,
@@ -37,19 +47,22 @@ pub fn size(args: SizeArgs) -> Result<()> {
         range: args.range.as_deref().map(parse_range).transpose()?,
         grid: args.grid,
     };
+    let folder = args.output.folder(&args.facility, Some("size"));
+    let staging = begin_output(&folder, true)?;
     let result = with_threads(Some(threads), || {
         solve(&loaded.spec, &scenarios, settings, &request)
     })
     .context("could not start the worker threads")?
     .map_err(in_flag_words)?;
-    let folder = args.output.folder(&args.facility, Some("size"));
     let currency = &loaded.spec.currency.code;
-    let written = write_sizing_reports(&folder, &result, currency).with_context(|| {
+    let written = write_sizing_reports(staging.folder(), &result, currency).with_context(|| {
         format!(
             "could not write the sizing reports into {}",
             folder.display()
         )
     })?;
+    let written: Vec<_> = written.iter().map(|p| staging.published_path(p)).collect();
+    staging.publish().map_err(out_error)?;
     if args.output.quiet {
         return Ok(());
     }

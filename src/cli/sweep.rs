@@ -3,6 +3,7 @@
 use anyhow::{Context, Result};
 use blendsim::engine::with_threads;
 use blendsim::format;
+use blendsim::limits::Work;
 use blendsim::report::{write_sweep_csv, write_sweep_page};
 use blendsim::sizing::{
     Axis, Metric, Parameter, SweepPoint, SweptMetric, parse_tranche_metric, sweep as run_sweep,
@@ -13,7 +14,7 @@ use super::args::SweepArgs;
 use super::flag_words::{Command, in_flag_words};
 use super::run::resolve_settings;
 use super::validate::print_warnings;
-use super::{BadInput, emit};
+use super::{BadInput, begin_output, emit, out_error};
 
 /// Runs the sweep, writes sweep.csv and prints every metric as a table.
 pub fn sweep(args: SweepArgs) -> Result<()> {
@@ -26,7 +27,6 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
     if !args.output.quiet {
         print_warnings(&loaded);
     }
-    let (settings, threads) = resolve_settings(&args.simulation, &loaded)?;
     let in_flag_words = |error| in_flag_words(error, Command::Sweep);
     let axes = args
         .vary
@@ -34,6 +34,13 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         .map(|a| a.parse::<Axis>())
         .collect::<Result<Vec<_>, _>>()
         .map_err(in_flag_words)?;
+    let grid_points = axes
+        .iter()
+        .fold(1, |n: usize, a| n.saturating_mul(a.values.len()));
+    let work = Work::Sweep {
+        points: grid_points,
+    };
+    let (settings, threads) = resolve_settings(&args.simulation, &loaded, work)?;
     let metrics = if args.metric.is_empty() {
         loaded
             .spec
@@ -48,6 +55,8 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
         .iter()
         .map(|m| parse_tranche_metric(m).map_err(|why| BadInput(format!("--metric {m}: {why}"))))
         .collect::<Result<Vec<_>, _>>()?;
+    let folder = args.output.folder(&args.facility, Some("sweep"));
+    let staging = begin_output(&folder, true)?;
     let points = with_threads(Some(threads), || {
         run_sweep(
             &loaded.spec,
@@ -59,13 +68,14 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
     })
     .context("could not start the worker threads")?
     .map_err(in_flag_words)?;
-    let folder = args.output.folder(&args.facility, Some("sweep"));
     let path = folder.join("sweep.csv");
-    write_sweep_csv(&path, &axes, &points)
+    write_sweep_csv(&staging.folder().join("sweep.csv"), &axes, &points)
         .with_context(|| format!("could not write {}", path.display()))?;
     let page = folder.join("sweep.html");
-    write_sweep_page(&page, &loaded.spec.name, &axes, &points)
+    let staged_page = staging.folder().join("sweep.html");
+    write_sweep_page(&staged_page, &loaded.spec.name, &axes, &points)
         .with_context(|| format!("could not write {}", page.display()))?;
+    staging.publish().map_err(out_error)?;
     if args.output.quiet {
         return Ok(());
     }

@@ -9,11 +9,18 @@
 //! the same folder. A lock beside the folder (see [`OutputLock`]) keeps a
 //! second run out while one is writing.
 //!
-//! Swapping replaces the whole folder, so a run refuses to replace one that
-//! holds anything but a previous pack (a `run.json` written by blendsim at
-//! its top or in a scenario folder) or what other commands write there
-//! ([`KEPT_ACROSS_RUNS`], carried into the new pack) rather than delete
-//! someone's files.
+//! Every command that writes files publishes them this way: `run` and
+//! `batch` replace the folder's content ([`Staging::begin`]); `size`,
+//! `sweep` and `analytic`, which add their files to a folder (possibly a
+//! run's pack), start from a copy of it made of hard links
+//! ([`Staging::begin_update`]), so their files appear together, with the
+//! folder's checksums brought up to date, or not at all.
+//!
+//! Swapping replaces the whole folder, so a command refuses to replace one
+//! that holds anything but a previous pack (a `run.json` or a SHA256SUMS
+//! written by blendsim at its top or in a folder inside it) or what other
+//! commands write there ([`KEPT_ACROSS_RUNS`], carried into a run's new
+//! pack) rather than delete (or copy) someone's files.
 
 mod checksums;
 mod lock;
@@ -28,7 +35,14 @@ pub use lock::OutputLock;
 /// Files other commands (`size`, `sweep`, `analytic`) write into the same
 /// output folder as `run`: a run carries them into its pack unchanged, so
 /// `blendsim size` then `blendsim run` keeps the sizing.
-pub const KEPT_ACROSS_RUNS: [&str; 4] = ["analytic.csv", "sizing.csv", "sizing.json", "sweep.csv"];
+pub const KEPT_ACROSS_RUNS: [&str; 6] = [
+    "analytic.csv",
+    "sizing.csv",
+    "sizing.html",
+    "sizing.json",
+    "sweep.csv",
+    "sweep.html",
+];
 
 /// Why a pack could not be published.
 #[derive(Debug, thiserror::Error)]
@@ -96,8 +110,22 @@ pub struct Staging {
 
 impl Staging {
     /// Locks `out`, checks it can be replaced, removes what killed runs
-    /// left beside it, and creates the staging folder.
+    /// left beside it, and creates an empty staging folder: the new pack
+    /// replaces everything `out` holds (but [`KEPT_ACROSS_RUNS`]).
     pub fn begin(out: &Path) -> Result<Staging, PublishError> {
+        Staging::start(out, false)
+    }
+
+    /// As [`Staging::begin`], but the staging folder starts as a copy of
+    /// everything `out` holds (hard links where the file system allows):
+    /// the new version is the folder with the files the command writes
+    /// added or replaced (`size`, `sweep` and `analytic`, whose files join
+    /// a run's pack when pointed at its folder).
+    pub fn begin_update(out: &Path) -> Result<Staging, PublishError> {
+        Staging::start(out, true)
+    }
+
+    fn start(out: &Path, update: bool) -> Result<Staging, PublishError> {
         if out.exists() && !out.is_dir() {
             return Err(PublishError::NotAFolder {
                 folder: out.to_owned(),
@@ -113,6 +141,9 @@ impl Staging {
         check_replaceable(out)?;
         remove_stale(&parent, &name).map_err(io_error)?;
         let folder = new_staging_folder(&parent, &name).map_err(io_error)?;
+        if update && out.is_dir() {
+            link_tree(out, folder.path()).map_err(io_error)?;
+        }
         Ok(Staging {
             out: out.to_owned(),
             folder,
@@ -236,8 +267,8 @@ fn remove_stale(parent: &Path, name: &str) -> io::Result<()> {
 }
 
 /// `out` can be replaced: it does not exist, is empty, holds a previous
-/// pack, or holds only what other commands write there (and temporary
-/// files a killed command left).
+/// pack (or a batch of packs), or holds only what other commands write
+/// there (and temporary files a killed command left).
 fn check_replaceable(out: &Path) -> Result<(), PublishError> {
     let entries: Vec<fs::DirEntry> = match fs::read_dir(out) {
         Ok(entries) => entries.collect::<io::Result<_>>(),
@@ -248,14 +279,11 @@ fn check_replaceable(out: &Path) -> Result<(), PublishError> {
         folder: out.to_owned(),
         source,
     })?;
-    let is_pack = written_by_blendsim(&out.join("run.json"))
-        || entries
-            .iter()
-            .any(|e| written_by_blendsim(&e.path().join("run.json")));
+    let is_pack =
+        written_by_blendsim(out) || entries.iter().any(|e| written_by_blendsim(&e.path()));
     let foreign = entries.iter().find(|entry| {
         let name = entry.file_name().to_string_lossy().into_owned();
-        let temporary = name.starts_with(".blendsim-") && name.ends_with(".tmp");
-        !KEPT_ACROSS_RUNS.contains(&name.as_str()) && !temporary
+        !KEPT_ACROSS_RUNS.contains(&name.as_str()) && name != CHECKSUMS && !is_temporary(&name)
     });
     match foreign {
         Some(entry) if !is_pack => Err(PublishError::NotAPack {
@@ -264,6 +292,50 @@ fn check_replaceable(out: &Path) -> Result<(), PublishError> {
         }),
         _ => Ok(()),
     }
+}
+
+/// A staging folder or temporary file a command left (`.blendsim-*.tmp`).
+fn is_temporary(name: &str) -> bool {
+    name.starts_with(".blendsim-") && name.ends_with(".tmp")
+}
+
+/// Copies the tree at `from` into the existing folder `to`, each file as a
+/// hard link where the file system allows (the new version's writers
+/// replace files by renaming, never writing into them, so the previous
+/// version is never touched), leaving out what killed commands left.
+fn link_tree(from: &Path, to: &Path) -> io::Result<()> {
+    for entry in fs::read_dir(from)? {
+        let entry = entry?;
+        let name = entry.file_name();
+        if is_temporary(&name.to_string_lossy()) {
+            continue;
+        }
+        let (source, target) = (entry.path(), to.join(&name));
+        let kind = entry.file_type()?;
+        if kind.is_dir() {
+            fs::create_dir(&target)?;
+            link_tree(&source, &target)?;
+        } else if kind.is_file() {
+            if fs::hard_link(&source, &target).is_err() {
+                fs::copy(&source, &target)?;
+            }
+        } else {
+            copy_link(&source, &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Copies a symbolic link as a link (what it points to is not the pack's).
+#[cfg(unix)]
+fn copy_link(source: &Path, target: &Path) -> io::Result<()> {
+    std::os::unix::fs::symlink(fs::read_link(source)?, target)
+}
+
+/// Copies what `source` names (no symbolic links to keep here).
+#[cfg(not(unix))]
+fn copy_link(source: &Path, target: &Path) -> io::Result<()> {
+    fs::copy(source, target).map(|_| ())
 }
 
 /// Links (or copies) into the new pack the files of [`KEPT_ACROSS_RUNS`]
@@ -281,13 +353,16 @@ fn carry_over(out: &Path, pack: &Path) -> io::Result<()> {
     Ok(())
 }
 
-/// `path` is a run manifest a blendsim run wrote.
-fn written_by_blendsim(path: &Path) -> bool {
-    let Ok(text) = fs::read_to_string(path) else {
-        return false;
+/// `folder` holds a pack blendsim wrote: a run manifest of blendsim's, or
+/// a SHA256SUMS in the form blendsim writes (every command's folder, a
+/// batch's included).
+fn written_by_blendsim(folder: &Path) -> bool {
+    let manifest = || {
+        let text = fs::read_to_string(folder.join("run.json")).ok()?;
+        let json = serde_json::from_str::<serde_json::Value>(&text).ok()?;
+        Some(json["tool"] == env!("CARGO_PKG_NAME"))
     };
-    serde_json::from_str::<serde_json::Value>(&text)
-        .is_ok_and(|json| json["tool"] == env!("CARGO_PKG_NAME"))
+    manifest().unwrap_or(false) || checksums::is_checksum_list(&folder.join(CHECKSUMS))
 }
 
 /// Puts the pack at `staged` in place of `out`: renamed there when `out`

@@ -184,3 +184,87 @@ fn other_commands_files_are_carried_into_the_new_pack() {
     );
     assert!(verify_pack(&out).unwrap().is_empty());
 }
+
+#[test]
+fn an_update_keeps_the_folder_adds_files_and_never_touches_the_previous_version() {
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("out");
+    fs::create_dir_all(out.join("base")).unwrap();
+    write_pack(&out.join("base"), "run");
+    fs::write(out.join("sizing.csv"), "old sizing").unwrap();
+    fs::write(out.join(".blendsim-AbC123.tmp"), "half a sweep").unwrap();
+    let staging = Staging::begin_update(&out).unwrap();
+    // The copy holds everything but the leftover temporary.
+    assert_eq!(names(staging.folder()), ["base", "sizing.csv"]);
+    assert_eq!(
+        names(&staging.folder().join("base")),
+        ["run.json", "summary.csv"]
+    );
+    // Files are replaced by renaming (as every writer does), so the
+    // previous version's file, a hard link to the same content, stays.
+    crate::report::write_atomically(&staging.folder().join("sizing.csv"), |w| {
+        w.write_all(b"new sizing")
+    })
+    .unwrap();
+    assert_eq!(
+        fs::read_to_string(out.join("sizing.csv")).unwrap(),
+        "old sizing"
+    );
+    fs::write(staging.folder().join("sizing.json"), "{}").unwrap();
+    staging.publish().unwrap();
+    assert_eq!(
+        names(&out),
+        ["SHA256SUMS", "base", "sizing.csv", "sizing.json"]
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("sizing.csv")).unwrap(),
+        "new sizing"
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("base/summary.csv")).unwrap(),
+        "run"
+    );
+    assert!(verify_pack(&out).unwrap().is_empty());
+    assert_eq!(names(parent.path()), ["out"]);
+}
+
+#[test]
+fn an_abandoned_update_leaves_the_folder_as_it_was() {
+    let parent = tempfile::tempdir().unwrap();
+    let out = parent.path().join("out");
+    publish_pack(&out, "run");
+    let before = fs::read_to_string(out.join(CHECKSUMS)).unwrap();
+    let staging = Staging::begin_update(&out).unwrap();
+    fs::write(staging.folder().join("sweep.csv"), "half").unwrap();
+    drop(staging);
+    assert_eq!(names(&out), ["SHA256SUMS", "run.json", "summary.csv"]);
+    assert_eq!(fs::read_to_string(out.join(CHECKSUMS)).unwrap(), before);
+    assert_eq!(names(parent.path()), ["out"]);
+}
+
+#[test]
+fn folders_blendsim_published_are_recognised_by_their_checksums() {
+    let parent = tempfile::tempdir().unwrap();
+    // A batch: facility folders (each a pack of scenario folders) and a
+    // summary, with the batch's SHA256SUMS at the top.
+    let batch = parent.path().join("batch");
+    fs::create_dir_all(batch.join("alpha/base")).unwrap();
+    write_pack(&batch.join("alpha/base"), "alpha");
+    fs::write(batch.join("summary.csv"), "rows").unwrap();
+    write_checksums(&batch).unwrap();
+    publish_pack(&batch, "a run replacing the batch");
+    assert_eq!(names(&batch), ["SHA256SUMS", "run.json", "summary.csv"]);
+    // A checksum list of another shape does not make a folder a pack.
+    let other = parent.path().join("other");
+    fs::create_dir(&other).unwrap();
+    fs::write(other.join(CHECKSUMS), "not a checksum line\n").unwrap();
+    fs::write(other.join("notes.txt"), "mine").unwrap();
+    assert!(matches!(
+        Staging::begin(&other),
+        Err(PublishError::NotAPack { .. })
+    ));
+    assert!(matches!(
+        Staging::begin_update(&other),
+        Err(PublishError::NotAPack { .. })
+    ));
+}

@@ -43,8 +43,8 @@ mod sweep;
 mod target;
 
 pub use error::{AxisProblem, Role, SizingError, ValueProblem};
-pub use request::{SizingPoint, SizingRequest, SizingResult};
+pub use request::{MAX_GRID, SizingPoint, SizingRequest, SizingResult};
 pub use sample::{Candidate, PoolSample};
 pub use solve::size;
-pub use sweep::{Axis, Parameter, SweepPoint, SweptMetric, sweep};
+pub use sweep::{Axis, CANDIDATES_PER_PASS, Parameter, SweepPoint, SweptMetric, sweep};
 pub use target::{Direction, Evaluation, Metric, Target, parse_tranche_metric};

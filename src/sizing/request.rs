@@ -85,7 +85,7 @@ pub(super) const RESOLUTION: f64 = 1e-4;
 /// The most grid points: a grid is evaluated in one pass over the paths,
 /// each point's per-path values held at once (201 points at 100,000 paths
 /// are 160 MB).
-const MAX_GRID: usize = 201;
+pub const MAX_GRID: usize = 201;
 
 /// The upper end of the default range, unless the absorbing tranche would
 /// vanish sooner.

@@ -227,8 +227,8 @@ pub fn sweep(
 }
 
 /// Candidates evaluated in one pass over the paths at most: their per-path
-/// values are held at once.
-const CANDIDATES_PER_PASS: usize = 16;
+/// values are held at once (the memory check counts on it).
+pub const CANDIDATES_PER_PASS: usize = 16;
 
 /// Metrics computed from one waterfall per path and candidate.
 const METRICS_PER_PASS: usize = 4;

@@ -12,7 +12,7 @@ use super::idealized::IdealizedTable;
 use super::idealized_file::{IdealizedRead, read_idealized_table};
 use super::input_file::{MAX_PROJECT_LIST_BYTES, MAX_SMALL_FILE_BYTES, read_input};
 use super::nexus::{OwnershipRead, read_ownership};
-use super::projects_file::{ProjectsRead, read_projects};
+use super::projects_file::{ProjectsRead, listed_spelling, read_projects};
 use super::reader::is_failed;
 use super::scenarios::{ScenarioSpec, read_scenarios};
 use super::types::FacilitySpec;
@@ -107,6 +107,7 @@ pub fn load_facility(path: &Path, options: &LoadOptions) -> Result<LoadedFacilit
     spec.projects = projects
         .as_ref()
         .map_or_else(Vec::new, |p| p.projects.clone());
+    select_listed_countries(&mut spec);
     if let Some(table) = table.as_ref().and_then(|t| t.table.clone()) {
         spec.implied_rating = IdealizedTable::ByYear(table);
     }
@@ -232,6 +233,20 @@ fn read_named_file<T>(
             facility.failed.insert(field.to_owned());
             None
         }
+    }
+}
+
+/// Nexus hazards by country select the project list's spelling of it, as
+/// its rows are grouped: `INDONESIA` selects the projects in `Indonesia`
+/// (a name no project has stays, and is refused by the validation).
+fn select_listed_countries(spec: &mut FacilitySpec) {
+    let countries: Vec<String> = spec.projects.iter().map(|p| p.country.clone()).collect();
+    let overrides = spec
+        .nexus_events
+        .iter_mut()
+        .flat_map(|e| e.overrides.iter_mut());
+    for country in overrides.filter_map(|o| o.selector.country.as_mut()) {
+        *country = listed_spelling(countries.iter().map(String::as_str), country);
     }
 }
 

@@ -120,6 +120,26 @@ fn one_spelling_per_group(projects: &mut [ProjectSpec]) {
     }
 }
 
+/// The project list's spelling of the country or region `name` that a
+/// selector (a scenario's, a nexus hazard's) names: the one of `listed`
+/// that differs from it only in case or spacing, as the project list's own
+/// rows are grouped (`INDONESIA` selects `Indonesia`); else `name` trimmed,
+/// which the caller refuses as unknown.
+pub(crate) fn listed_spelling<'a>(listed: impl IntoIterator<Item = &'a str>, name: &str) -> String {
+    let key = |text: &str| {
+        text.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let wanted = key(name);
+    listed
+        .into_iter()
+        .find(|candidate| key(candidate) == wanted)
+        .unwrap_or(name.trim())
+        .to_owned()
+}
+
 /// The spelling `seen` holds for `name`'s group, recording `name`'s own
 /// (spaces collapsed) if it is the first of its group.
 fn first_spelling(seen: &mut std::collections::BTreeMap<String, String>, name: &str) -> String {

@@ -20,6 +20,7 @@ use super::error::{Diagnostic, SpecError};
 use super::facility_file::RawShares;
 use super::names::check_safe_name;
 use super::nexus_events::RawHazard;
+use super::projects_file::listed_spelling;
 use super::toml_source::read_toml;
 use super::types::{CorrelationShares, FacilitySpec, HazardOverride, ProjectSpec, Selector};
 use super::words::{SEGMENTS, parse_choice};
@@ -359,7 +360,7 @@ impl Checker<'_> {
         segment: Option<String>,
     ) -> Selector {
         let mineral = mineral.map(|m| m.trim().to_lowercase());
-        let country = country.map(|c| c.trim().to_owned());
+        let country = country.map(|c| self.country_spelling(&c));
         if let Some(m) = &mineral {
             self.known(&format!("{at}.mineral"), "mineral", m, |p| &p.mineral);
         }
@@ -378,6 +379,19 @@ impl Checker<'_> {
             country,
             segment,
         }
+    }
+
+    /// The project list's spelling of a country a selector names (case
+    /// and spacing as the list has them).
+    fn country_spelling(&self, name: &str) -> String {
+        let countries = self.facility.projects.iter().map(|p| p.country.as_str());
+        listed_spelling(countries, name)
+    }
+
+    /// The project list's spelling of a region a selector names.
+    fn region_spelling(&self, name: &str) -> String {
+        let regions = (self.facility.projects.iter()).filter_map(|p| p.region.as_deref());
+        listed_spelling(regions, name)
     }
 
     /// Checks that some project has `value` in the field `get` reads.
@@ -452,10 +466,13 @@ impl Checker<'_> {
                 self.known(&format!("{at}.name"), "mineral", &n, |p| &p.mineral)
                     .then_some(FactorRef::Mineral(n))?
             }
-            ("country", Some(n)) => self
-                .known(&format!("{at}.name"), "country", &n, |p| &p.country)
-                .then_some(FactorRef::Country(n))?,
+            ("country", Some(n)) => {
+                let n = self.country_spelling(&n);
+                self.known(&format!("{at}.name"), "country", &n, |p| &p.country)
+                    .then_some(FactorRef::Country(n))?
+            }
             ("region", Some(n)) => {
+                let n = self.region_spelling(&n);
                 let regions: Vec<&String> = self
                     .facility
                     .projects

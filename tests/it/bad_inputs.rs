@@ -142,8 +142,8 @@ fn replace(from: &'static str, to: &'static str) -> impl Fn(&str) -> String {
 #[case::control_character_cell(Input::Projects, &replace("Yarrabee Spodumene Mine", "Yarrabee\u{1b}[2J"), VALIDATE, "projects.csv:2: field `name`: `Yarrabee\\u{1b}[2J` contains a control character")]
 #[case::paths_u64_max(Input::Facility, &|t: &str| t.to_owned(), &["run", "{facility}", "--paths", "18446744073709551615", "--out", "{out}"], "--paths 18446744073709551615")]
 #[case::paths_beyond_memory(Input::Facility, &|t: &str| t.to_owned(), &["run", "{facility}", "--paths", "999999999", "--out", "{out}"], "paths fit; run fewer paths")]
-#[case::size_paths_beyond_memory(Input::Facility, &|t: &str| t.to_owned(), &["size", "{facility}", "--target", "senior.expected_loss <= 0.0001", "--solve", "first_loss", "--absorb", "senior", "--paths", "999999999", "--out", "{out}"], "paths fit; run fewer paths")]
-#[case::sweep_paths_beyond_memory(Input::Facility, &|t: &str| t.to_owned(), &["sweep", "{facility}", "--vary", "first_loss.share=0.05:0.25:0.05", "--absorb", "senior", "--paths", "999999999", "--out", "{out}"], "paths fit; run fewer paths")]
+#[case::size_paths_beyond_memory(Input::Facility, &|t: &str| t.to_owned(), &["size", "{facility}", "--target", "senior.expected_loss <= 0.0001", "--solve", "first_loss", "--absorb", "senior", "--paths", "999999999", "--out", "{out}"], "for the pool sample of every scenario and the per-path values of the grid's candidates but")]
+#[case::sweep_paths_beyond_memory(Input::Facility, &|t: &str| t.to_owned(), &["sweep", "{facility}", "--vary", "first_loss.share=0.05:0.25:0.05", "--absorb", "senior", "--paths", "999999999", "--out", "{out}"], "for a pool sample and the per-path readings of the grid's points but")]
 #[case::threads_10000(Input::Facility, &|t: &str| t.to_owned(), &["run", "{facility}", "--paths", "300", "--threads", "10000", "--out", "{out}"], "--threads 10000: 10000 threads: a run takes 1 to 4 per core")]
 #[case::file_paths(Input::Facility, &replace("paths = 20000", "paths = 10000000000"), VALIDATE, "facility.toml:20: field `simulation.paths`")]
 fn bad_input_fails_at_once_naming_where(
@@ -288,4 +288,45 @@ fn extreme_accepted_inputs_give_sane_numbers(#[case] edit: &dyn Fn(&str) -> Stri
             "{record:?}"
         );
     }
+}
+
+/// `size` and `sweep` estimate what they keep per path, not what a run
+/// does: a sizing over a wide grid in several scenarios, or a sweep of many
+/// points, needs more per path than a run of the same facility, so paths
+/// that fit a run can be too many for them; refused before any work with
+/// how much they need.
+#[test]
+fn sizing_and_sweeps_estimate_their_own_memory() {
+    use blendsim::limits::{LimitError, Work, check_work_memory, work_bytes_per_path};
+    use blendsim::model::Model;
+    let loaded = blendsim::spec::load_facility(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("portfolios/quickstart/facility.toml"),
+        &blendsim::spec::LoadOptions::default(),
+    )
+    .unwrap();
+    let model = Model::compile(&loaded.spec).unwrap();
+    let run = work_bytes_per_path(&model, Work::Run);
+    let sizing = Work::Sizing {
+        scenarios: 3,
+        candidates: 201,
+    };
+    let sweep = Work::Sweep { points: 25 };
+    // 201 candidates x (16 + 8 x 3) bytes alone are 8,040 bytes a path.
+    assert!(work_bytes_per_path(&model, sizing) > 8_040);
+    assert!(work_bytes_per_path(&model, sweep) > 64 * 16);
+    assert!(work_bytes_per_path(&model, sizing) > 10 * run);
+    let paths = 1_000_000;
+    let available = Some(2 * run * paths);
+    assert_eq!(
+        check_work_memory(&model, Work::Run, paths, available),
+        Ok(())
+    );
+    match check_work_memory(&model, sizing, paths, available) {
+        Err(LimitError::Memory { needed_mb, fit, .. }) => {
+            assert!(needed_mb >= 8_040, "{needed_mb}");
+            assert!(fit < paths / 10, "{fit}");
+        }
+        other => panic!("expected a memory refusal, got {other:?}"),
+    }
+    assert!(check_work_memory(&model, sweep, paths, available).is_err());
 }

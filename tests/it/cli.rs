@@ -282,8 +282,11 @@ fn default_folders_never_collide() {
             .iter()
             .any(|n| n == "analytic.csv" || n == "sweep.csv")
     );
-    assert_eq!(names("quickstart-analytic"), ["analytic.csv"]);
-    assert_eq!(names("quickstart-sweep"), ["sweep.csv", "sweep.html"]);
+    assert_eq!(names("quickstart-analytic"), ["SHA256SUMS", "analytic.csv"]);
+    assert_eq!(
+        names("quickstart-sweep"),
+        ["SHA256SUMS", "sweep.csv", "sweep.html"]
+    );
     let summary = |folder: &str| fs::read_to_string(out.join(folder).join("summary.csv")).unwrap();
     assert!(summary("us-rok-critical-minerals").contains("1125000000.00"));
     assert!(summary("quickstart").contains("150000000.00"));

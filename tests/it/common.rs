@@ -220,3 +220,49 @@ pub fn one_loan_under_two_tranches(maturity: &str) -> FacilitySpec {
     spec.frequency = PaymentFrequency::Annual;
     spec
 }
+
+/// Kills `kills` runs of a command at moments spread evenly from their
+/// start to past a whole run's `duration`, so some land while it
+/// simulates, some while it writes and some while it publishes. Run k is
+/// `start(k + 2)` (its seed); after each kill, `check` asserts the output
+/// folder is whole and `published` reads the seed of what it holds, which
+/// must be the last completed run's or the killed one's (if it finished
+/// first). Returns how many were killed while still running.
+pub fn kill_at_spread_moments(
+    kills: u32,
+    duration: std::time::Duration,
+    start: impl Fn(u64) -> std::process::Child,
+    check: impl Fn(),
+    published: impl Fn() -> u64,
+) -> u32 {
+    let mut last = published();
+    let mut killed = 0;
+    for k in 0..kills {
+        let seed = u64::from(k) + 2;
+        let mut child = start(seed);
+        std::thread::sleep(duration * k / (kills - 2));
+        if child.try_wait().expect("the child's status").is_none() {
+            killed += 1;
+        }
+        let _ = child.kill();
+        child.wait().expect("the child ends");
+        check();
+        let now = published();
+        assert!(
+            now == last || now == seed,
+            "seed {now} after the run with seed {seed} was killed"
+        );
+        last = now;
+    }
+    killed
+}
+
+/// The start of the error a command gives when this process holds the lock
+/// of its output folder `out` (as `publish::Staging` does).
+pub fn held_by_this_process(out: &std::path::Path) -> String {
+    format!(
+        "--out {} is being written by another run (process {}, since ",
+        out.display(),
+        std::process::id()
+    )
+}

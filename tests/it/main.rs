@@ -34,6 +34,7 @@ mod pack_workbook;
 mod parties;
 mod pipeline;
 mod properties;
+mod publish_commands;
 mod report_html;
 mod reproducibility;
 mod scenarios;

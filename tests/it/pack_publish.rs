@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use assert_cmd::Command;
 use blendsim::publish::{Staging, verify_pack};
 
-use crate::common::names_in;
+use crate::common::{held_by_this_process, kill_at_spread_moments, names_in};
 
 const QUICKSTART: &str = "portfolios/quickstart/facility.toml";
 const FLAGSHIP: &str = "portfolios/us-rok-critical-minerals/facility.toml";
@@ -64,34 +64,15 @@ fn a_run_killed_at_any_moment_leaves_one_complete_pack() {
     assert!(first.unwrap().success());
     let duration = started.elapsed();
     assert_complete(&out);
-    let mut seeds = vec![1];
-    let mut killed = 0;
-    // Kills spread evenly from the start to past the end of a run, so some
-    // land while it simulates, some while it writes and some while it
-    // swaps; whichever moment each hits, the folder must hold one pack.
-    const KILLS: u32 = 12;
-    for k in 0..KILLS {
-        let seed = u64::from(k) + 2;
-        let mut child = run_process(FLAGSHIP, &out, &[])
+    let published = || manifest_seed(&out.join("base/run.json"));
+    assert_eq!(published(), 1);
+    let start = |seed: u64| {
+        run_process(FLAGSHIP, &out, &[])
             .args(args(&seed.to_string()))
             .spawn()
-            .unwrap();
-        std::thread::sleep(duration * k / (KILLS - 2));
-        if child.try_wait().unwrap().is_none() {
-            killed += 1;
-        }
-        let _ = child.kill();
-        child.wait().unwrap();
-        assert_complete(&out);
-        let published = manifest_seed(&out.join("base/run.json"));
-        assert!(
-            published == *seeds.last().unwrap() || published == seed,
-            "seed {published} after the run with seed {seed} was killed"
-        );
-        if published == seed {
-            seeds.push(seed);
-        }
-    }
+            .unwrap()
+    };
+    let killed = kill_at_spread_moments(12, duration, start, || assert_complete(&out), published);
     assert!(killed > 0, "no run was killed while it ran");
     // The next run removes what the killed ones left beside the folder.
     let last = run_process(FLAGSHIP, &out, &[]).args(args("99")).status();
@@ -117,11 +98,7 @@ fn a_second_run_on_a_folder_being_written_exits_2_at_once_naming_the_holder() {
         .timeout(Duration::from_secs(60))
         .assert()
         .code(2)
-        .stderr(predicates::str::contains(format!(
-            "--out {} is being written by another run (process {}, since ",
-            out.display(),
-            std::process::id()
-        )));
+        .stderr(predicates::str::contains(held_by_this_process(&out)));
     // At once: a million paths would take a while.
     assert!(started.elapsed() < Duration::from_secs(30));
     assert!(!out.exists());

@@ -131,3 +131,56 @@ fn selectors_pick_projects() {
     assert_eq!(s.recovery_haircut(&spec.projects[0]), 0.5);
     assert_eq!(s.recovery_haircut(&spec.projects[1]), 0.0);
 }
+
+/// Countries differ only in case or spacing are one country in the project
+/// list, and so in every selector: a scenario's overlay, factor shift and
+/// acquisition hazard, and a nexus hazard, naming `  INDONESIA ` select the
+/// projects in `Indonesia`.
+#[test]
+fn selectors_name_countries_in_any_case_or_spacing() {
+    let dir = tempfile::tempdir().unwrap();
+    let (facility, projects) = common::quickstart_with_scenarios();
+    let facility = facility
+        + "\n[nexus_events]\nannual_hazard = 0.0\nremedy = \"exclude\"\n\
+           hazard = [{ country = \"indonesia\", annual_hazard = 0.02 }]\n";
+    std::fs::write(dir.path().join("facility.toml"), facility).unwrap();
+    std::fs::write(dir.path().join("projects.csv"), projects).unwrap();
+    std::fs::write(
+        dir.path().join("scenarios.toml"),
+        "[[scenarios]]\nname = \"spelt\"\n\
+         pd_multiplier = [{ country = \"  INDONESIA \", multiplier = 2.0 }]\n\
+         factor_shift = [{ factor = \"country\", name = \"indonesia\", quantile = 0.1 }]\n\
+         acquisition_hazard = [{ country = \"INDONESIA\", annual_hazard = 0.05 }]\n",
+    )
+    .unwrap();
+    let loaded = blendsim::spec::load_facility(
+        &dir.path().join("facility.toml"),
+        &blendsim::spec::LoadOptions::default(),
+    )
+    .unwrap();
+    let spelt = &loaded.scenarios[0];
+    let indonesia = Some("Indonesia".to_owned());
+    assert_eq!(spelt.pd_multipliers[0].selector.country, indonesia);
+    assert_eq!(spelt.acquisition_hazards[0].selector.country, indonesia);
+    assert_eq!(
+        spelt.factor_shifts[0].factor,
+        FactorRef::Country("Indonesia".into())
+    );
+    let events = loaded.spec.nexus_events.as_ref().unwrap();
+    assert_eq!(events.overrides[0].selector.country, indonesia);
+    // A name no project has is still refused, in the project list's words.
+    std::fs::write(
+        dir.path().join("scenarios.toml"),
+        "[[scenarios]]\nname = \"typo\"\npd_multiplier = [{ country = \"Indonesai\", multiplier = 2.0 }]\n",
+    )
+    .unwrap();
+    let refused = blendsim::spec::load_facility(
+        &dir.path().join("facility.toml"),
+        &blendsim::spec::LoadOptions::default(),
+    );
+    let message = refused.unwrap_err().to_string();
+    assert!(
+        message.contains("no project has country `Indonesai`"),
+        "{message}"
+    );
+}
