@@ -132,7 +132,7 @@ const PACK_PATHS: u64 = 100_000;
 /// report.html and pack.xlsx, published into a folder) but no tornado,
 /// and with the tornado's eight extra runs at their default paths.
 fn pack_cost(c: &mut Criterion) {
-    let loaded = load_facility(Path::new(FLAGSHIP), &LoadOptions::default()).expect("flagship");
+    let loaded = load_facility(&facility(), &LoadOptions::default()).expect("flagship");
     let model = Model::compile(&loaded.spec).expect("flagship compiles");
     let settings = RunSettings {
         paths: PACK_PATHS,
