@@ -230,20 +230,16 @@ mod tests {
 
     #[test]
     fn correlation_shares_stay_below_one() {
-        let mut shares = CorrelationShares {
-            global: 0.5,
-            mineral: 0.3,
-            country: 0.1,
+        let shares = |global, mineral, country| CorrelationShares {
+            global,
+            mineral,
+            country,
             region: 0.0,
         };
-        scale_shares(&mut shares, 1.25);
-        assert!((shares.total() - 0.99).abs() < 1e-12, "{shares:?}");
-        let mut small = CorrelationShares {
-            global: 0.12,
-            mineral: 0.09,
-            country: 0.03,
-            region: 0.0,
-        };
+        let mut large = shares(0.5, 0.3, 0.1);
+        scale_shares(&mut large, 1.25);
+        assert!((large.total() - 0.99).abs() < 1e-12, "{large:?}");
+        let mut small = shares(0.12, 0.09, 0.03);
         scale_shares(&mut small, 1.25);
         assert!((small.total() - 0.30).abs() < 1e-12);
     }
