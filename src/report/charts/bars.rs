@@ -170,6 +170,14 @@ fn scenario_panel(area: &Area<'_>, scenarios: &[String], tranche: &ScenarioLosse
         .fold(1e-6, f64::max)
         * 1.1;
     let decimals = percent_decimals(top);
+    // Wide enough for the longest scenario name at the label size (about
+    // 0.6 em a character): `indonesian_nickel_oversupply` was cut at 130 px.
+    let longest = scenarios
+        .iter()
+        .map(|s| s.chars().count())
+        .max()
+        .unwrap_or(0);
+    let label_px = (130).max(longest as u32 * super::LABEL_PX * 6 / 10 + 16);
     let mut chart = ChartBuilder::on(area)
         .caption(
             format!("{} (expected loss, % of notional)", tranche.tranche),
@@ -177,7 +185,7 @@ fn scenario_panel(area: &Area<'_>, scenarios: &[String], tranche: &ScenarioLosse
         )
         .margin(8)
         .x_label_area_size(36)
-        .y_label_area_size(130)
+        .y_label_area_size(label_px)
         .build_cartesian_2d(0f64..top, rows(n))?;
     chart
         .configure_mesh()

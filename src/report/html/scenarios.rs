@@ -77,6 +77,12 @@ pub fn scenarios_page(page: &ScenarioPage<'_>) -> std::io::Result<String> {
     // The tornado of the first scenario run (the base case of `--scenario
     // all`): the others have none.
     if let Some(first) = page.scenarios.first() {
+        let _ = writeln!(
+            html,
+            "<p class=\"note\">The sensitivities below are around the {} (the first scenario \
+             run); the other scenarios have none.</p>",
+            escape(&first.spec.name)
+        );
         let tornado = first.pack.tornado.as_ref();
         super::sensitivities::sensitivities(
             &mut html,
