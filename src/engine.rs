@@ -161,27 +161,75 @@ pub fn simulate_outcomes(
     settings: &RunSettings,
     progress: &(dyn Fn(u64) + Sync),
 ) -> Outcomes {
-    let simulator = PoolSimulator::new(&model.pool, settings.seed);
-    let totals = Mutex::new(CashflowSums::new(
-        &model.liabilities,
-        model.calendar.periods(),
-    ));
-    let paths = settings.paths as usize;
-    let mut outcomes = Outcomes::with_capacity(model.liabilities.tranches.len(), paths);
-    let mut done = 0;
-    map_in_order(
-        paths,
-        || Worker::new(model, &simulator, &totals),
-        |worker, path| worker.run_path(model, &simulator, path as u64),
-        |chunk: Vec<PathOutcome>| {
-            chunk.iter().for_each(|outcome| outcomes.push(outcome));
-            done += chunk.len() as u64;
-            progress(done);
-        },
-    );
-    outcomes.cashflows = totals.into_inner().unwrap_or_else(|e| e.into_inner());
-    outcomes.cashflows.flush();
-    outcomes
+    let mut simulation = Simulation::new(model, settings.seed, settings.paths);
+    simulation.extend_to(settings.paths, progress);
+    simulation.finish()
+}
+
+/// A run that can be extended block by block: paths `0..n` simulated so
+/// far, their outcomes in path order. Extending to `n` in any number of
+/// steps gives exactly the outcomes of [`simulate_outcomes`] with `n`
+/// paths (path p uses random stream p, and cash-flow sums are integers),
+/// which is what lets a run stop once it is precise enough.
+pub struct Simulation<'m> {
+    model: &'m Model,
+    simulator: PoolSimulator<'m>,
+    totals: Mutex<CashflowSums>,
+    outcomes: Outcomes,
+}
+
+impl<'m> Simulation<'m> {
+    /// No paths yet; room reserved for `expected_paths`.
+    pub fn new(model: &'m Model, seed: u64, expected_paths: u64) -> Self {
+        Simulation {
+            model,
+            simulator: PoolSimulator::new(&model.pool, seed),
+            totals: Mutex::new(CashflowSums::new(
+                &model.liabilities,
+                model.calendar.periods(),
+            )),
+            outcomes: Outcomes::with_capacity(
+                model.liabilities.tranches.len(),
+                expected_paths as usize,
+            ),
+        }
+    }
+
+    /// Paths simulated so far.
+    pub fn paths(&self) -> u64 {
+        self.outcomes.pool_loss.len() as u64
+    }
+
+    /// The outcomes of the paths simulated so far (cash-flow sums are
+    /// filled in only by [`Simulation::finish`]).
+    pub fn outcomes(&self) -> &Outcomes {
+        &self.outcomes
+    }
+
+    /// Simulates paths `self.paths()..paths` on the current rayon thread
+    /// pool; `progress` gets the total done after each chunk.
+    pub fn extend_to(&mut self, paths: u64, progress: &(dyn Fn(u64) + Sync)) {
+        let first = self.paths();
+        let (model, simulator, totals) = (self.model, &self.simulator, &self.totals);
+        let outcomes = &mut self.outcomes;
+        map_in_order(
+            paths.saturating_sub(first) as usize,
+            || Worker::new(model, simulator, totals),
+            |worker, i| worker.run_path(model, simulator, first + i as u64),
+            |chunk: Vec<PathOutcome>| {
+                chunk.iter().for_each(|outcome| outcomes.push(outcome));
+                progress(outcomes.pool_loss.len() as u64);
+            },
+        );
+    }
+
+    /// The outcomes of every path simulated, with their cash-flow sums.
+    pub fn finish(self) -> Outcomes {
+        let mut outcomes = self.outcomes;
+        outcomes.cashflows = self.totals.into_inner().unwrap_or_else(|e| e.into_inner());
+        outcomes.cashflows.flush();
+        outcomes
+    }
 }
 
 /// One path re-simulated with its waterfall traced step by step.

@@ -3,7 +3,8 @@
 //! The flow runs one way: [`spec`] (validated inputs) -> [`model`] (compiled
 //! schedules and thresholds) -> [`simulate`] (pool paths) -> [`waterfall`]
 //! (tranche cash flows) -> [`aggregate`] (statistics) -> [`report`] (files).
-//! [`engine`] drives a simulation; [`pipeline`] runs a facility end to end
+//! [`engine`] drives a simulation (all at once, or block by block until
+//! the [`precision`] targets are met); [`pipeline`] runs a facility end to end
 //! (each scenario through every stage into its output files), for the
 //! command line, the benches and the tests; [`publish`] swaps the finished
 //! pack in for the output folder's previous content as a whole; [`sizing`]
@@ -21,6 +22,7 @@ pub mod limits;
 pub mod model;
 pub mod money;
 pub mod pipeline;
+pub mod precision;
 pub mod publish;
 pub mod report;
 pub mod simulate;

@@ -14,10 +14,13 @@ use std::time::Instant;
 
 use crate::aggregate::{
     CommitteePack, NexusImpact, Outcomes, RatingBenchmark, TrancheSummary, committee_pack,
-    nexus_impact, summarise, summarise_coverage,
+    convergence, nexus_impact, summarise, summarise_coverage,
 };
 use crate::engine::{RunSettings, simulate_outcomes, trace_path, with_threads};
 use crate::model::{Model, ModelError};
+use crate::precision::{
+    PrecisionOutcome, PrecisionTarget, UnknownTranche, resolve, simulate_to_precision,
+};
 use crate::publish::{PublishError, Staging};
 use crate::report::{
     InputRecord, Manifest, RunReport, ScenarioColumn, ScenarioPage, ScenarioSummary, TraceFile,
@@ -55,7 +58,16 @@ pub struct RunRequest {
     /// Paths of each of the tornado's shifted runs (the first scenario's
     /// first paths; at most the run's); 0: no tornado.
     pub tornado_paths: u64,
+    /// Paths per block of convergence.csv and, with precision targets,
+    /// between checks of the targets.
+    pub block_paths: u64,
+    /// Precision targets: when given, each scenario runs in blocks until
+    /// every target is met, `settings.paths` being the most paths to run.
+    pub precision: Vec<PrecisionTarget>,
 }
+
+/// Paths per block of convergence.csv unless asked otherwise.
+pub const DEFAULT_BLOCK_PATHS: u64 = 10_000;
 
 /// Which paths to trace: by number, and by quantile of the loss that
 /// matters most to a committee (see [`path_at_quantile`]).
@@ -87,6 +99,8 @@ impl RunRequest {
             rating,
             traces: TraceRequest::default(),
             tornado_paths: DEFAULT_TORNADO_PATHS,
+            block_paths: DEFAULT_BLOCK_PATHS,
+            precision: Vec::new(),
         }
     }
 
@@ -126,6 +140,9 @@ pub enum RunError {
     /// its outcomes need).
     #[error(transparent)]
     Limit(#[from] crate::limits::LimitError),
+    /// A precision target names a tranche the facility lacks.
+    #[error(transparent)]
+    Precision(#[from] UnknownTranche),
     /// A quantile to trace is outside (0, 1].
     #[error("quantile {0} cannot be traced: expected a number in (0, 1]")]
     TraceQuantile(f64),
@@ -167,6 +184,7 @@ impl RunError {
                 | RunError::Limit(_)
                 | RunError::TracePath { .. }
                 | RunError::TraceQuantile(_)
+                | RunError::Precision(_)
         ) || matches!(self, RunError::Publish(e) if e.is_bad_input())
     }
 }
@@ -216,6 +234,10 @@ pub struct ScenarioRun {
     pub written: Vec<PathBuf>,
     /// Paths traced by quantile, in the order asked.
     pub traced: Vec<TracedQuantile>,
+    /// Paths simulated.
+    pub paths: u64,
+    /// With precision targets, where the run stopped and why.
+    pub precision: Option<PrecisionOutcome>,
 }
 
 /// What a run produced.
@@ -299,7 +321,6 @@ fn scenarios_page<'a>(request: &'a RunRequest, outcome: &'a RunOutcome) -> Scena
     ScenarioPage {
         facility: &spec.name,
         currency: &spec.currency,
-        paths: request.settings.paths,
         seed: request.settings.seed,
         scenarios: request
             .scenarios
@@ -309,6 +330,7 @@ fn scenarios_page<'a>(request: &'a RunRequest, outcome: &'a RunOutcome) -> Scena
                 spec: scenario,
                 summary: &run.summary,
                 pack: &run.pack,
+                paths: run.paths,
             })
             .collect(),
     }
@@ -343,16 +365,13 @@ fn run_scenario(
 ) -> Result<ScenarioRun, RunError> {
     let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let model = Model::compile_scenario(&request.loaded.spec, scenario)?;
-    let settings = &request.settings;
-    crate::limits::check_memory(&model, settings.paths, crate::limits::available_memory())?;
-    progress.start(&scenario.name, settings.paths);
     let simulation_started = Instant::now();
-    let outcomes = with_threads(Some(request.threads), || {
-        simulate_outcomes(&model, settings, &|done| progress.advance(done))
-    })
-    .map_err(RunError::Threads)?;
+    let (outcomes, precision) = simulate(request, scenario, &model, progress)?;
     let simulation_seconds = simulation_started.elapsed().as_secs_f64();
-    progress.finish();
+    let settings = RunSettings {
+        paths: outcomes.pool_loss.len() as u64,
+        seed: request.settings.seed,
+    };
     let summary = summarise(&model, &outcomes);
     let manifest = Manifest {
         scenario: scenario.name.clone(),
@@ -360,7 +379,8 @@ fn run_scenario(
         wall_time_seconds: started.elapsed().as_secs_f64(),
         simulation_seconds,
         paths_per_second: settings.paths as f64 / simulation_seconds,
-        ..manifest(request, &model)
+        precision: precision.clone(),
+        ..manifest(request, &model, &settings)
     };
     let loaded = &request.loaded;
     let mut pack = committee_pack(
@@ -370,7 +390,10 @@ fn run_scenario(
         &summary,
         &request.rating,
     );
-    rerun_on_the_same_paths(request, scenario, &model, &outcomes, &mut pack, progress)?;
+    pack.convergence = convergence(&model, &outcomes, request.block_paths);
+    rerun_on_the_same_paths(
+        request, scenario, &model, &settings, &outcomes, &mut pack, progress,
+    )?;
     let report = RunReport {
         spec: &loaded.spec,
         scenario,
@@ -405,6 +428,8 @@ fn run_scenario(
         json,
         written,
         traced,
+        paths: settings.paths,
+        precision,
     })
 }
 
@@ -416,12 +441,13 @@ fn rerun_on_the_same_paths(
     request: &RunRequest,
     scenario: &ScenarioSpec,
     model: &Model,
+    settings: &RunSettings,
     outcomes: &Outcomes,
     pack: &mut CommitteePack,
     progress: &dyn Progress,
 ) -> Result<(), RunError> {
     if model.pool.acquisitions.is_some() {
-        pack.nexus_impact = impact_of_nexus_events(request, model, outcomes)?;
+        pack.nexus_impact = impact_of_nexus_events(request, settings, model, outcomes)?;
     }
     if (request.scenarios.first()).is_none_or(|first| first.name == scenario.name) {
         pack.tornado = tornado::run_tornado(request, scenario, model, outcomes, progress)?;
@@ -429,10 +455,47 @@ fn rerun_on_the_same_paths(
     Ok(())
 }
 
+/// The scenario's paths, once its memory is known to suffice: a fixed
+/// number, or blocks until the precision targets are met.
+fn simulate(
+    request: &RunRequest,
+    scenario: &ScenarioSpec,
+    model: &Model,
+    progress: &dyn Progress,
+) -> Result<(Outcomes, Option<PrecisionOutcome>), RunError> {
+    let settings = &request.settings;
+    crate::limits::check_memory(model, settings.paths, crate::limits::available_memory())?;
+    progress.start(&scenario.name, settings.paths);
+    let advance = |done| progress.advance(done);
+    if request.precision.is_empty() {
+        let outcomes = with_threads(Some(request.threads), || {
+            simulate_outcomes(model, settings, &advance)
+        })
+        .map_err(RunError::Threads)?;
+        progress.finish();
+        return Ok((outcomes, None));
+    }
+    let tranches = resolve(model, &request.precision)?;
+    let (outcomes, outcome) = with_threads(Some(request.threads), || {
+        simulate_to_precision(
+            model,
+            settings,
+            request.block_paths,
+            &request.precision,
+            &tranches,
+            &advance,
+        )
+    })
+    .map_err(RunError::Threads)?;
+    progress.finish();
+    Ok((outcomes, Some(outcome)))
+}
+
 /// Runs `model` again on the same paths without its nexus events and
 /// compares (nexus_impact.csv).
 fn impact_of_nexus_events(
     request: &RunRequest,
+    settings: &RunSettings,
     model: &Model,
     with: &Outcomes,
 ) -> Result<Vec<NexusImpact>, RunError> {
@@ -446,14 +509,14 @@ fn impact_of_nexus_events(
     let mut without = model.clone();
     without.pool.acquisitions = None;
     let base = with_threads(Some(request.threads), || {
-        simulate_outcomes(&without, &request.settings, &|_| {})
+        simulate_outcomes(&without, settings, &|_| {})
     })
     .map_err(RunError::Threads)?;
     Ok(nexus_impact(model, with, &base, unit))
 }
 
 /// The manifest's fields that do not depend on the scenario's timing.
-fn manifest(request: &RunRequest, model: &Model) -> Manifest {
+fn manifest(request: &RunRequest, model: &Model, settings: &RunSettings) -> Manifest {
     let loaded = &request.loaded;
     Manifest {
         tool: env!("CARGO_PKG_NAME"),
@@ -468,14 +531,15 @@ fn manifest(request: &RunRequest, model: &Model) -> Manifest {
                 sha256: i.sha256.clone(),
             })
             .collect(),
-        seed: request.settings.seed,
-        paths: request.settings.paths,
+        seed: settings.seed,
+        paths: settings.paths,
         threads: request.threads,
         started_at: String::new(),
         wall_time_seconds: 0.0,
         simulation_seconds: 0.0,
         paths_per_second: 0.0,
         accepted_breaches: loaded.breaches.iter().map(|b| b.to_string()).collect(),
+        precision: None,
     }
 }
 

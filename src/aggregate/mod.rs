@@ -2,6 +2,7 @@
 //! statistics a committee reads from them.
 
 mod contributions;
+mod convergence;
 mod coverage;
 mod detail;
 mod facility;
@@ -18,6 +19,7 @@ mod timely;
 mod tornado;
 
 pub use contributions::{Allocation, ES_LEVEL, TailWeights, allocate};
+pub use convergence::{CONVERGENCE_METRICS, ConvergenceRow, RunningEstimate, convergence};
 pub use coverage::{CoverageSummary, summarise_coverage};
 pub use detail::{DetailColumns, PathDetail};
 pub use facility::{FacilityMetrics, facility_metrics};

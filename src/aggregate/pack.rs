@@ -9,6 +9,7 @@ use crate::model::Model;
 use crate::spec::{ProjectSpec, Segment};
 
 use super::contributions::{Allocation, ES_LEVEL, TailWeights, allocate};
+use super::convergence::ConvergenceRow;
 use super::facility::{FacilityMetrics, facility_metrics};
 use super::nexus_events::{NexusEventSummary, summarise_nexus_events};
 use super::nexus_impact::NexusImpact;
@@ -55,6 +56,9 @@ pub struct CommitteePack {
     /// One-at-a-time sensitivities (tornado.csv; filled by the run when
     /// asked for).
     pub tornado: Option<super::Tornado>,
+    /// The headline estimates after every block of paths (convergence.csv;
+    /// filled by the run, which knows the block size).
+    pub convergence: Vec<ConvergenceRow>,
 }
 
 /// Quantiles of one party's metric on the fixed grid.
@@ -138,6 +142,7 @@ pub fn committee_pack(
         nexus_events: summarise_nexus_events(model, outcomes, unit),
         nexus_impact: Vec::new(),
         tornado: None,
+        convergence: Vec::new(),
         facility,
         projects,
         minerals,

@@ -87,6 +87,25 @@ pub struct RunArgs {
     /// tornado out.
     #[arg(long, value_name = "N", default_value_t = blendsim::pipeline::DEFAULT_TORNADO_PATHS)]
     pub tornado_paths: u64,
+    /// Run in blocks of --block-paths until this metric's standard error
+    /// is at most VALUE, e.g. `senior.expected_loss=0.00001` (repeatable;
+    /// metrics: expected_loss, prob_loss, loss_p50 ... loss_p999, irr_p05,
+    /// irr_p50, irr_p95). The pack is the one a run with the final number
+    /// of paths gives.
+    #[arg(long = "target-se", value_name = "TRANCHE.METRIC=VALUE")]
+    pub target_se: Vec<String>,
+    /// As --target-se, with VALUE the standard error relative to the
+    /// estimate, e.g. `senior.prob_loss=0.05` for 5% (repeatable).
+    #[arg(long = "target-rse", value_name = "TRANCHE.METRIC=VALUE")]
+    pub target_rse: Vec<String>,
+    /// With precision targets, the most paths to run (default 1000000);
+    /// the run stops there, with a warning, if a target is not met.
+    #[arg(long)]
+    pub max_paths: Option<u64>,
+    /// Paths per block: the rows of convergence.csv, and how often
+    /// precision targets are checked.
+    #[arg(long, default_value_t = blendsim::pipeline::DEFAULT_BLOCK_PATHS)]
+    pub block_paths: u64,
 }
 
 /// Output format of `run`'s summary.

@@ -14,6 +14,7 @@ use blendsim::model::Model;
 use blendsim::pipeline::{
     self, Progress, RunError, RunOutcome, RunRequest, ScenarioRun, TraceRequest,
 };
+use blendsim::precision::{Precision, PrecisionTarget};
 use blendsim::report::summary_table;
 use blendsim::spec::{BASE, LoadOptions, LoadedFacility, ScenarioSpec, load_facility};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
@@ -45,7 +46,17 @@ impl Plan {
                 allow_breaches: args.allow_breaches,
             },
         )?;
-        let (settings, threads) = resolve_settings(&args.simulation, &loaded, Work::Run)?;
+        let precision = precision_targets(&args)?;
+        let simulation = SimulationArgs {
+            paths: if precision.is_empty() {
+                args.simulation.paths
+            } else {
+                Some(args.max_paths.unwrap_or(DEFAULT_MAX_PATHS))
+            },
+            ..args.simulation
+        };
+        let (settings, threads) = resolve_settings(&simulation, &loaded, Work::Run)
+            .map_err(|e| max_paths_error(e, !precision.is_empty()))?;
         let table = loaded.spec.implied_rating.clone();
         let rating = RatingBenchmark::new(table, rating_basis(args.rating_basis))
             .map_err(|e| BadInput(format!("--rating-basis expected-loss: {e}")))?;
@@ -60,6 +71,8 @@ impl Plan {
                 quantiles: args.trace_quantiles,
             },
             tornado_paths: args.tornado_paths,
+            block_paths: args.block_paths,
+            precision,
             loaded,
         };
         Ok(Plan {
@@ -67,6 +80,54 @@ impl Plan {
             quiet: args.output.quiet,
             format: args.format,
         })
+    }
+}
+
+/// The most paths a run with precision targets runs unless --max-paths
+/// says otherwise.
+const DEFAULT_MAX_PATHS: u64 = 1_000_000;
+
+/// --target-se and --target-rse, checked with the flags they go with.
+fn precision_targets(args: &RunArgs) -> Result<Vec<PrecisionTarget>> {
+    let given = [
+        ("--target-se", Precision::Absolute, &args.target_se),
+        ("--target-rse", Precision::Relative, &args.target_rse),
+    ];
+    let mut targets = Vec::new();
+    for (flag, precision, texts) in given {
+        for text in texts {
+            let target = PrecisionTarget::parse(text, precision)
+                .map_err(|why| BadInput(format!("{flag} {text}: {why}")))?;
+            targets.push(target);
+        }
+    }
+    if args.block_paths == 0 {
+        return Err(BadInput("--block-paths must be at least 1".into()).into());
+    }
+    match (targets.is_empty(), args.simulation.paths, args.max_paths) {
+        (true, _, Some(_)) => Err(BadInput(
+            "--max-paths caps a run with --target-se or --target-rse; without them, use --paths"
+                .into(),
+        )
+        .into()),
+        (false, Some(_), _) => Err(BadInput(
+            "--paths fixes the number of paths; with --target-se or --target-rse, cap them with \
+             --max-paths"
+                .into(),
+        )
+        .into()),
+        _ => Ok(targets),
+    }
+}
+
+/// With precision targets the cap on paths came from --max-paths: say so.
+fn max_paths_error(error: anyhow::Error, targets: bool) -> anyhow::Error {
+    match error.downcast::<BadInput>() {
+        Ok(BadInput(message)) if targets => {
+            BadInput(message.replacen("--paths", "--max-paths", 1)).into()
+        }
+        Ok(bad) => bad.into(),
+        Err(other) => other,
     }
 }
 
@@ -170,6 +231,9 @@ fn flag_error(error: RunError) -> anyhow::Error {
         }
         RunError::Limit(limit) => limit_error(limit, Work::Run).into(),
         RunError::Publish(publish) => super::out_error(publish),
+        RunError::Precision(unknown) => {
+            BadInput(format!("--target-se/--target-rse: {unknown}")).into()
+        }
         other => other.into(),
     }
 }
@@ -223,18 +287,48 @@ fn print_results(plan: &Plan, outcome: &RunOutcome) -> Result<()> {
         };
         return emit(&format!("{}\n", serde_json::to_string_pretty(&json)?));
     }
-    let paths = plan.request.settings.paths;
-    let text = match &outcome.runs[..] {
-        [run] if !several => single_run_text(run, paths, &plan.request.out),
-        runs => scenarios_text(runs, paths, outcome, &plan.request.out),
+    let mut text: String = outcome.runs.iter().map(precision_text).collect();
+    text += &match &outcome.runs[..] {
+        [run] if !several => single_run_text(run, &plan.request.out),
+        runs => scenarios_text(runs, outcome, &plan.request.out),
     };
     emit(&text)
 }
 
+/// Where a run with precision targets stopped, and each target's standing.
+fn precision_text(run: &ScenarioRun) -> String {
+    let Some(precision) = &run.precision else {
+        return String::new();
+    };
+    let mut text = if precision.met {
+        format!(
+            "{}: every precision target met after {} paths\n",
+            run.scenario,
+            format::count(precision.paths)
+        )
+    } else {
+        format!(
+            "warning: {}: precision targets not all met at the cap of {} paths (--max-paths)\n",
+            run.scenario,
+            format::count(precision.paths)
+        )
+    };
+    for reading in &precision.readings {
+        text += &format!(
+            "  {}: estimate {}, SE {} ({})\n",
+            reading.target,
+            format::percent_with(reading.estimate, 4),
+            format::percent_with(reading.se, 4),
+            if reading.met { "met" } else { "not met" }
+        );
+    }
+    text
+}
+
 /// One run: the traced paths, the summary table, where the files went.
-fn single_run_text(run: &ScenarioRun, paths: u64, out: &Path) -> String {
+fn single_run_text(run: &ScenarioRun, out: &Path) -> String {
     let mut text = traced_text(run);
-    text += &summary_table(&run.summary, &run.pack, &run.currency, paths);
+    text += &summary_table(&run.summary, &run.pack, &run.currency, run.paths);
     let names: Vec<String> = run
         .written
         .iter()
@@ -262,7 +356,7 @@ fn traced_text(run: &ScenarioRun) -> String {
 
 /// Several scenarios: each tranche's expected loss side by side, then
 /// where the files went (the full tables are in the files).
-fn scenarios_text(runs: &[ScenarioRun], paths: u64, outcome: &RunOutcome, out: &Path) -> String {
+fn scenarios_text(runs: &[ScenarioRun], outcome: &RunOutcome, out: &Path) -> String {
     let mut text: String = runs.iter().map(traced_text).collect();
     let names: Vec<&str> = runs.iter().map(|r| r.scenario.as_str()).collect();
     let width = names.iter().map(|n| n.len()).max().unwrap_or(0).max(18);
@@ -290,12 +384,18 @@ fn scenarios_text(runs: &[ScenarioRun], paths: u64, outcome: &RunOutcome, out: &
         text += "\n";
     }
     let files: usize = runs.iter().map(|r| r.written.len()).sum::<usize>() + outcome.combined.len();
+    let fewest = runs.iter().map(|r| r.paths).min().unwrap_or(0);
+    let most = runs.iter().map(|r| r.paths).max().unwrap_or(0);
+    let paths = if fewest == most {
+        format!("{} paths each", format::count(most))
+    } else {
+        format!("{} to {} paths", format::count(fewest), format::count(most))
+    };
     text += &format!(
-        "{} scenarios, {} paths each on the same random numbers. Wrote {files} files into {} \
+        "{} scenarios, {paths} on the same random numbers. Wrote {files} files into {} \
          (report.html compares the scenarios; comparison.csv has the figures; each scenario's \
          own pack is in its folder).\n",
         runs.len(),
-        format::count(paths),
         out.display()
     );
     text

@@ -152,12 +152,14 @@ pub(super) fn run_tornado(
     outcomes: &Outcomes,
     progress: &dyn Progress,
 ) -> Result<Option<Tornado>, RunError> {
-    let paths = request.tornado_paths.min(request.settings.paths);
+    // The run's own count: with precision targets, where it stopped.
+    let run_paths = outcomes.pool_loss.len() as u64;
+    let paths = request.tornado_paths.min(run_paths);
     if paths == 0 {
         return Ok(None);
     }
     // The run's outcomes stay in memory while each shift's are computed.
-    let both = request.settings.paths.saturating_add(paths);
+    let both = run_paths.saturating_add(paths);
     crate::limits::check_memory(model, both, crate::limits::available_memory())?;
     let started = Instant::now();
     let unit = 10f64.powi(-(model.currency.minor_digits as i32));

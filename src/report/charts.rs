@@ -8,6 +8,7 @@
 //! or a rate, with as many decimals as the axis's span needs.
 
 mod bars;
+mod convergence;
 mod curve;
 mod distributions;
 mod tornado;
@@ -82,17 +83,20 @@ pub enum Chart {
     ContributionsByCountry,
     /// Expected cash received per period, per tranche.
     ExpectedCashFlows,
+    /// Each tranche's running expected loss as paths accumulate.
+    Convergence,
 }
 
 impl Chart {
     /// Every chart, in the order report.html shows them.
-    pub const ALL: [Chart; 6] = [
+    pub const ALL: [Chart; 7] = [
         Chart::LossExceedance,
         Chart::LossHistogram,
         Chart::IrrDistribution,
         Chart::ContributionsByMineral,
         Chart::ContributionsByCountry,
         Chart::ExpectedCashFlows,
+        Chart::Convergence,
     ];
 
     /// The chart's title.
@@ -104,6 +108,7 @@ impl Chart {
             Chart::ContributionsByMineral => "Contribution to pool ES 99% by mineral",
             Chart::ContributionsByCountry => "Contribution to pool ES 99% by country",
             Chart::ExpectedCashFlows => "Expected cash received per period by tranche",
+            Chart::Convergence => "Expected loss as paths accumulate (two standard errors)",
         }
     }
 
@@ -114,6 +119,7 @@ impl Chart {
         let colour = |name: &str| tranche_colour(run.summary, name);
         let size = match self {
             Chart::IrrDistribution => distributions::irr_size(pack.charts.irr_cdf.len()),
+            Chart::Convergence => convergence::size(run.model.liabilities.tranches.len()),
             _ => SIZE,
         };
         let mut svg = String::new();
@@ -142,6 +148,12 @@ impl Chart {
                 Chart::ExpectedCashFlows => {
                     bars::cash_flows(&root, &charts.expected_cash, currency, &colour)
                 }
+                Chart::Convergence => {
+                    let tranches: Vec<String> = (run.model.liabilities.tranches.iter())
+                        .map(|t| t.name.clone())
+                        .collect();
+                    convergence::panels(&root, &pack.convergence, &tranches, &colour)
+                }
             }
             .map_err(draw_error)?;
             root.present().map_err(draw_error)?;
@@ -159,6 +171,7 @@ impl Report for Chart {
             Chart::ContributionsByMineral => "contributions_mineral.svg",
             Chart::ContributionsByCountry => "contributions_country.svg",
             Chart::ExpectedCashFlows => "expected_cash_flows.svg",
+            Chart::Convergence => "convergence.svg",
         }
     }
 
@@ -282,17 +295,22 @@ fn legend<'a, X: Ranged, Y: Ranged>(
         .draw()
 }
 
-/// The range of `values` widened by 5% on each side (a small range around
-/// a single value).
-fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+/// The smallest and largest finite value; `None` when there is none.
+fn extent(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
     let (low, high) = values
         .filter(|v| v.is_finite())
         .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
             (l.min(v), h.max(v))
         });
-    if !low.is_finite() {
+    low.is_finite().then_some((low, high))
+}
+
+/// The range of `values` widened by 5% on each side (a small range around
+/// a single value).
+fn padded_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let Some((low, high)) = extent(values) else {
         return (0.0, 1.0);
-    }
+    };
     let pad = ((high - low) * 0.05).max(1e-3);
     (low - pad, high + pad)
 }

@@ -99,9 +99,16 @@ pub fn page(run: &RunReport<'_>) -> io::Result<String> {
         Chart::LossExceedance,
         Chart::IrrDistribution,
         Chart::ExpectedCashFlows,
+        Chart::Convergence,
     ] {
         figure(&mut html, chart, run)?;
     }
+    html.push_str(
+        "<p class=\"note\">The last chart shows how each tranche's expected loss settled as \
+         paths were added (convergence.csv, every --block-paths paths): a band that is still \
+         wide against the differences a decision turns on calls for more paths, or for a run \
+         with --target-se.</p>\n",
+    );
     html.push_str("</section>\n");
     let code = &run.model.currency.code;
     sensitivities::sensitivities(&mut html, run.pack.tornado.as_ref(), run.summary, code)?;

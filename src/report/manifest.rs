@@ -44,6 +44,10 @@ pub struct Manifest {
     pub paths_per_second: f64,
     /// Eligibility breaches accepted with --allow-breaches.
     pub accepted_breaches: Vec<String>,
+    /// With precision targets (--target-se, --target-rse): where the run
+    /// stopped and each target's standing; absent for a fixed run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<crate::precision::PrecisionOutcome>,
 }
 
 /// Writes run.json.

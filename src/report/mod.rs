@@ -9,6 +9,7 @@ mod cashflows_csv;
 mod charts;
 mod columns;
 mod contributions_csv;
+mod convergence_csv;
 mod coverage_csv;
 mod facility_csv;
 mod histogram_csv;
@@ -38,6 +39,7 @@ pub use cashflows_csv::{COLUMNS as CASHFLOW_COLUMNS, CashflowsCsv};
 pub use charts::{Chart, LABEL_PX, TornadoChart, class_colour};
 pub use columns::{Column, ColumnDoc, Unit, Value, column_docs};
 pub use contributions_csv::{COLUMNS as CONTRIBUTIONS_COLUMNS, ContributionsCsv};
+pub use convergence_csv::{COLUMNS as CONVERGENCE_COLUMNS, ConvergenceCsv};
 pub use coverage_csv::{COLUMNS as COVERAGE_COLUMNS, CoverageCsv};
 pub use facility_csv::{COLUMNS as FACILITY_COLUMNS, FacilityCsv};
 pub use histogram_csv::{COLUMNS as HISTOGRAM_COLUMNS, HistogramCsv};
@@ -95,6 +97,7 @@ pub fn output_tables() -> Vec<TableDoc> {
         table("contributions.csv", column_docs(&CONTRIBUTIONS_COLUMNS)),
         table("quantiles.csv", column_docs(&QUANTILES_COLUMNS)),
         table("histogram.csv", column_docs(&HISTOGRAM_COLUMNS)),
+        table("convergence.csv", column_docs(&CONVERGENCE_COLUMNS)),
         table("coverage_tests.csv", column_docs(&COVERAGE_COLUMNS)),
         table("cashflows.csv", column_docs(&CASHFLOW_COLUMNS)),
         table("analytic.csv", column_docs(&ANALYTIC_COLUMNS)),
@@ -141,13 +144,14 @@ pub fn write_reports(folder: &Path, run: &RunReport<'_>) -> io::Result<Vec<PathB
         &CoverageCsv,
         &manifest::ManifestJson,
     ];
-    let pack: [&dyn Report; 7] = [
+    let pack: [&dyn Report; 8] = [
         &FacilityCsv,
         &PartiesCsv,
         &RatingsCsv,
         &ContributionsCsv,
         &QuantilesCsv,
         &HistogramCsv,
+        &ConvergenceCsv,
         &ReportHtml,
     ];
     let charts = Chart::ALL;

@@ -104,12 +104,17 @@ fn help_examples(help: &str) -> Vec<String> {
         .collect()
 }
 
-/// The words with `--paths` set to [`PATHS`] for every simulating command.
+/// The words with `--paths` (or, for a run with precision targets, its
+/// cap `--max-paths`) set to [`PATHS`] for every simulating command.
 fn with_few_paths(mut words: Vec<String>) -> Vec<String> {
     let simulates = matches!(
         words.first().map(String::as_str),
         Some("run" | "size" | "sweep" | "batch")
     );
+    if let Some(i) = words.iter().position(|w| w == "--max-paths") {
+        words[i + 1] = PATHS.to_owned();
+        return words;
+    }
     match words.iter().position(|w| w == "--paths") {
         Some(i) => words[i + 1] = PATHS.to_owned(),
         None if simulates => words.extend(["--paths".to_owned(), PATHS.to_owned()]),

@@ -33,6 +33,7 @@ mod pack_publish;
 mod pack_workbook;
 mod parties;
 mod pipeline;
+mod precision;
 mod properties;
 mod publish_commands;
 mod report_html;

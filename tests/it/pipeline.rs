@@ -73,12 +73,13 @@ fn the_command_writes_exactly_what_the_pipeline_writes() {
         &["--trace-path", "5", "--trace-quantile", "0.99"],
     );
     let files = csv_files(library.path());
-    // The pack's nine tables (with parties.csv), the flagship's two tables
-    // of nexus events, tornado.csv and the two traces (path 5 and the 99%
-    // quantile's path, which is not path 5 on this sample).
+    // The pack's ten tables (with parties.csv and convergence.csv), the
+    // flagship's two tables of nexus events, tornado.csv and the two traces
+    // (path 5 and the 99% quantile's path, which is not path 5 on this
+    // sample).
     assert_eq!(
         files.len(),
-        14,
+        15,
         "{:?}",
         files.iter().map(|f| &f.0).collect::<Vec<_>>()
     );

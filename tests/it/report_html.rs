@@ -354,7 +354,7 @@ fn report_html_renders_in_headless_chromium_with_its_charts() {
         "contributions",
         "methodology",
     ];
-    check_page(&browser, &out.join("report.html"), &sections, 7, 300);
+    check_page(&browser, &out.join("report.html"), &sections, 8, 300);
     // The tornado's chart and table name every input shifted.
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     for input in [

@@ -20,6 +20,9 @@ pub struct ScenarioColumn<'a> {
     pub summary: &'a [TrancheSummary],
     /// The committee pack's statistics.
     pub pack: &'a CommitteePack,
+    /// Paths simulated (the same for every scenario unless the run
+    /// stopped each at its precision targets).
+    pub paths: u64,
 }
 
 /// Everything the combined page shows.
@@ -29,8 +32,6 @@ pub struct ScenarioPage<'a> {
     pub facility: &'a str,
     /// Its currency.
     pub currency: &'a Currency,
-    /// Paths per scenario.
-    pub paths: u64,
     /// Seed (every scenario runs on the same random streams).
     pub seed: u64,
     /// The scenarios, in the order run.
@@ -54,12 +55,22 @@ const FIGURES: [(&str, Figure); 5] = [
 pub fn scenarios_page(page: &ScenarioPage<'_>) -> std::io::Result<String> {
     let mut html = String::new();
     page_start(&mut html, &format!("{}: scenarios", page.facility));
+    let fewest = page.scenarios.iter().map(|s| s.paths).min().unwrap_or(0);
+    let most = page.scenarios.iter().map(|s| s.paths).max().unwrap_or(0);
+    let paths = if fewest == most {
+        format!("{} paths per scenario", format::count(most))
+    } else {
+        format!(
+            "{} to {} paths per scenario (each ran until its precision targets were met)",
+            format::count(fewest),
+            format::count(most)
+        )
+    };
     let _ = writeln!(
         html,
-        "<p class=\"note\">{} paths per scenario, seed {}; every scenario runs on the same \
-         random numbers, so differences between them are the scenario's, not noise. Each \
-         scenario's full memo is in its folder.</p>",
-        format::count(page.paths),
+        "<p class=\"note\">{paths}, seed {}; every scenario runs on the same random numbers \
+         (path p on stream p), so differences between them are the scenario's, not noise. \
+         Each scenario's full memo is in its folder.</p>",
         page.seed
     );
     scenario_list(&mut html, page);
