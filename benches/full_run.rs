@@ -3,7 +3,7 @@
 //! committee pack written; and sizings and a sweep on the same paths.
 //! Reported in docs/performance.md.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use blendsim::aggregate::summarise;
 use blendsim::engine::{RunSettings, simulate_outcomes, with_threads};
