@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::model::Model;
+use crate::model::{Holders, Model};
 use crate::spec::TrancheClass;
 
 use super::{
@@ -17,15 +17,16 @@ pub struct FacilityMetrics {
     pub paths: usize,
     /// Total tranche capital.
     pub total_capital: f64,
-    /// Capital of tranches marked public.
+    /// Capital held by public parties (without `[[parties]]`: the tranches
+    /// and guarantee marked public).
     pub public_capital: f64,
-    /// Capital of the other tranches.
+    /// Capital held by private parties.
     pub private_capital: f64,
     /// Private capital per unit of public capital (NaN without public money).
     pub mobilisation_ratio: f64,
-    /// Expected principal loss of the public tranches.
+    /// Expected principal loss of the public side (its holdings).
     pub public_expected_loss: Estimate,
-    /// Expected principal loss of the private tranches.
+    /// Expected principal loss of the private side.
     pub private_expected_loss: Estimate,
     /// The first-loss tranche: the most junior tranche of class first_loss,
     /// else the most junior tranche.
@@ -61,21 +62,10 @@ pub struct FacilityMetrics {
 /// units.
 pub fn facility_metrics(model: &Model, outcomes: &Outcomes, unit: f64) -> FacilityMetrics {
     let tranches = &model.liabilities.tranches;
-    // An unfunded guarantee counts at its cap on its side (public or
-    // private): it is capital committed to absorb losses.
-    let guarantee = model.liabilities.guarantee.as_ref();
-    let capital = |public: bool| -> f64 {
-        let funded: f64 = tranches
-            .iter()
-            .filter(|t| t.public == public)
-            .map(|t| t.notional.as_f64() * unit)
-            .sum();
-        funded
-            + guarantee
-                .filter(|g| g.public == public)
-                .map_or(0.0, |g| g.cap.as_f64() * unit)
-    };
-    let (public_capital, private_capital) = (capital(true), capital(false));
+    let (public_capital, private_capital) = (
+        side_capital(model, true) as f64 * unit,
+        side_capital(model, false) as f64 * unit,
+    );
     let first_loss = tranches
         .iter()
         .rposition(|t| t.class == TrancheClass::FirstLoss)
@@ -155,28 +145,57 @@ fn mean_years(model: &Model, periods: &[u32]) -> f64 {
     }
 }
 
+/// The amounts of a tranche or of the guarantee held by the public (or
+/// private) parties, in minor units. Without `[[parties]]` each tranche and
+/// the guarantee is one implied party with its own `public` flag, so this
+/// is the whole notional on its side; with parties a tranche may be split
+/// (the flagship's senior is partly held by an MSP member government), and
+/// facility.csv's capital, mobilisation and losses follow the parties, as
+/// parties.csv does.
+fn held(model: &Model, holders: &Holders, public: bool) -> i64 {
+    (holders.shares.iter())
+        .filter(|(p, _)| {
+            model
+                .parties
+                .parties
+                .get(*p)
+                .is_some_and(|p| p.public == public)
+        })
+        .map(|(_, amount)| amount.minor())
+        .sum()
+}
+
+/// Capital committed by the public (or private) side, in minor units: its
+/// shares of the tranches and of the guarantee's cap (an unfunded guarantee
+/// counts at its cap: it is capital committed to absorb losses).
+fn side_capital(model: &Model, public: bool) -> i64 {
+    let parties = &model.parties;
+    let tranches: i64 = (parties.tranche_holders.iter())
+        .map(|h| held(model, h, public))
+        .sum();
+    tranches + (parties.guarantee_holders.as_ref()).map_or(0, |h| held(model, h, public))
+}
+
 /// Expected principal loss, in currency units, of the public (or private)
-/// tranches together, with the guarantor's payouts on its side.
+/// side: each tranche's loss times the side's holding of it, with the side's
+/// share of the guarantor's payouts.
 fn side_loss(model: &Model, outcomes: &Outcomes, unit: f64, public: bool) -> Estimate {
     let mut per_path = vec![0.0; outcomes.paths()];
-    let guarantee = model
-        .liabilities
-        .guarantee
-        .as_ref()
-        .filter(|g| g.public == public);
-    if let (Some(g), Some(columns)) = (guarantee, &outcomes.guarantee) {
-        let cap = g.cap.as_f64() * unit;
+    let parties = &model.parties;
+    let guarantee = parties.guarantee_holders.as_ref();
+    if let (Some(holders), Some(columns)) = (guarantee, &outcomes.guarantee) {
+        let amount = held(model, holders, public) as f64 * unit;
         for (total, paid) in per_path.iter_mut().zip(&columns.loss) {
-            *total += paid * cap;
+            *total += paid * amount;
         }
     }
-    for (tranche, columns) in model.liabilities.tranches.iter().zip(&outcomes.tranches) {
-        if tranche.public != public {
+    for (holders, columns) in parties.tranche_holders.iter().zip(&outcomes.tranches) {
+        let amount = held(model, holders, public) as f64 * unit;
+        if amount == 0.0 {
             continue;
         }
-        let notional = tranche.notional.as_f64() * unit;
         for (total, loss) in per_path.iter_mut().zip(&columns.loss) {
-            *total += loss * notional;
+            *total += loss * amount;
         }
     }
     estimate(&per_path)

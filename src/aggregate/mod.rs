@@ -8,6 +8,7 @@ mod detail;
 mod facility;
 mod nexus_events;
 mod nexus_impact;
+mod nexus_timing;
 mod pack;
 mod parties;
 mod party_path;
@@ -25,6 +26,7 @@ pub use detail::{DetailColumns, PathDetail};
 pub use facility::{FacilityMetrics, facility_metrics};
 pub use nexus_events::{EventGroup, NexusEventSummary, summarise_nexus_events};
 pub use nexus_impact::{ImpactMetric, NexusImpact, nexus_impact};
+pub use nexus_timing::{NexusTimingRow, nexus_timing};
 pub use pack::{
     ChartSeries, CommitteePack, GroupRisk, POOL, ProjectRisk, QuantileSet, committee_pack,
 };

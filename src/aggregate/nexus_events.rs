@@ -48,17 +48,10 @@ pub struct NexusEventSummary {
     pub mean_event_years: f64,
 }
 
-/// The rows of nexus_events.csv: the pool, then each mineral and each
-/// country in order of first appearance; empty for a facility without
-/// `[nexus_events]`.
-pub fn summarise_nexus_events(
-    model: &Model,
-    outcomes: &Outcomes,
-    unit: f64,
-) -> Vec<NexusEventSummary> {
-    if model.pool.acquisitions.is_none() {
-        return Vec::new();
-    }
+/// The groups a nexus-event table reports: the pool, then each mineral and
+/// each country in order of first appearance, each with a membership flag
+/// per loan (shared by nexus_events.csv and nexus_timing.csv).
+pub(super) fn event_groups(model: &Model) -> Vec<(EventGroup, String, Vec<bool>)> {
     let loans = &model.pool.loans;
     let names = &model.pool.factors;
     let mut groups: Vec<(EventGroup, String, Vec<bool>)> =
@@ -71,6 +64,21 @@ pub fn summarise_nexus_events(
         let members = loans.iter().map(|l| l.country == c).collect();
         groups.push((EventGroup::Country, country.clone(), members));
     }
+    groups
+}
+
+/// The rows of nexus_events.csv: the pool, then each mineral and each
+/// country in order of first appearance; empty for a facility without
+/// `[nexus_events]`.
+pub fn summarise_nexus_events(
+    model: &Model,
+    outcomes: &Outcomes,
+    unit: f64,
+) -> Vec<NexusEventSummary> {
+    if model.pool.acquisitions.is_none() {
+        return Vec::new();
+    }
+    let groups = event_groups(model);
     groups
         .into_iter()
         .map(|(group, name, members)| summarise_group(model, outcomes, unit, group, name, &members))

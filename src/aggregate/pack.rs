@@ -13,6 +13,7 @@ use super::convergence::ConvergenceRow;
 use super::facility::{FacilityMetrics, facility_metrics};
 use super::nexus_events::{NexusEventSummary, summarise_nexus_events};
 use super::nexus_impact::NexusImpact;
+use super::nexus_timing::{NexusTimingRow, nexus_timing};
 use super::parties::{PartySummary, summarise_parties};
 use super::quantiles::{Bin, QuantileEstimate, grid_quantiles, loss_histogram};
 use super::rating::{ImpliedRating, RatingBasis, RatingBenchmark, rating_horizon};
@@ -50,6 +51,9 @@ pub struct CommitteePack {
     /// Nexus events by group (nexus_events.csv; empty without
     /// `[nexus_events]`).
     pub nexus_events: Vec<NexusEventSummary>,
+    /// Nexus events by year of the deal and group (nexus_timing.csv; empty
+    /// without `[nexus_events]`).
+    pub nexus_timing: Vec<NexusTimingRow>,
     /// What nexus events change against the same paths without them
     /// (nexus_impact.csv; filled by the run when there are events).
     pub nexus_impact: Vec<NexusImpact>,
@@ -140,6 +144,7 @@ pub fn committee_pack(
         charts: chart_series(model, outcomes, unit),
         parties: summarise_parties(model, outcomes, unit),
         nexus_events: summarise_nexus_events(model, outcomes, unit),
+        nexus_timing: nexus_timing(model, outcomes, unit),
         nexus_impact: Vec::new(),
         tornado: None,
         convergence: Vec::new(),

@@ -70,11 +70,12 @@ pub fn compile_acquisitions(
     calendar: &Calendar,
 ) -> Option<AcquisitionModel> {
     let events = spec.nexus_events.as_ref()?;
+    let table = &spec.eligibility.nexus;
     let intensity = (spec.projects.iter())
         .map(|p| {
             let hazard = (scenario.acquisition_hazards.iter().rev())
-                .find(|o| o.matches(p))
-                .map_or_else(|| events.annual_hazard_of(p), |o| o.annual_hazard);
+                .find(|o| o.matches(p, table))
+                .map_or_else(|| events.annual_hazard_of(p, table), |o| o.annual_hazard);
             intensity_of(hazard)
         })
         .collect();

@@ -26,13 +26,13 @@ pub const COLUMNS: [&FacilityColumn; 31] = [
     &Column {
         name: "public_capital",
         unit: Unit::Currency,
-        description: "capital of public tranches and a public guarantee's cap",
+        description: "capital held by public parties: their shares of the tranches and of the guarantee's cap (without [[parties]]: tranches and guarantee marked public)",
         value: |f| Value::Float(f.public_capital),
     },
     &Column {
         name: "private_capital",
         unit: Unit::Currency,
-        description: "capital of the other tranches (and a private guarantee's cap)",
+        description: "capital held by private parties (the rest of the tranches and the guarantee's cap)",
         value: |f| Value::Float(f.private_capital),
     },
     &Column {
@@ -44,7 +44,7 @@ pub const COLUMNS: [&FacilityColumn; 31] = [
     &Column {
         name: "public_expected_loss",
         unit: Unit::Currency,
-        description: "mean loss of the public tranches and a public guarantor",
+        description: "mean principal loss of the public parties' holdings (tranche loss x amount held) and their share of guarantee payouts",
         value: |f| Value::Float(f.public_expected_loss.mean),
     },
     &Column {
@@ -56,7 +56,7 @@ pub const COLUMNS: [&FacilityColumn; 31] = [
     &Column {
         name: "private_expected_loss",
         unit: Unit::Currency,
-        description: "mean loss of the private tranches and a private guarantor",
+        description: "the same for the private parties",
         value: |f| Value::Float(f.private_expected_loss.mean),
     },
     &Column {

@@ -6,6 +6,7 @@
 
 mod assumptions;
 mod memo;
+mod scenario_parties;
 mod scenarios;
 mod sensitivities;
 mod sizing;

@@ -1,10 +1,12 @@
 //! report.html's public side: each party's commitment, PV cost, grant
-//! element and the private capital it mobilises (parties.csv).
+//! element and the private capital it mobilises (parties.csv), and the
+//! nexus events: how likely, how large and when (nexus_events.csv,
+//! nexus_timing.csv, nexus_impact.csv).
 
 use std::fmt::Write as _;
 
 use super::html::escape;
-use crate::aggregate::{ImpactMetric, PartySummary};
+use crate::aggregate::{EventGroup, ImpactMetric, NexusTimingRow, PartySummary};
 
 /// Appends the "Public side" section.
 /// `unit` converts minor units to currency units.
@@ -110,6 +112,7 @@ pub fn nexus_events(html: &mut String, run: &super::RunReport<'_>) {
         );
     }
     html.push_str("</table>\n");
+    nexus_timing(html, &pack.nexus_timing, code);
     let public = (pack.nexus_impact.iter()).find(|r| {
         r.holder == crate::aggregate::PUBLIC_TOTAL && r.metric == ImpactMetric::PartyPvCost
     });
@@ -124,4 +127,36 @@ pub fn nexus_events(html: &mut String, run: &super::RunReport<'_>) {
             row.change.se / 1e6,
         );
     }
+}
+
+/// When the pool's acquisitions happen: by year of the deal
+/// (nexus_timing.csv's pool rows; minerals and countries are in the file).
+fn nexus_timing(html: &mut String, rows: &[NexusTimingRow], code: &str) {
+    let pool: Vec<&NexusTimingRow> = (rows.iter())
+        .filter(|r| r.group == EventGroup::Pool)
+        .collect();
+    if pool.iter().all(|r| r.expected_events.mean == 0.0) {
+        html.push_str("<p>No acquisition on any path.</p>\n");
+        return;
+    }
+    html.push_str(
+        "<p class=\"note\">When: the pool's acquisitions by year of the deal (year 1: the first \
+         12 months after closing); by mineral and country in nexus_timing.csv.</p>\n\
+         <table><tr><th>year</th><th>expected acquisitions</th><th>expected exposure</th>\
+         <th>P(at least one by year end)</th></tr>\n",
+    );
+    for row in pool {
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td>{:.4} &#177; {:.4}</td><td>{code} {:.2}m</td>\
+             <td>{:.2}% &#177; {:.2}%</td></tr>",
+            row.year,
+            row.expected_events.mean,
+            row.expected_events.se,
+            row.expected_exposure.mean / 1e6,
+            100.0 * row.prob_event_by.mean,
+            100.0 * row.prob_event_by.se,
+        );
+    }
+    html.push_str("</table>\n");
 }

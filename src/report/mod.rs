@@ -51,7 +51,7 @@ pub use json::summary_json;
 pub use manifest::{InputRecord, Manifest};
 pub use nexus_events_csv::{
     COLUMNS as NEXUS_EVENTS_COLUMNS, IMPACT_COLUMNS as NEXUS_IMPACT_COLUMNS, NexusEventsCsv,
-    NexusImpactCsv,
+    NexusImpactCsv, NexusTimingCsv, TIMING_COLUMNS as NEXUS_TIMING_COLUMNS,
 };
 pub use parties_csv::{COLUMNS as PARTIES_COLUMNS, PartiesCsv, PartyColumn};
 pub use quantiles_csv::{COLUMNS as QUANTILES_COLUMNS, QuantilesCsv};
@@ -91,6 +91,7 @@ pub fn output_tables() -> Vec<TableDoc> {
         table("parties.csv", column_docs(&PARTIES_COLUMNS)),
         table("facility.csv", column_docs(&FACILITY_COLUMNS)),
         table("nexus_events.csv", column_docs(&NEXUS_EVENTS_COLUMNS)),
+        table("nexus_timing.csv", column_docs(&NEXUS_TIMING_COLUMNS)),
         table("nexus_impact.csv", column_docs(&NEXUS_IMPACT_COLUMNS)),
         table("tornado.csv", column_docs(&TORNADO_COLUMNS)),
         table("ratings.csv", column_docs(&RATINGS_COLUMNS)),
@@ -163,7 +164,11 @@ pub fn write_reports(folder: &Path, run: &RunReport<'_>) -> io::Result<Vec<PathB
     };
     // Only a facility with nexus events has them to report.
     let nexus: Vec<&dyn Report> = if run.model.pool.acquisitions.is_some() {
-        vec![&NexusEventsCsv as &dyn Report, &NexusImpactCsv]
+        vec![
+            &NexusEventsCsv as &dyn Report,
+            &NexusTimingCsv,
+            &NexusImpactCsv,
+        ]
     } else {
         Vec::new()
     };

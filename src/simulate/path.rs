@@ -53,6 +53,15 @@ impl NexusPath {
         self.excluded_par.get(k).copied().unwrap_or(Money::ZERO)
     }
 
+    /// Whether `loan` was taken out of the coverage tests by the exclusion
+    /// remedy before `period` (its default): only the exclusion remedy
+    /// fills `excluded_par`, and an acquisition is recorded only before the
+    /// loan's default.
+    pub fn excluded_before(&self, loan: usize, period: usize) -> bool {
+        !self.excluded_par.is_empty()
+            && (self.acquisitions.iter()).any(|a| a.loan == loan && a.period < period)
+    }
+
     /// Excluded interest in period `k`.
     pub fn excluded_interest(&self, k: usize) -> Money {
         self.excluded_interest

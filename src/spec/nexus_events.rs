@@ -25,7 +25,8 @@ pub(super) struct RawNexusEvents {
 }
 
 /// `{ project = "P1", annual_hazard = 0.05 }` or with mineral, country,
-/// segment.
+/// segment, or a nexus group (`group = "msp"`: the projects with a sponsor
+/// nexus in the group or code).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(super) struct RawHazard {
@@ -33,6 +34,7 @@ pub(super) struct RawHazard {
     pub(super) mineral: Option<String>,
     pub(super) country: Option<String>,
     pub(super) segment: Option<String>,
+    pub(super) group: Option<String>,
     pub(super) annual_hazard: Option<f64>,
 }
 
@@ -102,6 +104,7 @@ impl Reader {
                 country: raw.country.map(|c| c.trim().to_owned()),
                 segment: self.choice(&format!("{at}.segment"), raw.segment, SEGMENTS),
             },
+            nexus: raw.group.map(|g| g.trim().to_owned()),
             annual_hazard: hazard.unwrap_or(0.0),
         }
     }

@@ -295,7 +295,7 @@ impl Checker<'_> {
         }
     }
 
-    /// `{ mineral, country, segment, project, annual_hazard }`.
+    /// `{ mineral, country, segment, project, group, annual_hazard }`.
     fn hazard(&mut self, at: &str, raw: RawHazard) -> HazardOverride {
         let selector = self.selector(at, raw.mineral, raw.country, raw.segment);
         let project = raw.project.map(|p| p.trim().to_owned());
@@ -309,9 +309,17 @@ impl Checker<'_> {
             1.0,
             "an annual probability in [0, 1]",
         );
+        let nexus = raw.group.map(|g| g.trim().to_owned());
+        if let Some(entry) = &nexus {
+            let table = &self.facility.eligibility.nexus;
+            if let Err(message) = table.check_rule_entry(entry) {
+                self.fail(format!("{at}.group"), message);
+            }
+        }
         HazardOverride {
             project,
             selector,
+            nexus,
             annual_hazard,
         }
     }

@@ -418,14 +418,25 @@ pub struct HazardOverride {
     pub project: Option<String>,
     /// Mineral, country and segment criteria.
     pub selector: Selector,
+    /// A nexus group of `[nexus]` (e.g. `prc`, `msp`) or a nexus code, as
+    /// written: the projects with a sponsor nexus in it; `None`: any.
+    pub nexus: Option<String>,
     /// Annual probability in [0, 1].
     pub annual_hazard: f64,
 }
 
 impl HazardOverride {
-    /// Whether `project` matches.
-    pub fn matches(&self, project: &ProjectSpec) -> bool {
-        self.project.as_ref().is_none_or(|id| *id == project.id) && self.selector.matches(project)
+    /// Whether `project` matches; `table` resolves the nexus group and the
+    /// project's sponsor nexus codes (any spelling the table knows).
+    pub fn matches(&self, project: &ProjectSpec, table: &NexusTable) -> bool {
+        self.project.as_ref().is_none_or(|id| *id == project.id)
+            && self.selector.matches(project)
+            && self.nexus.as_ref().is_none_or(|entry| {
+                let codes = table.rule_codes(entry).unwrap_or_default();
+                (project.sponsor_nexus.iter())
+                    .filter_map(|c| table.resolve(c))
+                    .any(|code| codes.iter().any(|g| g == code))
+            })
     }
 }
 
@@ -481,9 +492,9 @@ impl Remedy {
 impl NexusEventsSpec {
     /// The annual hazard of `project`: the last matching override, or the
     /// facility's default.
-    pub fn annual_hazard_of(&self, project: &ProjectSpec) -> f64 {
+    pub fn annual_hazard_of(&self, project: &ProjectSpec, table: &NexusTable) -> f64 {
         (self.overrides.iter().rev())
-            .find(|o| o.matches(project))
+            .find(|o| o.matches(project, table))
             .map_or(self.annual_hazard, |o| o.annual_hazard)
     }
 }

@@ -6,7 +6,9 @@
 //! so (`defaulted_value`), defaulted loans carried at the lower of an
 //! assumed recovery and their exposure from their default until their
 //! recovery is collected (CLO indentures carry defaulted obligations at the
-//! lower of market value and a recovery rate). A failing test diverts only
+//! lower of market value and a recovery rate); a loan excluded after a
+//! nexus event (remedy `exclude`) is carried at zero before and after its
+//! default. A failing test diverts only
 //! its cure amount: the principal that, paid to the covered tranches from
 //! the most senior, makes the ratio pass. See docs/waterfall.md.
 
@@ -36,6 +38,14 @@ pub(super) fn prepare(liabilities: &Liabilities, pool: &PoolPath, periods: usize
         };
         let cells = &mut s.carried[i * width..(i + 1) * width];
         for event in &pool.defaults {
+            // A loan excluded after a nexus event stays out once it
+            // defaults: its ineligibility is not cured by the default, and
+            // an indenture carries an obligation that is both ineligible and
+            // defaulted at the lower of the two values, zero. Its recovery
+            // counts when collected, as cash.
+            if pool.nexus.excluded_before(event.loan, event.period) {
+                continue;
+            }
             let carried = recovered_amount(event.exposure, rates[event.loan]);
             let until = event.recovery_period.min(width);
             for cell in &mut cells[event.period..until] {

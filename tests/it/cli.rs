@@ -265,7 +265,7 @@ fn default_folders_never_collide() {
     let flagship_pack = names("us-rok-critical-minerals");
     // The flagship has `[nexus_events]`, the quickstart not: otherwise the
     // same files in both packs.
-    let nexus = ["nexus_events.csv", "nexus_impact.csv"].map(String::from);
+    let nexus = ["nexus_events.csv", "nexus_timing.csv", "nexus_impact.csv"].map(String::from);
     assert!(nexus.iter().all(|n| flagship_pack.contains(n)));
     let without_nexus: Vec<String> = (flagship_pack.iter())
         .filter(|n| !nexus.contains(n))

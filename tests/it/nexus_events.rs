@@ -147,6 +147,7 @@ fn a_scenario_sets_the_hazard_of_the_projects_it_selects() {
                 mineral: Some("lithium".into()),
                 ..Selector::default()
             },
+            nexus: None,
             annual_hazard: 1.0,
         }],
         ..ScenarioSpec::base()
@@ -157,4 +158,105 @@ fn a_scenario_sets_the_hazard_of_the_projects_it_selects() {
     simulator.simulate(0, &mut FactorDraws::default(), &mut out);
     assert_eq!(out.nexus.acquisitions.len(), 1);
     assert!(pool_path(&spec, 0).nexus.acquisitions.is_empty());
+}
+
+/// A hazard by nexus group: the one loan's sponsor has nexus `United
+/// States` (US, a member of the built-in `msp` group). An override for
+/// `msp` at hazard 1 acquires it in period 1 on every path; one for `prc`
+/// (CN, HK, MO) leaves it alone, and so does one for `KOR` (a code).
+#[test]
+fn a_hazard_by_nexus_group_selects_the_projects_with_a_nexus_in_it() {
+    let hazard_for = |group: &str| {
+        let mut spec = one_loan(Remedy::Prepay { premium: 0.0 });
+        spec.projects[0].sponsor_nexus = vec!["United States".into()];
+        let mut rule = events(0.0, Remedy::Prepay { premium: 0.0 });
+        rule.overrides = vec![HazardOverride {
+            project: None,
+            selector: Selector::default(),
+            nexus: Some(group.into()),
+            annual_hazard: 1.0,
+        }];
+        spec.nexus_events = Some(rule);
+        spec.validate().unwrap();
+        (0..10)
+            .map(|path| pool_path(&spec, path).nexus.acquisitions.len())
+            .sum::<usize>()
+    };
+    assert_eq!(hazard_for("msp"), 10);
+    assert_eq!(hazard_for("MSP"), 10);
+    assert_eq!(hazard_for("USA"), 10);
+    assert_eq!(hazard_for("prc"), 0);
+    assert_eq!(hazard_for("KOR"), 0);
+}
+
+/// An unknown group is bad input naming the field.
+#[test]
+fn an_unknown_nexus_group_in_a_hazard_is_refused() {
+    let mut spec = one_loan(Remedy::Exclude);
+    let mut rule = events(0.0, Remedy::Exclude);
+    rule.overrides = vec![HazardOverride {
+        project: None,
+        selector: Selector::default(),
+        nexus: Some("allies".into()),
+        annual_hazard: 0.5,
+    }];
+    spec.nexus_events = Some(rule);
+    let error = format!("{:?}", spec.validate().unwrap_err());
+    assert!(error.contains("nexus_events.hazard[0].group"), "{error}");
+    assert!(
+        error.contains("`allies` is neither a nexus group"),
+        "{error}"
+    );
+}
+
+/// nexus_timing.csv's rows add up to nexus_events.csv's: per group, the
+/// expected acquisitions and exposure summed over the years of the deal are
+/// the group's totals and the last year's cumulative probability is its
+/// prob_event; with a hazard of 1 every acquisition is in year 1.
+#[test]
+fn acquisitions_by_year_add_up_to_the_totals() {
+    use blendsim::aggregate::{nexus_timing, summarise_nexus_events};
+    let mut spec = homogeneous_pool(20, 0.2, 0.2, 0.4, &[0.05, 0.2, 1.0]);
+    spec.nexus_events = Some(events(0.15, Remedy::Exclude));
+    let model = Model::compile(&spec).unwrap();
+    let outcomes = simulate_outcomes(
+        &model,
+        &RunSettings {
+            paths: 400,
+            seed: 3,
+        },
+        &|_| {},
+    );
+    let totals = summarise_nexus_events(&model, &outcomes, 0.01);
+    let by_year = nexus_timing(&model, &outcomes, 0.01);
+    assert!(totals[0].expected_events.mean > 1.0, "events happen");
+    for total in &totals {
+        let rows: Vec<_> = (by_year.iter())
+            .filter(|r| r.group == total.group && r.name == total.name)
+            .collect();
+        assert!(!rows.is_empty());
+        let events: f64 = rows.iter().map(|r| r.expected_events.mean).sum();
+        let exposure: f64 = rows.iter().map(|r| r.expected_exposure.mean).sum();
+        assert!((events - total.expected_events.mean).abs() < 1e-9);
+        assert!((exposure - total.expected_exposure.mean).abs() < 1e-6 * exposure.max(1.0));
+        let last = rows.last().unwrap().prob_event_by.mean;
+        assert!((last - total.prob_event.mean).abs() < 1e-12);
+        assert!(
+            rows.windows(2)
+                .all(|w| w[0].prob_event_by.mean <= w[1].prob_event_by.mean)
+        );
+        assert_eq!(rows[0].year, 1);
+    }
+    // Hazard 1: the one loan (first period ends at year 1) is acquired in
+    // year 1 on every path.
+    let spec = one_loan(Remedy::Exclude);
+    let model = Model::compile(&spec).unwrap();
+    let outcomes = simulate_outcomes(&model, &RunSettings { paths: 50, seed: 5 }, &|_| {});
+    let rows = nexus_timing(&model, &outcomes, 0.01);
+    let pool: Vec<_> = rows.iter().filter(|r| r.name == "all").collect();
+    assert_eq!(pool[0].expected_events.mean, 1.0);
+    assert_eq!(pool[0].expected_events.se, 0.0);
+    assert_eq!(pool[0].expected_exposure.mean, 100.0);
+    assert_eq!(pool[0].prob_event_by.mean, 1.0);
+    assert!(pool[1..].iter().all(|r| r.expected_events.mean == 0.0));
 }

@@ -74,12 +74,12 @@ fn the_command_writes_exactly_what_the_pipeline_writes() {
     );
     let files = csv_files(library.path());
     // The pack's ten tables (with parties.csv and convergence.csv), the
-    // flagship's two tables of nexus events, tornado.csv and the two traces
-    // (path 5 and the 99% quantile's path, which is not path 5 on this
-    // sample).
+    // flagship's three tables of nexus events (events, timing, impact),
+    // tornado.csv and the two traces (path 5 and the 99% quantile's path,
+    // which is not path 5 on this sample).
     assert_eq!(
         files.len(),
-        15,
+        16,
         "{:?}",
         files.iter().map(|f| &f.0).collect::<Vec<_>>()
     );

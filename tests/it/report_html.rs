@@ -342,6 +342,14 @@ fn report_html_renders_in_headless_chromium_with_its_charts() {
         return;
     };
     let (_dir, out) = run_flagship(&[]);
+    // The headline is the PV cost of public money, with public capital
+    // from the parties (the first loss and the MSP member's senior share).
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("<b>Public money</b>: USD 277.50m"),
+        "parties' public capital"
+    );
+    assert!(html.contains("Its PV cost (cash paid out less cash received"));
     let sections = [
         "summary",
         "tranches",
@@ -377,11 +385,22 @@ fn combined_scenario_report_renders_with_its_chart() {
         "scenarios",
         "side-by-side",
         "public",
+        "parties",
         "scenario-chart",
         "sensitivities",
     ];
     check_page(&browser, &out.join("report.html"), &sections, 2, 300);
     let html = fs::read_to_string(out.join("report.html")).unwrap();
+    // The public side leads with PV cost, and each party's PV cost and
+    // grant element are side by side across the scenarios.
+    assert!(html.contains("<td>PV cost of public money</td>"));
+    for row in [
+        "<td>mdb_trust_fund</td><td>PV cost</td>",
+        "<td>us_dfi</td><td>grant element</td>",
+        "<td>us_institutional</td><td>median IRR</td>",
+    ] {
+        assert!(html.contains(row), "{row}");
+    }
     // Every scenario is a column and links to its own memo.
     for scenario in ["base", "lithium_price_crash"] {
         assert!(html.contains(&format!("<th>{scenario}</th>")), "{scenario}");

@@ -136,3 +136,47 @@ fn oc_test_carrying_rules_zero_and_a_stated_share() {
     );
     assert_eq!(share.tranche(1, 2).interest, m(127_272));
 }
+
+/// A loan excluded from the coverage tests after a nexus event (remedy
+/// `exclude`) stays out once it defaults: an indenture carries an
+/// obligation that is both ineligible and defaulted at the lower of the two
+/// values, zero, and does not let it back in at its recovery.
+///
+/// The path above, with the 150,000 that defaults in period 2 excluded from
+/// period 1 (its sponsor acquired then): excluded_par 150,000 in period 1
+/// (the exclusion ends at the default).
+/// p1: collateral 1,000,000 - 150,000 = 850,000; largest A + B covered
+///     floor(85,000,000 x 10 / 11) = 77,272,727 cents; needed 90,000,000 -
+///     77,272,727 = 12,727,273 cents; the 14,000 left after A's 6,000 is
+///     diverted to A: A 586,000.
+/// p2: A + B = 886,000. Collateral = performing 850,000 + the defaulted
+///     loan at zero (not at 0.5 x 150,000) = 850,000: needed 88,600,000 -
+///     77,272,727 = 11,327,273 cents. Carried at its recovery it would be
+///     925,000 -> 84,090,909 and only 4,509,091 needed.
+/// p3: the same collateral, still not carried until its recovery is cash.
+#[test]
+fn an_excluded_loan_stays_out_of_the_oc_numerator_after_its_default() {
+    let model = model(DefaultedValue::RecoveryMean);
+    let mut path = path();
+    path.nexus.acquisitions = vec![blendsim::simulate::AcquisitionEvent {
+        loan: 0,
+        period: 1,
+        exposure: m(15_000_000),
+    }];
+    path.nexus.excluded_par = vec![m(0), m(15_000_000), m(0), m(0), m(0)];
+    path.nexus.excluded_interest = vec![m(0); 5];
+    let ledger = run(&model, &path);
+    let test = |k: usize| {
+        let t = ledger.test(0, k);
+        (t.failed, t.needed.minor(), t.cure.minor())
+    };
+    assert_eq!(test(1), (true, 12_727_273, 1_400_000));
+    assert_eq!(ledger.tranche(0, 1).principal, m(1_400_000));
+    assert_eq!(test(2).1, 11_327_273);
+    // Not excluded, the same state would carry it at 75,000.
+    let mut carried = path.clone();
+    carried.nexus.acquisitions.clear();
+    carried.nexus.excluded_par = vec![m(0), m(15_000_000), m(0), m(0), m(0)];
+    let back_in = run(&model, &carried);
+    assert_eq!(back_in.test(0, 2).needed.minor(), 4_509_091);
+}

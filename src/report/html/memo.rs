@@ -3,7 +3,9 @@
 
 use std::fmt::Write as _;
 
-use crate::aggregate::{FacilityMetrics, ImpliedRating, TrancheSummary};
+use crate::aggregate::{
+    FacilityMetrics, ImpliedRating, PUBLIC_TOTAL, PartySummary, TrancheSummary,
+};
 use crate::format::{self, with_se};
 use crate::spec::TrancheClass;
 
@@ -21,7 +23,11 @@ pub fn in_brief(html: &mut String, run: &RunReport<'_>) {
     let _ = writeln!(
         html,
         "<p>{}</p>",
-        public_sentence(&run.pack.facility, &run.model.currency.code)
+        public_sentence(
+            &run.pack.facility,
+            run.pack.parties.iter().find(|p| p.party == PUBLIC_TOTAL),
+            &run.model.currency.code
+        )
     );
     html.push_str("</section>\n");
 }
@@ -111,19 +117,32 @@ fn tranche_sentence(run: &RunReport<'_>, row: &TrancheSummary, rating: &ImpliedR
     )
 }
 
-/// The public side's headline: what it puts in, what it mobilises, what it
-/// expects to lose.
-pub fn public_sentence(f: &FacilityMetrics, code: &str) -> String {
+/// The public side's headline: what it puts in, what it mobilises and what
+/// it costs in present value (the budget office's measure: parties.csv's
+/// public row), then its undiscounted principal loss. Undiscounted loss
+/// alone ranks a funded first loss (which also earns the excess spread)
+/// against an unfunded guarantee the wrong way round.
+pub fn public_sentence(f: &FacilityMetrics, public: Option<&PartySummary>, code: &str) -> String {
     if f.public_capital <= 0.0 || f.mobilisation_ratio.is_nan() {
-        return "No tranche or guarantee is marked public (<code>public = true</code>), so \
-                there is no mobilisation ratio or public loss to report."
+        return "No party, tranche or guarantee is public (<code>public = true</code>), so \
+                there is no mobilisation ratio or public cost to report."
             .into();
     }
     let millions = |x: f64| format::millions(x, code);
+    let cost = public.map_or_else(String::new, |p| {
+        format!(
+            " Its PV cost (cash paid out less cash received, discounted at each public \
+             party's rate) is {cost} ({share} of its commitment; grant element {grant}).",
+            cost = with_se(p.pv_cost.mean, p.pv_cost.se, millions),
+            share = format::percent_with(p.pv_cost_share.mean, 1),
+            grant = with_se(p.grant_element.mean, p.grant_element.se, format::percent),
+        )
+    });
     format!(
         "<b>Public money</b>: {public} ({share} of capital) mobilises {ratio} private {code} \
-         per public {code} ({private}). It expects to lose {loss} ({loss_share} of it); the \
-         first loss ({first}) is wiped out on {wiped} of paths.",
+         per public {code} ({private}).{cost} Undiscounted, it expects to lose {loss} of \
+         principal ({loss_share} of it); the first loss ({first}) is wiped out on {wiped} of \
+         paths.",
         public = millions(f.public_capital),
         share = format::percent_with(f.public_capital / f.total_capital, 1),
         ratio = format::grouped(f.mobilisation_ratio, 2),

@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use crate::aggregate::{CommitteePack, TrancheSummary};
+use crate::aggregate::{CommitteePack, PUBLIC_TOTAL, PartySummary, TrancheSummary};
 use crate::format::{self, with_se};
 use crate::spec::{Currency, ScenarioSpec};
 
@@ -76,6 +76,10 @@ pub fn scenarios_page(page: &ScenarioPage<'_>) -> std::io::Result<String> {
     scenario_list(&mut html, page);
     side_by_side(&mut html, page);
     public_side(&mut html, page);
+    let parties: Vec<(&str, &[PartySummary])> = (page.scenarios.iter())
+        .map(|s| (s.spec.name.as_str(), s.pack.parties.as_slice()))
+        .collect();
+    super::scenario_parties::parties_by_scenario(&mut html, &parties, &page.currency.code);
     let names: Vec<String> = page.scenarios.iter().map(|s| s.spec.name.clone()).collect();
     let svg = scenario_losses_svg(&names, &losses(page))?;
     let _ = writeln!(
@@ -175,9 +179,18 @@ fn public_side(html: &mut String, page: &ScenarioPage<'_>) {
     }
     html.push_str("</tr>\n");
     type Row<'r> = (&'r str, Box<dyn Fn(&CommitteePack) -> String + 'r>);
-    let rows: [Row<'_>; 4] = [
+    let rows: [Row<'_>; 5] = [
         (
-            "expected public loss",
+            "PV cost of public money",
+            Box::new(|p| {
+                (p.parties.iter().find(|r| r.party == PUBLIC_TOTAL)).map_or_else(
+                    || "n/a".to_owned(),
+                    |r| with_se(r.pv_cost.mean, r.pv_cost.se, |x| format::millions(x, code)),
+                )
+            }),
+        ),
+        (
+            "expected public principal loss (undiscounted)",
             Box::new(|p| {
                 let e = p.facility.public_expected_loss;
                 with_se(e.mean, e.se, |x| format::millions(x, code))

@@ -73,6 +73,10 @@ fn check_overrides(spec: &FacilitySpec, events: &NexusEventsSpec, c: &mut Checks
                 c.facility(format!("{at}.{key}"), true, known(what, value, get));
             }
         }
+        if let Some(entry) = &o.nexus {
+            let table = &spec.eligibility.nexus;
+            c.facility(format!("{at}.group"), true, table.check_rule_entry(entry));
+        }
     }
 }
 
