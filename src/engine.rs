@@ -86,7 +86,7 @@ impl<'t> Worker<'t> {
     fn run_path(&mut self, model: &Model, simulator: &PoolSimulator<'_>, path: u64) -> PathOutcome {
         simulator.simulate(path, &mut self.draws, &mut self.pool);
         run_waterfall(model, &self.pool, &mut self.ledger);
-        self.cashflows.add(&self.ledger);
+        self.cashflows.add(&self.ledger, &self.pool);
         let tranches: Vec<_> = model
             .liabilities
             .tranches

@@ -56,6 +56,7 @@ STEP_KEYS = {
     "principal": {"tranches", "pro_rata", "sequential_after_test_failure"},
     "residual": {"tranche"},
     "guarantee_fee": set(),
+    "guarantor_reimbursement": set(),
     "pdl": {"tranche"},
 }
 CLASS_RANK = {"senior": 0, "mezzanine": 1, "first_loss": 2}
@@ -397,8 +398,8 @@ def check_waterfall(fac: dict, path: Path, tranches: list, guarantee):
                     raise CheckError(f"{w}: unknown tranche {t!r}")
             if kind == "principal":
                 repaid |= set(named)
-            if kind == "guarantee_fee" and guarantee is None:
-                raise CheckError(f"{w}: guarantee_fee without [guarantee]")
+            if kind in ("guarantee_fee", "guarantor_reimbursement") and guarantee is None:
+                raise CheckError(f"{w}: {kind} without [guarantee]")
             label = st.get("name") or ", ".join(named)
             out.append((lst, kind, label))
         if steps[-1]["kind"] != "residual" and lst == "principal":

@@ -316,6 +316,15 @@ def waterfall_toml(tranches: list[str], guaranteed: bool) -> str:
         steps.append(step("interest", **i, tranche=t))
         if t != tranches[-1]:
             steps.append(step("pdl", **i, tranche=t))
+    if guaranteed:
+        # ASSUMPTION (docs/calibration.md section 15): the guarantor stands
+        # where the first loss stood, so excess spread left after the
+        # mezzanine reimburses its payouts, once the whole PDL (losses beyond
+        # the cap, charged to the funded tranches) is cleared, before the
+        # residual: the funded tranches are made whole first.
+        steps.append(step("pdl", **i, note="the whole ledger, before the guarantor"))
+        steps.append(step("guarantor_reimbursement", **i,
+                          note="excess spread repays the guarantor's payouts"))
     steps.append(step("residual", **i, tranche=tranches[-1],
                       note="after the whole PDL is cleared"))
     p = dict(list_="principal")
@@ -324,6 +333,8 @@ def waterfall_toml(tranches: list[str], guaranteed: bool) -> str:
     accelerated = []
     for t in tranches:
         accelerated += [step("interest", **a, tranche=t), step("principal", **a, tranches=[t])]
+    if guaranteed:
+        accelerated.append(step("guarantor_reimbursement", **a))
     accelerated.append(step("residual", **a, tranche=tranches[-1]))
     return ("# Priority of payments (docs/waterfall.md): interest proceeds, then\n"
             "# principal proceeds. Excess spread cures the principal deficiency\n"

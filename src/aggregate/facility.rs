@@ -56,6 +56,16 @@ pub struct FacilityMetrics {
     /// Over those paths, the mean years from the start to the event of
     /// default (NaN if none occurs).
     pub event_of_default_years: f64,
+    /// The tranches' and the guarantee's expected principal losses
+    /// weighted by their widths: (sum of notional x loss + cap x the
+    /// guarantee's loss) / pool principal, per path, then averaged.
+    pub capital_expected_loss: Estimate,
+    /// `pool_expected_loss - capital_expected_loss`: pool losses made good
+    /// from interest (excess spread: PDL and coverage-test cures, interest
+    /// left at the legal final, the guarantor's reimbursements), negative
+    /// where principal proceeds paid interest instead (capitalised
+    /// interest; interest and fees after an event of default).
+    pub excess_spread_absorbed: Estimate,
 }
 
 /// Computes the facility metrics; `unit` converts minor units to currency
@@ -74,6 +84,10 @@ pub fn facility_metrics(model: &Model, outcomes: &Outcomes, unit: f64) -> Facili
     let pool_es = expected_shortfall_estimate(&pool_losses, ES_LEVEL);
     let defaults: Vec<f64> = outcomes.defaults.iter().map(|&d| f64::from(d)).collect();
     let sorted_defaults = sorted(&defaults);
+    let capital_loss = capital_loss(model, outcomes);
+    let absorbed: Vec<f64> = (outcomes.pool_loss.iter().zip(&capital_loss))
+        .map(|(pool, capital)| pool - capital)
+        .collect();
     let recoveries: Vec<f64> = outcomes
         .detail
         .recovered
@@ -119,7 +133,27 @@ pub fn facility_metrics(model: &Model, outcomes: &Outcomes, unit: f64) -> Facili
             },
         },
         event_of_default_years: mean_years(model, &outcomes.events_of_default),
+        capital_expected_loss: estimate(&capital_loss),
+        excess_spread_absorbed: estimate(&absorbed),
     }
+}
+
+/// Per path, the capital's principal loss as a fraction of pool principal:
+/// every tranche's loss x notional and the guarantee's loss x cap.
+fn capital_loss(model: &Model, outcomes: &Outcomes) -> Vec<f64> {
+    let pool = model.pool.notional.as_f64();
+    let mut per_path = vec![0.0; outcomes.paths()];
+    let tranches = model.liabilities.tranches.iter().zip(&outcomes.tranches);
+    let widths = tranches.map(|(t, c)| (t.notional.as_f64() / pool, &c.loss));
+    let guarantee = (model.liabilities.guarantee.as_ref())
+        .zip(outcomes.guarantee.as_ref())
+        .map(|(g, c)| (g.cap.as_f64() / pool, &c.loss));
+    for (width, losses) in widths.chain(guarantee) {
+        for (total, loss) in per_path.iter_mut().zip(losses) {
+            *total += width * loss;
+        }
+    }
+    per_path
 }
 
 /// Share of paths with a nonzero period, with its standard error.

@@ -118,6 +118,9 @@ pub struct PartyColumns {
     pub irr: Vec<f64>,
     /// Cash received (minor units), for the multiple.
     pub received: Vec<f64>,
+    /// What the multiple divides by (minor units): paid into tranches
+    /// plus the guaranteed share of the cap.
+    pub invested: Vec<f64>,
     /// Exact sums over paths of cash paid and received (minor units).
     pub paid_sum: i128,
     /// See `paid_sum`.
@@ -132,6 +135,7 @@ impl PartyColumns {
         self.loss.push(o.loss);
         self.irr.push(o.irr);
         self.received.push(o.received.as_f64());
+        self.invested.push(o.invested.as_f64());
         self.paid_sum += i128::from(o.paid.minor());
         self.received_sum += i128::from(o.received.minor());
     }

@@ -49,7 +49,8 @@ pub struct PartySummary {
     pub prob_loss: Estimate,
     /// IRR quantiles at 5%, 50%, 95% (NaN when undefined).
     pub irr: [f64; 3],
-    /// Mean cash received / commitment.
+    /// Mean of cash received / amount invested (paid into tranches, plus
+    /// the guaranteed share of the cap), as a tranche's multiple.
     pub moic: Estimate,
     /// PV cost (public parties; NaN for private ones).
     pub pv_cost: Estimate,
@@ -117,6 +118,7 @@ fn public_total(model: &Model, outcomes: &Outcomes) -> PartyColumns {
     total.grant_cost = sum(|c| &c.grant_cost);
     total.loss = sum(|c| &c.loss);
     total.received = sum(|c| &c.received);
+    total.invested = sum(|c| &c.invested);
     total.irr = vec![f64::NAN; outcomes.paths()];
     total.paid_sum = public.iter().map(|c| c.paid_sum).sum();
     total.received_sum = public.iter().map(|c| c.received_sum).sum();
@@ -132,7 +134,11 @@ fn summarise_one(c: &PartyColumns, commitment: Money, paths: usize, unit: f64) -
     let paths_f = paths.max(1) as f64;
     let committed = commitment.as_f64();
     let irr = sorted(&c.irr);
-    let per_commitment: Vec<f64> = c.received.iter().map(|r| r / committed).collect();
+    // Per amount invested, as a tranche's multiple: with funding as drawn
+    // a party pays in less than its commitment when draws are cancelled.
+    let multiple: Vec<f64> = (c.received.iter().zip(&c.invested))
+        .map(|(r, i)| if *i > 0.0 { r / i } else { f64::NAN })
+        .collect();
     // A loss of at least one minor unit (shares of unpaid balances are
     // fractions of a unit).
     let lost: Vec<f64> = (c.loss.iter())
@@ -155,7 +161,7 @@ fn summarise_one(c: &PartyColumns, commitment: Money, paths: usize, unit: f64) -
         expected_loss: scaled(estimate(&c.loss), unit),
         prob_loss: estimate(&lost),
         irr: [0.05, 0.5, 0.95].map(|p| quantile(&irr, p)),
-        moic: estimate(&per_commitment),
+        moic: estimate(&multiple),
         pv_cost: scaled(pv_cost, unit),
         pv_cost_share: scaled(pv_cost, 1.0 / committed),
         grant_element: scaled(estimate(&c.grant_cost), 1.0 / committed),

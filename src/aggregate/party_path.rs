@@ -13,8 +13,12 @@ pub struct PartyOutcome {
     /// and of each draw when funded as drawn) plus its share of the
     /// guarantee's payouts (exact).
     pub paid: Money,
+    /// What the multiple divides by: what it paid into its tranches (at
+    /// closing and into later draws) plus its share of the guarantee's
+    /// cap (a guarantor commits the cap, whatever it pays out).
+    pub invested: Money,
     /// Cash received: its shares of tranche payments (with commitment
-    /// fees) and guarantee fees (exact).
+    /// fees), guarantee fees and the guarantor's reimbursements (exact).
     pub received: Money,
     /// Present value of `paid` at the party's discount rate.
     pub pv_paid: f64,
@@ -23,7 +27,8 @@ pub struct PartyOutcome {
     /// PV of paid less PV of received at the grant-element rate.
     pub grant_cost: f64,
     /// Its shares of the tranches' principal losses (original principal
-    /// unpaid at the legal final date) plus its share of guarantee payouts.
+    /// unpaid at the legal final date) plus its share of guarantee payouts
+    /// less its share of their reimbursements.
     pub loss: f64,
     /// Annual IRR of its dated cash (NaN for a party that guarantees).
     pub irr: f64,
@@ -34,6 +39,7 @@ pub struct PartyOutcome {
 pub struct PartyScratch {
     funded: Vec<Money>,
     payout: Vec<Money>,
+    reimbursed: Vec<Money>,
     received: Vec<Money>,
     invested: Vec<f64>,
     flows: Vec<Vec<(f64, f64)>>,
@@ -50,9 +56,10 @@ pub fn party_outcomes(
 ) -> Vec<PartyOutcome> {
     let parties = &model.parties;
     let n = parties.parties.len();
-    let mut out = vec![
+    let mut out: Vec<PartyOutcome> = vec![
         PartyOutcome {
             paid: Money::ZERO,
+            invested: Money::ZERO,
             received: Money::ZERO,
             pv_paid: 0.0,
             pv_received: 0.0,
@@ -74,11 +81,12 @@ pub fn party_outcomes(
             let (paid, received) = (funded + payout, scratch.received[p]);
             let o = &mut out[p];
             o.paid += paid;
+            o.invested += funded;
             o.received += received;
             o.pv_paid += paid.as_f64() * party.discount[k];
             o.pv_received += received.as_f64() * party.discount[k];
             o.grant_cost += (paid.as_f64() - received.as_f64()) * party.grant_discount[k];
-            o.loss += payout.as_f64();
+            o.loss += (payout - scratch.reimbursed[p]).as_f64();
             // Dated net cash for the IRR, unless it is a tranche's: what
             // it paid in at closing is the investment, later draws are
             // outflows on their dates.
@@ -89,6 +97,9 @@ pub fn party_outcomes(
                 scratch.flows[p].push((years, net));
             }
         }
+    }
+    for (o, party) in out.iter_mut().zip(&parties.parties) {
+        o.invested += party.guaranteed;
     }
     finish(
         model,
@@ -112,6 +123,7 @@ fn period_cash(
     for column in [
         &mut scratch.funded,
         &mut scratch.payout,
+        &mut scratch.reimbursed,
         &mut scratch.received,
     ] {
         column.clear();
@@ -124,6 +136,8 @@ fn period_cash(
     }
     if let (Some(holders), Some(g)) = (&parties.guarantee_holders, &model.liabilities.guarantee) {
         holders.split_into(ledger.guarantee_payout(k), &mut scratch.payout);
+        holders.split_into(ledger.guarantee_reimbursement(k), &mut scratch.reimbursed);
+        holders.split_into(ledger.guarantee_reimbursement(k), &mut scratch.received);
         if let Some(fee) = g.fee {
             holders.split_into(ledger.fee(fee, k).paid, &mut scratch.received);
         }

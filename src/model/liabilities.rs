@@ -134,8 +134,9 @@ impl FeeModel {
 pub struct ReserveModel {
     /// Name.
     pub name: String,
-    /// The tranche whose interest shortfalls it pays.
-    pub tranche: usize,
+    /// The tranches whose interest shortfalls it pays (each at its interest
+    /// step, in the order of the list).
+    pub tranches: Vec<usize>,
     /// Its target.
     pub target: ReserveTargetModel,
     /// Its balance at closing (funded by the tranches funded then).
@@ -147,7 +148,7 @@ pub struct ReserveModel {
 pub enum ReserveTargetModel {
     /// A fixed amount.
     Amount(Money),
-    /// This many periods of the covered tranche's current interest.
+    /// This many periods of the covered tranches' current interest.
     InterestPeriods(i64),
 }
 
@@ -251,6 +252,8 @@ pub enum Step {
     /// Clear the principal deficiency ledger charged to a tranche (`None`:
     /// the whole ledger) into the principal proceeds.
     Pdl(Option<usize>),
+    /// Reimburse the guarantor its payouts not yet reimbursed.
+    GuarantorReimbursement,
 }
 
 /// A principal step, compiled.
@@ -511,32 +514,7 @@ impl Builder<'_> {
                 });
                 Step::CoverageTest(self.liabilities.tests.len() - 1)
             }
-            StepSpec::Reserve(reserve) => {
-                let tranche = match &reserve.tranche {
-                    Some(name) => self.tranche(name, at)?,
-                    None => 0,
-                };
-                let target = match reserve.target {
-                    ReserveTarget::Amount(amount) => ReserveTargetModel::Amount(to_money(
-                        amount,
-                        &self.spec.currency,
-                        format!("{at}.target_amount"),
-                    )?),
-                    ReserveTarget::InterestPeriods(n) => {
-                        ReserveTargetModel::InterestPeriods(i64::from(n))
-                    }
-                };
-                let initial = self.initial_deposit(reserve.initial_deposit, at)?;
-                self.liabilities.reserves.push(ReserveModel {
-                    name: reserve.name.clone(),
-                    tranche,
-                    target,
-                    initial,
-                });
-                let index = self.liabilities.reserves.len() - 1;
-                self.liabilities.reserve_for[tranche].get_or_insert(index);
-                Step::Reserve(index)
-            }
+            StepSpec::Reserve(reserve) => self.reserve(reserve, at)?,
             StepSpec::Principal(p) => Step::Principal(PrincipalStep {
                 tranches: p
                     .tranches
@@ -548,12 +526,47 @@ impl Builder<'_> {
             }),
             StepSpec::Residual { tranche } => Step::Residual(self.tranche(tranche, at)?),
             StepSpec::GuaranteeFee => Step::Fee(self.guarantee_fee(at)?),
+            StepSpec::GuarantorReimbursement => Step::GuarantorReimbursement,
             StepSpec::CommitmentFee(fee) => self.commitment_fee(fee, at)?,
             StepSpec::Pdl { tranche } => Step::Pdl(match tranche {
                 Some(name) => Some(self.tranche(name, at)?),
                 None => None,
             }),
         })
+    }
+
+    /// A reserve step: the reserve, compiled, and which tranches it covers.
+    fn reserve(
+        &mut self,
+        reserve: &crate::spec::ReserveSpec,
+        at: &str,
+    ) -> Result<Step, ModelError> {
+        let tranches = match reserve.tranches.as_slice() {
+            [] => vec![0],
+            names => (names.iter())
+                .map(|name| self.tranche(name, at))
+                .collect::<Result<_, _>>()?,
+        };
+        let target = match reserve.target {
+            ReserveTarget::Amount(amount) => ReserveTargetModel::Amount(to_money(
+                amount,
+                &self.spec.currency,
+                format!("{at}.target_amount"),
+            )?),
+            ReserveTarget::InterestPeriods(n) => ReserveTargetModel::InterestPeriods(i64::from(n)),
+        };
+        let initial = self.initial_deposit(reserve.initial_deposit, at)?;
+        self.liabilities.reserves.push(ReserveModel {
+            name: reserve.name.clone(),
+            tranches: tranches.clone(),
+            target,
+            initial,
+        });
+        let index = self.liabilities.reserves.len() - 1;
+        for t in tranches {
+            self.liabilities.reserve_for[t].get_or_insert(index);
+        }
+        Ok(Step::Reserve(index))
     }
 
     /// What a fee step at `at` accrues each period.

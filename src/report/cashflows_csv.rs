@@ -20,13 +20,17 @@ pub struct CashflowRow {
     pub period: usize,
     /// Its payment date.
     pub date: NaiveDate,
-    /// Tranche, fee, reserve or guarantee name.
+    /// Tranche, fee, reserve or guarantee name, or `pool`, `pdl`,
+    /// `ramp_up_account`.
     pub party: String,
-    /// `tranche`, `fee`, `reserve` or `guarantee`.
+    /// `tranche`, `fee`, `reserve`, `guarantee`, `pool`, `pdl` or
+    /// `ramp_up_account`.
     pub kind: &'static str,
-    /// Interest (or fee) paid; a reserve's net deposit.
+    /// Interest (or fee) paid; a reserve's net deposit; the pool's
+    /// interest collected; a PDL cure; the ramp-up account's interest.
     pub interest_paid: Value,
-    /// Principal paid; minus a guarantee's payout.
+    /// Principal paid; minus a guarantee's payout; the pool's scheduled
+    /// principal collected; the ramp-up account's release.
     pub principal_paid: Value,
     /// Residual paid.
     pub residual_paid: Value,
@@ -40,15 +44,21 @@ pub struct CashflowRow {
     /// A tranche's commitment fee received.
     pub commitment_fee: Value,
     /// Cash a tranche paid in: its share of the period's loan draws when
-    /// funded as drawn.
+    /// funded as drawn; the pool's draws; what the ramp-up account lent.
     pub funded: Value,
+    /// The pool's recoveries collected.
+    pub recoveries: Value,
+    /// The pool's principal written off at default.
+    pub defaulted: Value,
+    /// What the guarantor was reimbursed of its payouts.
+    pub reimbursed: Value,
 }
 
 /// A column of cashflows.csv.
 pub type CashflowColumn = Column<CashflowRow>;
 
 /// The columns of cashflows.csv, in order.
-pub const COLUMNS: [&CashflowColumn; 12] = [
+pub const COLUMNS: [&CashflowColumn; 15] = [
     &Column {
         name: "period",
         unit: Unit::Index,
@@ -64,25 +74,25 @@ pub const COLUMNS: [&CashflowColumn; 12] = [
     &Column {
         name: "party",
         unit: Unit::Text,
-        description: "tranche, fee, reserve or guarantee name",
+        description: "tranche, fee, reserve or guarantee name; pool, pdl or ramp_up_account",
         value: |r| Value::Name(r.party.clone()),
     },
     &Column {
         name: "kind",
         unit: Unit::Text,
-        description: "tranche, fee, reserve or guarantee",
+        description: "tranche, fee, reserve, guarantee, pool (the loans), pdl (principal deficiency ledger) or ramp_up_account",
         value: |r| Value::Word(r.kind),
     },
     &Column {
         name: "interest_paid",
         unit: Unit::Currency,
-        description: "interest or fee paid; a reserve's net deposit",
+        description: "interest or fee paid; a reserve's net deposit; the pool's interest collected; a PDL cure (interest proceeds paid into the principal proceeds); the ramp-up account's interest",
         value: |r| r.interest_paid.clone(),
     },
     &Column {
         name: "principal_paid",
         unit: Unit::Currency,
-        description: "principal paid; minus a guarantee's payout",
+        description: "principal paid; minus a guarantee's payout; the pool's scheduled principal collected; the ramp-up account's cash released into the principal proceeds (cancelled draws)",
         value: |r| r.principal_paid.clone(),
     },
     &Column {
@@ -94,7 +104,7 @@ pub const COLUMNS: [&CashflowColumn; 12] = [
     &Column {
         name: "balance_end",
         unit: Unit::Currency,
-        description: "balance after the period (a fee's unpaid amount, a guarantee's undrawn cap)",
+        description: "balance after the period (a fee's unpaid amount, a guarantee's undrawn cap, the PDL charged to tranches, the ramp-up account's cash)",
         value: |r| r.balance_end.clone(),
     },
     &Column {
@@ -118,8 +128,26 @@ pub const COLUMNS: [&CashflowColumn; 12] = [
     &Column {
         name: "funded",
         unit: Unit::Currency,
-        description: "cash a tranche paid in: its share of the period's loan draws when funded as drawn (funding at closing is not a period's)",
+        description: "cash a tranche paid in: its share of the period's loan draws when funded as drawn (funding at closing is not a period's); the pool's loan draws; the ramp-up account's cash lent to loans",
         value: |r| r.funded.clone(),
+    },
+    &Column {
+        name: "recoveries",
+        unit: Unit::Currency,
+        description: "the pool's recoveries collected",
+        value: |r| r.recoveries.clone(),
+    },
+    &Column {
+        name: "defaulted",
+        unit: Unit::Currency,
+        description: "the pool's principal written off at default (exposure at default)",
+        value: |r| r.defaulted.clone(),
+    },
+    &Column {
+        name: "reimbursed",
+        unit: Unit::Currency,
+        description: "paid to the guarantor as reimbursement of its payouts",
+        value: |r| r.reimbursed.clone(),
     },
 ];
 
@@ -161,10 +189,14 @@ fn blank(k: usize, date: NaiveDate, party: &str, kind: &'static str) -> Cashflow
         shortfall_share: Value::Empty,
         commitment_fee: Value::Empty,
         funded: Value::Empty,
+        recoveries: Value::Empty,
+        defaulted: Value::Empty,
+        reimbursed: Value::Empty,
     }
 }
 
-/// Every party's row of period `k`: tranches, fees, reserves, guarantor.
+/// Every party's row of period `k`: the pool, tranches, fees, reserves,
+/// guarantor, PDL and ramp-up account.
 fn rows(model: &Model, sums: &CashflowSums, k: usize) -> Vec<CashflowRow> {
     let means = Means {
         paths: sums.paths,
@@ -172,7 +204,15 @@ fn rows(model: &Model, sums: &CashflowSums, k: usize) -> Vec<CashflowRow> {
     };
     let date = model.calendar.date(k);
     let l = &model.liabilities;
-    let mut out = Vec::new();
+    let [interest, principal, recoveries, defaulted, draws] = &sums.pool;
+    let mut out = vec![CashflowRow {
+        interest_paid: means.amount(interest[k]),
+        principal_paid: means.amount(principal[k]),
+        recoveries: means.amount(recoveries[k]),
+        defaulted: means.amount(defaulted[k]),
+        funded: means.amount(draws[k]),
+        ..blank(k, date, "pool", "pool")
+    }];
     for (t, tranche) in l.tranches.iter().enumerate() {
         let i = sums.cell(t, k);
         let [
@@ -215,16 +255,55 @@ fn rows(model: &Model, sums: &CashflowSums, k: usize) -> Vec<CashflowRow> {
             ..blank(k, date, &reserve.name, "reserve")
         });
     }
+    account_rows(model, sums, k, &mut out);
+    out
+}
+
+/// The guarantor's, the PDL's and the ramp-up account's rows of period `k`.
+fn account_rows(model: &Model, sums: &CashflowSums, k: usize, out: &mut Vec<CashflowRow>) {
+    let means = Means {
+        paths: sums.paths,
+        digits: model.currency.minor_digits,
+    };
+    let date = model.calendar.date(k);
+    let l = &model.liabilities;
+    let [
+        payout,
+        reimbursed,
+        cure,
+        pdl,
+        ramp_interest,
+        release,
+        lent,
+        ramp_balance,
+    ] = &sums.accounts;
     if let Some(g) = &l.guarantee {
-        let paid: i128 = sums.guarantee_payout[..=k].iter().sum();
+        let paid: i128 = payout[..=k].iter().sum();
         let undrawn = i128::from(g.cap.minor()) * i128::from(sums.paths) - paid;
         out.push(CashflowRow {
-            principal_paid: means.amount(-sums.guarantee_payout[k]),
+            principal_paid: means.amount(-payout[k]),
             balance_end: means.amount(undrawn),
+            reimbursed: means.amount(reimbursed[k]),
             ..blank(k, date, &g.name, "guarantee")
         });
     }
-    out
+    if l.pdl.is_some() {
+        out.push(CashflowRow {
+            interest_paid: means.amount(cure[k]),
+            balance_end: means.amount(pdl[k]),
+            ..blank(k, date, "pdl", "pdl")
+        });
+    }
+    // The ramp-up account has a row when it held cash on some path.
+    if ramp_balance.iter().any(|b| *b != 0) {
+        out.push(CashflowRow {
+            interest_paid: means.amount(ramp_interest[k]),
+            principal_paid: means.amount(release[k]),
+            funded: means.amount(lent[k]),
+            balance_end: means.amount(ramp_balance[k]),
+            ..blank(k, date, "ramp_up_account", "ramp_up_account")
+        });
+    }
 }
 
 impl Report for CashflowsCsv {

@@ -10,7 +10,7 @@ use crate::aggregate::FacilityMetrics;
 pub type FacilityColumn = Column<FacilityMetrics>;
 
 /// The columns of facility.csv, in order.
-pub const COLUMNS: [&FacilityColumn; 31] = [
+pub const COLUMNS: [&FacilityColumn; 35] = [
     &Column {
         name: "paths",
         unit: Unit::Count,
@@ -196,6 +196,30 @@ pub const COLUMNS: [&FacilityColumn; 31] = [
         unit: Unit::Years,
         description: "over the paths with one, mean years from the start to the event of default",
         value: |f| Value::Float(f.event_of_default_years),
+    },
+    &Column {
+        name: "capital_expected_loss",
+        unit: Unit::FractionOfPool,
+        description: "the tranches' expected principal losses weighted by their widths, with the guarantee's payouts net of reimbursements: mean over paths of (sum of notional x loss + cap x guarantee loss) / pool_notional",
+        value: |f| Value::Float(f.capital_expected_loss.mean),
+    },
+    &Column {
+        name: "capital_expected_loss_se",
+        unit: Unit::FractionOfPool,
+        description: "standard error of capital_expected_loss",
+        value: |f| Value::Float(f.capital_expected_loss.se),
+    },
+    &Column {
+        name: "excess_spread_absorbed",
+        unit: Unit::FractionOfPool,
+        description: "pool_expected_loss - capital_expected_loss: pool losses made good from interest (PDL and coverage-test cures, interest left at the legal final, the guarantor's reimbursements); negative where principal proceeds paid interest instead (a deferrable tranche's capitalised interest, which principal repays first; interest and fees after an event of default)",
+        value: |f| Value::Float(f.excess_spread_absorbed.mean),
+    },
+    &Column {
+        name: "excess_spread_absorbed_se",
+        unit: Unit::FractionOfPool,
+        description: "standard error of excess_spread_absorbed (paired per path)",
+        value: |f| Value::Float(f.excess_spread_absorbed.se),
     },
 ];
 

@@ -128,7 +128,7 @@ pub const IRR_P95: PartyColumn = Column {
 pub const MOIC_MEAN: PartyColumn = Column {
     name: "moic_mean",
     unit: Unit::Multiple,
-    description: "mean of cash received / commitment",
+    description: "mean of cash received / amount invested (paid into its tranches, at closing and into later draws, plus its share of the guarantee's cap), as a tranche's moic_mean",
     value: |s| Value::Float(s.moic.mean),
 };
 /// `moic_mean_se`.

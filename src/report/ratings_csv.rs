@@ -40,7 +40,7 @@ pub const COLUMNS: [&RatingsColumn; 9] = [
     &Column {
         name: "metric",
         unit: Unit::RatingMetric,
-        description: "the tranche's statistic on that basis",
+        description: "the tranche's statistic on that basis: on default_probability, a deferrable tranche's P(loss), the share of paths on which it loses original principal, and a non-deferrable tranche's P(loss or missed interest), the share of paths on which it loses principal or a coupon is not paid in full on its payment date (after any reserve draw), even if paid later; on expected_loss, its pv_loss; the guarantee's payouts / cap on both",
         value: |r| Value::Float(r.rating.metric),
     },
     &Column {

@@ -268,7 +268,7 @@ pub const INTEREST_SHORTFALL_MEAN: SummaryColumn = Column {
 pub const PROB_DEFAULT: SummaryColumn = Column {
     name: "prob_default",
     unit: Unit::Probability,
-    description: "share of paths with a principal loss or, for a non-deferrable tranche, a coupon shortfall: the implied rating's default probability",
+    description: "share of paths with a principal loss or, for a non-deferrable tranche, a coupon not paid in full on its payment date (after any reserve draw), even if paid later: the implied rating's default probability",
     value: |s| Value::Float(s.prob_default),
 };
 /// Its standard error.

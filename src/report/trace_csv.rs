@@ -154,6 +154,10 @@ fn payee_name(model: &Model, payee: Payee) -> &str {
         Payee::Reserve(r) => &l.reserves[r].name,
         Payee::Test(i) => &l.tests[i].name,
         Payee::Pdl => "pdl",
+        Payee::Guarantor => l
+            .guarantee
+            .as_ref()
+            .map_or("guarantee", |g| g.name.as_str()),
     }
 }
 

@@ -113,6 +113,9 @@ pub enum StepSpec {
     },
     /// Pay the guarantor's fee (the `[guarantee]` table's `fee_bps`).
     GuaranteeFee,
+    /// Reimburse the guarantor what it has paid out and not yet been
+    /// reimbursed, from the cash at this point of the list.
+    GuarantorReimbursement,
     /// Pay a delayed-draw tranche its commitment fee on the undrawn part of
     /// its commitment.
     CommitmentFee(CommitmentFeeSpec),
@@ -146,6 +149,7 @@ impl StepSpec {
             Self::Principal(_) => "principal",
             Self::Residual { .. } => "residual",
             Self::GuaranteeFee => "guarantee_fee",
+            Self::GuarantorReimbursement => "guarantor_reimbursement",
             Self::CommitmentFee(_) => "commitment_fee",
             Self::Pdl { .. } => "pdl",
         }
@@ -245,9 +249,10 @@ pub enum DefaultedValue {
 pub struct ReserveSpec {
     /// Unique name among reserves.
     pub name: String,
-    /// The tranche whose interest shortfalls the reserve pays (and whose
-    /// interest sizes a `target_periods` target); `None`: the most senior.
-    pub tranche: Option<String>,
+    /// The tranches whose interest shortfalls the reserve pays (and whose
+    /// interest, added up, sizes a `target_periods` target): `tranche` or
+    /// `tranches` in the file; empty: the most senior.
+    pub tranches: Vec<String>,
     /// What the reserve is topped up to.
     pub target: ReserveTarget,
     /// Cash put in the account at closing from the tranches funded then
@@ -261,7 +266,7 @@ pub struct ReserveSpec {
 pub enum ReserveTarget {
     /// A fixed amount (currency units).
     Amount(Decimal),
-    /// This many periods of the covered tranche's current interest.
+    /// This many periods of the covered tranches' current interest.
     InterestPeriods(u32),
 }
 

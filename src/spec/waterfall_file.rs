@@ -88,6 +88,7 @@ const KINDS: &[(&str, &[&str])] = &[
         &[
             "name",
             "tranche",
+            "tranches",
             "target_amount",
             "target_periods",
             "initial_deposit",
@@ -99,6 +100,7 @@ const KINDS: &[(&str, &[&str])] = &[
     ),
     ("residual", &["tranche"]),
     ("guarantee_fee", &[]),
+    ("guarantor_reimbursement", &[]),
     ("commitment_fee", &["tranche", "rate_bps"]),
     ("pdl", &["tranche"]),
 ];
@@ -290,6 +292,7 @@ impl Reader {
             "pdl" => StepSpec::Pdl {
                 tranche: raw.tranche,
             },
+            "guarantor_reimbursement" => StepSpec::GuarantorReimbursement,
             _ => StepSpec::GuaranteeFee,
         }
     }
@@ -355,9 +358,18 @@ impl Reader {
                 money_from_toml(&v)
             })
         });
+        let tranches = match (raw.tranche, raw.tranches) {
+            (Some(tranche), None) => vec![tranche],
+            (None, tranches) => tranches.unwrap_or_default(),
+            (Some(tranche), Some(_)) => {
+                let message = "both `tranche` and `tranches` are given; expected one of them";
+                self.fail(&format!("{at}.tranches"), message.into());
+                vec![tranche]
+            }
+        };
         ReserveSpec {
             name,
-            tranche: raw.tranche,
+            tranches,
             target,
             initial_deposit,
         }

@@ -238,9 +238,9 @@ impl<'a> Steps<'a> {
                     self.tranche(at, "tranche", tranche, kind);
                 }
             }
-            StepSpec::GuaranteeFee => {
+            StepSpec::GuaranteeFee | StepSpec::GuarantorReimbursement => {
                 if self.spec.guarantee.is_none() {
-                    let message = "a guarantee_fee step needs a [guarantee] table".to_owned();
+                    let message = format!("a {kind} step needs a [guarantee] table");
                     self.found.fail(format!("{at}.kind"), message);
                 }
             }
@@ -248,8 +248,8 @@ impl<'a> Steps<'a> {
     }
 
     fn check_reserve(&mut self, at: &str, reserve: &'a ReserveSpec) {
-        if let Some(tranche) = &reserve.tranche {
-            self.tranche(at, "tranche", tranche, "reserve");
+        for (j, tranche) in reserve.tranches.iter().enumerate() {
+            self.tranche(at, &format!("tranches[{j}]"), tranche, "reserve");
         }
         self.check_name(at, &reserve.name, "reserve");
         match reserve.target {
@@ -319,11 +319,14 @@ impl<'a> Steps<'a> {
     fn check_accelerated(&mut self, at: &str, step: &StepSpec) {
         if !matches!(
             step,
-            StepSpec::Interest { .. } | StepSpec::Principal(_) | StepSpec::Residual { .. }
+            StepSpec::Interest { .. }
+                | StepSpec::Principal(_)
+                | StepSpec::Residual { .. }
+                | StepSpec::GuarantorReimbursement
         ) {
             let message = format!(
                 "a {} step does not apply after an event of default; expected interest, \
-                 principal or residual (every fee is paid first)",
+                 principal, guarantor_reimbursement or residual (every fee is paid first)",
                 step.kind()
             );
             self.found.fail(format!("{at}.kind"), message);
@@ -405,18 +408,21 @@ impl<'a> Steps<'a> {
         }
         let mut covered = BTreeMap::new();
         for (_, _, at, step) in &steps {
-            if let StepSpec::Reserve(r) = step {
-                let tranche = r
-                    .tranche
-                    .as_deref()
-                    .or(self.tranche_names.first().copied())
-                    .unwrap_or_default();
+            let StepSpec::Reserve(r) = step else {
+                continue;
+            };
+            let first = self.tranche_names.first().copied().unwrap_or_default();
+            let tranches: Vec<&str> = match r.tranches.as_slice() {
+                [] => vec![first],
+                names => names.iter().map(String::as_str).collect(),
+            };
+            for tranche in tranches {
                 if let Some(first) = covered.insert(tranche, at.clone()) {
                     let message = format!(
                         "tranche `{tranche}` is already covered by the reserve step {first}; \
                          expected one reserve per tranche"
                     );
-                    self.found.fail(format!("{at}.tranche"), message);
+                    self.found.fail(format!("{at}.tranches"), message);
                 }
             }
         }

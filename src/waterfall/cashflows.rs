@@ -10,6 +10,7 @@
 
 use crate::model::Liabilities;
 use crate::money::Money;
+use crate::simulate::PoolPath;
 
 use super::Ledger;
 
@@ -37,11 +38,19 @@ pub struct CashflowSums {
     pub fee_shortfall_paths: Vec<u64>,
     /// Reserve columns: deposits, withdrawals, balance at the end.
     pub reserve: [Vec<i128>; 3],
-    /// Guarantee payout per period.
-    pub guarantee_payout: Vec<i128>,
+    /// The pool per period: interest collected, scheduled principal
+    /// collected, recoveries collected, principal written off at default,
+    /// loan draws (cash lent).
+    pub pool: [Vec<i128>; 5],
+    /// The facility's accounts per period: guarantee payout, guarantor
+    /// reimbursed, PDL cure (interest proceeds paid into the principal
+    /// proceeds), PDL balance after the period, the ramp-up account's
+    /// interest, its release into the waterfall (cancelled draws), its cash
+    /// lent to loans and its balance after the period.
+    pub accounts: [Vec<i128>; 8],
     /// Not yet flushed: the amount columns in i64, in the order tranche
-    /// (7), fee (2), reserve (3), guarantee payout (1).
-    pending: [Vec<i64>; 13],
+    /// (7), fee (2), reserve (3), pool (5), accounts (8).
+    pending: [Vec<i64>; 25],
     pending_paths: u32,
 }
 
@@ -79,7 +88,8 @@ impl CashflowSums {
             fee: std::array::from_fn(|_| zeros(fees)),
             fee_shortfall_paths: vec![0; fees * width],
             reserve: std::array::from_fn(|_| zeros(reserves)),
-            guarantee_payout: zeros(1),
+            pool: std::array::from_fn(|_| zeros(1)),
+            accounts: std::array::from_fn(|_| zeros(1)),
             pending: std::array::from_fn(|c| {
                 let parties = match c {
                     0..7 => tranches,
@@ -94,31 +104,18 @@ impl CashflowSums {
     }
 
     /// The i128 totals, in the order of the pending columns.
-    fn totals_mut(&mut self) -> [&mut Vec<i128>; 13] {
-        let [t0, t1, t2, t3, t4, t5, t6] = &mut self.tranche;
-        let [f0, f1] = &mut self.fee;
-        let [r0, r1, r2] = &mut self.reserve;
-        [
-            t0,
-            t1,
-            t2,
-            t3,
-            t4,
-            t5,
-            t6,
-            f0,
-            f1,
-            r0,
-            r1,
-            r2,
-            &mut self.guarantee_payout,
-        ]
+    fn totals_mut(&mut self) -> impl Iterator<Item = &mut Vec<i128>> {
+        (self.tranche.iter_mut())
+            .chain(&mut self.fee)
+            .chain(&mut self.reserve)
+            .chain(&mut self.pool)
+            .chain(&mut self.accounts)
     }
 
     /// Moves what the i64 accumulators hold into the i128 totals.
     pub fn flush(&mut self) {
         let mut pending = std::mem::take(&mut self.pending);
-        for (total, part) in self.totals_mut().into_iter().zip(&mut pending) {
+        for (total, part) in self.totals_mut().zip(&mut pending) {
             for (t, p) in total.iter_mut().zip(part.iter_mut()) {
                 *t += i128::from(std::mem::take(p));
             }
@@ -141,8 +138,8 @@ impl CashflowSums {
         self.periods
     }
 
-    /// Adds one path's ledger.
-    pub fn add(&mut self, ledger: &Ledger) {
+    /// Adds one path: its pool and its ledger.
+    pub fn add(&mut self, ledger: &Ledger, pool: &PoolPath) {
         self.paths += 1;
         let columns = [
             &ledger.interest_paid,
@@ -174,7 +171,19 @@ impl CashflowSums {
             &ledger.reserve_deposit,
             &ledger.reserve_withdrawal,
             &ledger.reserve_balance,
+            &pool.interest,
+            &pool.principal,
+            &pool.recoveries,
+            &pool.defaulted,
+            &pool.draws,
             &ledger.guarantee_payout,
+            &ledger.guarantee_reimbursement,
+            &ledger.pdl_cure,
+            &ledger.pdl_balance,
+            &ledger.ramp_up_interest,
+            &ledger.ramp_up_release,
+            &ledger.ramp_up_lent,
+            &ledger.ramp_up_balance,
         ];
         for (sum, column) in self.pending[9..].iter_mut().zip(columns) {
             add_column(sum, column);
@@ -190,16 +199,14 @@ impl CashflowSums {
         self.flush();
         other.flush();
         self.paths += other.paths;
-        for (a, b) in self.tranche.iter_mut().zip(&other.tranche) {
+        let theirs = (other.tranche.iter())
+            .chain(&other.fee)
+            .chain(&other.reserve)
+            .chain(&other.pool)
+            .chain(&other.accounts);
+        for (a, b) in self.totals_mut().zip(theirs) {
             add_sums(a, b);
         }
-        for (a, b) in self.fee.iter_mut().zip(&other.fee) {
-            add_sums(a, b);
-        }
-        for (a, b) in self.reserve.iter_mut().zip(&other.reserve) {
-            add_sums(a, b);
-        }
-        add_sums(&mut self.guarantee_payout, &other.guarantee_payout);
         for (a, b) in [
             (
                 &mut self.tranche_shortfall_paths,

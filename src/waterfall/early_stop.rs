@@ -428,7 +428,7 @@ mod tests {
         // A reserve with cash left can still pay out.
         liabilities.reserves.push(ReserveModel {
             name: "reserve".into(),
-            tranche: 0,
+            tranches: vec![0],
             target: ReserveTargetModel::Amount(Money::from_minor(10)),
             initial: Money::ZERO,
         });

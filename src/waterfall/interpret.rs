@@ -46,7 +46,9 @@ pub(super) struct Run<'a, T: Tracer> {
     /// Interest proceeds of the period: pool interest and the ramp-up
     /// account's interest.
     pub(super) interest_proceeds: Money,
-    guarantee_left: Money,
+    pub(super) guarantee_left: Money,
+    /// What the guarantor has paid out and not yet been reimbursed.
+    pub(super) reimbursement_owed: Money,
     /// This period's principal proceeds (for OC tests), with what PDL
     /// cures paid into them.
     pub(super) principal_proceeds: Money,
@@ -87,6 +89,7 @@ pub fn run_traced<T: Tracer>(
             .guarantee
             .as_ref()
             .map_or(Money::ZERO, |g| g.cap),
+        reimbursement_owed: Money::ZERO,
         principal_proceeds: Money::ZERO,
         pdl: Money::ZERO,
         fees_from_interest: Money::ZERO,
@@ -239,16 +242,6 @@ impl<T: Tracer> Run<'_, T> {
         self.par -= self.pool.principal[k] + self.pool.defaulted[k];
     }
 
-    fn guarantee_payout(&mut self) -> Money {
-        if self.liabilities.guarantee.is_none() {
-            return Money::ZERO;
-        }
-        let payout = self.guarantee_left.min(self.s.realised[self.k]);
-        self.guarantee_left -= payout;
-        self.ledger.guarantee_payout[self.k] = payout;
-        payout
-    }
-
     // Inlined into `period`, once per list, so that the run's fields stay
     // in registers instead of being reloaded at every call (3-6% on sizing,
     // measured).
@@ -264,6 +257,7 @@ impl<T: Tracer> Run<'_, T> {
                 Step::Principal(p) => self.pay_principal(at, p, cash),
                 Step::Residual(t) => self.pay_residual(at, *t, cash),
                 Step::Pdl(t) => self.cure_pdl(at, *t, cash),
+                Step::GuarantorReimbursement => self.reimburse_guarantor(at, cash),
             }
         }
     }
@@ -381,7 +375,8 @@ impl<T: Tracer> Run<'_, T> {
         let target = match reserve.target {
             ReserveTargetModel::Amount(amount) => amount,
             ReserveTargetModel::InterestPeriods(n) => {
-                Money::from_minor(self.s.current[reserve.tranche].minor() * n)
+                let current: Money = reserve.tranches.iter().map(|&t| self.s.current[t]).sum();
+                Money::from_minor(current.minor() * n)
             }
         };
         let before = *cash;

@@ -7,8 +7,8 @@ use crate::money::Money;
 /// closing date, carries no payments). Reused across paths.
 ///
 /// Cash is conserved every period: pool collections + guarantee payout +
-/// reserve withdrawals = fees paid + everything paid to tranches + reserve
-/// deposits (see [`Ledger::sources`] and [`Ledger::uses`]).
+/// reserve withdrawals = fees paid + everything paid to tranches + the
+/// guarantor's reimbursements + reserve deposits (see [`Ledger::sources`] and [`Ledger::uses`]).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Ledger {
     periods: usize,
@@ -26,6 +26,8 @@ pub struct Ledger {
     pub(super) test_cure: Vec<Money>,
     pub(super) test_needed: Vec<Money>,
     pub(super) guarantee_payout: Vec<Money>,
+    /// What the guarantor was reimbursed of its payouts.
+    pub(super) guarantee_reimbursement: Vec<Money>,
     /// Pool collections of the period (interest, principal, recoveries).
     pub(super) collected: Vec<Money>,
     /// Interest proceeds paid into the principal proceeds by PDL cures.
@@ -189,7 +191,7 @@ impl Ledger {
     }
 
     /// Every money column, with the number of parties (rows) it has.
-    fn money_columns(&mut self) -> [(&mut Vec<Money>, usize); 22] {
+    fn money_columns(&mut self) -> [(&mut Vec<Money>, usize); 23] {
         let (tranches, fees, reserves, tests) = self.shape;
         [
             (&mut self.interest_paid, tranches),
@@ -205,6 +207,7 @@ impl Ledger {
             (&mut self.test_cure, tests),
             (&mut self.test_needed, tests),
             (&mut self.guarantee_payout, 1),
+            (&mut self.guarantee_reimbursement, 1),
             (&mut self.collected, 1),
             (&mut self.funded, tranches),
             (&mut self.commitment_fee, tranches),
@@ -298,9 +301,15 @@ impl Ledger {
         self.guarantee_payout[period]
     }
 
+    /// What the guarantor was reimbursed of its payouts in `period`.
+    pub fn guarantee_reimbursement(&self, period: usize) -> Money {
+        self.guarantee_reimbursement[period]
+    }
+
     /// Everything paid out to parties in a period: every fee (commitment
-    /// fees included) and every tranche's interest, principal and residual
-    /// (reserve deposits are not payments to a party).
+    /// fees included), every tranche's interest, principal and residual,
+    /// and the guarantor's reimbursement (reserve deposits are not
+    /// payments to a party).
     pub fn paid_out(&self, tranches: usize, period: usize) -> Money {
         let fees = self.fee_paid.len() / (self.periods + 1);
         (0..fees)
@@ -309,7 +318,8 @@ impl Ledger {
                 let row = self.tranche(t, period);
                 row.cash() - row.commitment_fee
             }))
-            .sum()
+            .sum::<Money>()
+            + self.guarantee_reimbursement[period]
     }
 
     /// Cash that entered the waterfall in `period`: pool collections,

@@ -20,6 +20,7 @@ mod coverage;
 mod deficiency;
 mod early_stop;
 mod funding;
+mod guarantee;
 mod interpret;
 mod ledger;
 mod outcome;

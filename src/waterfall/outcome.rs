@@ -216,24 +216,31 @@ pub fn tranche_wal(index: usize, ledger: &Ledger, calendar: &Calendar) -> f64 {
 }
 
 /// The guarantor's outcome on the path recorded in `ledger`: `loss` is what
-/// it paid out as a fraction of its cap, `moic` its fee income as a
-/// fraction of its cap; it invests nothing, so `irr`, `wal_years` and the
+/// it paid out less what it was reimbursed, as a fraction of its cap,
+/// `moic` its fee income and reimbursements as a fraction of its cap; it invests nothing, so `irr`, `wal_years` and the
 /// interest and present-value losses are undefined (NaN).
 pub fn guarantee_outcome(guarantee: &GuaranteeModel, ledger: &Ledger) -> TrancheOutcome {
     let periods = ledger.periods();
     let paid: f64 = (1..=periods)
-        .map(|k| ledger.guarantee_payout(k).as_f64())
+        .map(|k| (ledger.guarantee_payout(k) - ledger.guarantee_reimbursement(k)).as_f64())
         .sum();
     let fees: f64 = guarantee.fee.map_or(0.0, |f| {
         (1..=periods).map(|k| ledger.fee(f, k).paid.as_f64()).sum()
     });
+    let reimbursed: f64 = (1..=periods)
+        .map(|k| ledger.guarantee_reimbursement(k).as_f64())
+        .sum();
     let cap = guarantee.cap.as_f64();
     TrancheOutcome {
         loss: if cap > 0.0 { paid / cap } else { 0.0 },
         deferred_interest_loss: f64::NAN,
         pv_loss: f64::NAN,
         irr: f64::NAN,
-        moic: if cap > 0.0 { fees / cap } else { 0.0 },
+        moic: if cap > 0.0 {
+            (fees + reimbursed) / cap
+        } else {
+            0.0
+        },
         wal_years: f64::NAN,
     }
 }

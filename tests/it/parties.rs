@@ -151,14 +151,15 @@ fn the_parties_cash_adds_up_to_the_tranches_cash_exactly() {
 }
 
 /// The guarantee flagship: the three public guarantors pay every payout of
-/// the guarantee and receive every fee it is paid, to the cent, over all
-/// paths; the funded parties receive every tranche's cash.
+/// the guarantee and receive every fee and reimbursement it is paid, to the
+/// cent, over all paths; the funded parties receive every tranche's cash.
 #[test]
 fn the_guarantors_pay_every_payout_and_receive_every_fee_exactly() {
     let (model, outcomes) = flagship("us-rok-guarantee", 300);
     let guarantee = model.liabilities.guarantee.as_ref().unwrap();
     let sums = &outcomes.cashflows;
-    let payouts: i128 = sums.guarantee_payout.iter().sum();
+    let [payouts, reimbursed, ..] = &sums.accounts;
+    let (payouts, reimbursed): (i128, i128) = (payouts.iter().sum(), reimbursed.iter().sum());
     let fees = guarantee
         .fee
         .map_or(0, |fee| column_sum(sums, &sums.fee[0], fee));
@@ -170,8 +171,12 @@ fn the_guarantors_pay_every_payout_and_receive_every_fee_exactly() {
         .sum();
     assert!(payouts > 0, "the guarantee pays out on some of 300 paths");
     assert_eq!(paid_by_guarantors, payouts);
+    assert!(
+        reimbursed > 0 && reimbursed < payouts,
+        "excess spread reimburses part of the payouts"
+    );
     let received: i128 = outcomes.parties.iter().map(|c| c.received_sum).sum();
-    assert_eq!(received, tranche_cash + fees);
+    assert_eq!(received, tranche_cash + fees + reimbursed);
 }
 
 /// The complaint: undiscounted expected public loss ranks the

@@ -640,8 +640,11 @@ struct StructureDraw {
     /// Residual of the interest list to the most junior (else interest left
     /// joins the principal proceeds).
     residual_in_interest: bool,
-    /// A guarantee: cap as a share of the pool, fee in bps.
-    guarantee: Option<(f64, f64)>,
+    /// A guarantee: cap as a share of the pool, fee in bps, and where a
+    /// `guarantor_reimbursement` step stands: 0 nowhere, 1 after every
+    /// tranche's interest, 2 after the principal steps, 3 both (and after
+    /// an event of default before the residual, when not 0).
+    guarantee: Option<(f64, f64, u8)>,
 }
 
 fn structure_strategy() -> impl Strategy<Value = StructureDraw> {
@@ -659,7 +662,11 @@ fn structure_strategy() -> impl Strategy<Value = StructureDraw> {
         ),
         prop::option::of(any::<bool>()),
         any::<bool>(),
-        prop::option::of((0.01..=1.0_f64, prop_oneof![Just(0.0), 1.0..200.0_f64])),
+        prop::option::of((
+            0.01..=1.0_f64,
+            prop_oneof![Just(0.0), 1.0..200.0_f64],
+            0_u8..4,
+        )),
     )
         .prop_map(
             |(
@@ -698,7 +705,8 @@ fn build_structured(draw: &FacilityDraw, structure: &StructureDraw) -> FacilityS
     let n = names.len();
     let junior = names[n - 1].clone();
     let mut interest = Vec::new();
-    if let Some((share, fee_bps)) = structure.guarantee {
+    let reimbursed = structure.guarantee.map_or(0, |(.., at)| at);
+    if let Some((share, fee_bps, _)) = structure.guarantee {
         spec.guarantee = Some(GuaranteeSpec {
             name: "guarantor".into(),
             cap: GuaranteeCap::PoolShare(share),
@@ -758,7 +766,7 @@ fn build_structured(draw: &FacilityDraw, structure: &StructureDraw) -> FacilityS
         {
             interest.push(StepSpec::Reserve(ReserveSpec {
                 name: "reserve".into(),
-                tranche: None,
+                tranches: Vec::new(),
                 target: match target {
                     Ok(amount) => ReserveTarget::Amount(cents(amount)),
                     Err(periods) => ReserveTarget::InterestPeriods(periods),
@@ -771,6 +779,9 @@ fn build_structured(draw: &FacilityDraw, structure: &StructureDraw) -> FacilityS
         {
             interest.push(step.clone());
         }
+    }
+    if reimbursed & 1 == 1 {
+        interest.push(StepSpec::GuarantorReimbursement);
     }
     if let Some(amount) = structure.sub_fee {
         interest.push(StepSpec::Fee(FeeSpec {
@@ -804,6 +815,9 @@ fn build_structured(draw: &FacilityDraw, structure: &StructureDraw) -> FacilityS
             sequential_after_test_failure: false,
         }));
     }
+    if reimbursed & 2 == 2 {
+        principal.push(StepSpec::GuarantorReimbursement);
+    }
     principal.push(StepSpec::Residual { tranche: junior });
     spec.waterfall = Some(WaterfallSpec {
         interest,
@@ -823,15 +837,16 @@ fn build_structured(draw: &FacilityDraw, structure: &StructureDraw) -> FacilityS
             .acceleration
             .map(|grace_periods| AccelerationSpec {
                 grace_periods,
-                steps: accelerated_steps(draw),
+                steps: accelerated_steps(draw, reimbursed > 0),
             }),
     });
     spec
 }
 
 /// After an event of default: each tranche's interest then its principal,
-/// most senior first; the residual to the most junior.
-fn accelerated_steps(draw: &FacilityDraw) -> Vec<StepSpec> {
+/// most senior first; the guarantor's reimbursement (when `reimburse`);
+/// the residual to the most junior.
+fn accelerated_steps(draw: &FacilityDraw, reimburse: bool) -> Vec<StepSpec> {
     let names: Vec<String> = (0..draw.tranches.len()).map(|t| format!("t{t}")).collect();
     let mut steps = Vec::new();
     for name in &names {
@@ -843,6 +858,9 @@ fn accelerated_steps(draw: &FacilityDraw) -> Vec<StepSpec> {
             pro_rata: false,
             sequential_after_test_failure: false,
         }));
+    }
+    if reimburse {
+        steps.push(StepSpec::GuarantorReimbursement);
     }
     steps.push(StepSpec::Residual {
         tranche: names.last().cloned().unwrap_or_default(),
@@ -859,7 +877,7 @@ fn check_structured(
 ) -> Result<(), TestCaseError> {
     let l = &model.liabilities;
     let periods = model.calendar.periods();
-    let mut guarantee_paid = Money::ZERO;
+    let (mut guarantee_paid, mut reimbursed) = (Money::ZERO, Money::ZERO);
     let realised = |k: usize| -> Money {
         path.defaults
             .iter()
@@ -871,7 +889,8 @@ fn check_structured(
     for k in 1..=periods {
         // Cash conservation to the cent, from the pool path and the ledger's
         // rows: collections + guarantee payout + reserve withdrawals = fees
-        // + tranche cash + reserve deposits.
+        // + tranche cash + guarantor reimbursements (in `paid_out`) +
+        // reserve deposits.
         let payout = ledger.guarantee_payout(k);
         let reserves: Vec<_> = (0..l.reserves.len())
             .map(|r| ledger.reserve(r, k))
@@ -893,6 +912,13 @@ fn check_structured(
             if payout < realised(k) {
                 prop_assert_eq!(guarantee_paid, g.cap, "payout short of loss below the cap");
             }
+            // It is reimbursed at most what it paid out, never before.
+            reimbursed += ledger.guarantee_reimbursement(k);
+            prop_assert!(ledger.guarantee_reimbursement(k) >= Money::ZERO);
+            prop_assert!(
+                reimbursed <= guarantee_paid,
+                "reimbursed more than paid out"
+            );
         }
         // Reserves roll forward, never negative, empty after the legal final.
         for (r, row) in reserves.iter().enumerate() {

@@ -169,3 +169,91 @@ fn a_public_guarantee_counts_as_public_money() {
     assert!((value("mobilisation_ratio") - 1_371.0 / 294.0).abs() < 1e-9);
     assert!(value("public_expected_loss") > 0.0);
 }
+
+/// Guarantor reimbursement, by hand (the setting of waterfall_steps.rs:
+/// quarterly, 30/360, K = 4). A 900,000 at 4% (1% a quarter) and B
+/// 100,000 at 0%; a guarantee of cap 150,000 without fee. Interest list:
+/// A's interest, `guarantor_reimbursement`, residual to B; principal list:
+/// A then B sequentially, residual to B. The loan of 1,000,000 has 200,000
+/// default in p1 and 80,000 recovered in p2, so the guarantor pays the
+/// loss of 120,000 in p2 and is owed it back.
+///
+/// p1: interest 20,000: A 9,000 -> 11,000; nothing owed; residual B 11,000.
+/// p2: interest 15,000: A 9,000 -> 6,000 reimbursed (114,000 owed);
+///     residual 0. Principal: recovery 80,000 + payout 120,000 = 200,000
+///     -> A (700,000 left).
+/// p3: interest 50,000: A 700,000 x 1% = 7,000 -> 43,000 reimbursed
+///     (71,000 owed); residual 0.
+/// p4 (legal final): interest 80,000: A 7,000 -> 71,000 reimbursed (owed
+///     nothing) -> 2,000, which the interest residual leaves to the
+///     principal proceeds. Principal 800,000 + 2,000 -> A 700,000, B
+///     100,000, residual B 2,000.
+/// The guarantor paid 120,000 and got all of it back: loss 0, multiple
+/// 120,000 / 150,000 = 0.8; as a party it paid and received 120,000.
+#[test]
+fn the_guarantor_is_reimbursed_from_excess_spread() {
+    use crate::waterfall_steps::{Hand, interest, m, principal, residual, run};
+    use blendsim::aggregate::{PartyScratch, party_outcomes};
+    use blendsim::spec::{PdlSpec, StepSpec, WaterfallSpec};
+    use blendsim::waterfall::{guarantee_outcome, tranche_outcome};
+
+    let loan = common::project(1, 1_000_000, "2026-01-01", "2027-01-01", 1e-12, 0.5);
+    let mut a = common::tranche("A", TrancheClass::Senior, 900_000);
+    a.coupon = 0.04;
+    let b = common::tranche("B", TrancheClass::Mezzanine, 100_000);
+    let mut spec = common::facility("2026-01-01", "2027-01-01", 0.0, 0, vec![a, b], vec![loan]);
+    spec.guarantee = Some(GuaranteeSpec {
+        name: "public_guarantee".into(),
+        cap: GuaranteeCap::Amount(Decimal::from(150_000)),
+        fee_bps: 0.0,
+        public: true,
+    });
+    spec.waterfall = Some(WaterfallSpec {
+        interest: vec![
+            interest("A"),
+            StepSpec::GuarantorReimbursement,
+            residual("B"),
+        ],
+        principal: vec![principal(&["A", "B"], false), residual("B")],
+        pdl: PdlSpec::default(),
+        acceleration: None,
+    });
+    spec.validate().expect("valid facility");
+    let model = Model::compile(&spec).expect("compiles");
+    let hand = Hand::quiet(
+        [0, 2_000_000, 1_500_000, 5_000_000, 8_000_000],
+        [0, 0, 0, 0, 80_000_000],
+    );
+    let path = hand.path_with_default(1, 2, 20_000_000, 8_000_000);
+    let ledger = run(&model, &path);
+    let by_period = |f: &dyn Fn(usize) -> Money| (1..=4).map(|k| f(k).minor()).collect::<Vec<_>>();
+    assert_eq!(
+        by_period(&|k| ledger.guarantee_payout(k)),
+        [0, 12_000_000, 0, 0]
+    );
+    assert_eq!(
+        by_period(&|k| ledger.guarantee_reimbursement(k)),
+        [0, 600_000, 4_300_000, 7_100_000]
+    );
+    assert_eq!(
+        by_period(&|k| ledger.tranche(0, k).principal),
+        [0, 20_000_000, 0, 70_000_000]
+    );
+    assert_eq!(
+        by_period(&|k| ledger.tranche(1, k).residual),
+        [1_100_000, 0, 0, 200_000]
+    );
+    assert_eq!(ledger.tranche(1, 4).principal, m(10_000_000));
+    let g = guarantee_outcome(model.liabilities.guarantee.as_ref().unwrap(), &ledger);
+    assert_eq!((g.loss, g.moic), (0.0, 0.8));
+    let tranches: Vec<_> = (0..2)
+        .map(|t| tranche_outcome(&model.liabilities.tranches[t], t, &ledger, &model.calendar))
+        .collect();
+    let parties = party_outcomes(&model, &ledger, &tranches, &mut PartyScratch::default());
+    let guarantor = parties.last().expect("the implied guarantor party");
+    assert_eq!(
+        (guarantor.paid, guarantor.received),
+        (m(12_000_000), m(12_000_000))
+    );
+    assert_eq!(guarantor.loss, 0.0);
+}

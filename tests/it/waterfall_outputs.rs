@@ -60,7 +60,7 @@ fn structured() -> FacilitySpec {
             step("senior"),
             StepSpec::Reserve(ReserveSpec {
                 name: "reserve".into(),
-                tranche: None,
+                tranches: Vec::new(),
                 target: ReserveTarget::InterestPeriods(1),
                 initial_deposit: None,
             }),
@@ -127,7 +127,7 @@ fn expected_cash_flows_are_exact_sums_over_paths() {
     for p in 0..settings.paths {
         simulator.simulate(p, &mut FactorDraws::default(), &mut path);
         run_waterfall(&model, &path, &mut ledger);
-        by_hand.add(&ledger);
+        by_hand.add(&ledger, &path);
         for (k, c) in collected.iter_mut().enumerate() {
             *c += i128::from((path.interest[k] + path.principal[k] + path.recoveries[k]).minor());
         }
@@ -146,8 +146,14 @@ fn expected_cash_flows_are_exact_sums_over_paths() {
             .map(|f| sums.fee[0][cell(f, k)])
             .sum();
         let reserve = sums.reserve[0][cell(0, k)] - sums.reserve[1][cell(0, k)];
-        let payout = sums.guarantee_payout[k];
-        assert_eq!(tranches + fees + reserve, collected + payout, "period {k}");
+        let [payout, reimbursed, ..] = &sums.accounts;
+        assert_eq!(
+            tranches + fees + reserve + reimbursed[k],
+            collected + payout[k],
+            "period {k}"
+        );
+        let [interest, principal, recoveries, ..] = &sums.pool;
+        assert_eq!(interest[k] + principal[k] + recoveries[k], collected);
     }
 }
 
@@ -250,11 +256,12 @@ fn run_writes_cashflows_and_the_requested_traces() {
         cashflows.lines().next(),
         Some(
             "period,date,party,kind,interest_paid,principal_paid,residual_paid,balance_end,\
-             shortfall,shortfall_share,commitment_fee,funded"
+             shortfall,shortfall_share,commitment_fee,funded,recoveries,defaulted,reimbursed"
         )
     );
-    // The quickstart: 3 tranches and the management fee in every period.
-    assert_eq!((cashflows.lines().count() - 1) % 4, 0);
+    // The quickstart: the pool, 3 tranches, the management fee and the
+    // ramp-up account (its loans draw after closing) in every period.
+    assert_eq!((cashflows.lines().count() - 1) % 6, 0);
     for n in ["3", "7", picked] {
         let trace = fs::read_to_string(folder.join(format!("trace_path_{n}.csv"))).unwrap();
         assert!(trace.starts_with(

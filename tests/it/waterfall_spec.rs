@@ -117,7 +117,7 @@ fn a_good_waterfall_is_read_and_compiled() {
     match &waterfall.interest[2] {
         StepSpec::Reserve(r) => {
             assert_eq!(r.target, ReserveTarget::InterestPeriods(2));
-            assert_eq!(r.tranche, None);
+            assert!(r.tranches.is_empty());
         }
         other => panic!("{other:?}"),
     }
@@ -131,7 +131,8 @@ fn a_good_waterfall_is_read_and_compiled() {
     let l = &model.liabilities;
     assert_eq!(l.fees.len(), 2);
     assert_eq!(
-        l.reserves[0].tranche, 0,
+        l.reserves[0].tranches,
+        vec![0],
         "a reserve covers the most senior by default"
     );
     assert_eq!(l.reserve_for, vec![Some(0), None, None]);

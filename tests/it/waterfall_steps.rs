@@ -502,7 +502,7 @@ fn ic_test_diverts_interest_to_senior_principal() {
 fn reserve_tops_up_pays_shortfalls_and_is_released() {
     let reserve = StepSpec::Reserve(ReserveSpec {
         name: "liquidity".into(),
-        tranche: None,
+        tranches: Vec::new(),
         target: ReserveTarget::InterestPeriods(2),
         initial_deposit: None,
     });
@@ -557,6 +557,76 @@ fn reserve_tops_up_pays_shortfalls_and_is_released() {
                 [100_000, 10_000_000, 0, 0, 0],
                 [600_000, 30_000_000, 0, 0, 0],
                 [0, 10_000_000, 400_000, 0, 0],
+            ],
+        ],
+    );
+}
+
+/// One reserve covering two tranches' interest (`tranches = ["A", "B"]`,
+/// target one period of both: 6,000 + 6,000 = 12,000), after B's
+/// interest, before the residual to C; B is not deferrable.
+///
+/// p1: interest 30,000. A 6,000 -> 24,000; B 6,000 -> 18,000; deposit
+///     12,000 -> 6,000 residual C.
+/// p2: interest 4,000. A due 6,000: 4,000 from cash, 2,000 drawn on the
+///     reserve (10,000 left); B due 6,000: all 6,000 drawn on the reserve
+///     (4,000 left); no cash to top up.
+/// p3: interest 20,000. A 6,000 -> 14,000; B 6,000 -> 8,000; top-up of
+///     the 8,000 missing -> 0.
+/// p4 (legal final): interest 12,000, principal 1,000,000. A 6,000, B
+///     6,000; no top-up; the reserve's 12,000 joins the principal proceeds:
+///     1,012,000 repays A 600,000, B 300,000, C 100,000; residual 12,000
+///     to C.
+#[test]
+fn one_reserve_covers_two_tranches_interest() {
+    let reserve = StepSpec::Reserve(ReserveSpec {
+        name: "liquidity".into(),
+        tranches: vec!["A".into(), "B".into()],
+        target: ReserveTarget::InterestPeriods(1),
+        initial_deposit: None,
+    });
+    let model = compile(
+        the_facility(false),
+        vec![interest("A"), interest("B"), reserve, residual("C")],
+        sequential_then_residual(),
+    );
+    let hand = Hand::quiet(
+        [0, 3_000_000, 400_000, 2_000_000, 1_200_000],
+        [0, 0, 0, 0, 100_000_000],
+    );
+    let ledger = run(&model, &hand.path());
+    let reserve: Vec<_> = (1..=4)
+        .map(|k| {
+            let r = ledger.reserve(0, k);
+            (
+                r.deposit.minor(),
+                r.withdrawal.minor(),
+                r.balance_end.minor(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        reserve,
+        [
+            (1_200_000, 0, 1_200_000),
+            (0, 800_000, 400_000),
+            (800_000, 0, 1_200_000),
+            (0, 1_200_000, 0)
+        ]
+    );
+    let a = [600_000, 0, 0, 0, 60_000_000];
+    let b = [600_000, 0, 0, 0, 30_000_000];
+    let c = [0, 0, 0, 0, 10_000_000];
+    check_rows(
+        &ledger,
+        &[
+            [a, b, [0, 0, 600_000, 0, 10_000_000]],
+            [a, b, c],
+            [a, b, c],
+            [
+                [600_000, 60_000_000, 0, 0, 0],
+                [600_000, 30_000_000, 0, 0, 0],
+                [0, 10_000_000, 1_200_000, 0, 0],
             ],
         ],
     );

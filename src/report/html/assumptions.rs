@@ -315,7 +315,8 @@ fn step_words(spec: &FacilitySpec, liabilities: &Liabilities, step: &Step) -> St
                     format::money(amount, spec.currency.minor_digits, &spec.currency.code)
                 }
                 ReserveTargetModel::InterestPeriods(n) => {
-                    format!("{n} periods of {}'s interest", tranche(reserve.tranche))
+                    let names: Vec<String> = reserve.tranches.iter().map(|&t| tranche(t)).collect();
+                    format!("{n} periods of the interest of {}", names.join(" and "))
                 }
             };
             format!(
@@ -339,6 +340,9 @@ fn step_words(spec: &FacilitySpec, liabilities: &Liabilities, step: &Step) -> St
         ),
         Step::Pdl(None) => {
             "clear the principal deficiency ledger into principal proceeds".to_owned()
+        }
+        Step::GuarantorReimbursement => {
+            "reimburse the guarantor what it has paid out and not yet been reimbursed".to_owned()
         }
     }
 }

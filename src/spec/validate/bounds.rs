@@ -224,11 +224,13 @@ fn step_parts(spec: &FacilitySpec, scale: &Scale) -> Vec<Part> {
                 let target = match &reserve.target {
                     ReserveTarget::Amount(amount) => scale.minor(*amount),
                     ReserveTarget::InterestPeriods(n) => {
-                        let covered = match reserve.tranche.as_deref() {
-                            Some(name) => scale.tranche(name),
-                            None => scale.tranches.first(),
+                        let per_tranche = |t: Option<_>| {
+                            t.map_or(0.0, |t: &(_, f64, f64)| t.1 * t.2.max(0.0) * period_years)
                         };
-                        let interest = covered.map_or(0.0, |t| t.1 * t.2.max(0.0) * period_years);
+                        let interest: f64 = match reserve.tranches.as_slice() {
+                            [] => per_tranche(scale.tranches.first()),
+                            names => names.iter().map(|n| per_tranche(scale.tranche(n))).sum(),
+                        };
                         interest * f64::from(*n)
                     }
                 };
