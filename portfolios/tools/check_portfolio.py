@@ -68,7 +68,7 @@ MINOR_DIGITS = {
 }
 CSV_COLUMNS = [
     "id", "name", "mineral", "segment", "country", "sponsor_nexus", "amount",
-    "coupon", "start_date", "maturity_date", "amortization", "annual_pd",
+    "coupon", "start_date", "construction_end", "maturity_date", "amortization", "annual_pd",
     "recovery_mean", "recovery_sd",
 ]
 
@@ -271,6 +271,10 @@ def load(path: Path) -> dict:
             raise CheckError(f"{w}: start_date must be on/after the facility start and before maturity")
         if m > legal_final:
             raise CheckError(f"{w}: maturity after legal_final_date")
+        if r["construction_end"]:
+            c = dt.date.fromisoformat(r["construction_end"])
+            if not s < c <= m:
+                raise CheckError(f"{w}: construction_end must be after start_date, on/before maturity")
         if r["amortization"].lower() not in ("bullet", "linear"):
             raise CheckError(f"{w}: amortization {r['amortization']!r}")
         pd_ = as_rate(float(r["annual_pd"]), f"{w} annual_pd", 0, 1, lo_open=True)

@@ -59,6 +59,13 @@ def notch_down(rating: str, notches: int) -> str:
 PROCESSING_NOTCHES = 1
 RAMPING_NOTCHES = 1
 
+# ASSUMPTION: a project still in construction or ramp-up when its loan is
+# funded reaches completion 24 months after its first draw (its
+# `construction_end`). The construction premium on its default rate is the
+# one-notch RAMPING_NOTCHES above, so `[risk] construction_pd_multiplier`
+# stays 1 (docs/calibration.md section 2): the date records the period.
+CONSTRUCTION_MONTHS = 24
+
 # SOURCE: GEMs recovery rates, references section 3 (regional figures
 # 1994-2022; private-sector average 1994-2024).
 RECOVERY_SSA = 0.83      # Sub-Saharan Africa
@@ -240,6 +247,7 @@ def derive(row):
         maturity_date=chk.add_months(start, 12 * tenor_y), amortization=amort,
         annual_pd=annual_pd(eff), recovery_mean=rec, recovery_sd=RECOVERY_SD,
         base=base, notches=notches, eff=eff, rec_src=rec_src, ramping=ramping,
+        construction_end=chk.add_months(start, CONSTRUCTION_MONTHS) if ramping else None,
     )
 
 
@@ -252,6 +260,7 @@ def write_csv(path: Path, loans) -> None:
     for l in loans:
         vals = dict(l, amount=f"{l['amount']:.0f}", coupon=fmt_rate(l["coupon"]),
                     start_date=l["start_date"].isoformat(), maturity_date=l["maturity_date"].isoformat(),
+                    construction_end=l["construction_end"].isoformat() if l["construction_end"] else "",
                     annual_pd=fmt_rate(l["annual_pd"]), recovery_mean=fmt_rate(l["recovery_mean"]),
                     recovery_sd=fmt_rate(l["recovery_sd"]))
         for k in chk.CSV_COLUMNS:
