@@ -500,12 +500,7 @@ fn ic_test_diverts_interest_to_senior_principal() {
 ///     100,000, B 300,000, C 100,000; residual 4,000 to C.
 #[test]
 fn reserve_tops_up_pays_shortfalls_and_is_released() {
-    let reserve = StepSpec::Reserve(ReserveSpec {
-        name: "liquidity".into(),
-        tranches: Vec::new(),
-        target: ReserveTarget::InterestPeriods(2),
-        initial_deposit: None,
-    });
+    let reserve = liquidity_reserve(&[], 2);
     let model = compile(
         the_facility(false),
         vec![interest("A"), reserve, interest("B"), residual("C")],
@@ -516,18 +511,8 @@ fn reserve_tops_up_pays_shortfalls_and_is_released() {
         [0, 0, 50_000_000, 0, 50_000_000],
     );
     let ledger = run(&model, &hand.path());
-    let reserve: Vec<_> = (1..=4)
-        .map(|k| {
-            let r = ledger.reserve(0, k);
-            (
-                r.deposit.minor(),
-                r.withdrawal.minor(),
-                r.balance_end.minor(),
-            )
-        })
-        .collect();
     assert_eq!(
-        reserve,
+        reserve_rows(&ledger),
         [
             (1_200_000, 0, 1_200_000),
             (0, 400_000, 800_000),
@@ -562,6 +547,32 @@ fn reserve_tops_up_pays_shortfalls_and_is_released() {
     );
 }
 
+/// A reserve named `liquidity` for `tranches`' interest (none: the
+/// tranche of the step before it), its target `periods` of their interest.
+fn liquidity_reserve(tranches: &[&str], periods: u32) -> StepSpec {
+    StepSpec::Reserve(ReserveSpec {
+        name: "liquidity".into(),
+        tranches: tranches.iter().map(|t| t.to_string()).collect(),
+        target: ReserveTarget::InterestPeriods(periods),
+        initial_deposit: None,
+    })
+}
+
+/// The first reserve's deposit, withdrawal and closing balance in periods
+/// 1 to 4, in minor units.
+fn reserve_rows(ledger: &Ledger) -> Vec<(i64, i64, i64)> {
+    (1..=4)
+        .map(|k| {
+            let r = ledger.reserve(0, k);
+            (
+                r.deposit.minor(),
+                r.withdrawal.minor(),
+                r.balance_end.minor(),
+            )
+        })
+        .collect()
+}
+
 /// One reserve covering two tranches' interest (`tranches = ["A", "B"]`,
 /// target one period of both: 6,000 + 6,000 = 12,000), after B's
 /// interest, before the residual to C; B is not deferrable.
@@ -579,12 +590,7 @@ fn reserve_tops_up_pays_shortfalls_and_is_released() {
 ///     to C.
 #[test]
 fn one_reserve_covers_two_tranches_interest() {
-    let reserve = StepSpec::Reserve(ReserveSpec {
-        name: "liquidity".into(),
-        tranches: vec!["A".into(), "B".into()],
-        target: ReserveTarget::InterestPeriods(1),
-        initial_deposit: None,
-    });
+    let reserve = liquidity_reserve(&["A", "B"], 1);
     let model = compile(
         the_facility(false),
         vec![interest("A"), interest("B"), reserve, residual("C")],
@@ -595,18 +601,8 @@ fn one_reserve_covers_two_tranches_interest() {
         [0, 0, 0, 0, 100_000_000],
     );
     let ledger = run(&model, &hand.path());
-    let reserve: Vec<_> = (1..=4)
-        .map(|k| {
-            let r = ledger.reserve(0, k);
-            (
-                r.deposit.minor(),
-                r.withdrawal.minor(),
-                r.balance_end.minor(),
-            )
-        })
-        .collect();
     assert_eq!(
-        reserve,
+        reserve_rows(&ledger),
         [
             (1_200_000, 0, 1_200_000),
             (0, 800_000, 400_000),
