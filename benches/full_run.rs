@@ -1,6 +1,7 @@
 //! Full run on the flagship example: load, compile, simulate pool paths,
 //! waterfall, per-path outcomes, summary; the whole pipeline with the
-//! committee pack written; and sizings and a sweep on the same paths.
+//! committee pack written; sizings and a sweep on the same paths; and the
+//! run split into shards and merged.
 //! Reported in docs/performance.md.
 
 use std::path::PathBuf;
@@ -9,6 +10,7 @@ use blendsim::aggregate::summarise;
 use blendsim::engine::{RunSettings, simulate_outcomes, with_threads};
 use blendsim::model::Model;
 use blendsim::pipeline::{self, RunRequest, Silent};
+use blendsim::shard::{Shard, in_path_order, read_part};
 use blendsim::sizing::{Axis, SizingRequest, parse_tranche_metric, size, sweep};
 use blendsim::spec::{LoadOptions, load_facility};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -162,5 +164,54 @@ fn pack_cost(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, full_run, pack_cost);
+/// Shards of the flagship run (docs/scale-out.md) measured against the
+/// single run on this machine: the single run's pack (no tornado, which
+/// the merge runs as the single run does) against four shards run one
+/// after the other, each writing its part file, then the merge reading
+/// and checking them and writing the same pack. The difference is what
+/// sharding adds: part files, and each shard's setup.
+fn sharded(c: &mut Criterion) {
+    let options = LoadOptions::default();
+    let loaded = load_facility(&facility(), &options).expect("flagship");
+    let settings = RunSettings {
+        paths: PATHS,
+        seed: 1,
+    };
+    let out = tempfile::tempdir().expect("a temporary folder");
+    let mut request = RunRequest::new(loaded, settings, 2, out.path().join("single"));
+    request.tornado_paths = 0;
+    let mut group = c.benchmark_group("sharded");
+    group.throughput(Throughput::Elements(PATHS));
+    group.sample_size(10);
+    group.bench_function(format!("single_{PATHS}_paths_2_threads"), |b| {
+        b.iter(|| pipeline::run(&request, &Silent).expect("the flagship runs"))
+    });
+    let identity = pipeline::identity_of(&request, &facility(), &options);
+    let (parts, merged) = (out.path().join("parts"), out.path().join("merged"));
+    let sharded_request = RunRequest {
+        out: parts,
+        ..request.clone()
+    };
+    let merge_request = RunRequest {
+        out: merged,
+        ..request.clone()
+    };
+    group.bench_function(format!("4_shards_and_merge_{PATHS}_paths_2_threads"), |b| {
+        b.iter(|| {
+            let mut read = Vec::new();
+            for index in 0..4 {
+                let shard = Shard { index, count: 4 };
+                let file = pipeline::run_shard(&sharded_request, identity.clone(), shard, &Silent)
+                    .expect("a shard runs");
+                read.push((file.clone(), read_part(&file).expect("its part reads")));
+            }
+            let parts = in_path_order(read).expect("the parts are one run");
+            let parts = parts.into_iter().map(|(_, part)| part).collect();
+            pipeline::merge(&merge_request, parts, &Silent).expect("the parts merge")
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, full_run, pack_cost, sharded);
 criterion_main!(benches);

@@ -176,12 +176,22 @@ pub struct Simulation<'m> {
     simulator: PoolSimulator<'m>,
     totals: Mutex<CashflowSums>,
     outcomes: Outcomes,
+    /// The first path's index: 0, or where a shard's block starts.
+    first: u64,
 }
 
 impl<'m> Simulation<'m> {
     /// No paths yet; room reserved for `expected_paths`.
     pub fn new(model: &'m Model, seed: u64, expected_paths: u64) -> Self {
+        Self::starting_at(model, seed, 0, expected_paths)
+    }
+
+    /// No paths yet, the first to come being path `first` (a shard's
+    /// block of a run: its paths are the run's paths `first..`, number
+    /// for number); room reserved for `expected_paths`.
+    pub fn starting_at(model: &'m Model, seed: u64, first: u64, expected_paths: u64) -> Self {
         Simulation {
+            first,
             model,
             simulator: PoolSimulator::new(&model.pool, seed),
             totals: Mutex::new(CashflowSums::new(
@@ -195,9 +205,10 @@ impl<'m> Simulation<'m> {
         }
     }
 
-    /// Paths simulated so far.
+    /// Index of the next path to simulate: the first path plus the paths
+    /// simulated so far.
     pub fn paths(&self) -> u64 {
-        self.outcomes.pool_loss.len() as u64
+        self.first + self.outcomes.pool_loss.len() as u64
     }
 
     /// The outcomes of the paths simulated so far (cash-flow sums are
@@ -207,7 +218,8 @@ impl<'m> Simulation<'m> {
     }
 
     /// Simulates paths `self.paths()..paths` on the current rayon thread
-    /// pool; `progress` gets the total done after each chunk.
+    /// pool; `progress` gets the number done by this simulation after
+    /// each chunk.
     pub fn extend_to(&mut self, paths: u64, progress: &(dyn Fn(u64) + Sync)) {
         let first = self.paths();
         let (model, simulator, totals) = (self.model, &self.simulator, &self.totals);

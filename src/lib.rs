@@ -25,6 +25,7 @@ pub mod pipeline;
 pub mod precision;
 pub mod publish;
 pub mod report;
+pub mod shard;
 pub mod simulate;
 pub mod sizing;
 pub mod spec;

@@ -6,6 +6,7 @@
 //! only builds the [`RunRequest`], shows [`Progress`] and prints the
 //! [`RunOutcome`].
 
+mod sharded;
 mod tornado;
 
 use std::io;
@@ -27,8 +28,10 @@ use crate::report::{
     path_at_quantile, summary_json, write_reports, write_scenario_reports, write_scenarios_page,
     write_trace_file, write_workbook,
 };
+use crate::shard::ShardError;
 use crate::spec::{Currency, LoadedFacility, ScenarioSpec};
 
+pub use sharded::{identity_of, merge, request_of, run_shard};
 pub use tornado::{SHIFTS, Shift, shifted_mean};
 
 /// Paths of each of the tornado's shifted runs when the request does not
@@ -151,6 +154,9 @@ pub enum RunError {
     /// the file system refused).
     #[error(transparent)]
     Publish(#[from] PublishError),
+    /// A shard's part could not be written, or parts could not be merged.
+    #[error(transparent)]
+    Shard(#[from] ShardError),
     /// The worker threads could not be started.
     #[error("could not start the worker threads")]
     Threads(#[source] rayon::ThreadPoolBuildError),
@@ -186,6 +192,7 @@ impl RunError {
                 | RunError::TraceQuantile(_)
                 | RunError::Precision(_)
         ) || matches!(self, RunError::Publish(e) if e.is_bad_input())
+            || matches!(self, RunError::Shard(e) if e.is_bad_input())
     }
 }
 
@@ -272,22 +279,69 @@ pub fn run(request: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, 
     // Locked and checked before simulating: a long run must not fail at
     // its end, nor two runs mix their files.
     let staging = Staging::begin(&request.out)?;
-    let outcome = run_into(request, &staging, progress)?;
+    let mut here =
+        |scenario: &ScenarioSpec, model: &Model| simulate_here(request, scenario, model, progress);
+    let outcome = run_into(request, &staging, progress, &mut here)?;
     staging.publish()?;
     Ok(outcome)
 }
 
-/// Runs every scenario into the staging folder; the paths reported are
-/// where the files will be once published.
+/// A scenario's paths, simulated here or joined from the parts of a
+/// sharded run, and when and for how long they were simulated.
+struct Simulated {
+    /// Every path's outcome, in path order.
+    outcomes: Outcomes,
+    /// With precision targets, where the run stopped and why.
+    precision: Option<PrecisionOutcome>,
+    /// The same paths without nexus events, when the shards simulated
+    /// them (else nexus_impact.csv runs them here).
+    without_events: Option<Outcomes>,
+    /// When the simulation started (UTC, RFC 3339).
+    started_at: String,
+    /// Its wall time in seconds (summed over the parts of a sharded run).
+    simulation_seconds: f64,
+    /// Wall time spent before this process (the longest shard's), added
+    /// to run.json's wall time.
+    earlier_seconds: f64,
+}
+
+/// Where a scenario's simulated paths come from: this machine, or the
+/// parts of a sharded run.
+type Source<'a> = dyn FnMut(&ScenarioSpec, &Model) -> Result<Simulated, RunError> + 'a;
+
+/// The scenario's paths simulated on this machine.
+fn simulate_here(
+    request: &RunRequest,
+    scenario: &ScenarioSpec,
+    model: &Model,
+    progress: &dyn Progress,
+) -> Result<Simulated, RunError> {
+    let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    let started = Instant::now();
+    let (outcomes, precision) = simulate(request, scenario, model, progress)?;
+    Ok(Simulated {
+        outcomes,
+        precision,
+        without_events: None,
+        started_at,
+        simulation_seconds: started.elapsed().as_secs_f64(),
+        earlier_seconds: 0.0,
+    })
+}
+
+/// Runs every scenario into the staging folder, its paths from `source`;
+/// the paths reported are where the files will be once published.
 fn run_into(
     request: &RunRequest,
     staging: &Staging,
     progress: &dyn Progress,
+    source: &mut Source<'_>,
 ) -> Result<RunOutcome, RunError> {
     let started = Instant::now();
     if request.scenarios.is_empty() {
         let base = ScenarioSpec::base();
-        let run = run_scenario(request, &base, staging.folder(), staging, started, progress)?;
+        let folder = staging.folder();
+        let run = run_scenario(request, &base, folder, staging, started, progress, source)?;
         return Ok(RunOutcome {
             runs: vec![run],
             combined: Vec::new(),
@@ -299,7 +353,9 @@ fn run_into(
     };
     for scenario in &request.scenarios {
         let folder = staging.folder().join(&scenario.name);
-        let run = run_scenario(request, scenario, &folder, staging, started, progress)?;
+        let run = run_scenario(
+            request, scenario, &folder, staging, started, progress, source,
+        )?;
         outcome.runs.push(run);
     }
     let reports_error = |source| RunError::Reports {
@@ -353,8 +409,8 @@ fn check_traces(request: &RunRequest) -> Result<(), RunError> {
     }
 }
 
-/// Compiles, simulates, aggregates and writes one scenario into `folder`
-/// (under the staging folder).
+/// Compiles one scenario, takes its paths from `source`, aggregates and
+/// writes it into `folder` (under the staging folder).
 fn run_scenario(
     request: &RunRequest,
     scenario: &ScenarioSpec,
@@ -362,37 +418,36 @@ fn run_scenario(
     staging: &Staging,
     started: Instant,
     progress: &dyn Progress,
+    source: &mut Source<'_>,
 ) -> Result<ScenarioRun, RunError> {
-    let started_at = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     let model = Model::compile_scenario(&request.loaded.spec, scenario)?;
-    let simulation_started = Instant::now();
-    let (outcomes, precision) = simulate(request, scenario, &model, progress)?;
-    let simulation_seconds = simulation_started.elapsed().as_secs_f64();
+    let simulated = source(scenario, &model)?;
+    let outcomes = &simulated.outcomes;
     let settings = RunSettings {
         paths: outcomes.pool_loss.len() as u64,
         seed: request.settings.seed,
     };
-    let summary = summarise(&model, &outcomes);
+    let summary = summarise(&model, outcomes);
     let manifest = Manifest {
         scenario: scenario.name.clone(),
-        started_at,
-        wall_time_seconds: started.elapsed().as_secs_f64(),
-        simulation_seconds,
-        paths_per_second: settings.paths as f64 / simulation_seconds,
-        precision: precision.clone(),
+        started_at: simulated.started_at.clone(),
+        wall_time_seconds: simulated.earlier_seconds + started.elapsed().as_secs_f64(),
+        simulation_seconds: simulated.simulation_seconds,
+        paths_per_second: settings.paths as f64 / simulated.simulation_seconds,
+        precision: simulated.precision.clone(),
         ..manifest(request, &model, &settings)
     };
     let loaded = &request.loaded;
     let mut pack = committee_pack(
         &model,
         &loaded.spec.projects,
-        &outcomes,
+        outcomes,
         &summary,
         &request.rating,
     );
-    pack.convergence = convergence(&model, &outcomes, request.block_paths);
+    pack.convergence = convergence(&model, outcomes, request.block_paths);
     rerun_on_the_same_paths(
-        request, scenario, &model, &settings, &outcomes, &mut pack, progress,
+        request, scenario, &model, &settings, &simulated, &mut pack, progress,
     )?;
     let report = RunReport {
         spec: &loaded.spec,
@@ -402,7 +457,7 @@ fn run_scenario(
         manifest: &manifest,
         pack: &pack,
         cashflows: &outcomes.cashflows,
-        coverage: &summarise_coverage(&model, &outcomes),
+        coverage: &summarise_coverage(&model, outcomes),
     };
     let published = staging.published_path(folder);
     let reports_error = |source| RunError::Reports {
@@ -411,7 +466,7 @@ fn run_scenario(
     };
     let mut written = write_reports(folder, &report).map_err(reports_error)?;
     let (traces, traced) =
-        write_traces(request, &model, &outcomes, folder).map_err(|source| RunError::Trace {
+        write_traces(request, &model, outcomes, folder).map_err(|source| RunError::Trace {
             folder: published.clone(),
             source,
         })?;
@@ -429,7 +484,7 @@ fn run_scenario(
         written,
         traced,
         paths: settings.paths,
-        precision,
+        precision: simulated.precision,
     })
 }
 
@@ -442,12 +497,14 @@ fn rerun_on_the_same_paths(
     scenario: &ScenarioSpec,
     model: &Model,
     settings: &RunSettings,
-    outcomes: &Outcomes,
+    simulated: &Simulated,
     pack: &mut CommitteePack,
     progress: &dyn Progress,
 ) -> Result<(), RunError> {
+    let outcomes = &simulated.outcomes;
     if model.pool.acquisitions.is_some() {
-        pack.nexus_impact = impact_of_nexus_events(request, settings, model, outcomes)?;
+        let without = simulated.without_events.as_ref();
+        pack.nexus_impact = impact_of_nexus_events(request, settings, model, outcomes, without)?;
     }
     if (request.scenarios.first()).is_none_or(|first| first.name == scenario.name) {
         pack.tornado = tornado::run_tornado(request, scenario, model, outcomes, progress)?;
@@ -491,13 +548,14 @@ fn simulate(
     Ok((outcomes, Some(outcome)))
 }
 
-/// Runs `model` again on the same paths without its nexus events and
-/// compares (nexus_impact.csv).
+/// Runs `model` again on the same paths without its nexus events (unless
+/// the shards did: `without`) and compares (nexus_impact.csv).
 fn impact_of_nexus_events(
     request: &RunRequest,
     settings: &RunSettings,
     model: &Model,
     with: &Outcomes,
+    without: Option<&Outcomes>,
 ) -> Result<Vec<NexusImpact>, RunError> {
     let no_hazard = !(model.pool.acquisitions.as_ref()).is_some_and(|a| a.can_occur());
     let unit = 10f64.powi(-(model.currency.minor_digits as i32));
@@ -505,6 +563,9 @@ fn impact_of_nexus_events(
         // No event can happen: the paths are the base case's, bit for bit
         // (tests/it/nexus_events.rs), so there is nothing to run again.
         return Ok(nexus_impact(model, with, with, unit));
+    }
+    if let Some(base) = without {
+        return Ok(nexus_impact(model, with, base, unit));
     }
     let mut without = model.clone();
     without.pool.acquisitions = None;

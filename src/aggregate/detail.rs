@@ -37,7 +37,7 @@ impl PathDetail {
 
 /// The details of every path: sparse project losses and recoveries in path
 /// order.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct DetailColumns {
     /// Path p's project losses are entries `offsets[p]..offsets[p + 1]`.
     offsets: Vec<usize>,
@@ -65,6 +65,31 @@ impl DetailColumns {
         }
         self.offsets.push(self.loans.len());
         self.recovered.push(detail.recovered);
+    }
+
+    /// Appends `next`, the detail of the paths that follow (see
+    /// `Outcomes::append`): offsets move past this block's entries.
+    pub(super) fn append(&mut self, next: DetailColumns) {
+        if self.offsets.is_empty() {
+            *self = next;
+            return;
+        }
+        let DetailColumns {
+            offsets,
+            mut loans,
+            mut losses,
+            mut recovered,
+            event_offsets,
+            mut events,
+        } = next;
+        let (entries, event_entries) = (self.loans.len(), self.events.len());
+        // Each block's offsets start at 0: its first is this block's last.
+        (self.offsets).extend(offsets.iter().skip(1).map(|o| o + entries));
+        (self.event_offsets).extend(event_offsets.iter().skip(1).map(|o| o + event_entries));
+        self.loans.append(&mut loans);
+        self.losses.append(&mut losses);
+        self.recovered.append(&mut recovered);
+        self.events.append(&mut events);
     }
 
     /// Nexus events of path `path`, in loan order.

@@ -1,6 +1,7 @@
 //! Aggregate stage: per-path outcomes kept in path order, and the
 //! statistics a committee reads from them.
 
+mod append;
 mod contributions;
 mod convergence;
 mod coverage;
@@ -79,7 +80,7 @@ pub struct PathOutcome {
 }
 
 /// Per-path outcomes of a run, as columns, in path order.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Outcomes {
     /// One set of columns per tranche, most senior first.
     pub tranches: Vec<TrancheColumns>,
@@ -104,7 +105,7 @@ pub struct Outcomes {
 }
 
 /// One party's outcome on every path, and its exact cash summed over paths.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PartyColumns {
     /// PV of cash paid out at its discount rate (minor units).
     pub pv_paid: Vec<f64>,
@@ -142,7 +143,7 @@ impl PartyColumns {
 }
 
 /// One tranche's outcome on every path.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrancheColumns {
     /// Principal loss, fraction of notional.
     pub loss: Vec<f64>,

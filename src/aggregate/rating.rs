@@ -21,7 +21,7 @@ use serde::Serialize;
 use crate::spec::{ByYearTable, IdealizedTable, RatingTable};
 
 /// Which statistic of the tranche is compared with the benchmark.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RatingBasis {
     /// P(loss): the share of paths on which the tranche loses anything.

@@ -8,7 +8,7 @@ use super::{Estimate, estimate};
 use crate::model::Calendar;
 
 /// Per path, a tranche's timely-interest record.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TimelyColumns {
     /// First period whose coupon was not paid in full on its date (0: none).
     pub first_shortfall: Vec<u32>,

@@ -35,6 +35,9 @@ pub enum Command {
     /// Solve for the size of a tranche at which a target is met
     /// (e.g. --target "senior.expected_loss <= 0.001" --solve first_loss --absorb senior).
     Size(SizeArgs),
+    /// Join the part files of a run split with `run --shard K/N` into the
+    /// pack the single run writes (byte for byte, timings aside).
+    Merge(MergeArgs),
     /// Write a small, fully commented example facility to start from
     /// (facility.toml, projects.csv, scenarios.toml) into a folder.
     Init(InitArgs),
@@ -106,6 +109,33 @@ pub struct RunArgs {
     /// precision targets are checked.
     #[arg(long, default_value_t = blendsim::pipeline::DEFAULT_BLOCK_PATHS)]
     pub block_paths: u64,
+    /// Simulate only the K-th of N contiguous blocks of the paths (K from
+    /// 0 to N - 1) and write a part file into --out (default
+    /// out/<facility>-parts) for `blendsim merge` (docs/scale-out.md).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+}
+
+/// Arguments of `blendsim merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Part files, or folders of them (every *.bsp file inside), of one
+    /// run: every shard of it, each once.
+    #[arg(required = true)]
+    pub parts: Vec<PathBuf>,
+    /// Output folder of the pack (replaced as a whole, as by `run`).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Worker threads of the merge's own runs (the tornado; default: all
+    /// cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long)]
+    pub quiet: bool,
+    /// How the summary is printed: a table, or JSON for scripts.
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
 }
 
 /// Output format of `run`'s summary.
@@ -215,6 +245,13 @@ pub struct BatchArgs {
     /// Print nothing but errors.
     #[arg(long)]
     pub quiet: bool,
+    /// Run nothing: write into --out the job lists of a run of every
+    /// facility (all its scenarios) split into N shards, shard-jobs.txt
+    /// (one `blendsim run --shard` per line) and merge-jobs.txt (one
+    /// `blendsim merge` per facility), for a cluster's job array
+    /// (deploy/, docs/scale-out.md).
+    #[arg(long, value_name = "N")]
+    pub shards: Option<u64>,
 }
 
 /// Arguments of `blendsim sweep`.

@@ -22,6 +22,9 @@ pub fn batch(args: BatchArgs) -> Result<()> {
         );
         return Err(BadInput(message).into());
     }
+    if let Some(shards) = args.shards {
+        return super::jobs::write_jobs(&args, &facilities, shards);
+    }
     // The batch is one pack: every facility's folder and the summary are
     // written into a staging folder and published together, so `--out`
     // never holds some facilities of this batch and some of the last.
@@ -140,7 +143,7 @@ fn collect_from_folder(folder: &Path, found: &mut Vec<PathBuf>) -> Result<()> {
 
 /// The facility's output folder name ([`facility_label`]), numbered if
 /// already taken.
-fn unique_name(facility: &Path, taken: &mut BTreeSet<String>) -> String {
+pub(super) fn unique_name(facility: &Path, taken: &mut BTreeSet<String>) -> String {
     // A folder's name can be anything the file system allows; the output
     // folder's name is kept to the safe alphabet.
     let base = sanitised_name(&facility_label(facility));

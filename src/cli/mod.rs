@@ -7,7 +7,9 @@ mod args;
 mod batch;
 mod flag_words;
 mod init;
+mod jobs;
 mod run;
+mod shard;
 mod size;
 mod sweep;
 mod validate;
@@ -21,6 +23,7 @@ use args::{Cli, Command};
 use blendsim::model::ModelError;
 use blendsim::pipeline::RunError;
 use blendsim::publish::{PublishError, Staging};
+use blendsim::shard::ShardError;
 use blendsim::sizing::SizingError;
 use blendsim::spec::SpecError;
 
@@ -40,6 +43,7 @@ pub fn main() -> ExitCode {
         Command::Batch(args) => batch::batch(args),
         Command::Sweep(args) => sweep::sweep(args),
         Command::Init(args) => init::init(args),
+        Command::Merge(args) => shard::merge(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -129,6 +133,9 @@ pub fn exit_code(error: &anyhow::Error) -> u8 {
             || cause
                 .downcast_ref::<RunError>()
                 .is_some_and(RunError::is_bad_input)
+            || cause
+                .downcast_ref::<ShardError>()
+                .is_some_and(ShardError::is_bad_input)
             || cause
                 .downcast_ref::<SizingError>()
                 .is_some_and(|e| !matches!(e, SizingError::Model(_)))

@@ -29,17 +29,17 @@ const DEFAULT_PATHS: u64 = 10_000;
 const DEFAULT_SEED: u64 = 0;
 
 /// The run, resolved: the library's request and how to print its outcome.
-struct Plan {
+pub(super) struct Plan {
     /// What the pipeline runs.
-    request: RunRequest,
+    pub(super) request: RunRequest,
     /// Print nothing but errors.
-    quiet: bool,
+    pub(super) quiet: bool,
     /// How the summary is printed.
-    format: Format,
+    pub(super) format: Format,
 }
 
 impl Plan {
-    fn resolve(args: RunArgs) -> Result<Plan> {
+    pub(super) fn resolve(args: RunArgs) -> Result<Plan> {
         let loaded = load_facility(
             &args.facility,
             &LoadOptions {
@@ -64,7 +64,8 @@ impl Plan {
             scenarios: select_scenarios(&args.scenario, &loaded.scenarios)?,
             settings,
             threads,
-            out: args.output.folder(&args.facility, None),
+            // A shard's part goes beside the pack, not into it.
+            out: (args.output).folder(&args.facility, args.shard.as_ref().map(|_| "parts")),
             rating,
             traces: TraceRequest {
                 paths: args.trace_paths,
@@ -209,6 +210,9 @@ pub fn select_scenarios(names: &[String], available: &[ScenarioSpec]) -> Result<
 /// Runs the facility (each scenario on the same random streams) and writes
 /// the reports.
 pub fn run(args: RunArgs) -> Result<()> {
+    if let Some(shard) = args.shard.clone() {
+        return super::shard::run_shard(args, &shard);
+    }
     let plan = Plan::resolve(args)?;
     if !plan.quiet {
         print_warnings(&plan.request.loaded);
@@ -219,7 +223,7 @@ pub fn run(args: RunArgs) -> Result<()> {
 }
 
 /// The pipeline's refusal of an argument, said with the flag's name.
-fn flag_error(error: RunError) -> anyhow::Error {
+pub(super) fn flag_error(error: RunError) -> anyhow::Error {
     match error {
         RunError::TracePath { path, paths } => BadInput(format!(
             "--trace-path {path}: paths are numbered 0 to {}",
@@ -273,7 +277,7 @@ pub fn run_all_scenarios(
     Ok(pipeline::run(&request, &pipeline::Silent)?)
 }
 
-fn print_results(plan: &Plan, outcome: &RunOutcome) -> Result<()> {
+pub(super) fn print_results(plan: &Plan, outcome: &RunOutcome) -> Result<()> {
     if plan.quiet {
         return Ok(());
     }
@@ -403,13 +407,13 @@ fn scenarios_text(runs: &[ScenarioRun], outcome: &RunOutcome, out: &Path) -> Str
 
 /// A progress bar on stderr, one per scenario; hidden when stderr is not a
 /// terminal or when quiet.
-struct Bar {
+pub(super) struct Bar {
     quiet: bool,
     current: Mutex<Option<ProgressBar>>,
 }
 
 impl Bar {
-    fn new(quiet: bool) -> Self {
+    pub(super) fn new(quiet: bool) -> Self {
         Bar {
             quiet,
             current: Mutex::new(None),

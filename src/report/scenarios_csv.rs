@@ -112,9 +112,13 @@ pub fn combine_scenario_csvs(folder: &Path, scenarios: &[&str]) -> io::Result<Ve
                 let mut csv = csv::Writer::from_writer(out);
                 for (i, scenario) in scenarios.iter().enumerate() {
                     let file = folder.join(scenario).join(&name);
-                    // Only the first scenario has a tornado (tornado.csv):
-                    // the others have no rows to add.
-                    if i > 0 && name == "tornado.csv" && !file.exists() {
+                    // Files only some scenarios have: the tornado (the
+                    // first scenario's alone) and a path traced by
+                    // quantile (another path in each scenario; `run
+                    // --scenario all --trace-quantile` failed on it). The
+                    // others have no rows to add.
+                    let some_only = name == "tornado.csv" || name.starts_with("trace_path_");
+                    if i > 0 && some_only && !file.exists() {
                         continue;
                     }
                     let mut reader = csv::Reader::from_path(file)?;

@@ -23,7 +23,7 @@ pub struct DefaultEvent {
 }
 
 /// A sponsor acquired by a PRC-linked entity on a path (a nexus event).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct AcquisitionEvent {
     /// Index of the loan in the project list.
     pub loan: usize,

@@ -20,7 +20,7 @@ pub const FLUSH_EVERY: u32 = 1024;
 /// Sums over paths of every party's payments, per period (periods 0..=K,
 /// cells laid out as in the [`Ledger`]: party x (K + 1) + period). Call
 /// [`CashflowSums::flush`] before reading the totals.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct CashflowSums {
     /// Paths added.
     pub paths: u64,

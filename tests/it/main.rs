@@ -39,6 +39,7 @@ mod publish_commands;
 mod report_html;
 mod reproducibility;
 mod scenarios;
+mod shard;
 mod sizing;
 mod source_layout;
 mod spec_errors;
