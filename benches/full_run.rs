@@ -57,7 +57,7 @@ fn full_run(c: &mut Criterion) {
     let out = tempfile::tempdir().expect("a temporary folder");
     let mut request = RunRequest::new(loaded.clone(), settings, 2, out.path().to_owned());
     // As before the tornado: its cost is measured in `pack_cost`.
-    request.tornado_paths = 0;
+    request.tornado_paths = Some(0);
     group.bench_function(format!("pack_{PATHS}_paths_2_threads"), |b| {
         b.iter(|| pipeline::run(&request, &Silent).expect("the flagship runs"))
     });
@@ -132,7 +132,8 @@ const PACK_PATHS: u64 = 100_000;
 /// the run itself (simulation, outcomes, the tranche summary the terminal
 /// prints), the same run with the pack (statistics, every CSV, chart,
 /// report.html and pack.xlsx, published into a folder) but no tornado,
-/// and with the tornado's eight extra runs at their default paths.
+/// and with the tornado's eight extra runs at their default paths (a
+/// thirty-second of the run's each, at most 10,000).
 fn pack_cost(c: &mut Criterion) {
     let loaded = load_facility(&facility(), &LoadOptions::default()).expect("flagship");
     let model = Model::compile(&loaded.spec).expect("flagship compiles");
@@ -152,11 +153,11 @@ fn pack_cost(c: &mut Criterion) {
     });
     let out = tempfile::tempdir().expect("a temporary folder");
     let mut request = RunRequest::new(loaded, settings, 2, out.path().join("pack"));
-    request.tornado_paths = 0;
+    request.tornado_paths = Some(0);
     group.bench_function(format!("pack_{PACK_PATHS}_paths_2_threads"), |b| {
         b.iter(|| pipeline::run(&request, &Silent).expect("the flagship runs"))
     });
-    request.tornado_paths = pipeline::DEFAULT_TORNADO_PATHS;
+    request.tornado_paths = None;
     group.bench_function(
         format!("pack_with_tornado_{PACK_PATHS}_paths_2_threads"),
         |b| b.iter(|| pipeline::run(&request, &Silent).expect("the flagship runs")),
@@ -179,7 +180,7 @@ fn sharded(c: &mut Criterion) {
     };
     let out = tempfile::tempdir().expect("a temporary folder");
     let mut request = RunRequest::new(loaded, settings, 2, out.path().join("single"));
-    request.tornado_paths = 0;
+    request.tornado_paths = Some(0);
     let mut group = c.benchmark_group("sharded");
     group.throughput(Throughput::Elements(PATHS));
     group.sample_size(10);

@@ -68,7 +68,32 @@ pub fn count(n: u64) -> String {
 
 /// An amount in currency units (not cents) as millions: `USD 12.07m`.
 pub fn millions(amount: f64, currency: &str) -> String {
-    format!("{currency} {}m", grouped(amount / 1e6, 2))
+    if !amount.is_finite() {
+        return UNDEFINED.into();
+    }
+    format!("{currency} {}", millions_bare(amount))
+}
+
+/// As [`millions`] without the currency, for a standard error beside an
+/// amount that names it: `0.62m`.
+pub fn millions_bare(amount: f64) -> String {
+    if !amount.is_finite() {
+        return UNDEFINED.into();
+    }
+    format!("{}m", grouped(amount / 1e6, 2))
+}
+
+/// An amount in millions with its standard error: `USD -24.80m ± 0.62m`.
+pub fn millions_with_se(amount: f64, se: f64, currency: &str) -> String {
+    if se.is_finite() && amount.is_finite() {
+        format!(
+            "{} \u{b1} {}",
+            millions(amount, currency),
+            millions_bare(se)
+        )
+    } else {
+        millions(amount, currency)
+    }
 }
 
 /// An exact amount in minor units as millions: `USD 12.07m`.
@@ -181,6 +206,14 @@ mod tests {
         assert_eq!(millions(12_074_116.18, "USD"), "USD 12.07m");
         assert_eq!(millions(-350_000.0, "KRW"), "KRW -0.35m");
         assert_eq!(millions(-1.0, "USD"), "USD 0.00m");
+        assert_eq!(millions(1_222_500_000.0, "USD"), "USD 1,222.50m");
+        assert_eq!(millions(f64::NAN, "USD"), "n/a");
+        assert_eq!(millions_bare(620_000.0), "0.62m");
+        assert_eq!(
+            millions_with_se(-24_800_000.0, 620_000.0, "USD"),
+            "USD -24.80m \u{b1} 0.62m"
+        );
+        assert_eq!(millions_with_se(f64::NAN, f64::NAN, "USD"), "n/a");
         assert_eq!(
             money(Money::from_minor(1_207_411_618), 2, "USD"),
             "USD 12.07m"

@@ -9,12 +9,13 @@
 mod sharded;
 mod tornado;
 
+use std::borrow::Cow;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use crate::aggregate::{
-    CommitteePack, NexusImpact, Outcomes, RatingBenchmark, TrancheSummary, committee_pack,
+    CommitteePack, CoverageSummary, Outcomes, RatingBenchmark, TrancheSummary, committee_pack,
     convergence, nexus_impact, summarise, summarise_coverage,
 };
 use crate::engine::{RunSettings, simulate_outcomes, trace_path, with_threads};
@@ -32,12 +33,14 @@ use crate::shard::ShardError;
 use crate::spec::{Currency, LoadedFacility, ScenarioSpec};
 
 pub use sharded::{identity_of, merge, request_of, run_shard};
-pub use tornado::{SHIFTS, Shift, shifted_mean};
+pub use tornado::{SHIFTS, Shift, default_tornado_paths, shifted_mean};
 
-/// Paths of each of the tornado's shifted runs when the request does not
-/// say (at most the run's): each shift is a run of its own, so the tornado
-/// costs `SHIFTS.len()` runs of this many paths (docs/performance.md).
-pub const DEFAULT_TORNADO_PATHS: u64 = 10_000;
+pub use crate::aggregate::DEFAULT_TORNADO_PATHS;
+
+/// Unless the request says, the tornado's shifted runs together have at
+/// most this share of the run's paths (one over the divisor: a quarter),
+/// so they cost at most about a quarter of the run (docs/performance.md).
+pub const TORNADO_SHARE_DIVISOR: u64 = 4;
 
 /// What to run and where to write it.
 #[derive(Debug, Clone)]
@@ -59,8 +62,9 @@ pub struct RunRequest {
     /// Paths to walk through step by step.
     pub traces: TraceRequest,
     /// Paths of each of the tornado's shifted runs (the first scenario's
-    /// first paths; at most the run's); 0: no tornado.
-    pub tornado_paths: u64,
+    /// first paths; at most the run's); 0: no tornado; `None`: a share of
+    /// the run's paths ([`default_tornado_paths`]).
+    pub tornado_paths: Option<u64>,
     /// Paths per block of convergence.csv and, with precision targets,
     /// between checks of the targets.
     pub block_paths: u64,
@@ -85,7 +89,7 @@ pub struct TraceRequest {
 impl RunRequest {
     /// The base case alone, into `out`, implied ratings on the
     /// default-probability basis against the facility's table, no traces,
-    /// the tornado on [`DEFAULT_TORNADO_PATHS`] paths.
+    /// the tornado on its default share of the run's paths.
     pub fn new(
         loaded: LoadedFacility,
         settings: RunSettings,
@@ -101,7 +105,7 @@ impl RunRequest {
             out,
             rating,
             traces: TraceRequest::default(),
-            tornado_paths: DEFAULT_TORNADO_PATHS,
+            tornado_paths: None,
             block_paths: DEFAULT_BLOCK_PATHS,
             precision: Vec::new(),
         }
@@ -438,17 +442,10 @@ fn run_scenario(
         ..manifest(request, &model, &settings)
     };
     let loaded = &request.loaded;
-    let mut pack = committee_pack(
-        &model,
-        &loaded.spec.projects,
-        outcomes,
-        &summary,
-        &request.rating,
-    );
-    pack.convergence = convergence(&model, outcomes, request.block_paths);
-    rerun_on_the_same_paths(
-        request, scenario, &model, &settings, &simulated, &mut pack, progress,
-    )?;
+    let (mut pack, coverage) = statistics(request, &model, &settings, &simulated, &summary)?;
+    if (request.scenarios.first()).is_none_or(|first| first.name == scenario.name) {
+        pack.tornado = tornado::run_tornado(request, scenario, &model, outcomes, progress)?;
+    }
     let report = RunReport {
         spec: &loaded.spec,
         scenario,
@@ -457,14 +454,17 @@ fn run_scenario(
         manifest: &manifest,
         pack: &pack,
         cashflows: &outcomes.cashflows,
-        coverage: &summarise_coverage(&model, outcomes),
+        coverage: &coverage,
     };
     let published = staging.published_path(folder);
     let reports_error = |source| RunError::Reports {
         folder: published.clone(),
         source,
     };
-    let mut written = write_reports(folder, &report).map_err(reports_error)?;
+    // The files are written side by side on the run's threads, no more.
+    let mut written = with_threads(Some(request.threads), || write_reports(folder, &report))
+        .map_err(RunError::Threads)?
+        .map_err(reports_error)?;
     let (traces, traced) =
         write_traces(request, &model, outcomes, folder).map_err(|source| RunError::Trace {
             folder: published.clone(),
@@ -488,28 +488,46 @@ fn run_scenario(
     })
 }
 
-/// The pack's comparisons with the facility run again on the same paths:
-/// without its nexus events (nexus_impact.csv), and one input shifted at a
-/// time (tornado.csv; the first scenario only, the base case of
-/// `--scenario all`: each scenario's tornado would cost as much again).
-fn rerun_on_the_same_paths(
+/// The committee pack's statistics and the coverage tests' summary. The
+/// statistics are independent of one another, so they run side by side on
+/// the run's threads; each is computed by one thread in path order, so they
+/// are the same for any `--threads` (tests/it/reproducibility.rs). With
+/// nexus events, the facility runs again on the same paths without them
+/// first (nexus_impact.csv compares the two).
+fn statistics(
     request: &RunRequest,
-    scenario: &ScenarioSpec,
     model: &Model,
     settings: &RunSettings,
     simulated: &Simulated,
-    pack: &mut CommitteePack,
-    progress: &dyn Progress,
-) -> Result<(), RunError> {
+    summary: &[TrancheSummary],
+) -> Result<(CommitteePack, Vec<CoverageSummary>), RunError> {
     let outcomes = &simulated.outcomes;
-    if model.pool.acquisitions.is_some() {
-        let without = simulated.without_events.as_ref();
-        pack.nexus_impact = impact_of_nexus_events(request, settings, model, outcomes, without)?;
-    }
-    if (request.scenarios.first()).is_none_or(|first| first.name == scenario.name) {
-        pack.tornado = tornado::run_tornado(request, scenario, model, outcomes, progress)?;
-    }
-    Ok(())
+    let without = match &model.pool.acquisitions {
+        None => None,
+        Some(_) => Some(without_nexus_events(request, settings, model, simulated)?),
+    };
+    let unit = 10f64.powi(-(model.currency.minor_digits as i32));
+    let projects = &request.loaded.spec.projects;
+    let ((mut pack, convergence), (coverage, impact)) = with_threads(Some(request.threads), || {
+        rayon::join(
+            || {
+                rayon::join(
+                    || committee_pack(model, projects, outcomes, summary, &request.rating),
+                    || convergence(model, outcomes, request.block_paths),
+                )
+            },
+            || {
+                rayon::join(
+                    || summarise_coverage(model, outcomes),
+                    || (without.as_ref()).map(|w| nexus_impact(model, outcomes, w, unit)),
+                )
+            },
+        )
+    })
+    .map_err(RunError::Threads)?;
+    pack.convergence = convergence;
+    pack.nexus_impact = impact.unwrap_or_default();
+    Ok((pack, coverage))
 }
 
 /// The scenario's paths, once its memory is known to suffice: a fixed
@@ -548,24 +566,24 @@ fn simulate(
     Ok((outcomes, Some(outcome)))
 }
 
-/// Runs `model` again on the same paths without its nexus events (unless
-/// the shards did: `without`) and compares (nexus_impact.csv).
-fn impact_of_nexus_events(
+/// `model` run again on the same paths without its nexus events, for
+/// nexus_impact.csv's comparison: the scenario's own paths when no event
+/// can happen, the shards' when they simulated them.
+fn without_nexus_events<'a>(
     request: &RunRequest,
     settings: &RunSettings,
     model: &Model,
-    with: &Outcomes,
-    without: Option<&Outcomes>,
-) -> Result<Vec<NexusImpact>, RunError> {
+    simulated: &'a Simulated,
+) -> Result<Cow<'a, Outcomes>, RunError> {
+    let with = &simulated.outcomes;
     let no_hazard = !(model.pool.acquisitions.as_ref()).is_some_and(|a| a.can_occur());
-    let unit = 10f64.powi(-(model.currency.minor_digits as i32));
     if no_hazard {
         // No event can happen: the paths are the base case's, bit for bit
         // (tests/it/nexus_events.rs), so there is nothing to run again.
-        return Ok(nexus_impact(model, with, with, unit));
+        return Ok(Cow::Borrowed(with));
     }
-    if let Some(base) = without {
-        return Ok(nexus_impact(model, with, base, unit));
+    if let Some(base) = &simulated.without_events {
+        return Ok(Cow::Borrowed(base));
     }
     let mut without = model.clone();
     without.pool.acquisitions = None;
@@ -573,7 +591,7 @@ fn impact_of_nexus_events(
         simulate_outcomes(&without, settings, &|_| {})
     })
     .map_err(RunError::Threads)?;
-    Ok(nexus_impact(model, with, &base, unit))
+    Ok(Cow::Owned(base))
 }
 
 /// The manifest's fields that do not depend on the scenario's timing.

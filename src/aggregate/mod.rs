@@ -48,7 +48,8 @@ pub use stats::{
 pub use summary::{TrancheSummary, summarise};
 pub use timely::{TimelyColumns, TimelyInterest, timely_interest};
 pub use tornado::{
-    Direction, MetricPaths, Tornado, TornadoMetric, TornadoRow, compare_shift, tornado_metrics,
+    DEFAULT_TORNADO_PATHS, Direction, MetricPaths, Tornado, TornadoMetric, TornadoRow,
+    compare_shift, tornado_metrics,
 };
 
 use crate::waterfall::{CashflowSums, TrancheOutcome};

@@ -2,6 +2,8 @@
 //! a PRC-linked entity during the life of its loan, how much principal the
 //! acquisitions touch and when, for the pool and by mineral and country.
 
+use rayon::prelude::*;
+
 use crate::model::Model;
 
 use super::{Estimate, Outcomes, estimate};
@@ -79,8 +81,9 @@ pub fn summarise_nexus_events(
         return Vec::new();
     }
     let groups = event_groups(model);
+    // One group per thread, each in path order: the same for any threads.
     groups
-        .into_iter()
+        .into_par_iter()
         .map(|(group, name, members)| summarise_group(model, outcomes, unit, group, name, &members))
         .collect()
 }

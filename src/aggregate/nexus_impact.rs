@@ -3,10 +3,12 @@
 //! paths (the pool's draws do not depend on the events, so the differences
 //! are paired path by path and their standard errors are small).
 
-use crate::model::Model;
+use rayon::prelude::*;
+
+use crate::model::{Model, PartyModel};
 
 use super::parties::PUBLIC_TOTAL;
-use super::{Estimate, Outcomes, PartyColumns, estimate, quantile, sorted};
+use super::{Estimate, Outcomes, PartyColumns, TrancheColumns, estimate, quantile, sorted};
 
 /// What a row measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -74,60 +76,30 @@ pub fn nexus_impact(
     without: &Outcomes,
     unit: f64,
 ) -> Vec<NexusImpact> {
-    let mut rows = Vec::new();
-    for (t, tranche) in model.liabilities.tranches.iter().enumerate() {
-        let (a, b) = (&with.tranches[t], &without.tranches[t]);
-        let lost = |loss: &[f64]| -> Vec<f64> {
-            loss.iter()
-                .map(|&l| if l > 0.0 { 1.0 } else { 0.0 })
-                .collect()
-        };
-        rows.push(paired(
-            &tranche.name,
-            ImpactMetric::TrancheExpectedLoss,
-            &a.loss,
-            &b.loss,
-        ));
-        rows.push(paired(
-            &tranche.name,
-            ImpactMetric::TrancheProbLoss,
-            &lost(&a.loss),
-            &lost(&b.loss),
-        ));
-        let median = |irr: &[f64]| quantile(&sorted(irr), 0.5);
-        let (x, y) = (median(&a.irr), median(&b.irr));
-        rows.push(NexusImpact {
-            holder: tranche.name.clone(),
-            metric: ImpactMetric::TrancheIrrP50,
-            with_events: x,
-            without_events: y,
-            change: Estimate {
-                mean: x - y,
-                se: f64::NAN,
-            },
-        });
-    }
-    let cost = |c: &PartyColumns| -> Vec<f64> {
-        (c.pv_paid.iter().zip(&c.pv_received))
-            .map(|(paid, received)| (paid - received) * unit)
-            .collect()
-    };
+    // Each tranche's and each party's rows are one thread's work, in path
+    // order; the public total adds the parties' costs in party order.
+    let (tranche_rows, party_rows) = rayon::join(
+        || {
+            (model.liabilities.tranches.par_iter().enumerate())
+                .flat_map_iter(|(t, tranche)| {
+                    tranche_impact(&tranche.name, &with.tranches[t], &without.tranches[t])
+                })
+                .collect::<Vec<_>>()
+        },
+        || {
+            (model.parties.parties.par_iter().enumerate())
+                .map(|(p, party)| party_impact(party, &with.parties[p], &without.parties[p], unit))
+                .collect::<Vec<_>>()
+        },
+    );
+    let mut rows = tranche_rows;
     let paths = with.paths();
     let (mut public_with, mut public_without) = (vec![0.0; paths], vec![0.0; paths]);
-    for (p, party) in model.parties.parties.iter().enumerate() {
-        let (a, b) = (&with.parties[p], &without.parties[p]);
-        let scaled = |v: &[f64]| -> Vec<f64> { v.iter().map(|x| x * unit).collect() };
-        rows.push(paired(
-            &party.name,
-            ImpactMetric::PartyExpectedLoss,
-            &scaled(&a.loss),
-            &scaled(&b.loss),
-        ));
-        if party.public {
-            let (x, y) = (cost(a), cost(b));
+    for (party_rows, costs) in party_rows {
+        rows.extend(party_rows);
+        if let Some((x, y)) = costs {
             add_into(&mut public_with, &x);
             add_into(&mut public_without, &y);
-            rows.push(paired(&party.name, ImpactMetric::PartyPvCost, &x, &y));
         }
     }
     if model.parties.parties.iter().any(|p| p.public) {
@@ -139,6 +111,62 @@ pub fn nexus_impact(
         ));
     }
     rows
+}
+
+/// A tranche's expected loss, probability of loss and median IRR with and
+/// without the events.
+fn tranche_impact(name: &str, a: &TrancheColumns, b: &TrancheColumns) -> [NexusImpact; 3] {
+    let lost = |loss: &[f64]| -> Vec<f64> {
+        loss.iter()
+            .map(|&l| if l > 0.0 { 1.0 } else { 0.0 })
+            .collect()
+    };
+    let median = |irr: &[f64]| quantile(&sorted(irr), 0.5);
+    let (x, y) = (median(&a.irr), median(&b.irr));
+    [
+        paired(name, ImpactMetric::TrancheExpectedLoss, &a.loss, &b.loss),
+        paired(
+            name,
+            ImpactMetric::TrancheProbLoss,
+            &lost(&a.loss),
+            &lost(&b.loss),
+        ),
+        NexusImpact {
+            holder: name.to_owned(),
+            metric: ImpactMetric::TrancheIrrP50,
+            with_events: x,
+            without_events: y,
+            change: Estimate {
+                mean: x - y,
+                se: f64::NAN,
+            },
+        },
+    ]
+}
+
+/// A party's rows (expected loss, and PV cost for public money) and, for
+/// public money, its PV cost on every path with and without the events.
+type PartyImpact = (Vec<NexusImpact>, Option<(Vec<f64>, Vec<f64>)>);
+
+fn party_impact(party: &PartyModel, a: &PartyColumns, b: &PartyColumns, unit: f64) -> PartyImpact {
+    let cost = |c: &PartyColumns| -> Vec<f64> {
+        (c.pv_paid.iter().zip(&c.pv_received))
+            .map(|(paid, received)| (paid - received) * unit)
+            .collect()
+    };
+    let scaled = |v: &[f64]| -> Vec<f64> { v.iter().map(|x| x * unit).collect() };
+    let mut rows = vec![paired(
+        &party.name,
+        ImpactMetric::PartyExpectedLoss,
+        &scaled(&a.loss),
+        &scaled(&b.loss),
+    )];
+    if !party.public {
+        return (rows, None);
+    }
+    let (x, y) = (cost(a), cost(b));
+    rows.push(paired(&party.name, ImpactMetric::PartyPvCost, &x, &y));
+    (rows, Some((x, y)))
 }
 
 /// Adds `values` to `total` element by element (path by path, in party

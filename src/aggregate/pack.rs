@@ -3,6 +3,7 @@
 //!
 //! Amounts in the pack are in currency units (f64), for reporting only.
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::model::Model;
@@ -124,6 +125,11 @@ pub struct ChartSeries {
 /// Builds the pack. `projects` are the facility's projects in list order
 /// (the model's loan order); `benchmark` gives the implied ratings' table
 /// and statistic.
+///
+/// The statistics are independent of one another, so they run side by side
+/// on the current rayon pool (the run's `--threads`); each is computed by
+/// one thread in path order, so the pack is the same for any number of
+/// threads (tests/it/reproducibility.rs).
 pub fn committee_pack(
     model: &Model,
     projects: &[ProjectSpec],
@@ -132,19 +138,45 @@ pub fn committee_pack(
     benchmark: &RatingBenchmark,
 ) -> CommitteePack {
     let unit = 10f64.powi(-(model.currency.minor_digits as i32));
-    let tail = TailWeights::worst(&outcomes.pool_loss, ES_LEVEL);
-    let facility = facility_metrics(model, outcomes, unit);
-    let (projects, minerals, countries) = contributions(model, projects, outcomes, &tail, unit);
+    let ((sorted, contributions), (parties, (facility, (nexus_events, nexus_timing)))) =
+        rayon::join(
+            || {
+                rayon::join(
+                    || SortedColumns::of(model, outcomes),
+                    || {
+                        let tail = TailWeights::worst(&outcomes.pool_loss, ES_LEVEL);
+                        contributions(model, projects, outcomes, &tail, unit)
+                    },
+                )
+            },
+            || {
+                rayon::join(
+                    || summarise_parties(model, outcomes, unit),
+                    || {
+                        rayon::join(
+                            || facility_metrics(model, outcomes, unit),
+                            || {
+                                rayon::join(
+                                    || summarise_nexus_events(model, outcomes, unit),
+                                    || nexus_timing(model, outcomes, unit),
+                                )
+                            },
+                        )
+                    },
+                )
+            },
+        );
+    let (projects, minerals, countries) = contributions;
     CommitteePack {
         pool_es_99_amount: projects.iter().map(|p| p.risk.es_contribution).sum(),
         ratings: ratings(model, summary, benchmark),
         rating_benchmark: benchmark.clone(),
-        quantiles: quantile_sets(model, outcomes),
+        quantiles: sorted.quantile_sets(model),
         histograms: histograms(model, outcomes),
-        charts: chart_series(model, outcomes, unit),
-        parties: summarise_parties(model, outcomes, unit),
-        nexus_events: summarise_nexus_events(model, outcomes, unit),
-        nexus_timing: nexus_timing(model, outcomes, unit),
+        charts: chart_series(model, outcomes, &sorted, unit),
+        parties,
+        nexus_events,
+        nexus_timing,
         nexus_impact: Vec::new(),
         tornado: None,
         convergence: Vec::new(),
@@ -152,6 +184,54 @@ pub fn committee_pack(
         projects,
         minerals,
         countries,
+    }
+}
+
+/// Each tranche's losses and IRRs and the pool's losses, sorted once for
+/// the quantiles and the charts (in parallel: each sort is one thread's).
+struct SortedColumns {
+    /// Per tranche, (losses, IRRs) in ascending order.
+    tranches: Vec<(Vec<f64>, Vec<f64>)>,
+    /// The pool's losses in ascending order.
+    pool: Vec<f64>,
+}
+
+impl SortedColumns {
+    fn of(model: &Model, outcomes: &Outcomes) -> Self {
+        let count = model
+            .liabilities
+            .tranches
+            .len()
+            .min(outcomes.tranches.len());
+        let (tranches, pool) = rayon::join(
+            || {
+                outcomes.tranches[..count]
+                    .par_iter()
+                    .map(|c| rayon::join(|| sorted(&c.loss), || sorted(&c.irr)))
+                    .collect()
+            },
+            || sorted(&outcomes.pool_loss),
+        );
+        SortedColumns { tranches, pool }
+    }
+
+    fn quantile_sets(&self, model: &Model) -> Vec<QuantileSet> {
+        let mut sets = Vec::new();
+        for (tranche, (loss, irr)) in model.liabilities.tranches.iter().zip(&self.tranches) {
+            for (metric, values) in [("loss", loss), ("irr", irr)] {
+                sets.push(QuantileSet {
+                    party: tranche.name.clone(),
+                    metric,
+                    values: grid_quantiles(values),
+                });
+            }
+        }
+        sets.push(QuantileSet {
+            party: POOL.into(),
+            metric: "loss",
+            values: grid_quantiles(&self.pool),
+        });
+        sets
     }
 }
 
@@ -179,25 +259,6 @@ fn ratings(
         .collect()
 }
 
-fn quantile_sets(model: &Model, outcomes: &Outcomes) -> Vec<QuantileSet> {
-    let mut sets = Vec::new();
-    for (tranche, columns) in model.liabilities.tranches.iter().zip(&outcomes.tranches) {
-        for (metric, values) in [("loss", &columns.loss), ("irr", &columns.irr)] {
-            sets.push(QuantileSet {
-                party: tranche.name.clone(),
-                metric,
-                values: grid_quantiles(&sorted(values)),
-            });
-        }
-    }
-    sets.push(QuantileSet {
-        party: POOL.into(),
-        metric: "loss",
-        values: grid_quantiles(&sorted(&outcomes.pool_loss)),
-    });
-    sets
-}
-
 fn histograms(model: &Model, outcomes: &Outcomes) -> Vec<(String, Vec<Bin>)> {
     let tranches = model.liabilities.tranches.iter().zip(&outcomes.tranches);
     tranches
@@ -216,13 +277,38 @@ fn contributions(
     unit: f64,
 ) -> Contributions {
     let loans = &model.pool.loans;
-    let paths = outcomes.paths();
     let amounts: Vec<f64> = loans
         .iter()
         .map(|l| l.balance_start.first().map_or(0.0, |b| b.as_f64() * unit))
         .collect();
     let identity: Vec<usize> = (0..loans.len()).collect();
-    let per_project = allocate(&outcomes.detail, paths, &identity, loans.len(), tail);
+    let factors = &model.pool.factors;
+    let grouped = |names: &[String], keys: Vec<usize>| {
+        group_risk(outcomes, tail, unit, &amounts, names, &keys)
+    };
+    // The three allocations are independent: side by side.
+    let (per_project, (minerals, countries)) = rayon::join(
+        || {
+            allocate(
+                &outcomes.detail,
+                outcomes.paths(),
+                &identity,
+                loans.len(),
+                tail,
+            )
+        },
+        || {
+            rayon::join(
+                || grouped(&factors.minerals, loans.iter().map(|l| l.mineral).collect()),
+                || {
+                    grouped(
+                        &factors.countries,
+                        loans.iter().map(|l| l.country).collect(),
+                    )
+                },
+            )
+        },
+    );
     let mut project_rows: Vec<ProjectRisk> = projects
         .iter()
         .zip(&per_project)
@@ -241,34 +327,40 @@ fn contributions(
         })
         .collect();
     project_rows.sort_by(|a, b| b.risk.es_contribution.total_cmp(&a.risk.es_contribution));
-    let group = |names: &[String], of: &dyn Fn(usize) -> usize| -> Vec<GroupRisk> {
-        let keys: Vec<usize> = (0..loans.len()).map(of).collect();
-        let allocations = allocate(&outcomes.detail, paths, &keys, names.len(), tail);
-        let mut rows: Vec<GroupRisk> = names
-            .iter()
-            .zip(allocations)
-            .enumerate()
-            .map(|(g, (name, risk))| {
-                let risk = scaled(risk, unit);
-                GroupRisk {
-                    name: name.clone(),
-                    amount: (0..loans.len())
-                        .filter(|&i| keys[i] == g)
-                        .map(|i| amounts[i])
-                        .sum(),
-                    expected_loss: risk.expected_loss,
-                    es_contribution: risk.es_contribution,
-                    es_contribution_se: risk.es_contribution_se,
-                }
-            })
-            .collect();
-        rows.sort_by(|a, b| b.es_contribution.total_cmp(&a.es_contribution));
-        rows
-    };
-    let factors = &model.pool.factors;
-    let minerals = group(&factors.minerals, &|i| loans[i].mineral);
-    let countries = group(&factors.countries, &|i| loans[i].country);
     (project_rows, minerals, countries)
+}
+
+/// The risk of each group of loans (`keys[loan]` is its group's index in
+/// `names`), largest ES contribution first.
+fn group_risk(
+    outcomes: &Outcomes,
+    tail: &TailWeights,
+    unit: f64,
+    amounts: &[f64],
+    names: &[String],
+    keys: &[usize],
+) -> Vec<GroupRisk> {
+    let allocations = allocate(&outcomes.detail, outcomes.paths(), keys, names.len(), tail);
+    let mut rows: Vec<GroupRisk> = names
+        .iter()
+        .zip(allocations)
+        .enumerate()
+        .map(|(g, (name, risk))| {
+            let risk = scaled(risk, unit);
+            GroupRisk {
+                name: name.clone(),
+                amount: (keys.iter().zip(amounts))
+                    .filter(|&(&k, _)| k == g)
+                    .map(|(_, &a)| a)
+                    .sum(),
+                expected_loss: risk.expected_loss,
+                es_contribution: risk.es_contribution,
+                es_contribution_se: risk.es_contribution_se,
+            }
+        })
+        .collect();
+    rows.sort_by(|a, b| b.es_contribution.total_cmp(&a.es_contribution));
+    rows
 }
 
 fn scaled(a: Allocation, unit: f64) -> Allocation {
@@ -285,18 +377,22 @@ fn scaled(a: Allocation, unit: f64) -> Allocation {
 /// Points on the loss axis at which exceedance curves are drawn.
 const EXCEEDANCE_POINTS: usize = 200;
 
-fn chart_series(model: &Model, outcomes: &Outcomes, unit: f64) -> ChartSeries {
+fn chart_series(
+    model: &Model,
+    outcomes: &Outcomes,
+    sorted: &SortedColumns,
+    unit: f64,
+) -> ChartSeries {
     let calendar = &model.calendar;
     let periods = calendar.periods();
     let mut series = ChartSeries::default();
-    for (t, (tranche, columns)) in model
+    for (t, (tranche, (losses, irrs))) in model
         .liabilities
         .tranches
         .iter()
-        .zip(&outcomes.tranches)
+        .zip(&sorted.tranches)
         .enumerate()
     {
-        let losses = sorted(&columns.loss);
         let n = losses.len().max(1) as f64;
         let exceedance = (0..EXCEEDANCE_POINTS)
             .map(|i| i as f64 / EXCEEDANCE_POINTS as f64)
@@ -308,10 +404,9 @@ fn chart_series(model: &Model, outcomes: &Outcomes, unit: f64) -> ChartSeries {
             })
             .filter(|&(_, p)| p > 0.0)
             .collect();
-        let irrs = sorted(&columns.irr);
         let irr_cdf = (1..=199)
             .map(|i| i as f64 / 200.0)
-            .map(|p| (super::quantile(&irrs, p), p))
+            .map(|p| (super::quantile(irrs, p), p))
             .collect();
         let cash = (1..=periods)
             .map(|k| {

@@ -12,6 +12,8 @@
 //! private party's commitment, attributed to the public parties pro rata to
 //! their commitments (docs/outputs.md, parties.csv).
 
+use rayon::prelude::*;
+
 use crate::model::Model;
 use crate::money::Money;
 use crate::spec::PartyKind;
@@ -75,28 +77,38 @@ pub fn summarise_parties(model: &Model, outcomes: &Outcomes, unit: f64) -> Vec<P
             .sum()
     };
     let (public, private) = (commitment(true), commitment(false));
-    let mut rows: Vec<PartySummary> = parties
-        .iter()
-        .zip(&outcomes.parties)
-        .map(|(party, columns)| {
-            let mut row = summarise_one(columns, party.commitment(), outcomes.paths(), unit);
-            row.party = party.name.clone();
-            row.kind = Some(party.kind);
-            row.public = party.public;
-            row.discount_rate = party.discount_rate;
-            let mobilised = private as f64 * party.commitment().minor() as f64 / public as f64;
-            costs(&mut row, party.public, mobilised * unit, unit);
-            row
-        })
-        .collect();
-    if public > 0 && !outcomes.parties.is_empty() {
-        let columns = public_total(model, outcomes);
-        let mut row = summarise_one(&columns, Money::from_minor(public), outcomes.paths(), unit);
-        row.party = PUBLIC_TOTAL.to_owned();
-        row.public = true;
-        costs(&mut row, true, private as f64 * unit, unit);
-        rows.push(row);
-    }
+    // Each party's row is one thread's work, in path order; the rows and
+    // the public total are independent, so they run side by side.
+    let (mut rows, total) = rayon::join(
+        || {
+            (parties.par_iter().zip(outcomes.parties.par_iter()))
+                .map(|(party, columns)| {
+                    let mut row =
+                        summarise_one(columns, party.commitment(), outcomes.paths(), unit);
+                    row.party = party.name.clone();
+                    row.kind = Some(party.kind);
+                    row.public = party.public;
+                    row.discount_rate = party.discount_rate;
+                    let mobilised =
+                        private as f64 * party.commitment().minor() as f64 / public as f64;
+                    costs(&mut row, party.public, mobilised * unit, unit);
+                    row
+                })
+                .collect::<Vec<PartySummary>>()
+        },
+        || {
+            (public > 0 && !outcomes.parties.is_empty()).then(|| {
+                let columns = public_total(model, outcomes);
+                let mut row =
+                    summarise_one(&columns, Money::from_minor(public), outcomes.paths(), unit);
+                row.party = PUBLIC_TOTAL.to_owned();
+                row.public = true;
+                costs(&mut row, true, private as f64 * unit, unit);
+                row
+            })
+        },
+    );
+    rows.extend(total);
     rows
 }
 

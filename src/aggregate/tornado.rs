@@ -9,6 +9,10 @@ use crate::model::Model;
 use super::parties::PUBLIC_TOTAL;
 use super::{Estimate, Outcomes, estimate};
 
+/// The most paths each of the tornado's shifted runs has when the request
+/// does not say (`pipeline::default_tornado_paths`).
+pub const DEFAULT_TORNADO_PATHS: u64 = 10_000;
+
 /// What a row measures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TornadoMetric {
@@ -137,6 +141,8 @@ pub struct TornadoRow {
 pub struct Tornado {
     /// Paths each shift ran on (the first paths of the run).
     pub paths: u64,
+    /// Paths of the run itself (the shifts' cost is against it).
+    pub run_paths: u64,
     /// Wall time of the shifted runs together, seconds.
     pub seconds: f64,
     /// Rows in the order the shifts ran, metrics in [`tornado_metrics`]'s
@@ -148,6 +154,25 @@ pub struct Tornado {
 }
 
 impl Tornado {
+    /// The paths of every shifted run together as a share of the run's
+    /// (what the tornado costs against the run: a shifted run costs what
+    /// the run costs per path).
+    pub fn share_of_run(&self) -> f64 {
+        (self.runs() as u64 * self.paths) as f64 / self.run_paths.max(1) as f64
+    }
+
+    /// The shifts run (those not left out).
+    pub fn runs(&self) -> usize {
+        match self.rows.first() {
+            Some(first) => self
+                .rows
+                .iter()
+                .filter(|r| r.holder == first.holder)
+                .count(),
+            None => 0,
+        }
+    }
+
     /// The rows of one holder's metric, largest swing first (the swing of
     /// an input: the larger of its two changes' sizes), each input's
     /// (down, up) changes.
@@ -252,6 +277,7 @@ mod tests {
         };
         let tornado = Tornado {
             paths: 10,
+            run_paths: 320,
             seconds: 0.0,
             skipped: Vec::new(),
             rows: vec![

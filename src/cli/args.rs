@@ -87,9 +87,10 @@ pub struct RunArgs {
     pub trace_quantiles: Vec<f64>,
     /// Paths of each of the tornado's eight extra runs (one input shifted
     /// at a time, on the run's first paths; at most --paths); 0 leaves the
-    /// tornado out.
-    #[arg(long, value_name = "N", default_value_t = blendsim::pipeline::DEFAULT_TORNADO_PATHS)]
-    pub tornado_paths: u64,
+    /// tornado out. Default: a thirty-second of the run's paths, at most
+    /// 10000, so that the tornado costs at most a quarter of the run.
+    #[arg(long, value_name = "N")]
+    pub tornado_paths: Option<u64>,
     /// Run in blocks of --block-paths until this metric's standard error
     /// is at most VALUE, e.g. `senior.expected_loss=0.00001` (repeatable;
     /// metrics: expected_loss, prob_loss, loss_p50 ... loss_p999, irr_p05,

@@ -10,7 +10,7 @@ use crate::engine::{RunSettings, simulate_outcomes, with_threads};
 use crate::model::Model;
 use crate::spec::{CorrelationShares, FacilitySpec, Overlay, ScenarioSpec, Selector};
 
-use super::{Progress, RunError, RunRequest};
+use super::{DEFAULT_TORNADO_PATHS, Progress, RunError, RunRequest, TORNADO_SHARE_DIVISOR};
 
 /// One shift of one input.
 pub struct Shift {
@@ -141,8 +141,22 @@ fn shift_coupons(spec: &mut FacilitySpec, points: f64) {
     }
 }
 
+/// Paths of each shifted run when the request does not say, for a run of
+/// `run_paths` paths: the shifts together have at most a quarter of the
+/// run's paths (each a thirty-second with the eight shifts; one at least),
+/// and each at most [`DEFAULT_TORNADO_PATHS`]. A tornado on a run's first
+/// paths costs what a run of as many paths costs, so it adds at most about
+/// a quarter to the run's time, whatever the run's size; `--tornado-paths`
+/// buys precision beyond that (the changes' standard errors shrink as one
+/// over the square root of the paths).
+pub fn default_tornado_paths(run_paths: u64) -> u64 {
+    let share = run_paths / (TORNADO_SHARE_DIVISOR * SHIFTS.len() as u64);
+    share.clamp(1, DEFAULT_TORNADO_PATHS).min(run_paths)
+}
+
 /// Runs every shift of [`SHIFTS`] on the first `request.tornado_paths`
-/// paths of the run (at most all of them) and compares each with the run's
+/// paths of the run (at most all of them; by default
+/// [`default_tornado_paths`]) and compares each with the run's
 /// `outcomes` of `model` (the scenario `scenario` of the request's
 /// facility); `None` when the request asks for no tornado.
 pub(super) fn run_tornado(
@@ -154,7 +168,9 @@ pub(super) fn run_tornado(
 ) -> Result<Option<Tornado>, RunError> {
     // The run's own count: with precision targets, where it stopped.
     let run_paths = outcomes.pool_loss.len() as u64;
-    let paths = request.tornado_paths.min(run_paths);
+    let paths = (request.tornado_paths)
+        .unwrap_or_else(|| default_tornado_paths(run_paths))
+        .min(run_paths);
     if paths == 0 {
         return Ok(None);
     }
@@ -207,6 +223,7 @@ pub(super) fn run_tornado(
     progress.finish();
     Ok(Some(Tornado {
         paths,
+        run_paths,
         seconds: started.elapsed().as_secs_f64(),
         rows,
         skipped,
@@ -228,6 +245,22 @@ mod tests {
         // Fixed recoveries move freely within [0, 1].
         assert_eq!(shifted_mean(0.95, 0.0, 0.10), 1.0);
         assert_eq!(shifted_mean(0.05, 0.0, -0.10), 0.0);
+    }
+
+    #[test]
+    fn by_default_the_shifts_have_a_quarter_of_the_run_at_most() {
+        assert_eq!(default_tornado_paths(100_000), 3_125);
+        assert_eq!(default_tornado_paths(20_000), 625);
+        assert_eq!(default_tornado_paths(10_000), 312);
+        // Capped: a run of a million paths gets 8 x 10,000.
+        assert_eq!(default_tornado_paths(1_000_000), 10_000);
+        // One path each at the least, never more than the run.
+        assert_eq!(default_tornado_paths(10), 1);
+        assert_eq!(default_tornado_paths(0), 0);
+        for run in [32, 1_000, 12_345, 100_000, 320_000, 5_000_000] {
+            let total = default_tornado_paths(run) * SHIFTS.len() as u64;
+            assert!(4 * total <= run, "{run}: {total}");
+        }
     }
 
     #[test]

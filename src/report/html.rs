@@ -39,7 +39,7 @@ color:#222;max-width:1100px}h1{font-size:24px}h2{font-size:19px;margin-top:30px;
 border-bottom:1px solid #ccc}h3{font-size:16px;margin-top:18px}\
 table{border-collapse:collapse;font-size:14px;margin:8px 0}\
 th,td{border:1px solid #ccc;padding:3px 8px;text-align:right;white-space:nowrap}\
-th:first-child,td:first-child{text-align:left}th{background:#f0f0f0}\
+th:first-child,td:first-child{text-align:left}th{background:#f0f0f0;white-space:normal}\
 td.text{text-align:left;max-width:820px;white-space:normal}li{margin:4px 0}\
 .note{font-size:13px;color:#555}figure{margin:12px 0}";
 

@@ -7,31 +7,14 @@ use std::fmt::Write as _;
 
 use super::html::escape;
 use crate::aggregate::{EventGroup, ImpactMetric, NexusTimingRow, PartySummary};
+use crate::format::{self, with_se};
 
-/// Appends the "Public side" section.
+/// Appends the "Public side" section: what each party's money costs, then
+/// what it earns and mobilises (two tables, so that each fits a 1280-px
+/// screen).
 /// `unit` converts minor units to currency units.
 pub fn public_side(html: &mut String, parties: &[PartySummary], code: &str, unit: f64) {
-    let money = |x: f64| {
-        if x.is_nan() {
-            "-".to_owned()
-        } else {
-            format!("{code} {:.2}m", x / 1e6)
-        }
-    };
-    let percent = |x: f64| {
-        if x.is_nan() {
-            "-".to_owned()
-        } else {
-            format!("{:.2}%", 100.0 * x)
-        }
-    };
-    let ratio = |x: f64| {
-        if x.is_nan() {
-            "-".to_owned()
-        } else {
-            format!("{x:.4}")
-        }
-    };
+    let money = |x: f64| format::millions(x, code);
     html.push_str(
         "<h2>Public side</h2>\n<p class=\"note\">PV cost: expected present value, at each \
          party's discount rate, of the cash it pays out less the cash it receives (negative: \
@@ -40,39 +23,37 @@ pub fn public_side(html: &mut String, parties: &[PartySummary], code: &str, unit
          commitments. See parties.csv and docs/outputs.md.</p>\n<table><tr><th>party</th>\
          <th>kind</th><th>public</th><th>commitment</th><th>cash received</th>\
          <th>PV cost (&#177; SE)</th><th>PV cost / commitment</th><th>grant element</th>\
-         <th>private mobilised</th><th>leverage</th><th>PV cost per private unit</th>\
-         <th>expected loss</th><th>IRR p50</th></tr>\n",
+         </tr>\n",
     );
     for p in parties {
         let _ = writeln!(
             html,
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-             <td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+             <td>{}</td></tr>",
             escape(&p.party),
             p.kind.map_or("", |k| k.as_str()),
             if p.public { "yes" } else { "no" },
             money(p.commitment.as_f64() * unit),
             money(p.cash_received),
-            if p.pv_cost.mean.is_nan() {
-                "-".to_owned()
-            } else {
-                format!(
-                    "{} &#177; {:.2}m",
-                    money(p.pv_cost.mean),
-                    p.pv_cost.se / 1e6
-                )
-            },
-            percent(p.pv_cost_share.mean),
-            percent(p.grant_element.mean),
-            money(p.mobilised),
-            if p.leverage.is_nan() {
-                "-".to_owned()
-            } else {
-                format!("{:.2}", p.leverage)
-            },
-            ratio(p.pv_cost_per_private.mean),
+            format::millions_with_se(p.pv_cost.mean, p.pv_cost.se, code),
+            format::percent(p.pv_cost_share.mean),
+            format::percent(p.grant_element.mean),
+        );
+    }
+    html.push_str(
+        "</table>\n<table><tr><th>party</th><th>expected loss</th><th>IRR p50</th>\
+         <th>private mobilised</th><th>leverage</th><th>PV cost per private unit</th></tr>\n",
+    );
+    for p in parties {
+        let _ = writeln!(
+            html,
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(&p.party),
             money(p.expected_loss.mean),
-            percent(p.irr[1]),
+            format::percent(p.irr[1]),
+            money(p.mobilised),
+            format::multiple(p.leverage),
+            format::grouped(p.pv_cost_per_private.mean, 4),
         );
     }
     html.push_str("</table>\n");
@@ -96,19 +77,13 @@ pub fn nexus_events(html: &mut String, run: &super::RunReport<'_>) {
     for row in &pack.nexus_events {
         let _ = writeln!(
             html,
-            "<tr><td>{}</td><td>{}</td><td>{:.2}% &#177; {:.2}%</td><td>{code} {:.2}m</td>\
-             <td>{:.2}%</td><td>{}</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             row.group.as_str(),
             escape(&row.name),
-            100.0 * row.prob_event.mean,
-            100.0 * row.prob_event.se,
-            row.expected_exposure.mean / 1e6,
-            100.0 * row.expected_exposure.mean / row.principal,
-            if row.mean_event_years.is_nan() {
-                "-".to_owned()
-            } else {
-                format!("{:.1}", row.mean_event_years)
-            },
+            with_se(row.prob_event.mean, row.prob_event.se, format::percent),
+            format::millions(row.expected_exposure.mean, code),
+            format::percent(row.expected_exposure.mean / row.principal),
+            format::years(row.mean_event_years),
         );
     }
     html.push_str("</table>\n");
@@ -117,14 +92,14 @@ pub fn nexus_events(html: &mut String, run: &super::RunReport<'_>) {
         r.holder == crate::aggregate::PUBLIC_TOTAL && r.metric == ImpactMetric::PartyPvCost
     });
     if let Some(row) = public {
+        let money = |x: f64| format::millions(x, code);
         let _ = writeln!(
             html,
-            "<p>PV cost of public money with nexus events: {code} {:.2}m; without, on the \
-             same paths: {code} {:.2}m (change {code} {:.2}m &#177; {:.2}m).</p>",
-            row.with_events / 1e6,
-            row.without_events / 1e6,
-            row.change.mean / 1e6,
-            row.change.se / 1e6,
+            "<p>PV cost of public money with nexus events: {}; without, on the same paths: {} \
+             (change {}).</p>",
+            money(row.with_events),
+            money(row.without_events),
+            format::millions_with_se(row.change.mean, row.change.se, code),
         );
     }
 }
@@ -148,14 +123,17 @@ fn nexus_timing(html: &mut String, rows: &[NexusTimingRow], code: &str) {
     for row in pool {
         let _ = writeln!(
             html,
-            "<tr><td>{}</td><td>{:.4} &#177; {:.4}</td><td>{code} {:.2}m</td>\
-             <td>{:.2}% &#177; {:.2}%</td></tr>",
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             row.year,
-            row.expected_events.mean,
-            row.expected_events.se,
-            row.expected_exposure.mean / 1e6,
-            100.0 * row.prob_event_by.mean,
-            100.0 * row.prob_event_by.se,
+            with_se(row.expected_events.mean, row.expected_events.se, |x| {
+                format::grouped(x, 4)
+            }),
+            format::millions(row.expected_exposure.mean, code),
+            with_se(
+                row.prob_event_by.mean,
+                row.prob_event_by.se,
+                format::percent
+            ),
         );
     }
     html.push_str("</table>\n");

@@ -31,6 +31,8 @@ mod trace_csv;
 mod workbook;
 
 use std::io::{self, Write};
+
+use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 pub use analytic_csv::{COLUMNS as ANALYTIC_COLUMNS, write_analytic_csv};
@@ -129,7 +131,7 @@ pub struct RunReport<'a> {
 }
 
 /// One output file.
-pub trait Report {
+pub trait Report: Sync {
     /// File name inside the output folder.
     fn file_name(&self) -> &'static str;
     /// Writes the file's content.
@@ -172,12 +174,15 @@ pub fn write_reports(folder: &Path, run: &RunReport<'_>) -> io::Result<Vec<PathB
     } else {
         Vec::new()
     };
-    reports
-        .into_iter()
+    let all: Vec<&dyn Report> = (reports.into_iter())
         .chain(pack)
         .chain(nexus)
         .chain(tornado)
         .chain(charts.iter().map(|c| c as &dyn Report))
+        .collect();
+    // Each file is written by one thread, so its bytes do not depend on how
+    // many run; the paths come back in the list's order.
+    all.into_par_iter()
         .map(|report| {
             let path = folder.join(report.file_name());
             write_atomically(&path, |out| report.write(run, out))?;

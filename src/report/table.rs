@@ -43,14 +43,14 @@ pub fn summary_table(
             row.class.as_str(),
             format::money(row.notional, currency.minor_digits, &currency.code),
             format!(
-                "{:.1}%-{:.1}%",
-                100.0 * row.attachment,
-                100.0 * row.detachment
+                "{}-{}",
+                format::percent_with(row.attachment, 1),
+                format::percent_with(row.detachment, 1)
             ),
             format!(
-                "{:.2} (+-{:.2})",
-                1e4 * row.expected_loss,
-                1e4 * row.expected_loss_se
+                "{} (+-{})",
+                format::grouped(1e4 * row.expected_loss, 2),
+                format::grouped(1e4 * row.expected_loss_se, 2)
             ),
         );
         for (_, width, column) in SHOWN {
@@ -79,6 +79,17 @@ pub fn summary_table(
     };
     table.push_str(&public_money(pack, code));
     let _ = writeln!(table, "{}", ratings_note(&pack.rating_benchmark));
+    if let Some(tornado) = &pack.tornado {
+        let _ = writeln!(
+            table,
+            "Sensitivities (tornado.csv): {} shifted runs of {} paths, {} of the run's paths, \
+             {} s; --tornado-paths N for more paths, 0 for none.",
+            tornado.runs(),
+            format::count(tornado.paths),
+            format::percent_with(tornado.share_of_run(), 0),
+            format::grouped(tornado.seconds, 1),
+        );
+    }
     table
 }
 
@@ -89,20 +100,20 @@ fn public_money(pack: &CommitteePack, code: &str) -> String {
     if let Some(public) = pack.parties.iter().find(|p| p.party == PUBLIC_TOTAL) {
         let _ = writeln!(
             lines,
-            "PV cost of public money: {code} {:.2}m (+-{:.2}m), {:.2}% of its commitment; \
-             grant element {:.2}% (parties.csv).",
-            public.pv_cost.mean / 1e6,
-            public.pv_cost.se / 1e6,
-            100.0 * public.pv_cost_share.mean,
-            100.0 * public.grant_element.mean,
+            "PV cost of public money: {} (+-{}), {} of its commitment; grant element {} \
+             (parties.csv).",
+            format::millions(public.pv_cost.mean, code),
+            format::millions_bare(public.pv_cost.se),
+            format::percent(public.pv_cost_share.mean),
+            format::percent(public.grant_element.mean),
         );
     }
     let loss = pack.facility.public_expected_loss;
     let _ = writeln!(
         lines,
-        "Expected public loss (undiscounted principal): {code} {:.2}m (+-{:.2}m).",
-        loss.mean / 1e6,
-        loss.se / 1e6,
+        "Expected public loss (undiscounted principal): {} (+-{}).",
+        format::millions(loss.mean, code),
+        format::millions_bare(loss.se),
     );
     lines
 }

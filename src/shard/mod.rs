@@ -106,8 +106,8 @@ pub struct RunIdentity {
     pub trace_paths: Vec<u64>,
     /// `--trace-quantile`.
     pub trace_quantiles: Vec<f64>,
-    /// `--tornado-paths`.
-    pub tornado_paths: u64,
+    /// `--tornado-paths` (`None`: the default share of the run's paths).
+    pub tornado_paths: Option<u64>,
     /// `--block-paths`.
     pub block_paths: u64,
 }

@@ -28,6 +28,7 @@ mod monotonicity;
 mod mutated_inputs;
 mod nexus_events;
 mod pack_cash;
+mod pack_numbers;
 mod pack_outputs;
 mod pack_publish;
 mod pack_workbook;

@@ -141,9 +141,10 @@ fn progress_follows_each_scenario_to_its_last_path() {
     pipeline::run(&request, &recorder).unwrap();
     let events = recorder.events.into_inner().unwrap();
     let starts: Vec<&String> = events.iter().filter(|e| e.starts_with("start")).collect();
-    // The base case, then its tornado's eight shifted runs of 300 paths
-    // (the first scenario only), then the other scenarios.
-    let expected: Vec<String> = ["start base 300", "start sensitivities 2400"]
+    // The base case, then its tornado's eight shifted runs of 9 paths
+    // each by default (a thirty-second of the run's 300; the first scenario
+    // only), then the other scenarios.
+    let expected: Vec<String> = ["start base 300", "start sensitivities 72"]
         .map(String::from)
         .into_iter()
         .chain(names.iter().map(|name| format!("start {name} 300")))

@@ -114,17 +114,18 @@ struct Placed {
     shown: bool,
 }
 
-/// Lays out a copy of `page` with a script that lists every section and
-/// figure's box (the page itself runs no script), reads the list back from
-/// Chromium's DOM dump; returns the boxes and the page's height.
-fn layout(browser: &Path, page: &Path) -> (Vec<Placed>, u32) {
+/// Lays out a copy of `page` with a script that lists every section,
+/// figure and table's box (the page itself runs no script), reads the list
+/// back from Chromium's DOM dump; returns the boxes and the page's height
+/// and width (as wide as its widest content).
+fn layout(browser: &Path, page: &Path) -> (Vec<Placed>, u32, u32) {
     let html = fs::read_to_string(page).unwrap();
-    let script = "<script>const out=[];for(const e of document.querySelectorAll('section,figure')){\
+    let script = "<script>const out=[];for(const e of document.querySelectorAll('section,figure,table')){\
         const r=(e.querySelector('svg')||e).getBoundingClientRect(),s=getComputedStyle(e);out.push([e.tagName.toLowerCase(),\
         e.id||e.getAttribute('aria-label')||'',r.left+scrollX,r.top+scrollY,r.width,r.height,\
         s.visibility==='visible'&&s.display!=='none']);}const d=document.documentElement;\
         const p=document.createElement('pre');p.id='layout';\
-        p.textContent=JSON.stringify({boxes:out,height:d.scrollHeight});\
+        p.textContent=JSON.stringify({boxes:out,height:d.scrollHeight,width:d.scrollWidth});\
         document.body.appendChild(p);</script></body>";
     let copy = page.with_file_name("layout.html");
     fs::write(&copy, html.replace("</body>", script)).unwrap();
@@ -155,7 +156,7 @@ fn layout(browser: &Path, page: &Path) -> (Vec<Placed>, u32) {
             shown: b[6].as_bool().unwrap(),
         })
         .collect();
-    (boxes, px(&json["height"]))
+    (boxes, px(&json["height"]), px(&json["width"]))
 }
 
 /// Pixels of an RGB(A) PNG, as RGB triples, and its width.
@@ -255,7 +256,8 @@ fn check_page(browser: &Path, page: &Path, sections: &[&str], charts: usize, min
     }
 
     // The whole page in one screenshot, as tall as Chromium laid it out.
-    let (boxes, height) = layout(browser, page);
+    let (boxes, height, page_width) = layout(browser, page);
+    fits_the_screen(&boxes, page_width, page);
     let png = page.with_extension("png");
     let console = render(browser, page, &png, height);
     assert!(console.is_empty(), "console messages: {console:#?}");
@@ -281,6 +283,30 @@ fn check_page(browser: &Path, page: &Path, sections: &[&str], charts: usize, min
             page.display()
         );
     }
+}
+
+/// The page reads on a 1280-px screen: no table (nor anything else) is
+/// wider than the window, so nothing needs a horizontal scroll.
+fn fits_the_screen(boxes: &[Placed], page_width: u32, page: &Path) {
+    let tables: Vec<&Placed> = boxes.iter().filter(|b| b.tag == "table").collect();
+    assert!(
+        !tables.is_empty(),
+        "no table laid out in {}",
+        page.display()
+    );
+    for table in tables {
+        assert!(
+            table.left + table.width <= WIDTH,
+            "a table of {} reaches {} px, wider than a {WIDTH}-px screen: {table:?}",
+            page.display(),
+            table.left + table.width,
+        );
+    }
+    assert!(
+        page_width <= WIDTH,
+        "{} is {page_width} px wide, more than a {WIDTH}-px screen",
+        page.display()
+    );
 }
 
 /// Every section named and every chart is laid out on the page, shown by
@@ -403,7 +429,8 @@ fn combined_scenario_report_renders_with_its_chart() {
     }
     // Every scenario is a column and links to its own memo.
     for scenario in ["base", "lithium_price_crash"] {
-        assert!(html.contains(&format!("<th>{scenario}</th>")), "{scenario}");
+        let heading = format!("<th>{}</th>", scenario.replace('_', "_<wbr>"));
+        assert!(html.contains(&heading), "{scenario}");
         assert!(html.contains(&format!("href=\"{scenario}/report.html\"")));
         assert!(out.join(scenario).join("report.html").is_file());
     }
@@ -452,7 +479,7 @@ fn hidden_or_blank_charts_are_detected() {
     let check = |html: String| {
         let file = dir.path().join("page.html");
         fs::write(&file, html).unwrap();
-        let (boxes, height) = layout(&browser, &file);
+        let (boxes, height, _) = layout(&browser, &file);
         let png = dir.path().join("page.png");
         render(&browser, &file, &png, height.max(400));
         let (pixels, width) = pixels(&png);
@@ -468,4 +495,29 @@ fn hidden_or_blank_charts_are_detected() {
         check(page("display:none", "", drawn)).is_err(),
         "not displayed"
     );
+}
+
+/// The width check can fail: a table too wide for a 1280-px screen is
+/// caught, one that fits passes.
+#[test]
+fn tables_wider_than_the_screen_are_detected() {
+    let Some(browser) = chromium_or_skip() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let check = |cells: usize| {
+        let row: String = (0..cells)
+            .map(|i| format!("<td>USD {i},000.00m</td>"))
+            .collect();
+        let file = dir.path().join("page.html");
+        fs::write(
+            &file,
+            format!("<!DOCTYPE html><html><body><table><tr>{row}</tr></table></body></html>"),
+        )
+        .unwrap();
+        let (boxes, _, width) = layout(&browser, &file);
+        std::panic::catch_unwind(|| fits_the_screen(&boxes, width, &file))
+    };
+    assert!(check(4).is_ok(), "a narrow table passes");
+    assert!(check(40).is_err(), "a table of 40 money cells does not fit");
 }

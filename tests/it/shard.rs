@@ -69,7 +69,11 @@ fn untimed_html(file: &Path) -> String {
         }
         out + rest
     };
-    blank_after(&blank_after(&text, ", started ", '<'), " runs took ", 's')
+    blank_after(
+        &blank_after(&text, ", started ", '<'),
+        " together) took ",
+        's',
+    )
 }
 
 /// Each sheet of a workbook, cell by cell (its file also holds when it

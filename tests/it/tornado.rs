@@ -52,7 +52,7 @@ fn run(tornado: u64, scenarios: Vec<ScenarioSpec>) -> (tempfile::TempDir, PathBu
         seed: 5,
     };
     let mut request = RunRequest::new(flagship(), settings, 2, out.clone());
-    request.tornado_paths = tornado;
+    request.tornado_paths = Some(tornado);
     request.scenarios = scenarios;
     pipeline::run(&request, &Silent).unwrap();
     (dir, out)
@@ -172,4 +172,69 @@ fn only_the_first_scenario_has_a_tornado() {
     assert!(combined.iter().all(|r| r["scenario"] == "base"));
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     assert!(html.contains("<section id=\"sensitivities\">"));
+}
+
+/// Counts the paths each stage of a run announces.
+#[derive(Default)]
+struct Starts(std::sync::Mutex<Vec<(String, u64)>>);
+
+impl pipeline::Progress for Starts {
+    fn start(&self, scenario: &str, paths: u64) {
+        self.0.lock().unwrap().push((scenario.to_owned(), paths));
+    }
+}
+
+/// Without --tornado-paths the shifted runs together have a quarter of the
+/// run's paths at most (a shifted path costs what a run's path costs, so
+/// the tornado adds at most about a quarter to the run), and the report
+/// and the terminal say what they cost and how to change it.
+#[test]
+fn by_default_the_tornado_costs_a_quarter_of_the_run_at_most() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let settings = RunSettings {
+        paths: 4000,
+        seed: 5,
+    };
+    let request = RunRequest::new(flagship(), settings, 2, out.clone());
+    assert_eq!(request.tornado_paths, None);
+    let starts = Starts::default();
+    let outcome = pipeline::run(&request, &starts).unwrap();
+    // 4,000 / 32 = 125 paths for each of the eight shifts: 1,000 in all.
+    let starts = starts.0.into_inner().unwrap();
+    assert_eq!(
+        starts,
+        [
+            ("base".to_owned(), 4000),
+            ("sensitivities".to_owned(), 1000)
+        ]
+    );
+    let tornado = outcome.runs[0].pack.tornado.as_ref().unwrap();
+    assert_eq!(
+        (tornado.paths, tornado.run_paths, tornado.runs()),
+        (125, 4000, 8)
+    );
+    assert!((tornado.share_of_run() - 0.25).abs() < 1e-12);
+    let html = fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(
+        html.contains("the 8 extra runs of 125 paths each (25% of the run's 4,000 paths together)"),
+        "the report states the tornado's cost"
+    );
+    assert!(html.contains("<code>--tornado-paths N</code>"));
+
+    let terminal = assert_cmd::Command::cargo_bin("blendsim")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["run", FLAGSHIP, "--paths", "3200", "--out"])
+        .arg(dir.path().join("cli"))
+        .output()
+        .unwrap();
+    assert!(terminal.status.success());
+    let stdout = String::from_utf8(terminal.stdout).unwrap();
+    assert!(
+        stdout.contains(
+            "Sensitivities (tornado.csv): 8 shifted runs of 100 paths, 25% of the run's paths"
+        ),
+        "{stdout}"
+    );
 }

@@ -10,6 +10,7 @@ use crate::aggregate::{PUBLIC_TOTAL, PartySummary};
 use crate::format::{self, with_se};
 
 use super::escape;
+use super::scenarios::{SCENARIOS_PER_TABLE, column_heading};
 
 /// A party's figure in one scenario.
 type Figure = fn(&PartySummary, &str) -> String;
@@ -17,7 +18,7 @@ type Figure = fn(&PartySummary, &str) -> String;
 /// Public parties (and the public total): what their money costs.
 const PUBLIC_FIGURES: [(&str, Figure); 4] = [
     ("PV cost", |p, code| {
-        with_se(p.pv_cost.mean, p.pv_cost.se, |x| format::millions(x, code))
+        format::millions_with_se(p.pv_cost.mean, p.pv_cost.se, code)
     }),
     ("PV cost / commitment", |p, _| {
         with_se(p.pv_cost_share.mean, p.pv_cost_share.se, format::percent)
@@ -26,18 +27,14 @@ const PUBLIC_FIGURES: [(&str, Figure); 4] = [
         with_se(p.grant_element.mean, p.grant_element.se, format::percent)
     }),
     ("expected principal loss", |p, code| {
-        with_se(p.expected_loss.mean, p.expected_loss.se, |x| {
-            format::millions(x, code)
-        })
+        format::millions_with_se(p.expected_loss.mean, p.expected_loss.se, code)
     }),
 ];
 
 /// Private parties: what they expect to lose and earn.
 const PRIVATE_FIGURES: [(&str, Figure); 2] = [
     ("expected principal loss", |p, code| {
-        with_se(p.expected_loss.mean, p.expected_loss.se, |x| {
-            format::millions(x, code)
-        })
+        format::millions_with_se(p.expected_loss.mean, p.expected_loss.se, code)
     }),
     ("median IRR", |p, _| format::percent(p.irr[1])),
 ];
@@ -56,14 +53,28 @@ pub fn parties_by_scenario(html: &mut String, scenarios: &[(&str, &[PartySummary
         "<section id=\"parties\"><h2>Parties by scenario</h2>\n<p class=\"note\">PV cost: \
          expected present value, at the party's discount rate, of the cash it pays out less the \
          cash it receives (negative: an expected gain); grant element at the grant-element \
-         rate (parties.csv, docs/outputs.md); \u{b1} one standard error.</p>\n\
-         <table><tr><th>party</th><th>figure</th>",
+         rate (parties.csv, docs/outputs.md); \u{b1} one standard error.</p>\n",
     );
+    for chunk in scenarios.chunks(SCENARIOS_PER_TABLE) {
+        parties_table(html, first, chunk, code);
+    }
+    html.push_str("</section>\n");
+}
+
+/// One table of the parties' figures in `scenarios` (a chunk of them);
+/// `first` are the first scenario's rows, whose parties every scenario has
+/// in the same order (the facility's).
+fn parties_table(
+    html: &mut String,
+    first: &[PartySummary],
+    scenarios: &[(&str, &[PartySummary])],
+    code: &str,
+) {
+    html.push_str("<table><tr><th>party</th><th>figure</th>");
     for (name, _) in scenarios {
-        let _ = write!(html, "<th>{}</th>", escape(name));
+        html.push_str(&column_heading(name));
     }
     html.push_str("</tr>\n");
-    // Parties are in the same order in every scenario (the facility's).
     for (i, party) in first.iter().enumerate() {
         let figures: &[(&str, Figure)] = if party.public {
             &PUBLIC_FIGURES
@@ -83,5 +94,5 @@ pub fn parties_by_scenario(html: &mut String, scenarios: &[(&str, &[PartySummary
             html.push_str("</tr>\n");
         }
     }
-    html.push_str("</table></section>\n");
+    html.push_str("</table>\n");
 }

@@ -126,58 +126,58 @@ fn scenario_list(html: &mut String, page: &ScenarioPage<'_>) {
     html.push_str("</ul></section>\n");
 }
 
+/// Scenarios side by side in one table at most: with more, the table is
+/// split into several of this many scenario columns, so that each fits a
+/// 1280-px screen (a cell such as `1,800.22 bp ± 22.11 bp` is about 190 px
+/// wide).
+pub(super) const SCENARIOS_PER_TABLE: usize = 4;
+
+/// A scenario's name as a column heading, breakable after each underscore
+/// (`indonesian_nickel_oversupply` would widen its column by itself).
+pub(super) fn column_heading(name: &str) -> String {
+    format!("<th>{}</th>", escape(name).replace('_', "_<wbr>"))
+}
+
 fn side_by_side(html: &mut String, page: &ScenarioPage<'_>) {
-    html.push_str("<section id=\"side-by-side\"><h2>Tranches by scenario</h2>\n<table><tr><th>tranche</th><th>figure</th>");
-    for s in &page.scenarios {
-        let _ = write!(html, "<th>{}</th>", escape(&s.spec.name));
-    }
-    html.push_str("</tr>\n");
+    html.push_str("<section id=\"side-by-side\"><h2>Tranches by scenario</h2>\n");
     let Some(first) = page.scenarios.first() else {
-        html.push_str("</table></section>\n");
+        html.push_str("</section>\n");
         return;
     };
-    for (t, tranche) in first.summary.iter().enumerate() {
-        for (label, figure) in FIGURES {
-            let _ = write!(
-                html,
-                "<tr><td>{}</td><td>{label}</td>",
-                escape(&tranche.tranche)
-            );
-            for s in &page.scenarios {
-                let _ = write!(
-                    html,
-                    "<td>{}</td>",
-                    s.summary.get(t).map_or_else(String::new, figure)
-                );
+    for scenarios in page.scenarios.chunks(SCENARIOS_PER_TABLE) {
+        html.push_str("<table><tr><th>tranche</th><th>figure</th>");
+        for s in scenarios {
+            html.push_str(&column_heading(&s.spec.name));
+        }
+        html.push_str("</tr>\n");
+        for (t, tranche) in first.summary.iter().enumerate() {
+            let name = escape(&tranche.tranche);
+            for (label, figure) in FIGURES {
+                let _ = write!(html, "<tr><td>{name}</td><td>{label}</td>");
+                for s in scenarios {
+                    let cell = s.summary.get(t).map_or_else(String::new, figure);
+                    let _ = write!(html, "<td>{cell}</td>");
+                }
+                html.push_str("</tr>\n");
+            }
+            let _ = write!(html, "<tr><td>{name}</td><td>implied rating</td>");
+            for s in scenarios {
+                let rating = s.pack.ratings.get(t).map_or("", |r| r.rating.as_str());
+                let _ = write!(html, "<td>{}</td>", escape(rating));
             }
             html.push_str("</tr>\n");
         }
-        let _ = write!(
-            html,
-            "<tr><td>{}</td><td>implied rating</td>",
-            escape(&tranche.tranche)
-        );
-        for s in &page.scenarios {
-            let rating = s.pack.ratings.get(t).map_or("", |r| r.rating.as_str());
-            let _ = write!(html, "<td>{}</td>", escape(rating));
-        }
-        html.push_str("</tr>\n");
+        html.push_str("</table>\n");
     }
     html.push_str(
-        "</table>\n<p class=\"note\">Expected loss in basis points of the tranche's notional, \
+        "<p class=\"note\">Expected loss in basis points of the tranche's notional, \
          \u{b1} one standard error; other losses and rates in percent.</p></section>\n",
     );
 }
 
 fn public_side(html: &mut String, page: &ScenarioPage<'_>) {
     let code = &page.currency.code;
-    html.push_str(
-        "<section id=\"public\"><h2>Public money by scenario</h2>\n<table><tr><th>figure</th>",
-    );
-    for s in &page.scenarios {
-        let _ = write!(html, "<th>{}</th>", escape(&s.spec.name));
-    }
-    html.push_str("</tr>\n");
+    html.push_str("<section id=\"public\"><h2>Public money by scenario</h2>\n");
     type Row<'r> = (&'r str, Box<dyn Fn(&CommitteePack) -> String + 'r>);
     let rows: [Row<'_>; 5] = [
         (
@@ -185,7 +185,7 @@ fn public_side(html: &mut String, page: &ScenarioPage<'_>) {
             Box::new(|p| {
                 (p.parties.iter().find(|r| r.party == PUBLIC_TOTAL)).map_or_else(
                     || "n/a".to_owned(),
-                    |r| with_se(r.pv_cost.mean, r.pv_cost.se, |x| format::millions(x, code)),
+                    |r| format::millions_with_se(r.pv_cost.mean, r.pv_cost.se, code),
                 )
             }),
         ),
@@ -193,14 +193,14 @@ fn public_side(html: &mut String, page: &ScenarioPage<'_>) {
             "expected public principal loss (undiscounted)",
             Box::new(|p| {
                 let e = p.facility.public_expected_loss;
-                with_se(e.mean, e.se, |x| format::millions(x, code))
+                format::millions_with_se(e.mean, e.se, code)
             }),
         ),
         (
             "expected private loss",
             Box::new(|p| {
                 let e = p.facility.private_expected_loss;
-                with_se(e.mean, e.se, |x| format::millions(x, code))
+                format::millions_with_se(e.mean, e.se, code)
             }),
         ),
         (
@@ -215,14 +215,22 @@ fn public_side(html: &mut String, page: &ScenarioPage<'_>) {
             Box::new(|p| format::percent(p.facility.pool_expected_loss.mean)),
         ),
     ];
-    for (label, figure) in rows {
-        let _ = write!(html, "<tr><td>{label}</td>");
-        for s in &page.scenarios {
-            let _ = write!(html, "<td>{}</td>", figure(s.pack));
+    for scenarios in page.scenarios.chunks(SCENARIOS_PER_TABLE) {
+        html.push_str("<table><tr><th>figure</th>");
+        for s in scenarios {
+            html.push_str(&column_heading(&s.spec.name));
         }
         html.push_str("</tr>\n");
+        for (label, figure) in &rows {
+            let _ = write!(html, "<tr><td>{label}</td>");
+            for s in scenarios {
+                let _ = write!(html, "<td>{}</td>", figure(s.pack));
+            }
+            html.push_str("</tr>\n");
+        }
+        html.push_str("</table>\n");
     }
-    html.push_str("</table></section>\n");
+    html.push_str("</section>\n");
 }
 
 /// Each tranche's expected loss and its standard error per scenario.

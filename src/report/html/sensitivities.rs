@@ -29,22 +29,27 @@ pub fn sensitivities(
     let senior = (summary.iter())
         .find(|row| row.class == TrancheClass::Senior)
         .or(summary.first());
+    let senior = senior.map_or("senior", |s| s.tranche.as_str());
     let _ = writeln!(
         html,
         "<p>Each input below was shifted on its own, every project at once, and the facility \
          run again on the same {paths} paths and seed (common random numbers): the bars are \
          the changes from the unshifted run on those paths, with whiskers of two standard \
          errors of the paired difference. The inputs that move the {senior} tranche's \
-         expected loss most are at the top. The {runs} extra runs took {seconds} s together \
-         (<code>--tornado-paths</code> sets their paths; 0 leaves them out).</p>",
+         expected loss most are at the top.</p>\n<p class=\"note\">Cost: the {runs} extra \
+         runs of {paths} paths each ({share} of the run's {run_paths} paths together) took \
+         {seconds} s. Unless <code>--tornado-paths N</code> says otherwise, each has a \
+         thirty-second of the run's paths, at most {most}, so that the tornado costs at most a \
+         quarter of the run; more paths narrow the changes' standard errors as one over their \
+         square root, and 0 leaves the tornado out.{unclear}</p>",
         paths = format::count(tornado.paths),
-        senior = escape(senior.map_or("senior", |s| s.tranche.as_str())),
-        runs = tornado
-            .rows
-            .iter()
-            .filter(|r| r.holder == tornado.rows[0].holder)
-            .count(),
+        senior = escape(senior),
+        runs = tornado.runs(),
+        share = format::percent_with(tornado.share_of_run(), 0),
+        run_paths = format::count(tornado.run_paths),
         seconds = format::grouped(tornado.seconds, 1),
+        most = format::count(crate::aggregate::DEFAULT_TORNADO_PATHS),
+        unclear = unclear(tornado, senior),
     );
     if let Some(svg) = TornadoChart::from_parts(tornado, summary, currency)? {
         let _ = writeln!(
@@ -54,7 +59,7 @@ pub fn sensitivities(
             strip_xml_declaration(&svg)
         );
     }
-    table(html, tornado, senior.map(|s| s.tranche.as_str()), currency);
+    table(html, tornado, Some(senior), currency);
     for why in &tornado.skipped {
         let _ = writeln!(
             html,
@@ -65,6 +70,26 @@ pub fn sensitivities(
     }
     html.push_str("</section>\n");
     Ok(())
+}
+
+/// How many of the senior's changes are within two standard errors of
+/// zero, as a sentence (empty when none is): at a run's default tornado
+/// paths a small senior loss may not be told apart from no change.
+fn unclear(tornado: &Tornado, senior: &str) -> String {
+    let rows: Vec<&TornadoRow> = (tornado.rows.iter())
+        .filter(|r| r.holder == senior && r.metric == TornadoMetric::ExpectedLoss)
+        .collect();
+    let within = (rows.iter())
+        .filter(|r| r.change.mean.abs() < 2.0 * r.change.se || r.change.se.is_nan())
+        .count();
+    match within {
+        0 => String::new(),
+        n => format!(
+            " At these paths {n} of the {senior} tranche's {} changes are within two standard \
+             errors of zero: more paths would tell them apart from no change.",
+            rows.len()
+        ),
+    }
 }
 
 /// The shifts with the senior's expected loss and the public PV cost under
