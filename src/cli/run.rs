@@ -15,7 +15,7 @@ use blendsim::pipeline::{
     self, Progress, RunError, RunOutcome, RunRequest, ScenarioRun, TraceRequest,
 };
 use blendsim::precision::{Precision, PrecisionTarget};
-use blendsim::report::summary_table;
+use blendsim::report::{summary_table, tornado_cost};
 use blendsim::spec::{BASE, LoadOptions, LoadedFacility, ScenarioSpec, load_facility};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
@@ -402,6 +402,10 @@ fn scenarios_text(runs: &[ScenarioRun], outcome: &RunOutcome, out: &Path) -> Str
         runs.len(),
         out.display()
     );
+    // The first scenario's tornado (the only one).
+    if let Some(tornado) = runs.first().and_then(|r| r.pack.tornado.as_ref()) {
+        text += &tornado_cost(tornado);
+    }
     text
 }
 

@@ -62,7 +62,7 @@ pub use scenarios_csv::{BatchRow, ScenarioSummary, write_batch_summary, write_sc
 pub use sizing_csv::{COLUMNS as SIZING_COLUMNS, write_sizing_reports};
 pub use summary_csv::{COLUMNS as SUMMARY_COLUMNS, SummaryColumn, SummaryCsv, summary_record};
 pub use sweep_csv::{COLUMNS as SWEEP_COLUMNS, write_sweep_csv, write_sweep_page};
-pub use table::summary_table;
+pub use table::{summary_table, tornado_cost};
 pub use tornado_csv::{COLUMNS as TORNADO_COLUMNS, TornadoCsv};
 pub use trace_csv::{
     COLUMNS as TRACE_COLUMNS, TraceFile, path_at_quantile, trace_file_name, write_trace,

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use super::summary_csv::{IRR_P50, LOSS_P99, MOIC_MEAN, PROB_LOSS, SummaryColumn, WAL_YEARS};
-use crate::aggregate::{CommitteePack, PUBLIC_TOTAL, RatingBenchmark, TrancheSummary};
+use crate::aggregate::{CommitteePack, PUBLIC_TOTAL, RatingBenchmark, Tornado, TrancheSummary};
 use crate::format;
 use crate::spec::{Currency, IdealizedTable};
 
@@ -80,17 +80,22 @@ pub fn summary_table(
     table.push_str(&public_money(pack, code));
     let _ = writeln!(table, "{}", ratings_note(&pack.rating_benchmark));
     if let Some(tornado) = &pack.tornado {
-        let _ = writeln!(
-            table,
-            "Sensitivities (tornado.csv): {} shifted runs of {} paths, {} of the run's paths, \
-             {} s; --tornado-paths N for more paths, 0 for none.",
-            tornado.runs(),
-            format::count(tornado.paths),
-            format::percent_with(tornado.share_of_run(), 0),
-            format::grouped(tornado.seconds, 1),
-        );
+        table.push_str(&tornado_cost(tornado));
     }
     table
+}
+
+/// What the tornado's shifted runs cost, in one line: their paths, their
+/// share of the run's and their time (docs/outputs.md, tornado.csv).
+pub fn tornado_cost(tornado: &Tornado) -> String {
+    format!(
+        "Sensitivities (tornado.csv): {} shifted runs of {} paths, {} of the run's paths, {} s; \
+         --tornado-paths N for more paths, 0 for none.\n",
+        tornado.runs(),
+        format::count(tornado.paths),
+        format::percent_with(tornado.share_of_run(), 0),
+        format::grouped(tornado.seconds, 1),
+    )
 }
 
 /// What public money costs: its PV cost (the budget office's measure,

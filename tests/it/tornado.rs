@@ -222,19 +222,34 @@ fn by_default_the_tornado_costs_a_quarter_of_the_run_at_most() {
     );
     assert!(html.contains("<code>--tornado-paths N</code>"));
 
-    let terminal = assert_cmd::Command::cargo_bin("blendsim")
-        .unwrap()
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["run", FLAGSHIP, "--paths", "3200", "--out"])
-        .arg(dir.path().join("cli"))
-        .output()
-        .unwrap();
-    assert!(terminal.status.success());
-    let stdout = String::from_utf8(terminal.stdout).unwrap();
+    // The flagship run from the command line into `out`; its stdout.
+    let run_cli = |args: &[&str], out: &str| -> String {
+        let output = assert_cmd::Command::cargo_bin("blendsim")
+            .unwrap()
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .args(["run", FLAGSHIP])
+            .args(args)
+            .arg("--out")
+            .arg(dir.path().join(out))
+            .output()
+            .unwrap();
+        assert!(output.status.success());
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let stdout = run_cli(&["--paths", "3200"], "cli");
     assert!(
         stdout.contains(
             "Sensitivities (tornado.csv): 8 shifted runs of 100 paths, 25% of the run's paths"
         ),
+        "{stdout}"
+    );
+    // With every scenario, the base case's tornado (the only one) too.
+    let stdout = run_cli(&["--paths", "320", "--scenario", "all"], "all");
+    assert_eq!(
+        stdout
+            .matches("Sensitivities (tornado.csv): 8 shifted runs of 10 paths, 25% of the run's")
+            .count(),
+        1,
         "{stdout}"
     );
 }
