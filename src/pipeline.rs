@@ -208,6 +208,9 @@ pub trait Progress: Sync {
     fn start(&self, _scenario: &str, _paths: u64) {}
     /// `done` paths of the current scenario are simulated.
     fn advance(&self, _done: u64) {}
+    /// A run with precision targets now expects to need `paths` paths in
+    /// all (it started expecting its cap).
+    fn resize(&self, _paths: u64) {}
     /// The current scenario's simulation is over.
     fn finish(&self) {}
 }
@@ -559,6 +562,7 @@ fn simulate(
             &request.precision,
             &tranches,
             &advance,
+            &|paths| progress.resize(paths),
         )
     })
     .map_err(RunError::Threads)?;

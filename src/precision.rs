@@ -141,7 +141,9 @@ pub fn resolve(model: &Model, targets: &[PrecisionTarget]) -> Result<Vec<usize>,
 
 /// Simulates `model` in blocks of `block` paths until every target is met
 /// or `settings.paths` paths are done; `tranches` are the targets' tranche
-/// indices ([`resolve`]). `progress` gets the paths done.
+/// indices ([`resolve`]). `progress` gets the paths done; `projected`,
+/// after each block that leaves a target unmet, the paths the run now
+/// expects to need ([`projected_paths`]).
 pub fn simulate_to_precision(
     model: &Model,
     settings: &RunSettings,
@@ -149,6 +151,7 @@ pub fn simulate_to_precision(
     targets: &[PrecisionTarget],
     tranches: &[usize],
     progress: &(dyn Fn(u64) + Sync),
+    projected: &dyn Fn(u64),
 ) -> (Outcomes, PrecisionOutcome) {
     let mut simulation = Simulation::new(model, settings.seed, settings.paths);
     let mut running = vec![RunningEstimate::default(); targets.len()];
@@ -172,7 +175,35 @@ pub fn simulate_to_precision(
             };
             return (simulation.finish(), outcome);
         }
+        projected(projected_paths(&readings, next, block, settings.paths));
     }
+}
+
+/// The paths a run that has done `paths` is expected to need to meet every
+/// target, at most `cap`: a standard error falls as one over the square
+/// root of the paths, so a target whose SE is r times what is allowed needs
+/// about r² times the paths. Rounded up to whole blocks, and at least one
+/// block more than done; `cap` while any SE is not yet known (too few
+/// paths, or a relative target on an estimate of zero).
+pub fn projected_paths(readings: &[TargetReading], paths: u64, block: u64, cap: u64) -> u64 {
+    let block = block.max(1);
+    let mut needed = paths.saturating_add(block) as f64;
+    for reading in readings.iter().filter(|r| !r.met) {
+        let allowed = match reading.target.precision {
+            Precision::Absolute => reading.target.value,
+            Precision::Relative => reading.target.value * reading.estimate.abs(),
+        };
+        let ratio = reading.se / allowed;
+        if !ratio.is_finite() {
+            return cap;
+        }
+        needed = needed.max(paths as f64 * ratio * ratio);
+    }
+    let blocks = (needed / block as f64).ceil();
+    if blocks >= (cap / block + 1) as f64 {
+        return cap;
+    }
+    (blocks as u64 * block).min(cap)
 }
 
 /// Every target's reading over all paths so far; the running means take
@@ -243,6 +274,55 @@ mod tests {
         let t = PrecisionTarget::parse("first loss.loss_p99 = 0.05", Precision::Relative).unwrap();
         assert_eq!(t.tranche, "first loss");
         assert_eq!(t.metric, Metric::LossQuantile(0.99));
+    }
+
+    fn reading(precision: Precision, value: f64, estimate: f64, se: f64) -> TargetReading {
+        TargetReading {
+            target: PrecisionTarget {
+                tranche: "senior".into(),
+                metric: Metric::ExpectedLoss,
+                precision,
+                value,
+            },
+            estimate,
+            se,
+            met: false,
+        }
+    }
+
+    /// 10,000 paths with an SE twice the target need about 4 x 10,000 =
+    /// 40,000; an SE 1.5 times a relative target (0.1 x 0.002 = 0.0002
+    /// allowed, 0.0003 read) needs 2.25 x 10,000 = 22,500, rounded up to
+    /// whole blocks of 10,000: 30,000. The largest need wins; the cap and
+    /// an unknown SE bound it.
+    #[test]
+    fn projected_paths_scale_with_the_squared_se_ratio() {
+        let absolute = reading(Precision::Absolute, 0.0001, 0.001, 0.0002);
+        let relative = reading(Precision::Relative, 0.1, 0.002, 0.0003);
+        assert_eq!(
+            projected_paths(std::slice::from_ref(&absolute), 10_000, 10_000, 1_000_000),
+            40_000
+        );
+        assert_eq!(
+            projected_paths(std::slice::from_ref(&relative), 10_000, 10_000, 1_000_000),
+            30_000
+        );
+        assert_eq!(
+            projected_paths(&[relative, absolute.clone()], 10_000, 10_000, 1_000_000),
+            40_000
+        );
+        assert_eq!(
+            projected_paths(std::slice::from_ref(&absolute), 10_000, 10_000, 25_000),
+            25_000
+        );
+        let unknown = reading(Precision::Relative, 0.1, 0.0, 0.0);
+        assert_eq!(
+            projected_paths(&[unknown], 10_000, 10_000, 1_000_000),
+            1_000_000
+        );
+        // An SE just above its target still asks for one more block.
+        let close = reading(Precision::Absolute, 0.0001, 0.001, 0.000_100_1);
+        assert_eq!(projected_paths(&[close], 10_000, 10_000, 1_000_000), 20_000);
     }
 
     #[test]

@@ -462,6 +462,10 @@ impl Progress for Bar {
         self.with_current(|bar| bar.set_position(done));
     }
 
+    fn resize(&self, paths: u64) {
+        self.with_current(|bar| bar.set_length(paths));
+    }
+
     fn finish(&self) {
         self.with_current(ProgressBar::finish_and_clear);
     }
