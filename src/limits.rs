@@ -118,27 +118,47 @@ pub fn check_paths(paths: u64) -> Result<(), LimitError> {
 /// Defaults per path to provide for, generously: twice the expected
 /// number, plus one.
 fn defaults_per_path(model: &Model) -> u64 {
-    let expected_defaults: f64 = model
+    (2.0 * expected_defaults(model)).ceil() as u64 + 1
+}
+
+/// Bytes of outcomes a run of `model` keeps per path (`aggregate::Outcomes`):
+/// every tranche's six outcome columns and its timely-interest record (8
+/// bytes each, the first shortfall 4), the guarantor's six columns, every
+/// party's seven; the pool loss, default count, event-of-default period,
+/// recoveries and where the path's defaults and nexus events start (40
+/// bytes in all); each coverage test's first failure (4); each
+/// default's loan and loss (12 bytes), the expected number of defaults
+/// plus one, doubled for the growth of that vector; two sorted copies of a
+/// column at a time for the statistics (16). A scenario whose nexus events
+/// can occur is simulated again without them for nexus_impact.csv, so it
+/// keeps twice as much. Measured on the flagship: docs/performance.md.
+pub fn bytes_per_path(model: &Model) -> u64 {
+    let liabilities = &model.liabilities;
+    let tranches = liabilities.tranches.len() as u64 * (6 * 8 + 4 + 8);
+    let guarantee = if liabilities.guarantee.is_some() {
+        6 * 8
+    } else {
+        0
+    };
+    let parties = model.parties.parties.len() as u64 * 7 * 8;
+    let pool = 8 + 4 + 4 + 8 + 8 + 8;
+    let tests = 4 * liabilities.tests.len() as u64;
+    let defaults = 2 * 12 * (expected_defaults(model).ceil() as u64 + 1);
+    let once = tranches + guarantee + parties + pool + tests + defaults + 16;
+    let resimulated = (model.pool.acquisitions.as_ref()).is_some_and(|a| a.can_occur());
+    if resimulated { 2 * once } else { once }
+}
+
+/// Expected defaults per path: the sum of the loans' default
+/// probabilities to their final dates.
+fn expected_defaults(model: &Model) -> f64 {
+    model
         .pool
         .loans
         .iter()
         .map(|loan| model.pool.latent.cdf(loan.final_threshold()))
         .filter(|pd| pd.is_finite())
-        .sum();
-    (2.0 * expected_defaults).ceil() as u64 + 1
-}
-
-/// Bytes of outcomes a run of `model` keeps per path, generously: the
-/// columns of every tranche (loss, IRR, MOIC, WAL: 4 x 8 bytes) and the
-/// guarantor, doubled for the sorted copies statistics take; the pool loss,
-/// default count and recoveries; each default's loan and loss (12 bytes),
-/// twice the expected number of defaults, doubled again for the growth of
-/// the vector; each coverage test's first failure.
-pub fn bytes_per_path(model: &Model) -> u64 {
-    let parties =
-        model.liabilities.tranches.len() + usize::from(model.liabilities.guarantee.is_some());
-    let fixed = 2 * 32 * parties as u64 + 8 + 4 + 8 + 8;
-    fixed + 2 * 12 * defaults_per_path(model) + 4 * model.liabilities.tests.len() as u64
+        .sum()
 }
 
 /// Bytes a pool sample (`sizing::PoolSample`) keeps per path: where the

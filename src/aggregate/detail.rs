@@ -51,6 +51,14 @@ pub struct DetailColumns {
 }
 
 impl DetailColumns {
+    /// Room for `paths` more paths (their per-path columns; the sparse
+    /// losses grow as they come).
+    pub fn reserve(&mut self, paths: usize) {
+        self.offsets.reserve(paths + 1);
+        self.event_offsets.reserve(paths + 1);
+        self.recovered.reserve(paths);
+    }
+
     /// Appends the next path's detail.
     pub fn push(&mut self, detail: &PathDetail) {
         if self.offsets.is_empty() {

@@ -2,9 +2,9 @@
 //! and of the guarantee's payouts and fees, split to the cent, then valued
 //! nominally and at the party's discount rates.
 
-use crate::model::{Model, PartiesModel};
+use crate::model::Model;
 use crate::money::Money;
-use crate::waterfall::{Ledger, TrancheOutcome, irr_net_of_funding};
+use crate::waterfall::{IrrStarts, Ledger, TrancheOutcome, irr_net_of_funding_started};
 
 /// What one party paid and received on one path. Amounts in minor units.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -34,7 +34,8 @@ pub struct PartyOutcome {
     pub irr: f64,
 }
 
-/// Reusable buffers: each party's cash of one period.
+/// Reusable buffers: each party's cash of every period (cells party x
+/// (periods + 1) + period), and its dated flows.
 #[derive(Debug, Clone, Default)]
 pub struct PartyScratch {
     funded: Vec<Money>,
@@ -43,11 +44,30 @@ pub struct PartyScratch {
     received: Vec<Money>,
     invested: Vec<f64>,
     flows: Vec<Vec<(f64, f64)>>,
+    /// Each flow's discount factor at the IRR solver's start.
+    first: Vec<Vec<f64>>,
+    starts: IrrStarts,
+    /// Leave the IRRs out (NaN), for runs that do not read them.
+    skip_irr: bool,
+}
+
+impl PartyScratch {
+    /// Buffers for a run that leaves the IRRs out (NaN) when `skip`.
+    pub fn without_irr(skip: bool) -> Self {
+        PartyScratch {
+            skip_irr: skip,
+            ..PartyScratch::default()
+        }
+    }
 }
 
 /// Every party's outcome on the path recorded in `ledger`; `tranches` are
 /// the tranches' outcomes on the same path (the IRR of a party holding a
 /// share of one tranche is the tranche's).
+///
+/// The cash is split period by period first, then each party's periods
+/// are valued in order: the same sums, in the same order, as valuing every
+/// party period by period, with one pass over each party's cells.
 pub fn party_outcomes(
     model: &Model,
     ledger: &Ledger,
@@ -56,8 +76,25 @@ pub fn party_outcomes(
 ) -> Vec<PartyOutcome> {
     let parties = &model.parties;
     let n = parties.parties.len();
-    let mut out: Vec<PartyOutcome> = vec![
-        PartyOutcome {
+    let width = ledger.periods() + 1;
+    split_cash(model, ledger, width, scratch);
+    scratch.invested.clear();
+    scratch.invested.resize(n, 0.0);
+    scratch.flows.resize_with(n, Vec::new);
+    scratch.first.resize_with(n, Vec::new);
+    let mut out = Vec::with_capacity(n);
+    for (p, party) in parties.parties.iter().enumerate() {
+        let cells = p * width..(p + 1) * width;
+        let funded = &scratch.funded[cells.clone()];
+        let payout = &scratch.payout[cells.clone()];
+        let reimbursed = &scratch.reimbursed[cells.clone()];
+        let received = &scratch.received[cells];
+        let (discount, grant_discount) = (&party.discount[..width], &party.grant_discount[..width]);
+        let (flows, first) = (&mut scratch.flows[p], &mut scratch.first[p]);
+        flows.clear();
+        first.clear();
+        let start = scratch.starts.factors(party.discount_rate, &model.calendar);
+        let mut o = PartyOutcome {
             paid: Money::ZERO,
             invested: Money::ZERO,
             received: Money::ZERO,
@@ -67,26 +104,16 @@ pub fn party_outcomes(
             loss: 0.0,
             irr: f64::NAN,
         };
-        n
-    ];
-    scratch.invested.clear();
-    scratch.invested.resize(n, 0.0);
-    scratch.flows.resize_with(n, Vec::new);
-    scratch.flows.iter_mut().for_each(Vec::clear);
-    for k in 0..=ledger.periods() {
-        period_cash(parties, model, ledger, k, scratch);
-        let years = model.calendar.years_from_start(k);
-        for (p, party) in parties.parties.iter().enumerate() {
-            let (funded, payout) = (scratch.funded[p], scratch.payout[p]);
-            let (paid, received) = (funded + payout, scratch.received[p]);
-            let o = &mut out[p];
+        for k in 0..width {
+            let (funded, payout) = (funded[k], payout[k]);
+            let (paid, received) = (funded + payout, received[k]);
             o.paid += paid;
             o.invested += funded;
             o.received += received;
-            o.pv_paid += paid.as_f64() * party.discount[k];
-            o.pv_received += received.as_f64() * party.discount[k];
-            o.grant_cost += (paid.as_f64() - received.as_f64()) * party.grant_discount[k];
-            o.loss += (payout - scratch.reimbursed[p]).as_f64();
+            o.pv_paid += paid.as_f64() * discount[k];
+            o.pv_received += received.as_f64() * discount[k];
+            o.grant_cost += (paid.as_f64() - received.as_f64()) * grant_discount[k];
+            o.loss += (payout - reimbursed[k]).as_f64();
             // Dated net cash for the IRR, unless it is a tranche's: what
             // it paid in at closing is the investment, later draws are
             // outflows on their dates.
@@ -94,32 +121,21 @@ pub fn party_outcomes(
             if k == 0 {
                 scratch.invested[p] = -net;
             } else if net != 0.0 && party.only_tranche.is_none() {
-                scratch.flows[p].push((years, net));
+                flows.push((model.calendar.years_from_start(k), net));
+                first.push(start[k]);
             }
         }
-    }
-    for (o, party) in out.iter_mut().zip(&parties.parties) {
         o.invested += party.guaranteed;
+        out.push(o);
     }
-    finish(
-        model,
-        tranches,
-        &scratch.invested,
-        &mut scratch.flows,
-        &mut out,
-    );
+    finish(model, tranches, scratch, &mut out);
     out
 }
 
-/// Each party's cash of period `k` (0: closing), into `scratch`.
-fn period_cash(
-    parties: &PartiesModel,
-    model: &Model,
-    ledger: &Ledger,
-    k: usize,
-    scratch: &mut PartyScratch,
-) {
-    let n = parties.parties.len();
+/// Each party's cash of every period (0: closing), into `scratch`.
+fn split_cash(model: &Model, ledger: &Ledger, width: usize, scratch: &mut PartyScratch) {
+    let parties = &model.parties;
+    let cells = parties.parties.len() * width;
     for column in [
         &mut scratch.funded,
         &mut scratch.payout,
@@ -127,19 +143,32 @@ fn period_cash(
         &mut scratch.received,
     ] {
         column.clear();
-        column.resize(n, Money::ZERO);
+        column.resize(cells, Money::ZERO);
     }
+    let (funded, received) = (&mut scratch.funded, &mut scratch.received);
     for (t, holders) in parties.tranche_holders.iter().enumerate() {
-        let row = ledger.tranche(t, k);
-        holders.split_into(row.funded, &mut scratch.funded);
-        holders.split_into(row.cash(), &mut scratch.received);
+        let rows = ledger.tranche_rows(t);
+        for k in 0..width {
+            holders.split_each(rows.funded[k], |p, part| funded[p * width + k] += part);
+            holders.split_each(rows.cash(k), |p, part| received[p * width + k] += part);
+        }
     }
     if let (Some(holders), Some(g)) = (&parties.guarantee_holders, &model.liabilities.guarantee) {
-        holders.split_into(ledger.guarantee_payout(k), &mut scratch.payout);
-        holders.split_into(ledger.guarantee_reimbursement(k), &mut scratch.reimbursed);
-        holders.split_into(ledger.guarantee_reimbursement(k), &mut scratch.received);
-        if let Some(fee) = g.fee {
-            holders.split_into(ledger.fee(fee, k).paid, &mut scratch.received);
+        for k in 0..width {
+            let cell = |p: usize| p * width + k;
+            let reimbursement = ledger.guarantee_reimbursement(k);
+            holders.split_each(ledger.guarantee_payout(k), |p, part| {
+                scratch.payout[cell(p)] += part;
+            });
+            holders.split_each(reimbursement, |p, part| {
+                scratch.reimbursed[cell(p)] += part;
+                scratch.received[cell(p)] += part;
+            });
+            if let Some(fee) = g.fee {
+                holders.split_each(ledger.fee(fee, k).paid, |p, part| {
+                    scratch.received[cell(p)] += part;
+                });
+            }
         }
     }
 }
@@ -148,8 +177,7 @@ fn period_cash(
 fn finish(
     model: &Model,
     tranches: &[TrancheOutcome],
-    invested: &[f64],
-    flows: &mut [Vec<(f64, f64)>],
+    scratch: &mut PartyScratch,
     out: &mut [PartyOutcome],
 ) {
     let parties = &model.parties;
@@ -164,12 +192,17 @@ fn finish(
     for (p, party) in parties.parties.iter().enumerate() {
         // A funded party's IRR; a guarantor invests nothing up front, so
         // its IRR is undefined (as the guarantee's row of summary.csv).
-        out[p].irr = if party.guarantees() || !party.funded.is_positive() {
+        out[p].irr = if scratch.skip_irr || party.guarantees() || !party.funded.is_positive() {
             f64::NAN
         } else if let Some(t) = party.only_tranche {
             tranches[t].irr
         } else {
-            irr_net_of_funding(invested[p], &mut flows[p], party.discount_rate)
+            irr_net_of_funding_started(
+                scratch.invested[p],
+                &mut scratch.flows[p],
+                &mut scratch.first[p],
+                party.discount_rate,
+            )
         };
     }
 }

@@ -5,7 +5,7 @@
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use crate::money::Money;
+use crate::money::{Money, mul_div_floor};
 use crate::spec::{DEFAULT_DISCOUNT_RATE, FacilitySpec, HoldingSpec, PartyKind};
 
 use super::{Calendar, Liabilities};
@@ -64,22 +64,33 @@ impl Holders {
     /// down and the cents left given one each in party order, so the parts
     /// add up to `cash` exactly; adds each part to `out[party]`.
     pub fn split_into(&self, cash: Money, out: &mut [Money]) {
+        self.split_each(cash, |party, part| out[party] += part);
+    }
+
+    /// [`Holders::split_into`], handing each part to `add(party, part)`
+    /// (a party given a cent left is handed it separately).
+    #[inline]
+    pub fn split_each(&self, cash: Money, mut add: impl FnMut(usize, Money)) {
         if cash == Money::ZERO {
             return;
         }
         if let [(party, _)] = self.shares.as_slice() {
-            out[*party] += cash;
+            add(*party, cash);
             return;
         }
-        let total = i128::from(self.total.minor()).max(1);
+        let total = self.total.minor().max(1);
         let mut left = cash.minor();
         for &(party, amount) in &self.shares {
-            let part = (i128::from(cash.minor()) * i128::from(amount.minor()) / total) as i64;
-            out[party] += Money::from_minor(part);
+            let part = if cash.is_positive() && amount.minor() >= 0 {
+                mul_div_floor(cash.minor(), amount.minor(), total)
+            } else {
+                (i128::from(cash.minor()) * i128::from(amount.minor()) / i128::from(total)) as i64
+            };
+            add(party, Money::from_minor(part));
             left -= part;
         }
         for &(party, _) in self.shares.iter().cycle().take(left.max(0) as usize) {
-            out[party] += Money::from_minor(1);
+            add(party, Money::from_minor(1));
         }
     }
 }

@@ -6,7 +6,7 @@
 use std::time::Instant;
 
 use crate::aggregate::{Direction, Outcomes, Tornado, compare_shift, tornado_metrics};
-use crate::engine::{RunSettings, simulate_outcomes, with_threads};
+use crate::engine::{RunSettings, simulate_outcomes_without_irr, with_threads};
 use crate::model::Model;
 use crate::spec::{CorrelationShares, FacilitySpec, Overlay, ScenarioSpec, Selector};
 
@@ -208,7 +208,8 @@ pub(super) fn run_tornado(
         };
         let done = paths * i as u64;
         let outcomes = with_threads(Some(request.threads), || {
-            simulate_outcomes(&model, &settings, &|n| progress.advance(done + n))
+            // The comparison reads losses and present values only.
+            simulate_outcomes_without_irr(&model, &settings, &|n| progress.advance(done + n))
         })
         .map_err(RunError::Threads)?;
         let metrics = tornado_metrics(&model, &outcomes, paths as usize, unit);

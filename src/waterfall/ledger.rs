@@ -98,6 +98,29 @@ impl TranchePeriod {
     }
 }
 
+/// One tranche's columns over periods 0..=K (see [`TranchePeriod`]).
+#[derive(Debug, Clone, Copy)]
+pub struct TrancheRows<'a> {
+    /// Interest paid.
+    pub interest: &'a [Money],
+    /// Principal paid.
+    pub principal: &'a [Money],
+    /// Residual cash paid.
+    pub residual: &'a [Money],
+    /// Commitment fee received.
+    pub commitment_fee: &'a [Money],
+    /// Cash paid in.
+    pub funded: &'a [Money],
+}
+
+impl TrancheRows<'_> {
+    /// All cash the tranche received in period `k` (as
+    /// [`TranchePeriod::cash`]).
+    pub fn cash(&self, k: usize) -> Money {
+        self.interest[k] + self.principal[k] + self.residual[k] + self.commitment_fee[k]
+    }
+}
+
 /// One fee's row of one period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct FeePeriod {
@@ -231,11 +254,13 @@ impl Ledger {
     }
 
     /// Index of party `index`'s cell for `period`.
+    #[inline]
     pub(super) fn cell(&self, index: usize, period: usize) -> usize {
         index * (self.periods + 1) + period
     }
 
     /// Tranche `tranche`'s row for `period`.
+    #[inline]
     pub fn tranche(&self, tranche: usize, period: usize) -> TranchePeriod {
         let i = self.cell(tranche, period);
         TranchePeriod {
@@ -246,6 +271,19 @@ impl Ledger {
             balance_end: self.balance_end[i],
             commitment_fee: self.commitment_fee[i],
             funded: self.funded[i],
+        }
+    }
+
+    /// Tranche `tranche`'s columns over periods 0..=K, for loops over a
+    /// whole path (one bounds check per column, not per cell).
+    pub fn tranche_rows(&self, tranche: usize) -> TrancheRows<'_> {
+        let rows = self.cell(tranche, 0)..self.cell(tranche + 1, 0);
+        TrancheRows {
+            interest: &self.interest_paid[rows.clone()],
+            principal: &self.principal_paid[rows.clone()],
+            residual: &self.residual_paid[rows.clone()],
+            commitment_fee: &self.commitment_fee[rows.clone()],
+            funded: &self.funded[rows],
         }
     }
 

@@ -28,10 +28,11 @@ mod scratch;
 mod trace;
 
 pub use cashflows::CashflowSums;
-pub use ledger::{FeePeriod, Ledger, ReservePeriod, TestPeriod, TranchePeriod};
+pub use ledger::{FeePeriod, Ledger, ReservePeriod, TestPeriod, TranchePeriod, TrancheRows};
 pub use outcome::{
-    TrancheOutcome, guarantee_outcome, irr, irr_from, irr_net_of_funding, pv_loss, tranche_loss,
-    tranche_loss_split, tranche_outcome, tranche_wal,
+    IrrStarts, IrrWork, TrancheOutcome, guarantee_outcome, irr, irr_from, irr_net_of_funding,
+    irr_net_of_funding_started, pv_loss, tranche_loss, tranche_loss_split, tranche_outcome,
+    tranche_outcome_with, tranche_wal,
 };
 pub use trace::{NoTrace, Note, NotePart, Payee, StepLog, StepTrace, Tracer};
 

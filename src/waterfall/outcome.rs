@@ -45,8 +45,32 @@ pub fn tranche_outcome(
     ledger: &Ledger,
     calendar: &Calendar,
 ) -> TrancheOutcome {
+    tranche_outcome_with(tranche, index, ledger, calendar, &mut IrrWork::default())
+}
+
+/// [`tranche_outcome`] with buffers for the IRR, reused from path to path
+/// by the engine's workers.
+// The period index reads six columns and two tables in step.
+#[allow(clippy::needless_range_loop)]
+pub fn tranche_outcome_with(
+    tranche: &TrancheModel,
+    index: usize,
+    ledger: &Ledger,
+    calendar: &Calendar,
+    work: &mut IrrWork,
+) -> TrancheOutcome {
+    let guess = tranche.coupon.as_f64();
+    let IrrWork {
+        flows,
+        first,
+        starts,
+        skip,
+    } = work;
+    let start = starts.factors(guess, calendar);
+    first.clear();
     let periods = ledger.periods();
-    let invested = ledger.tranche(index, 0).funded.as_f64();
+    let rows = ledger.tranche_rows(index);
+    let invested = rows.funded[0].as_f64();
     let mut paid_in = invested;
     let mut promised = invested;
     let mut received = 0.0;
@@ -54,21 +78,22 @@ pub fn tranche_outcome(
     let mut principal_time = 0.0;
     let mut present_value = 0.0;
     let mut discount = 1.0;
-    let mut flows: Vec<(f64, f64)> = Vec::with_capacity(periods);
+    flows.clear();
     for k in 1..=periods {
-        let row = ledger.tranche(index, k);
         let years = calendar.years_from_start(k);
-        let cash = row.cash().as_f64();
-        let funded = row.funded.as_f64();
+        let cash = rows.cash(k).as_f64();
+        let funded = rows.funded[k].as_f64();
+        let repaid = rows.principal[k].as_f64();
         discount /= 1.0 + tranche.accrual[k].as_f64();
         received += cash;
         present_value += cash * discount;
         paid_in += funded;
         promised += funded * discount;
-        principal += row.principal.as_f64();
-        principal_time += row.principal.as_f64() * years;
+        principal += repaid;
+        principal_time += repaid * years;
         if cash - funded != 0.0 {
             flows.push((years, cash - funded));
+            first.push(start[k]);
         }
     }
     let (loss, deferred_interest_loss) = loss_split(tranche, index, ledger, paid_in);
@@ -76,7 +101,11 @@ pub fn tranche_outcome(
         loss,
         deferred_interest_loss,
         pv_loss: pv_loss(promised, present_value, periods),
-        irr: irr_net_of_funding(invested, &mut flows, tranche.coupon.as_f64()),
+        irr: if *skip {
+            f64::NAN
+        } else {
+            irr_net_of_funding_started(invested, flows, first, guess)
+        },
         moic: received / paid_in,
         wal_years: if principal > 0.0 {
             principal_time / principal
@@ -93,14 +122,81 @@ pub fn tranche_outcome(
 /// against it), so the first flow is an outflow and the IRR is well
 /// defined.
 pub fn irr_net_of_funding(invested: f64, flows: &mut Vec<(f64, f64)>, guess: f64) -> f64 {
+    irr_net_of_funding_started(invested, flows, &mut Vec::new(), guess)
+}
+
+/// [`irr_net_of_funding`] given, when `first` is as long as `flows`, each
+/// flow's discount factor at the solver's starting point (see
+/// [`IrrStarts`]).
+pub fn irr_net_of_funding_started(
+    invested: f64,
+    flows: &mut Vec<(f64, f64)>,
+    first: &mut Vec<f64>,
+    guess: f64,
+) -> f64 {
     if invested <= 0.0
         && let Some(first_out) = flows.iter().position(|&(_, c)| c < 0.0)
     {
         let early: f64 = flows[..first_out].iter().map(|&(_, c)| c).sum();
         flows[first_out].1 += early;
         flows.drain(..first_out);
+        if first.len() > first_out {
+            first.drain(..first_out);
+        }
     }
-    irr_from(invested, flows, guess)
+    let first = (first.len() == flows.len()).then_some(first.as_slice());
+    newton(invested, flows, first, guess)
+}
+
+/// Buffers for a path's IRRs: its dated flows, each flow's discount factor
+/// at the solver's start, and the starting factors of every payment date.
+#[derive(Debug, Clone, Default)]
+pub struct IrrWork {
+    /// `(years from closing, net amount)`.
+    pub flows: Vec<(f64, f64)>,
+    /// `exp(-x0 t)` of each flow.
+    pub first: Vec<f64>,
+    /// The factors by payment date, per starting guess.
+    pub starts: IrrStarts,
+    /// Leave the IRR out (NaN), for runs that do not read it.
+    pub skip: bool,
+}
+
+/// The discount factors `exp(-x0 t_k)` of every payment date `t_k` at the
+/// IRR solver's starting point `x0 = ln(1 + guess)`, computed once per
+/// guess (a tranche's coupon, a party's discount rate) instead of on every
+/// path: Newton's first step then needs no `exp`. They are the numbers the
+/// solver would compute, so every IRR is the same to the bit; the first of
+/// about four steps is a quarter of a path's IRR work.
+#[derive(Debug, Clone, Default)]
+pub struct IrrStarts {
+    /// `(guess's bits, factors by period 0..=K)`.
+    tables: Vec<(u64, Vec<f64>)>,
+}
+
+impl IrrStarts {
+    /// The factors for `guess` on `calendar`'s payment dates.
+    pub fn factors(&mut self, guess: f64, calendar: &Calendar) -> &[f64] {
+        let dates = calendar.periods() + 1;
+        let found = self
+            .tables
+            .iter()
+            .position(|(bits, t)| *bits == guess.to_bits() && t.len() == dates);
+        let at = found.unwrap_or_else(|| {
+            let x = start_of(guess);
+            let factors = (0..dates)
+                .map(|k| (-x * calendar.years_from_start(k)).exp())
+                .collect();
+            self.tables.push((guess.to_bits(), factors));
+            self.tables.len() - 1
+        });
+        &self.tables[at].1
+    }
+}
+
+/// Newton's starting point in x = ln(1+r) for the rate `guess`.
+fn start_of(guess: f64) -> f64 {
+    guess.max(-0.99).ln_1p()
 }
 
 /// What the tranche paid in: its notional when funded at closing, its
@@ -260,6 +356,13 @@ pub fn irr(invested: f64, flows: &[(f64, f64)]) -> f64 {
 /// [`irr`] with Newton's method started from the rate `guess` (a good guess,
 /// such as the coupon, saves iterations; any guess converges).
 pub fn irr_from(invested: f64, flows: &[(f64, f64)], guess: f64) -> f64 {
+    newton(invested, flows, None, guess)
+}
+
+/// [`irr_from`], with `first`, when given, the discount factor of each
+/// flow at the starting point (`exp(-x0 t)`, so the first step calls no
+/// `exp`).
+fn newton(invested: f64, flows: &[(f64, f64)], first: Option<&[f64]>, guess: f64) -> f64 {
     if flows.is_empty() {
         return -1.0;
     }
@@ -272,9 +375,18 @@ pub fn irr_from(invested: f64, flows: &[(f64, f64)], guess: f64) -> f64 {
             })
     };
     let (mut low, mut high) = (-20.0_f64, 20.0_f64);
-    let mut x = guess.max(-0.99).ln_1p();
-    for _ in 0..200 {
-        let (value, slope) = excess(x);
+    let mut x = start_of(guess);
+    for step in 0..200 {
+        let (value, slope) = match first {
+            Some(first) if step == 0 => flows.iter().zip(first).fold(
+                (-invested, 0.0),
+                |(value, slope), (&(t, c), &factor)| {
+                    let discounted = c * factor;
+                    (value + discounted, slope - t * discounted)
+                },
+            ),
+            _ => excess(x),
+        };
         if value > 0.0 {
             low = x;
         } else {

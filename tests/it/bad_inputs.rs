@@ -324,7 +324,9 @@ fn sizing_and_sweeps_estimate_their_own_memory() {
     match check_work_memory(&model, sizing, paths, available) {
         Err(LimitError::Memory { needed_mb, fit, .. }) => {
             assert!(needed_mb >= 8_040, "{needed_mb}");
-            assert!(fit < paths / 10, "{fit}");
+            // More than ten runs' worth a path: twice a run's memory fits
+            // under a fifth of the paths.
+            assert!(fit < paths / 5, "{fit}");
         }
         other => panic!("expected a memory refusal, got {other:?}"),
     }
