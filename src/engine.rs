@@ -134,6 +134,7 @@ impl<'t> Worker<'t> {
                 .collect(),
             event_of_default: self.ledger.event_of_default().map_or(0, |k| k as u32),
             parties,
+            weight: simulator.is_importance().then(|| self.draws.weight()),
         }
     }
 }
@@ -283,6 +284,52 @@ impl<'m> Simulation<'m> {
         outcomes.cashflows.flush();
         outcomes
     }
+}
+
+/// One pilot path of the importance-sampling shift's search
+/// (`crate::importance`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PilotPath {
+    /// The factor values drawn, in draw order.
+    pub point: Vec<f64>,
+    /// The t copula's chi-square variable over its degrees of freedom (1
+    /// for the Gaussian copula).
+    pub mixing_ratio: f64,
+    /// The path's likelihood ratio.
+    pub weight: f64,
+    /// The chosen tranche's loss.
+    pub tranche_loss: f64,
+    /// The pool's loss.
+    pub pool_loss: f64,
+}
+
+/// Simulates `count` pilot paths of `model` (with its sampling law) on
+/// streams no run uses (pilot j on stream `u64::MAX - j` of `seed`), so
+/// choosing the shift changes no path of the run itself. In pilot order,
+/// for any number of threads.
+pub fn pilot_paths(model: &Model, seed: u64, tranche: usize, count: usize) -> Vec<PilotPath> {
+    let simulator = PoolSimulator::new(&model.pool, seed);
+    let totals = Mutex::new(CashflowSums::new(
+        &model.liabilities,
+        model.calendar.periods(),
+    ));
+    let mut pilots = Vec::with_capacity(count);
+    map_in_order(
+        count,
+        || Worker::new(model, &simulator, &totals),
+        |worker, j| {
+            let outcome = worker.run_path(model, &simulator, u64::MAX - j as u64);
+            PilotPath {
+                point: worker.draws.point(),
+                mixing_ratio: worker.draws.mixing_ratio(),
+                weight: worker.draws.weight(),
+                tranche_loss: outcome.tranches[tranche].loss,
+                pool_loss: outcome.pool_loss,
+            }
+        },
+        |chunk| pilots.extend(chunk),
+    );
+    pilots
 }
 
 /// One path re-simulated with its waterfall traced step by step.

@@ -18,6 +18,7 @@ pub mod aggregate;
 pub mod analytic;
 pub mod engine;
 pub mod format;
+pub mod importance;
 pub mod limits;
 pub mod model;
 pub mod money;

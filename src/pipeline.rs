@@ -6,6 +6,7 @@
 //! only builds the [`RunRequest`], shows [`Progress`] and prints the
 //! [`RunOutcome`].
 
+mod importance;
 mod sharded;
 mod tornado;
 
@@ -30,8 +31,9 @@ use crate::report::{
     write_trace_file, write_workbook,
 };
 use crate::shard::ShardError;
-use crate::spec::{Currency, LoadedFacility, ScenarioSpec};
+use crate::spec::{Currency, LoadedFacility, Sampling, ScenarioSpec};
 
+pub use importance::{NOT_WEIGHTED, Unsupported};
 pub use sharded::{identity_of, merge, request_of, run_shard};
 pub use tornado::{SHIFTS, Shift, default_tornado_paths, shifted_mean};
 
@@ -71,6 +73,9 @@ pub struct RunRequest {
     /// Precision targets: when given, each scenario runs in blocks until
     /// every target is met, `settings.paths` being the most paths to run.
     pub precision: Vec<PrecisionTarget>,
+    /// How paths are sampled, and for importance sampling the tranche the
+    /// shift aims at (the most senior when `None`).
+    pub sampling: (Sampling, Option<String>),
 }
 
 /// Paths per block of convergence.csv unless asked otherwise.
@@ -98,7 +103,6 @@ impl RunRequest {
     ) -> Self {
         let rating = RatingBenchmark::default_probability(loaded.spec.implied_rating.clone());
         RunRequest {
-            loaded,
             scenarios: Vec::new(),
             settings,
             threads,
@@ -108,6 +112,11 @@ impl RunRequest {
             tornado_paths: None,
             block_paths: DEFAULT_BLOCK_PATHS,
             precision: Vec::new(),
+            sampling: (
+                loaded.spec.simulation.sampling.unwrap_or_default(),
+                loaded.spec.simulation.importance_tranche.clone(),
+            ),
+            loaded,
         }
     }
 
@@ -173,6 +182,12 @@ pub enum RunError {
         #[source]
         source: io::Error,
     },
+    /// Importance sampling asked for with something it does not weight yet.
+    #[error(transparent)]
+    Importance(#[from] importance::Unsupported),
+    /// The tranche importance sampling should aim at does not exist.
+    #[error(transparent)]
+    ImportanceTranche(crate::importance::ImportanceError),
     /// A trace file could not be written.
     #[error("could not write a trace into {}", folder.display())]
     Trace {
@@ -195,6 +210,8 @@ impl RunError {
                 | RunError::TracePath { .. }
                 | RunError::TraceQuantile(_)
                 | RunError::Precision(_)
+                | RunError::Importance(_)
+                | RunError::ImportanceTranche(_)
         ) || matches!(self, RunError::Publish(e) if e.is_bad_input())
             || matches!(self, RunError::Shard(e) if e.is_bad_input())
     }
@@ -283,6 +300,7 @@ pub fn run(request: &RunRequest, progress: &dyn Progress) -> Result<RunOutcome, 
     crate::limits::check_paths(request.settings.paths)?;
     crate::limits::check_threads(request.threads)?;
     check_traces(request)?;
+    importance::check_request(request)?;
     // Locked and checked before simulating: a long run must not fail at
     // its end, nor two runs mix their files.
     let staging = Staging::begin(&request.out)?;
@@ -427,7 +445,10 @@ fn run_scenario(
     progress: &dyn Progress,
     source: &mut Source<'_>,
 ) -> Result<ScenarioRun, RunError> {
-    let model = Model::compile_scenario(&request.loaded.spec, scenario)?;
+    let model = importance::sampled_model(
+        request,
+        Model::compile_scenario(&request.loaded.spec, scenario)?,
+    )?;
     let simulated = source(scenario, &model)?;
     let outcomes = &simulated.outcomes;
     let settings = RunSettings {
@@ -435,22 +456,22 @@ fn run_scenario(
         seed: request.settings.seed,
     };
     let summary = summarise(&model, outcomes);
-    let manifest = Manifest {
-        scenario: scenario.name.clone(),
-        started_at: simulated.started_at.clone(),
-        wall_time_seconds: simulated.earlier_seconds + started.elapsed().as_secs_f64(),
-        simulation_seconds: simulated.simulation_seconds,
-        paths_per_second: settings.paths as f64 / simulated.simulation_seconds,
-        precision: simulated.precision.clone(),
-        ..manifest(request, &model, &settings)
-    };
-    let loaded = &request.loaded;
     let (mut pack, coverage) = statistics(request, &model, &settings, &simulated, &summary)?;
-    if (request.scenarios.first()).is_none_or(|first| first.name == scenario.name) {
+    let first = (request.scenarios.first()).is_none_or(|first| first.name == scenario.name);
+    if first && model.pool.importance.is_none()
+    /* else not weighted yet */
+    {
         pack.tornado = tornado::run_tornado(request, scenario, &model, outcomes, progress)?;
     }
+    let manifest = scenario_manifest(
+        request,
+        (scenario, &model, &settings),
+        &simulated,
+        &pack,
+        started,
+    );
     let report = RunReport {
-        spec: &loaded.spec,
+        spec: &request.loaded.spec,
         scenario,
         model: &model,
         summary: &summary,
@@ -474,7 +495,9 @@ fn run_scenario(
             source,
         })?;
     written.extend(traces);
-    written.push(write_workbook(folder).map_err(reports_error)?);
+    if model.pool.importance.is_none() {
+        written.push(write_workbook(folder).map_err(reports_error)?);
+    }
     let written: Vec<PathBuf> = written.iter().map(|p| staging.published_path(p)).collect();
     let mut json = summary_json(&report);
     json["files"] = written.iter().map(|p| p.display().to_string()).collect();
@@ -598,6 +621,26 @@ fn without_nexus_events<'a>(
     Ok(Cow::Owned(base))
 }
 
+/// The scenario's run.json: its timing, precision and sampling.
+fn scenario_manifest(
+    request: &RunRequest,
+    (scenario, model, settings): (&ScenarioSpec, &Model, &RunSettings),
+    simulated: &Simulated,
+    pack: &CommitteePack,
+    started: Instant,
+) -> Manifest {
+    Manifest {
+        scenario: scenario.name.clone(),
+        started_at: simulated.started_at.clone(),
+        wall_time_seconds: simulated.earlier_seconds + started.elapsed().as_secs_f64(),
+        simulation_seconds: simulated.simulation_seconds,
+        paths_per_second: settings.paths as f64 / simulated.simulation_seconds,
+        precision: simulated.precision.clone(),
+        importance: pack.importance.clone(),
+        ..manifest(request, model, settings)
+    }
+}
+
 /// The manifest's fields that do not depend on the scenario's timing.
 fn manifest(request: &RunRequest, model: &Model, settings: &RunSettings) -> Manifest {
     let loaded = &request.loaded;
@@ -623,6 +666,7 @@ fn manifest(request: &RunRequest, model: &Model, settings: &RunSettings) -> Mani
         paths_per_second: 0.0,
         accepted_breaches: loaded.breaches.iter().map(|b| b.to_string()).collect(),
         precision: None,
+        importance: None,
     }
 }
 

@@ -48,6 +48,7 @@ impl Outcomes {
             timely,
             events_of_default,
             parties,
+            weights,
         } = next;
         each(&mut self.tranches, tranches, TrancheColumns::append);
         cat(&mut self.pool_loss, pool_loss);
@@ -62,6 +63,7 @@ impl Outcomes {
         each(&mut self.timely, timely, TimelyColumns::append);
         cat(&mut self.events_of_default, events_of_default);
         each(&mut self.parties, parties, PartyColumns::append);
+        cat(&mut self.weights, weights);
     }
 }
 

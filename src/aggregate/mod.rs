@@ -19,6 +19,7 @@ mod stats;
 mod summary;
 mod timely;
 mod tornado;
+mod weighted;
 
 pub use contributions::{Allocation, ES_LEVEL, TailWeights, allocate};
 pub use convergence::{CONVERGENCE_METRICS, ConvergenceRow, RunningEstimate, convergence};
@@ -51,6 +52,7 @@ pub use tornado::{
     DEFAULT_TORNADO_PATHS, Direction, MetricPaths, Tornado, TornadoMetric, TornadoRow,
     compare_shift, tornado_metrics,
 };
+pub use weighted::{ImportanceSummary, NOT_WEIGHTED, Sample, Weights};
 
 use crate::waterfall::{CashflowSums, TrancheOutcome};
 
@@ -78,6 +80,9 @@ pub struct PathOutcome {
     pub event_of_default: u32,
     /// One outcome per party (`Model::parties`), in order.
     pub parties: Vec<PartyOutcome>,
+    /// The path's likelihood ratio under importance sampling (`None`:
+    /// plain sampling, weight 1).
+    pub weight: Option<f64>,
 }
 
 /// Per-path outcomes of a run, as columns, in path order.
@@ -103,6 +108,11 @@ pub struct Outcomes {
     pub events_of_default: Vec<u32>,
     /// One set of columns per party (`Model::parties`), in order.
     pub parties: Vec<PartyColumns>,
+    /// Per path, its likelihood ratio under importance sampling; empty
+    /// under plain sampling (every weight 1). Every statistic weights path
+    /// i by `weights[i]` when there are weights (docs/model.md,
+    /// "Importance sampling").
+    pub weights: Vec<f64>,
 }
 
 /// One party's outcome on every path, and its exact cash summed over paths.
@@ -196,6 +206,7 @@ impl Outcomes {
             timely: (0..tranches).map(|_| TimelyColumns::default()).collect(),
             events_of_default: Vec::with_capacity(paths),
             parties: Vec::new(),
+            weights: Vec::new(),
         }
     }
 
@@ -256,6 +267,15 @@ impl Outcomes {
         self.defaults.push(outcome.defaults);
         self.events_of_default.push(outcome.event_of_default);
         self.detail.push(&outcome.detail);
+        if let Some(weight) = outcome.weight {
+            self.weights.push(weight);
+        }
+    }
+
+    /// Whether the paths were drawn by importance sampling (and carry
+    /// weights).
+    pub fn is_weighted(&self) -> bool {
+        !self.weights.is_empty()
     }
 
     /// Number of paths.

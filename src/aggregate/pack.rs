@@ -18,7 +18,7 @@ use super::nexus_timing::{NexusTimingRow, nexus_timing};
 use super::parties::{PartySummary, summarise_parties};
 use super::quantiles::{Bin, QuantileEstimate, grid_quantiles, loss_histogram};
 use super::rating::{ImpliedRating, RatingBasis, RatingBenchmark, rating_horizon};
-use super::{Estimate, Outcomes, TrancheSummary, sorted};
+use super::{Estimate, ImportanceSummary, Outcomes, TrancheSummary, Weights, sorted};
 
 /// Name of the pool as a party in quantiles.csv and histogram.csv.
 pub const POOL: &str = "pool";
@@ -64,6 +64,8 @@ pub struct CommitteePack {
     /// The headline estimates after every block of paths (convergence.csv;
     /// filled by the run, which knows the block size).
     pub convergence: Vec<ConvergenceRow>,
+    /// With importance sampling, its law and weights (`None`: plain).
+    pub importance: Option<ImportanceSummary>,
 }
 
 /// Quantiles of one party's metric on the fixed grid.
@@ -171,7 +173,10 @@ pub fn committee_pack(
         pool_es_99_amount: projects.iter().map(|p| p.risk.es_contribution).sum(),
         ratings: ratings(model, summary, benchmark),
         rating_benchmark: benchmark.clone(),
-        quantiles: sorted.quantile_sets(model),
+        quantiles: match outcomes.is_weighted() {
+            false => sorted.quantile_sets(model),
+            true => weighted_quantile_sets(model, outcomes),
+        },
         histograms: histograms(model, outcomes),
         charts: chart_series(model, outcomes, &sorted, unit),
         parties,
@@ -180,6 +185,7 @@ pub fn committee_pack(
         nexus_impact: Vec::new(),
         tornado: None,
         convergence: Vec::new(),
+        importance: ImportanceSummary::of(model, &outcomes.weights),
         facility,
         projects,
         minerals,
@@ -255,6 +261,42 @@ fn ratings(
                 RatingBasis::ExpectedLoss => (row.pv_loss, row.pv_loss_se),
             };
             benchmark.implied_rating((metric, se), rating_horizon(row.wal_years, legal_final))
+        })
+        .collect()
+}
+
+/// Quantiles of an importance-sampled run, from the weighted samples.
+fn weighted_quantile_sets(model: &Model, outcomes: &Outcomes) -> Vec<QuantileSet> {
+    let weights = Weights::of(&outcomes.weights);
+    let quantiles = |metric: &'static str, values: &[f64]| {
+        weighted_grid_quantiles(&weights.sorted(values), metric)
+    };
+    let mut sets = Vec::new();
+    for (tranche, columns) in model.liabilities.tranches.iter().zip(&outcomes.tranches) {
+        for (metric, values) in [("loss", &columns.loss), ("irr", &columns.irr)] {
+            sets.push(QuantileSet {
+                party: tranche.name.clone(),
+                metric,
+                values: quantiles(metric, values),
+            });
+        }
+    }
+    sets.push(QuantileSet {
+        party: POOL.into(),
+        metric: "loss",
+        values: quantiles("loss", &outcomes.pool_loss),
+    });
+    sets
+}
+
+/// Weighted quantiles on the grid: a loss's from its upper tail, an IRR's
+/// from its distribution function (see `weighted.rs`).
+fn weighted_grid_quantiles(sample: &super::Sample, metric: &str) -> Vec<QuantileEstimate> {
+    super::PROBABILITY_GRID
+        .iter()
+        .filter_map(|&p| match metric {
+            "loss" => sample.loss_quantile_interval(p),
+            _ => sample.irr_quantile_interval(p),
         })
         .collect()
 }

@@ -7,10 +7,7 @@ use crate::money::Money;
 use crate::spec::TrancheClass;
 
 use super::timely::{TimelyInterest, timely_interest};
-use super::{
-    ES_LEVEL, Estimate, Outcomes, TrancheColumns, estimate, exceedance,
-    expected_shortfall_estimate, quantile, sorted,
-};
+use super::{ES_LEVEL, Estimate, Outcomes, TrancheColumns, Weights, expected_shortfall_estimate};
 
 /// Statistics of one tranche over all paths.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -112,6 +109,7 @@ pub struct TrancheSummary {
 pub fn summarise(model: &Model, outcomes: &Outcomes) -> Vec<TrancheSummary> {
     let tranches = &model.liabilities.tranches;
     let capital = model.capital().as_f64();
+    let weights = Weights::of(&outcomes.weights);
     let mut below: f64 = tranches.iter().map(|t| t.notional.as_f64()).sum();
     let mut rows: Vec<TrancheSummary> = tranches
         .iter()
@@ -127,13 +125,14 @@ pub fn summarise(model: &Model, outcomes: &Outcomes) -> Vec<TrancheSummary> {
                 tranche.notional,
                 (attachment, detachment),
                 columns,
+                weights,
             );
             let timely = (!tranche.deferrable)
                 .then(|| outcomes.timely.get(t))
                 .flatten();
             set_timely(
                 &mut row,
-                timely_interest(&columns.loss, timely, &model.calendar),
+                timely_interest(&columns.loss, timely, &model.calendar, weights),
             );
             row
         })
@@ -148,6 +147,7 @@ pub fn summarise(model: &Model, outcomes: &Outcomes) -> Vec<TrancheSummary> {
             g.cap,
             (0.0, detachment),
             columns,
+            weights,
         ));
     }
     rows
@@ -169,18 +169,21 @@ fn summarise_tranche(
     notional: Money,
     (attachment, detachment): (f64, f64),
     columns: &TrancheColumns,
+    weights: Weights,
 ) -> TrancheSummary {
-    let loss = estimate(&columns.loss);
-    let prob_loss = exceedance(&columns.loss, 0.0);
-    let losses = sorted(&columns.loss);
-    let es = expected_shortfall_estimate(&losses, ES_LEVEL);
-    let irr = estimate(&columns.irr);
-    let irrs = sorted(&columns.irr);
-    let moic = estimate(&columns.moic);
-    let wal = estimate(&columns.wal_years);
-    let interest_loss = estimate(&columns.deferred_interest_loss);
-    let pv = estimate(&columns.pv_loss);
-    let prob_pv = exceedance_defined(&columns.pv_loss);
+    let loss = weights.mean(&columns.loss);
+    let prob_loss = weights.exceedance(&columns.loss, 0.0);
+    let losses = weights.sorted(&columns.loss);
+    let es = losses
+        .expected_shortfall(ES_LEVEL)
+        .unwrap_or_else(|| expected_shortfall_estimate(&losses.values, ES_LEVEL));
+    let irr = weights.ratio_mean(&columns.irr);
+    let irrs = weights.sorted(&columns.irr);
+    let moic = weights.ratio_mean(&columns.moic);
+    let wal = weights.ratio_mean(&columns.wal_years);
+    let interest_loss = weights.mean(&columns.deferred_interest_loss);
+    let pv = weights.mean(&columns.pv_loss);
+    let prob_pv = exceedance_defined(&columns.pv_loss, weights);
     TrancheSummary {
         tranche: name.to_owned(),
         class,
@@ -191,16 +194,16 @@ fn summarise_tranche(
         expected_loss_se: loss.se,
         prob_loss: prob_loss.mean,
         prob_loss_se: prob_loss.se,
-        loss_p50: quantile(&losses, 0.5),
-        loss_p90: quantile(&losses, 0.9),
-        loss_p99: quantile(&losses, 0.99),
-        loss_p999: quantile(&losses, 0.999),
+        loss_p50: losses.loss_quantile(0.5),
+        loss_p90: losses.loss_quantile(0.9),
+        loss_p99: losses.loss_quantile(0.99),
+        loss_p999: losses.loss_quantile(0.999),
         es_99: es.mean,
         irr_mean: irr.mean,
         irr_mean_se: irr.se,
-        irr_p05: quantile(&irrs, 0.05),
-        irr_p50: quantile(&irrs, 0.5),
-        irr_p95: quantile(&irrs, 0.95),
+        irr_p05: irrs.irr_quantile(0.05),
+        irr_p50: irrs.irr_quantile(0.5),
+        irr_p95: irrs.irr_quantile(0.95),
         moic_mean: moic.mean,
         moic_mean_se: moic.se,
         wal_years: wal.mean,
@@ -226,7 +229,7 @@ fn summarise_tranche(
 
 /// Share of the defined (not NaN) values above 0, with its standard error;
 /// NaN when none is defined (the guarantee's present-value loss).
-fn exceedance_defined(values: &[f64]) -> super::Estimate {
+fn exceedance_defined(values: &[f64], weights: Weights) -> super::Estimate {
     let indicators: Vec<f64> = values
         .iter()
         .map(|&v| match v {
@@ -235,7 +238,7 @@ fn exceedance_defined(values: &[f64]) -> super::Estimate {
             _ => 0.0,
         })
         .collect();
-    estimate(&indicators)
+    weights.mean(&indicators)
 }
 
 /// The mean loss over the paths that lose: `expected / probability`; NaN

@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use super::{Estimate, estimate};
+use super::{Estimate, Weights};
 use crate::model::Calendar;
 
 /// Per path, a tranche's timely-interest record.
@@ -40,6 +40,7 @@ pub fn timely_interest(
     losses: &[f64],
     timely: Option<&TimelyColumns>,
     calendar: &Calendar,
+    weights: Weights,
 ) -> TimelyInterest {
     let Some(timely) = timely else {
         let defaulted: Vec<f64> = losses
@@ -50,7 +51,7 @@ pub fn timely_interest(
             prob_interest_shortfall: None,
             first_shortfall_years: None,
             interest_shortfall_mean: None,
-            prob_default: estimate(&defaulted),
+            prob_default: weights.mean(&defaulted),
         };
     };
     let hit: Vec<f64> = timely
@@ -63,16 +64,20 @@ pub fn timely_interest(
         .zip(&timely.first_shortfall)
         .map(|(&l, &k)| f64::from(u8::from(l > 0.0 || k > 0)))
         .collect();
+    // Defined on the paths with a shortfall only (NaN elsewhere, which
+    // every mean skips).
     let firsts: Vec<f64> = timely
         .first_shortfall
         .iter()
-        .filter(|&&k| k > 0)
-        .map(|&k| calendar.years_from_start(k as usize))
+        .map(|&k| match k {
+            0 => f64::NAN,
+            k => calendar.years_from_start(k as usize),
+        })
         .collect();
     TimelyInterest {
-        prob_interest_shortfall: Some(estimate(&hit)),
-        first_shortfall_years: Some(estimate(&firsts).mean),
-        interest_shortfall_mean: Some(estimate(&timely.missed)),
-        prob_default: estimate(&defaulted),
+        prob_interest_shortfall: Some(weights.mean(&hit)),
+        first_shortfall_years: Some(weights.ratio_mean(&firsts).mean),
+        interest_shortfall_mean: Some(weights.mean(&timely.missed)),
+        prob_default: weights.mean(&defaulted),
     }
 }

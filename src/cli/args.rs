@@ -115,6 +115,16 @@ pub struct RunArgs {
     /// out/<facility>-parts) for `blendsim merge` (docs/scale-out.md).
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
+    /// How paths are sampled (default: the facility file's
+    /// simulation.sampling, else plain): `importance` shifts the systematic
+    /// factors towards --importance-tranche's losses and weights every path
+    /// by its likelihood ratio (docs/model.md).
+    #[arg(long, value_enum)]
+    pub sampling: Option<SamplingArg>,
+    /// The tranche importance sampling aims at (default: the facility
+    /// file's simulation.importance_tranche, else the most senior).
+    #[arg(long, value_name = "TRANCHE")]
+    pub importance_tranche: Option<String>,
 }
 
 /// Arguments of `blendsim merge`.
@@ -137,6 +147,15 @@ pub struct MergeArgs {
     /// How the summary is printed: a table, or JSON for scripts.
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
+}
+
+/// How `run` samples its paths.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SamplingArg {
+    /// Plain Monte Carlo.
+    Plain,
+    /// Importance sampling of the systematic factors.
+    Importance,
 }
 
 /// Output format of `run`'s summary.

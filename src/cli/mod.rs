@@ -54,6 +54,25 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Refuses a facility that asks for importance sampling in a command that
+/// does not weight its results yet (exit 2, naming the file and field).
+pub fn refuse_importance(
+    loaded: &blendsim::spec::LoadedFacility,
+    facility: &Path,
+    command: &str,
+) -> anyhow::Result<()> {
+    if loaded.spec.simulation.sampling == Some(blendsim::spec::Sampling::Importance) {
+        return Err(BadInput(format!(
+            "{}: simulation.sampling = \"importance\" is not supported by `blendsim {command}` yet \
+             (its results are not weighted); remove it or set it to \"plain\", and use \
+             `blendsim run --sampling importance` for the base case",
+            facility.display()
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 /// Writes to stdout; a closed pipe (`blendsim run ... | head`) ends the
 /// output quietly instead of panicking.
 pub fn emit(text: &str) -> anyhow::Result<()> {

@@ -16,10 +16,10 @@ use blendsim::pipeline::{
 };
 use blendsim::precision::{Precision, PrecisionTarget};
 use blendsim::report::{summary_table, tornado_cost};
-use blendsim::spec::{BASE, LoadOptions, LoadedFacility, ScenarioSpec, load_facility};
+use blendsim::spec::{BASE, LoadOptions, LoadedFacility, Sampling, ScenarioSpec, load_facility};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle};
 
-use super::args::{Format, RatingBasisArg, RunArgs, SimulationArgs};
+use super::args::{Format, RatingBasisArg, RunArgs, SamplingArg, SimulationArgs};
 use super::validate::print_warnings;
 use super::{BadInput, emit};
 
@@ -60,6 +60,7 @@ impl Plan {
         let table = loaded.spec.implied_rating.clone();
         let rating = RatingBenchmark::new(table, rating_basis(args.rating_basis))
             .map_err(|e| BadInput(format!("--rating-basis expected-loss: {e}")))?;
+        let chosen = sampling(&args, &loaded);
         let request = RunRequest {
             scenarios: select_scenarios(&args.scenario, &loaded.scenarios)?,
             settings,
@@ -74,6 +75,7 @@ impl Plan {
             tornado_paths: args.tornado_paths,
             block_paths: args.block_paths,
             precision,
+            sampling: chosen,
             loaded,
         };
         Ok(Plan {
@@ -132,6 +134,18 @@ fn max_paths_error(error: anyhow::Error, targets: bool) -> anyhow::Error {
     }
 }
 
+/// The sampling asked for: the command line, else the facility file.
+fn sampling(args: &RunArgs, loaded: &LoadedFacility) -> (Sampling, Option<String>) {
+    let defaults = &loaded.spec.simulation;
+    let sampling = match args.sampling {
+        Some(SamplingArg::Plain) => Sampling::Plain,
+        Some(SamplingArg::Importance) => Sampling::Importance,
+        None => defaults.sampling.unwrap_or_default(),
+    };
+    let tranche = (args.importance_tranche.clone()).or_else(|| defaults.importance_tranche.clone());
+    (sampling, tranche)
+}
+
 fn rating_basis(arg: RatingBasisArg) -> RatingBasis {
     match arg {
         RatingBasisArg::DefaultProbability => RatingBasis::DefaultProbability,
@@ -151,7 +165,7 @@ pub fn resolve_settings(
         seed,
         threads,
     } = *args;
-    let defaults = loaded.spec.simulation;
+    let defaults = &loaded.spec.simulation;
     let paths = paths.or(defaults.paths).unwrap_or(DEFAULT_PATHS);
     if paths == 0 {
         return Err(BadInput("--paths must be at least 1".into()).into());
@@ -338,8 +352,12 @@ fn single_run_text(run: &ScenarioRun, out: &Path) -> String {
         .iter()
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();
+    let memo = match run.pack.importance {
+        None => "Open report.html for the committee memo; docs/outputs.md",
+        Some(_) => "docs/outputs.md",
+    };
     text += &format!(
-        "Wrote into {}: {}.\nOpen report.html for the committee memo; docs/outputs.md describes every column.\n",
+        "Wrote into {}: {}.\n{memo} describes every column.\n",
         out.display(),
         names.join(", ")
     );

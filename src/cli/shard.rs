@@ -35,6 +35,14 @@ pub fn run_shard(args: RunArgs, text: &str) -> Result<()> {
     };
     let plan = Plan::resolve(args)?;
     let request = &plan.request;
+    if request.sampling.0 == blendsim::spec::Sampling::Importance {
+        return Err(BadInput(
+            "--shard with importance sampling (--sampling importance or simulation.sampling) is \
+             not supported yet: a part does not record the sampling law; run on one machine"
+                .into(),
+        )
+        .into());
+    }
     let paths = request.settings.paths;
     if shard.count > paths {
         return Err(BadInput(format!(

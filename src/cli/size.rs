@@ -26,6 +26,7 @@ pub fn size(args: SizeArgs) -> Result<()> {
             allow_breaches: args.allow_breaches,
         },
     )?;
+    super::refuse_importance(&loaded, &args.facility, "size")?;
     if !args.output.quiet {
         print_warnings(&loaded);
     }

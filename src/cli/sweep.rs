@@ -24,6 +24,7 @@ pub fn sweep(args: SweepArgs) -> Result<()> {
             allow_breaches: false,
         },
     )?;
+    super::refuse_importance(&loaded, &args.facility, "sweep")?;
     if !args.output.quiet {
         print_warnings(&loaded);
     }

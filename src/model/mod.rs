@@ -9,6 +9,7 @@ mod calendar;
 mod copula;
 mod default_curve;
 mod factors;
+mod importance;
 mod liabilities;
 mod loan;
 mod normal;
@@ -21,6 +22,7 @@ pub use calendar::{Calendar, year_fraction};
 pub use copula::{LatentLaw, NORMAL_LIMIT_DOF, student_t_quantile};
 pub use default_curve::{CurveError, DefaultCurve};
 pub use factors::{FactorLoadings, FactorNames};
+pub use importance::FactorShift;
 pub use liabilities::*;
 pub use loan::{LoanModel, LoanRisk};
 pub use normal::{standard_normal_cdf, standard_normal_quantile};
@@ -144,6 +146,9 @@ pub struct PoolModel {
     pub notional: Money,
     /// Sponsors acquired by PRC-linked entities (`[nexus_events]`).
     pub acquisitions: Option<AcquisitionModel>,
+    /// The factors' sampling law under importance sampling (`None`: plain
+    /// Monte Carlo, every path's likelihood ratio 1).
+    pub importance: Option<FactorShift>,
 }
 
 /// Pool amounts per period, indexed 0..=K (index 0, the closing date, is 0).

@@ -92,6 +92,7 @@ pub fn compile_pool(
             .map(|k| calendar.period_after_months(k, lag))
             .collect(),
         acquisitions: super::acquisitions::compile_acquisitions(spec, scenario, calendar),
+        importance: None,
     })
 }
 

@@ -19,12 +19,20 @@ pub fn summary_json(run: &RunReport<'_>) -> Value {
             value
         })
         .collect();
-    json!({
+    let mut value = json!({
         "facility": run.model.name,
         "currency": run.model.currency.code,
         "paths": run.manifest.paths,
         "seed": run.manifest.seed,
         "tranches": tranches,
-        "facility_metrics": run.pack.facility,
-    })
+        // Not weighted yet under importance sampling: left out.
+        "facility_metrics": match &run.pack.importance {
+            None => json!(run.pack.facility),
+            Some(_) => Value::Null,
+        },
+    });
+    if let Some(importance) = &run.pack.importance {
+        value["importance"] = json!(importance);
+    }
+    value
 }

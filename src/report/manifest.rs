@@ -48,6 +48,10 @@ pub struct Manifest {
     /// stopped and each target's standing; absent for a fixed run.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub precision: Option<crate::precision::PrecisionOutcome>,
+    /// With importance sampling: the shift, the weights and the files not
+    /// written; absent for plain sampling.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub importance: Option<crate::aggregate::ImportanceSummary>,
 }
 
 /// Writes run.json.

@@ -63,6 +63,20 @@ pub fn summary_table(
         "{} paths; EL in basis points of each tranche's notional, other losses and rates in percent.",
         format::count(paths)
     );
+    if let Some(importance) = &pack.importance {
+        let _ = writeln!(
+            table,
+            "Importance sampling aimed at {}: likelihood ratios average {:.3} (+-{:.3}), \
+             {:.0} effective paths. Not weighted yet, so not reported: {}.",
+            importance.tranche,
+            importance.weight_mean.mean,
+            importance.weight_mean.se,
+            importance.effective_paths,
+            importance.not_written.join(", "),
+        );
+        let _ = writeln!(table, "{}", ratings_note(&pack.rating_benchmark));
+        return table;
+    }
     let f = &pack.facility;
     let code = &currency.code;
     let _ = if f.mobilisation_ratio.is_nan() {

@@ -17,7 +17,9 @@ pub use rng::path_rng;
 use rand::RngExt;
 use rand_distr::{ChiSquared, StandardNormal};
 
-use crate::model::{FactorLoadings, LatentLaw, LoanModel, PoolModel, standard_normal_cdf};
+use crate::model::{
+    FactorLoadings, FactorShift, LatentLaw, LoanModel, PoolModel, standard_normal_cdf,
+};
 use crate::money::Money;
 
 /// Reusable per-thread buffers for factor draws.
@@ -29,6 +31,34 @@ pub struct FactorDraws {
     regions: Vec<f64>,
     /// `1 / sqrt(W / dof)` for the Student t copula, 1 for the Gaussian.
     scale: f64,
+    /// Log likelihood ratio of the path's factor draws under importance
+    /// sampling (0 under plain sampling).
+    log_weight: f64,
+}
+
+impl FactorDraws {
+    /// The path's likelihood ratio: the density of its factor draws under
+    /// the model over their density under the sampling law (1 under plain
+    /// sampling).
+    pub fn weight(&self) -> f64 {
+        self.log_weight.exp()
+    }
+
+    /// The factor values drawn (after any shift), in draw order: global,
+    /// minerals, countries, regions.
+    pub fn point(&self) -> Vec<f64> {
+        std::iter::once(self.global)
+            .chain(self.minerals.iter().copied())
+            .chain(self.countries.iter().copied())
+            .chain(self.regions.iter().copied())
+            .collect()
+    }
+
+    /// The t copula's chi-square variable W over its degrees of freedom,
+    /// `1 / scale^2` (1 for the Gaussian copula).
+    pub fn mixing_ratio(&self) -> f64 {
+        1.0 / (self.scale * self.scale)
+    }
 }
 
 fn refill_normals(rng: &mut impl RngExt, values: &mut Vec<f64>, count: usize) {
@@ -61,6 +91,12 @@ impl<'m> PoolSimulator<'m> {
         }
     }
 
+    /// Whether paths are drawn by importance sampling (each then carries
+    /// its likelihood ratio, [`FactorDraws::weight`]).
+    pub fn is_importance(&self) -> bool {
+        self.pool.importance.is_some()
+    }
+
     /// An empty path with buffers sized for this pool.
     pub fn new_path(&self) -> PoolPath {
         PoolPath::for_schedule(&self.pool.performing)
@@ -91,10 +127,19 @@ impl<'m> PoolSimulator<'m> {
         refill_normals(rng, &mut draws.minerals, names.minerals.len());
         refill_normals(rng, &mut draws.countries, names.countries.len());
         refill_normals(rng, &mut draws.regions, names.regions.len());
+        if let Some(shift) = &self.pool.importance {
+            draws.log_weight = shift_factors(shift, draws);
+        }
         self.hold_fixed_factors(draws);
         draws.scale = match self.mixing {
             Some(chi_square) => {
-                let w: f64 = rng.sample(chi_square);
+                let mut w: f64 = rng.sample(chi_square);
+                if let Some(shift) = &self.pool.importance {
+                    // The same draw, divided by lambda: a smaller mixing
+                    // variable, i.e. fatter tails, with its likelihood ratio.
+                    draws.log_weight += shift.mixing_log_ratio(w, self.dof);
+                    w /= shift.mixing_scale;
+                }
                 // W > 0 almost surely; a zero draw would mean an infinite
                 // scale, so it is floored at the smallest positive float.
                 (self.dof / w.max(f64::MIN_POSITIVE)).sqrt()
@@ -185,6 +230,18 @@ impl<'m> PoolSimulator<'m> {
             out.apply_default(&self.pool.loans[event.loan], &event);
         }
     }
+}
+
+/// Shifts the drawn factors by the importance-sampling means and returns
+/// their log likelihood ratio `-mu'z - |mu|^2 / 2` (z the standard draws).
+fn shift_factors(shift: &FactorShift, draws: &mut FactorDraws) -> f64 {
+    let mut global = [draws.global];
+    let log = FactorShift::shift(&[shift.global], &mut global)
+        + FactorShift::shift(&shift.minerals, &mut draws.minerals)
+        + FactorShift::shift(&shift.countries, &mut draws.countries)
+        + FactorShift::shift(&shift.regions, &mut draws.regions);
+    draws.global = global[0];
+    log + shift.log_constant()
 }
 
 /// The systematic part of a loan's latent variable (before the t copula's

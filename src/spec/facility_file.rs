@@ -24,7 +24,7 @@ use super::types::{
     PaymentFrequency, PdCurve, RatingTable, RiskSpec, SimulationDefaults, TrancheSpec,
 };
 use super::waterfall_file::{RawGuarantee, RawWaterfall};
-use super::words::{CLASSES, COPULAS, CopulaKind, DAY_COUNTS, FREQUENCIES, FUNDINGS};
+use super::words::{CLASSES, COPULAS, CopulaKind, DAY_COUNTS, FREQUENCIES, FUNDINGS, SAMPLINGS};
 
 /// Top level of `facility.toml`.
 #[derive(Debug, Deserialize)]
@@ -67,6 +67,8 @@ struct RawImpliedRating {
 struct RawSimulation {
     paths: Option<i64>,
     seed: Option<i64>,
+    sampling: Option<String>,
+    importance_tranche: Option<String>,
 }
 
 /// `[risk]`.
@@ -518,6 +520,8 @@ impl Reader {
         SimulationDefaults {
             paths: self.integer("simulation.paths", raw.paths),
             seed: self.integer("simulation.seed", raw.seed),
+            sampling: self.choice("simulation.sampling", raw.sampling, SAMPLINGS),
+            importance_tranche: raw.importance_tranche,
         }
     }
 }

@@ -296,12 +296,29 @@ pub struct NexusShareRule {
 }
 
 /// Run defaults stored in the facility file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
 pub struct SimulationDefaults {
     /// Number of Monte Carlo paths.
     pub paths: Option<u64>,
     /// Seed of the random streams.
     pub seed: Option<u64>,
+    /// How paths are sampled (`simulation.sampling`).
+    pub sampling: Option<Sampling>,
+    /// The tranche importance sampling aims at
+    /// (`simulation.importance_tranche`; default the most senior).
+    pub importance_tranche: Option<String>,
+}
+
+/// How a run samples its paths (docs/model.md, "Importance sampling").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sampling {
+    /// Plain Monte Carlo: every path weight 1.
+    #[default]
+    Plain,
+    /// The systematic factors shifted towards a tranche's losses, each path
+    /// weighted by its likelihood ratio.
+    Importance,
 }
 
 /// Segment of the critical-minerals value chain.

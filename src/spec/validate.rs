@@ -234,6 +234,20 @@ fn check_facility(spec: &FacilitySpec, c: &mut Checks) {
             )
         }),
     );
+    if let Some(name) = &spec.simulation.importance_tranche {
+        let known = spec.tranches.iter().any(|t| &t.name == name);
+        let names: Vec<&str> = spec.tranches.iter().map(|t| t.name.as_str()).collect();
+        c.facility(
+            "simulation.importance_tranche",
+            false,
+            known.then_some(()).ok_or_else(|| {
+                format!(
+                    "no tranche is named {name:?}; expected one of {}",
+                    names.join(", ")
+                )
+            }),
+        );
+    }
 }
 
 fn check_tranches(spec: &FacilitySpec, c: &mut Checks) {

@@ -1,6 +1,8 @@
 //! The words accepted for enumerated fields, shared by both input files.
 
-use super::types::{Amortization, DayCount, Funding, PaymentFrequency, Segment, TrancheClass};
+use super::types::{
+    Amortization, DayCount, Funding, PaymentFrequency, Sampling, Segment, TrancheClass,
+};
 
 /// Accepted spellings of `payment_frequency`.
 pub const FREQUENCIES: &[(&str, PaymentFrequency)] = &[
@@ -22,6 +24,12 @@ pub const CLASSES: &[(&str, TrancheClass)] = &[
     ("senior", TrancheClass::Senior),
     ("mezzanine", TrancheClass::Mezzanine),
     ("first_loss", TrancheClass::FirstLoss),
+];
+
+/// Accepted spellings of `simulation.sampling`.
+pub const SAMPLINGS: &[(&str, Sampling)] = &[
+    ("plain", Sampling::Plain),
+    ("importance", Sampling::Importance),
 ];
 
 /// Accepted spellings of a tranche's `funding`.
