@@ -20,11 +20,16 @@ use crate::engine::{PilotPath, pilot_paths};
 use crate::model::{FactorShift, Model};
 
 /// Pilot paths per round.
-pub const PILOT_PATHS: usize = 2_000;
+pub const PILOT_PATHS: usize = 5_000;
 /// Share of the pilot paths kept as the elite.
 pub const ELITE: f64 = 0.1;
 /// Most rounds of the search.
 pub const MAX_ROUNDS: usize = 10;
+/// Largest scale of the chi-square variable: its likelihood ratio grows
+/// like `exp((lambda - 1) W / 2)`, whose second moment under the sampling
+/// law, `E[exp((lambda - 1) W / 2)]` under the chi-square, is finite only
+/// for lambda < 2; 1.5 keeps the weights' variance finite with a margin.
+pub const MAX_MIXING_SCALE: f64 = 1.5;
 /// Rounds once the tranche's losses are the elite.
 const FINAL_ROUNDS: usize = 2;
 
@@ -127,9 +132,10 @@ fn next_shift(model: &Model, name: &str, pilots: &[PilotPath]) -> Option<(Factor
         .iter()
         .map(|s| s.value() / total)
         .collect();
-    // The sampled W has mean dof / lambda: lambda puts it at the elite's.
+    // The sampled W has mean dof / lambda: lambda puts it at the elite's,
+    // up to MAX_MIXING_SCALE.
     let lambda = match model.pool.latent.dof() {
-        Some(_) => total / sums[dimension].value(),
+        Some(_) => (total / sums[dimension].value()).min(MAX_MIXING_SCALE),
         None => 1.0,
     };
     Some((

@@ -23,6 +23,7 @@ mod docs_outputs;
 mod extreme_inputs;
 mod funding;
 mod hand_checked;
+mod importance;
 mod loss_measures;
 mod monotonicity;
 mod mutated_inputs;
