@@ -113,12 +113,16 @@ fn flagship_senior_is_five_times_more_precise() {
     }
 }
 
+/// Loans, PD, correlation, recovery, tranche cuts and reference ELs (most
+/// junior first).
+type ReferencePool = (usize, f64, f64, f64, &'static [f64], &'static [f64]);
+
 /// References section 1's pools: the weighted EL of every tranche is the
 /// reference value within 4 SEs (plus 1e-4 for the quadrature, as in
 /// validation_references.rs), with the senior's far tighter than plain.
 #[test]
 fn reference_pools_match_their_exact_values() {
-    let cases: [(usize, f64, f64, f64, &[f64], &[f64]); 2] = [
+    let cases: [ReferencePool; 2] = [
         (
             100,
             0.048770575,
