@@ -316,7 +316,7 @@ pub fn pilot_paths(model: &Model, seed: u64, tranche: usize, count: usize) -> Ve
     let mut pilots = Vec::with_capacity(count);
     map_in_order(
         count,
-        || Worker::new(model, &simulator, &totals),
+        || Worker::new(model, &simulator, &totals, true),
         |worker, j| {
             let outcome = worker.run_path(model, &simulator, u64::MAX - j as u64);
             PilotPath {

@@ -64,16 +64,7 @@ pub fn summary_table(
         format::count(paths)
     );
     if let Some(importance) = &pack.importance {
-        let _ = writeln!(
-            table,
-            "Importance sampling aimed at {}: likelihood ratios average {:.3} (+-{:.3}), \
-             {:.0} effective paths. Not weighted yet, so not reported: {}.",
-            importance.tranche,
-            importance.weight_mean.mean,
-            importance.weight_mean.se,
-            importance.effective_paths,
-            importance.not_written.join(", "),
-        );
+        table.push_str(&importance_note(importance));
         let _ = writeln!(table, "{}", ratings_note(&pack.rating_benchmark));
         return table;
     }
@@ -109,6 +100,19 @@ pub fn tornado_cost(tornado: &Tornado) -> String {
         format::count(tornado.paths),
         format::percent_with(tornado.share_of_run(), 0),
         format::grouped(tornado.seconds, 1),
+    )
+}
+
+/// What an importance-sampled run's weights were, and what it leaves out.
+fn importance_note(importance: &crate::aggregate::ImportanceSummary) -> String {
+    format!(
+        "Importance sampling aimed at {}: likelihood ratios average {} (+-{}), \
+         {} effective paths. Not weighted yet, so not reported: {}.\n",
+        importance.tranche,
+        format::grouped(importance.weight_mean.mean, 3),
+        format::grouped(importance.weight_mean.se, 3),
+        format::grouped(importance.effective_paths, 0),
+        importance.not_written.join(", "),
     )
 }
 
