@@ -89,6 +89,7 @@ pub fn merge(args: MergeArgs) -> Result<()> {
         return Err(BadInput("--threads must be at least 1".into()).into());
     }
     let files = part_files(&args.parts)?;
+    refuse_out_holding_parts(&args.out, &files)?;
     let mut parts = Vec::with_capacity(files.len());
     for file in files {
         let part = read_part(&file)?;
@@ -107,6 +108,27 @@ pub fn merge(args: MergeArgs) -> Result<()> {
     let bar = Bar::new(plan.quiet);
     let outcome = pipeline::merge(&plan.request, parts, &bar).map_err(flag_error)?;
     print_results(&plan, &outcome)
+}
+
+/// Publishing replaces the whole output folder, so an `--out` that holds
+/// a part (e.g. `merge parts --out parts`) would delete the parts the
+/// merge reads: refused before anything is read.
+fn refuse_out_holding_parts(out: &std::path::Path, files: &[PathBuf]) -> Result<(), BadInput> {
+    let Ok(out_real) = out.canonicalize() else {
+        // A folder that does not exist yet holds no part.
+        return Ok(());
+    };
+    for file in files {
+        if file.canonicalize().is_ok_and(|f| f.starts_with(&out_real)) {
+            return Err(BadInput(format!(
+                "--out {} holds the part {}: the merge replaces that folder with the pack; \
+                 write the pack to another folder",
+                out.display(),
+                file.display()
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The part files named: files as given, folders as every `*.bsp` file

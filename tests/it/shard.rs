@@ -231,6 +231,37 @@ fn the_base_case_alone_merges_from_parts_named_one_by_one() {
     assert_same_pack(&single, &merged);
 }
 
+/// `merge parts --out parts` would replace the parts with the pack: it is
+/// refused with exit 2 before anything is read, and the parts stay.
+#[test]
+fn a_merge_into_the_folder_of_its_parts_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let parts = dir.path().join("parts");
+    let args = [
+        QUICKSTART,
+        "--paths",
+        "400",
+        "--seed",
+        "4",
+        "--threads",
+        "1",
+    ];
+    run_shards(&args, 2, &parts);
+    for named in [parts.clone(), parts.join("part-0-of-2.bsp")] {
+        let output = blendsim()
+            .args(["merge", "--quiet", "--out"])
+            .arg(&parts)
+            .arg(&named)
+            .assert()
+            .code(2);
+        let stderr = String::from_utf8(output.get_output().stderr.clone()).unwrap();
+        assert!(stderr.contains("holds the part"), "{stderr}");
+        assert!(stderr.contains("part-0-of-2.bsp"), "{stderr}");
+    }
+    assert!(parts.join("part-0-of-2.bsp").is_file());
+    assert!(parts.join("part-1-of-2.bsp").is_file());
+}
+
 /// A merge of `parts` that must fail with exit 2, its message naming
 /// `culprit` and saying `why`.
 fn assert_refused(parts: &[PathBuf], culprit: &Path, why: &str) {
