@@ -107,12 +107,15 @@ pub fn tornado_cost(tornado: &Tornado) -> String {
 fn importance_note(importance: &crate::aggregate::ImportanceSummary) -> String {
     format!(
         "Importance sampling aimed at {}: likelihood ratios average {} (+-{}), \
-         {} effective paths. Not weighted yet, so not reported: {}.\n",
+         {} effective paths. Not weighted yet, so not reported: {}.\n\
+         The shift serves {}: the other tranches' figures, their IRRs and multiples above all, \
+         rest on few effective paths; read them from a plain run (docs/validation.md).\n",
         importance.tranche,
         format::grouped(importance.weight_mean.mean, 3),
         format::grouped(importance.weight_mean.se, 3),
         format::grouped(importance.effective_paths, 0),
         importance.not_written.join(", "),
+        importance.tranche,
     )
 }
 

@@ -244,6 +244,11 @@ fn the_command_line_writes_only_weighted_files() {
         stdout.contains("Not weighted yet, so not reported: cashflows.csv"),
         "{stdout}"
     );
+    // A shift aimed at one tranche leaves the others imprecise: said.
+    assert!(
+        stdout.contains("The shift serves senior: the other tranches' figures"),
+        "{stdout}"
+    );
     assert_eq!(
         common::names_in(std::path::Path::new(folder)),
         [
