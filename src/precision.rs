@@ -65,6 +65,16 @@ impl PrecisionTarget {
     }
 }
 
+impl PrecisionTarget {
+    /// The largest standard error this target accepts for `estimate`.
+    fn allowed_se(&self, estimate: f64) -> f64 {
+        match self.precision {
+            Precision::Absolute => self.value,
+            Precision::Relative => self.value * estimate.abs(),
+        }
+    }
+}
+
 impl fmt::Display for PrecisionTarget {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let kind = match self.precision {
@@ -189,11 +199,7 @@ pub fn projected_paths(readings: &[TargetReading], paths: u64, block: u64, cap: 
     let block = block.max(1);
     let mut needed = paths.saturating_add(block) as f64;
     for reading in readings.iter().filter(|r| !r.met) {
-        let allowed = match reading.target.precision {
-            Precision::Absolute => reading.target.value,
-            Precision::Relative => reading.target.value * reading.estimate.abs(),
-        };
-        let ratio = reading.se / allowed;
+        let ratio = reading.se / reading.target.allowed_se(reading.estimate);
         if !ratio.is_finite() {
             return cap;
         }
@@ -243,10 +249,7 @@ fn read(
                     (e.value, e.se.unwrap_or(f64::NAN))
                 }
             };
-            let allowed = match target.precision {
-                Precision::Absolute => target.value,
-                Precision::Relative => target.value * estimate.abs(),
-            };
+            let allowed = target.allowed_se(estimate);
             TargetReading {
                 target: target.clone(),
                 estimate,

@@ -124,7 +124,18 @@ fn assert_same_pack(single: &Path, merged: &Path) {
     }
 }
 
-/// `run` with `args`, then `--shard k/shards` of the same into `parts`.
+/// `run` with `args` into `out`: the single run a merge must equal.
+fn run_single(args: &[&str], out: &Path) {
+    blendsim()
+        .arg("run")
+        .args(args)
+        .args(["--quiet", "--out"])
+        .arg(out)
+        .assert()
+        .success();
+}
+
+/// `run --shard k/shards` with `args`, for every k, into `parts`.
 fn run_shards(args: &[&str], shards: u64, parts: &Path) {
     for k in 0..shards {
         blendsim()
@@ -170,18 +181,12 @@ fn four_shards_merged_are_the_single_run() {
         "--threads",
         "2",
     ];
-    blendsim()
-        .arg("run")
-        .args(args)
-        .args(["--quiet", "--out"])
-        .arg(&single)
-        .assert()
-        .success();
+    run_single(&args, &single);
     run_shards(&args, 4, &parts);
     let names: Vec<PathBuf> = files_below(&parts);
     assert_eq!(names.len(), 4, "{names:?}");
-    // Three threads for the merge's own work: results do not depend on it,
-    // and run.json says what the merge used.
+    // The merge's own work (the tornado, traces) on two threads: results
+    // do not depend on it.
     let output = blendsim()
         .args(["merge", "--threads", "2", "--out"])
         .arg(&merged)
@@ -213,13 +218,7 @@ fn the_base_case_alone_merges_from_parts_named_one_by_one() {
         "--threads",
         "1",
     ];
-    blendsim()
-        .arg("run")
-        .args(args)
-        .args(["--quiet", "--out"])
-        .arg(&single)
-        .assert()
-        .success();
+    run_single(&args, &single);
     run_shards(&args, 3, &parts);
     // In any order: the merge sorts the parts by their paths.
     blendsim()
