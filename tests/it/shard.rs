@@ -487,20 +487,127 @@ fn the_slurm_scripts_run_the_job_lists_into_the_single_runs_pack() {
     }
     script("merge.sbatch", None);
     let single = dir.path().join("single");
+    run_single_batch_twin("1", &single);
+    assert_same_pack(&single, &jobs.join("packs/quickstart"));
+}
+
+/// The single run equal to the deploy tests' batch of the quickstart (3
+/// shards of 1,200 paths, seed 9), on `threads` threads (which run.json
+/// records).
+fn run_single_batch_twin(threads: &str, out: &Path) {
+    let args = ["--scenario", "all", "--paths", "1200", "--seed", "9"];
+    run_single(
+        &[&[QUICKSTART][..], &args, &["--threads", threads]].concat(),
+        out,
+    );
+}
+
+/// The shell command a Job manifest's container runs: the item under
+/// `args:` (a plain YAML scalar over several lines, which YAML folds into
+/// one line with spaces).
+fn container_command(manifest: &str) -> String {
+    let mut lines = manifest.lines().skip_while(|l| l.trim() != "args:");
+    let args_line = lines.next().expect("the manifest has an args: key");
+    let indent = |l: &str| l.len() - l.trim_start().len();
+    let command: Vec<&str> = lines
+        .take_while(|l| indent(l) > indent(args_line))
+        .map(|l| l.trim().trim_start_matches("- "))
+        .collect();
+    assert!(!command.is_empty(), "no command under args:\n{manifest}");
+    command.join(" ")
+}
+
+/// `key: N` in a manifest (the first such line).
+fn manifest_number(manifest: &str, key: &str) -> u64 {
+    let prefix = format!("{key}: ");
+    let line = manifest
+        .lines()
+        .map(str::trim)
+        .find(|l| l.starts_with(&prefix));
+    line.and_then(|l| l[prefix.len()..].parse().ok())
+        .unwrap_or_else(|| panic!("no {key} in\n{manifest}"))
+}
+
+/// deploy/kubernetes as a cluster would run it, with a stand-in `kubectl`
+/// that records what run.sh applies: run.sh sets the Indexed Job's
+/// completions to the job list's length, then each pod's command (with its
+/// JOB_COMPLETION_INDEX, in a working folder playing the shared volume at
+/// /work) and the merge Job's command run from the applied manifests, and
+/// the merged pack is the single run's.
+#[test]
+fn the_kubernetes_jobs_run_the_job_lists_into_the_single_runs_pack() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let dir = tempfile::tempdir().unwrap();
+    let work = dir.path().join("work");
+    std::fs::create_dir(&work).unwrap();
+    std::os::unix::fs::symlink(root.join("portfolios"), work.join("portfolios")).unwrap();
     blendsim()
+        .current_dir(&work)
         .args([
-            "run",
-            QUICKSTART,
-            "--scenario",
-            "all",
-            "--paths",
-            "1200",
-            "--seed",
-            "9",
+            "batch", QUICKSTART, "--shards", "3", "--paths", "1200", "--seed", "9",
         ])
-        .args(["--threads", "1", "--quiet", "--out"])
-        .arg(&single)
+        .args(["--quiet", "--out", "out/jobs"])
         .assert()
         .success();
-    assert_same_pack(&single, &jobs.join("packs/quickstart"));
+
+    // A kubectl that appends each applied manifest (from stdin or -f FILE)
+    // to applied.yaml, with a line between them, and lets `wait` succeed.
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).unwrap();
+    let applied = dir.path().join("applied.yaml");
+    let kubectl = bin.join("kubectl");
+    std::fs::write(
+        &kubectl,
+        format!(
+            "#!/bin/sh\nif [ \"$1\" = apply ]; then\n  if [ \"$3\" = - ]; then cat; else cat \"$3\"; fi \
+             >> '{0}'\n  echo '#---' >> '{0}'\nfi\n",
+            applied.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        &kubectl,
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let binary = assert_cmd::cargo::cargo_bin("blendsim");
+    let path = format!(
+        "{}:{}:{}",
+        bin.display(),
+        binary.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    Command::new("sh")
+        .arg(root.join("deploy/kubernetes/run.sh"))
+        .arg(work.join("out/jobs"))
+        .env("PATH", &path)
+        .assert()
+        .success();
+    let applied = std::fs::read_to_string(&applied).unwrap();
+    let manifests: Vec<&str> = applied.split("#---\n").filter(|m| !m.is_empty()).collect();
+    assert_eq!(manifests.len(), 2, "{applied}");
+    let (shards, merge) = (manifests[0], manifests[1]);
+    assert!(shards.contains("name: blendsim-shards"), "{shards}");
+    assert!(merge.contains("name: blendsim-merge"), "{merge}");
+    assert_eq!(manifest_number(shards, "completions"), 3);
+    assert_eq!(manifest_number(shards, "parallelism"), 3);
+
+    let pod = |manifest: &str, index: Option<u64>| {
+        let mut cmd = Command::new("sh");
+        cmd.current_dir(&work)
+            .args(["-c", &container_command(manifest)])
+            .env("PATH", &path);
+        if let Some(index) = index {
+            cmd.env("JOB_COMPLETION_INDEX", index.to_string());
+        }
+        cmd.assert().success();
+    };
+    for index in 0..3 {
+        pod(shards, Some(index));
+    }
+    pod(merge, None);
+    // The merge Job runs on two threads, which run.json records.
+    let single = dir.path().join("single");
+    run_single_batch_twin("2", &single);
+    assert_same_pack(&single, &work.join("out/jobs/packs/quickstart"));
 }
