@@ -19,9 +19,14 @@ const FLAGSHIP: &str = "portfolios/us-rok-critical-minerals/facility.toml";
 
 /// The facility benched: the flagship, or the file `BLENDSIM_BENCH_FACILITY`
 /// names (to time two builds on the same input when the flagship itself
-/// changed between them; docs/performance.md).
+/// changed between them; docs/performance.md). Relative paths are read
+/// from the repository root: cargo runs a bench in its package's folder,
+/// benches/, not where `cargo bench` was typed.
 fn facility() -> PathBuf {
-    std::env::var_os("BLENDSIM_BENCH_FACILITY").map_or_else(|| FLAGSHIP.into(), Into::into)
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    root.join(
+        std::env::var_os("BLENDSIM_BENCH_FACILITY").map_or_else(|| FLAGSHIP.into(), PathBuf::from),
+    )
 }
 
 const PATHS: u64 = 20_000;
