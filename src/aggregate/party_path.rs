@@ -3,6 +3,8 @@
 //! nominally and at the party's discount rates.
 
 use crate::model::Model;
+use std::mem::take;
+
 use crate::money::Money;
 use crate::waterfall::{IrrStarts, Ledger, TrancheOutcome, irr_net_of_funding_started};
 
@@ -85,10 +87,6 @@ pub fn party_outcomes(
     let mut out = Vec::with_capacity(n);
     for (p, party) in parties.parties.iter().enumerate() {
         let cells = p * width..(p + 1) * width;
-        let funded = &scratch.funded[cells.clone()];
-        let payout = &scratch.payout[cells.clone()];
-        let reimbursed = &scratch.reimbursed[cells.clone()];
-        let received = &scratch.received[cells];
         let (discount, grant_discount) = (&party.discount[..width], &party.grant_discount[..width]);
         let (flows, first) = (&mut scratch.flows[p], &mut scratch.first[p]);
         flows.clear();
@@ -104,27 +102,44 @@ pub fn party_outcomes(
             loss: 0.0,
             irr: f64::NAN,
         };
+        // Reading a cell zeroes it, so the buffers are all zero for the
+        // next path without clearing them.
+        let (funded, payout) = (
+            &mut scratch.funded[cells.clone()],
+            &mut scratch.payout[cells.clone()],
+        );
+        let reimbursed = &mut scratch.reimbursed[cells.clone()];
+        let received = &mut scratch.received[cells];
+        let paid_in = -(received[0].as_f64() - funded[0].as_f64());
         for k in 0..width {
-            let (funded, payout) = (funded[k], payout[k]);
-            let (paid, received) = (funded + payout, received[k]);
+            let (funded, payout) = (take(&mut funded[k]), take(&mut payout[k]));
+            let (received, reimbursed) = (take(&mut received[k]), take(&mut reimbursed[k]));
+            // A period with no cash adds zeros (every sum starts at +0, so
+            // adding +0 leaves it as it is): skipping it is exact.
+            if k > 0
+                && (funded, payout, received, reimbursed)
+                    == (Money::ZERO, Money::ZERO, Money::ZERO, Money::ZERO)
+            {
+                continue;
+            }
+            let paid = funded + payout;
             o.paid += paid;
             o.invested += funded;
             o.received += received;
             o.pv_paid += paid.as_f64() * discount[k];
             o.pv_received += received.as_f64() * discount[k];
             o.grant_cost += (paid.as_f64() - received.as_f64()) * grant_discount[k];
-            o.loss += (payout - reimbursed[k]).as_f64();
+            o.loss += (payout - reimbursed).as_f64();
             // Dated net cash for the IRR, unless it is a tranche's: what
             // it paid in at closing is the investment, later draws are
             // outflows on their dates.
             let net = received.as_f64() - funded.as_f64();
-            if k == 0 {
-                scratch.invested[p] = -net;
-            } else if net != 0.0 && party.only_tranche.is_none() {
+            if k > 0 && net != 0.0 && party.only_tranche.is_none() {
                 flows.push((model.calendar.years_from_start(k), net));
                 first.push(start[k]);
             }
         }
+        scratch.invested[p] = paid_in;
         o.invested += party.guaranteed;
         out.push(o);
     }
@@ -136,14 +151,17 @@ pub fn party_outcomes(
 fn split_cash(model: &Model, ledger: &Ledger, width: usize, scratch: &mut PartyScratch) {
     let parties = &model.parties;
     let cells = parties.parties.len() * width;
+    // The buffers are all zero between paths (reading them zeroes them).
     for column in [
         &mut scratch.funded,
         &mut scratch.payout,
         &mut scratch.reimbursed,
         &mut scratch.received,
     ] {
-        column.clear();
-        column.resize(cells, Money::ZERO);
+        if column.len() != cells {
+            column.clear();
+            column.resize(cells, Money::ZERO);
+        }
     }
     let (funded, received) = (&mut scratch.funded, &mut scratch.received);
     for (t, holders) in parties.tranche_holders.iter().enumerate() {

@@ -79,7 +79,18 @@ pub fn tranche_outcome_with(
     let mut present_value = 0.0;
     let mut discount = 1.0;
     flows.clear();
-    for k in 1..=periods {
+    // Periods after the last cash in or out add only zeros to every sum
+    // (each starts at +0 or a positive amount, and adding +0 leaves a sum
+    // as it is), so the loop stops there: the same sums to the bit.
+    let last = (1..=periods)
+        .rev()
+        .find(|&k| {
+            rows.cash(k) != Money::ZERO
+                || rows.funded[k] != Money::ZERO
+                || rows.principal[k] != Money::ZERO
+        })
+        .unwrap_or(0);
+    for k in 1..=last {
         let years = calendar.years_from_start(k);
         let cash = rows.cash(k).as_f64();
         let funded = rows.funded[k].as_f64();

@@ -209,3 +209,80 @@ fn the_funded_first_loss_costs_the_public_less_than_the_guarantee_in_pv() {
     assert!(guarantee.pv_cost.mean > 0.0);
     assert!(funded.cash_received > funded.cash_paid);
 }
+
+/// The flagship's parties and tranches on its first paths, each path's
+/// ledger re-simulated (`trace_path`): reusing one set of buffers from
+/// path to path gives the outcomes fresh buffers give (the split cash is
+/// zeroed as it is read, not cleared), and each tranche's present value,
+/// multiple and average life are those of a plain loop over every period
+/// (the outcome loop stops after the last cash, which adds only zeros).
+#[test]
+fn outcomes_with_buffers_reused_equal_fresh_ones() {
+    use blendsim::aggregate::{PartyScratch, party_outcomes};
+    use blendsim::engine::trace_path;
+    use blendsim::waterfall::{IrrWork, tranche_outcome, tranche_outcome_with};
+
+    let file = std::path::Path::new("portfolios/us-rok-critical-minerals/facility.toml");
+    let spec = load_facility(file, &LoadOptions::default())
+        .expect("loads")
+        .spec;
+    let model = Model::compile(&spec).expect("compiles");
+    let (mut reused, mut irr) = (PartyScratch::default(), IrrWork::default());
+    for path in 0..12 {
+        let ledger = trace_path(&model, 20270101, path).ledger;
+        let tranches: Vec<_> = (model.liabilities.tranches.iter().enumerate())
+            .map(|(t, tranche)| {
+                let o = tranche_outcome_with(tranche, t, &ledger, &model.calendar, &mut irr);
+                let fields = |o: &blendsim::waterfall::TrancheOutcome| {
+                    [
+                        o.loss,
+                        o.deferred_interest_loss,
+                        o.pv_loss,
+                        o.irr,
+                        o.moic,
+                        o.wal_years,
+                    ]
+                    .map(f64::to_bits)
+                };
+                let alone = tranche_outcome(tranche, t, &ledger, &model.calendar);
+                assert_eq!(fields(&o), fields(&alone));
+                let rows = ledger.tranche_rows(t);
+                let (mut received, mut principal, mut timed) = (0.0, 0.0, 0.0);
+                let mut paid_in = rows.funded[0].as_f64();
+                for k in 1..=ledger.periods() {
+                    received += rows.cash(k).as_f64();
+                    paid_in += rows.funded[k].as_f64();
+                    principal += rows.principal[k].as_f64();
+                    timed += rows.principal[k].as_f64() * model.calendar.years_from_start(k);
+                }
+                assert_eq!(o.moic.to_bits(), (received / paid_in).to_bits());
+                if principal > 0.0 {
+                    assert_eq!(o.wal_years.to_bits(), (timed / principal).to_bits());
+                } else {
+                    assert!(o.wal_years.is_nan());
+                }
+                o
+            })
+            .collect();
+        let again = party_outcomes(&model, &ledger, &tranches, &mut reused);
+        let fresh = party_outcomes(&model, &ledger, &tranches, &mut PartyScratch::default());
+        assert_eq!(again.len(), 6);
+        for (a, f) in again.iter().zip(&fresh) {
+            assert_eq!(
+                (a.paid, a.invested, a.received),
+                (f.paid, f.invested, f.received)
+            );
+            let bits = |o: &blendsim::aggregate::PartyOutcome| {
+                [o.pv_paid, o.pv_received, o.grant_cost, o.loss, o.irr].map(f64::to_bits)
+            };
+            assert_eq!(bits(a), bits(f));
+        }
+        // Money sums over parties equal the tranches' cash to the cent.
+        let paid: i64 = again.iter().map(|o| o.received.minor()).sum();
+        let cash: i64 = (0..3)
+            .flat_map(|t| (0..=ledger.periods()).map(move |k| (t, k)))
+            .map(|(t, k)| ledger.tranche_rows(t).cash(k).minor())
+            .sum();
+        assert_eq!(paid, cash);
+    }
+}
