@@ -133,6 +133,13 @@ fn public_money(pack: &CommitteePack, code: &str) -> String {
             format::percent(public.pv_cost_share.mean),
             format::percent(public.grant_element.mean),
         );
+        if public.pv_cost.mean < 0.0 {
+            lines.push_str(
+                "A negative PV cost is an expected gain at the public parties' own discount \
+                 rates, market risk unpriced; at market rates it can be a cost (docs/outputs.md, \
+                 \"PV cost\").\n",
+            );
+        }
     }
     let loss = pack.facility.public_expected_loss;
     let _ = writeln!(

@@ -412,14 +412,15 @@ fn pack_is_identical_for_any_thread_count() {
 /// stdout of `run` on the quickstart facility (2,000 paths) with `extra`
 /// arguments, writing into a temporary folder.
 fn run_stdout(extra: &[&str]) -> String {
+    run_stdout_of("portfolios/quickstart/facility.toml", extra)
+}
+
+/// stdout of `run` on `facility` (2,000 paths) with `extra` arguments,
+/// writing into a temporary folder.
+fn run_stdout_of(facility: &str, extra: &[&str]) -> String {
     let out = tempfile::tempdir().unwrap();
     let assert = blendsim()
-        .args([
-            "run",
-            "portfolios/quickstart/facility.toml",
-            "--paths",
-            "2000",
-        ])
+        .args(["run", facility, "--paths", "2000"])
         .args(extra)
         .arg("--out")
         .arg(out.path())
@@ -449,6 +450,29 @@ fn table_shows_ratings_mobilisation_and_public_loss() {
     let loss = (stdout.find("Expected public loss (undiscounted principal): USD "))
         .expect("an undiscounted loss line");
     assert!(pv_cost < loss, "{stdout}");
+    // The quickstart's public first loss earns more than it pays out at its
+    // own rate (as the flagship's does, docs/calibration.md, section 13):
+    // the terminal says what such a negative cost means.
+    let negative = "A negative PV cost is an expected gain at the public parties' own";
+    assert!(
+        stdout.contains("PV cost of public money: USD -"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(negative), "{stdout}");
+    // The guarantee's public side pays out more than it gets back: no such
+    // line.
+    let stdout = run_stdout_of(
+        "portfolios/us-rok-guarantee/facility.toml",
+        &["--tornado-paths", "0"],
+    );
+    let cost = stdout
+        .find("PV cost of public money: USD ")
+        .expect("a PV cost line");
+    assert!(
+        stdout[cost..].starts_with("PV cost of public money: USD 3"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(negative), "{stdout}");
     for file in [
         "facility.csv",
         "contributions.csv",
