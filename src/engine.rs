@@ -9,8 +9,8 @@ use crate::aggregate::{Outcomes, PartyScratch, PathDetail, PathOutcome, party_ou
 use crate::model::Model;
 use crate::simulate::{FactorDraws, PoolPath, PoolSimulator};
 use crate::waterfall::{
-    CashflowSums, IrrWork, Ledger, StepLog, guarantee_outcome, run_waterfall, run_waterfall_traced,
-    tranche_outcome_with,
+    CashflowSums, IrrWork, Ledger, StepLog, fixed_weight, guarantee_outcome, run_waterfall,
+    run_waterfall_traced, tranche_outcome_with,
 };
 
 /// How many paths to simulate and from which seed.
@@ -89,7 +89,8 @@ impl<'t> Worker<'t> {
                 skip: !irr,
                 ..IrrWork::default()
             },
-            cashflows: CashflowSums::new(&model.liabilities, model.calendar.periods()),
+            cashflows: CashflowSums::new(&model.liabilities, model.calendar.periods())
+                .weighted(simulator.is_importance()),
             totals,
         }
     }
@@ -97,7 +98,13 @@ impl<'t> Worker<'t> {
     fn run_path(&mut self, model: &Model, simulator: &PoolSimulator<'_>, path: u64) -> PathOutcome {
         simulator.simulate(path, &mut self.draws, &mut self.pool);
         run_waterfall(model, &self.pool, &mut self.ledger);
-        self.cashflows.add(&self.ledger, &self.pool);
+        let weight = simulator.is_importance().then(|| self.draws.weight());
+        match weight {
+            None => self.cashflows.add(&self.ledger, &self.pool),
+            Some(w) => self
+                .cashflows
+                .add_weighted(&self.ledger, &self.pool, fixed_weight(w)),
+        }
         let tranches: Vec<_> = model
             .liabilities
             .tranches
@@ -134,7 +141,7 @@ impl<'t> Worker<'t> {
                 .collect(),
             event_of_default: self.ledger.event_of_default().map_or(0, |k| k as u32),
             parties,
-            weight: simulator.is_importance().then(|| self.draws.weight()),
+            weight,
         }
     }
 }
@@ -238,10 +245,10 @@ impl<'m> Simulation<'m> {
             first,
             model,
             simulator: PoolSimulator::new(&model.pool, seed),
-            totals: Mutex::new(CashflowSums::new(
-                &model.liabilities,
-                model.calendar.periods(),
-            )),
+            totals: Mutex::new(
+                CashflowSums::new(&model.liabilities, model.calendar.periods())
+                    .weighted(model.pool.importance.is_some()),
+            ),
             outcomes,
             irr: true,
         }
@@ -309,10 +316,10 @@ pub struct PilotPath {
 /// for any number of threads.
 pub fn pilot_paths(model: &Model, seed: u64, tranche: usize, count: usize) -> Vec<PilotPath> {
     let simulator = PoolSimulator::new(&model.pool, seed);
-    let totals = Mutex::new(CashflowSums::new(
-        &model.liabilities,
-        model.calendar.periods(),
-    ));
+    let totals = Mutex::new(
+        CashflowSums::new(&model.liabilities, model.calendar.periods())
+            .weighted(model.pool.importance.is_some()),
+    );
     let mut pilots = Vec::with_capacity(count);
     map_in_order(
         count,

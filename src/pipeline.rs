@@ -495,9 +495,7 @@ fn run_scenario(
             source,
         })?;
     written.extend(traces);
-    if model.pool.importance.is_none() {
-        written.push(write_workbook(folder).map_err(reports_error)?);
-    }
+    written.push(write_workbook(folder).map_err(reports_error)?);
     let written: Vec<PathBuf> = written.iter().map(|p| staging.published_path(p)).collect();
     let mut json = summary_json(&report);
     json["files"] = written.iter().map(|p| p.display().to_string()).collect();
@@ -529,6 +527,8 @@ fn statistics(
 ) -> Result<(CommitteePack, Vec<CoverageSummary>), RunError> {
     let outcomes = &simulated.outcomes;
     let without = match &model.pool.acquisitions {
+        // nexus_impact.csv is not weighted yet (NOT_WEIGHTED).
+        Some(_) if outcomes.is_weighted() => None,
         None => None,
         Some(_) => Some(without_nexus_events(request, settings, model, simulated)?),
     };

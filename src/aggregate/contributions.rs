@@ -7,16 +7,22 @@
 //! weighted mean of *its* loss over the same paths, so contributions add up
 //! to the pool's ES. Ties in pool loss are broken by path index, so the
 //! tail set is deterministic.
+//!
+//! Under importance sampling the tail is the worst paths whose weights add
+//! up to `(1 - level) n` (the boundary path by the share it needs), each
+//! path's weight in the tail mean being `w_i / ((1 - level) n)`: the
+//! weighted ES of docs/model.md, "Importance sampling", of which the
+//! contributions are again a split. Expected losses are `(1/n) sum w x`.
 
-use super::{DetailColumns, Estimate};
+use super::{DetailColumns, Estimate, Weights};
 
 /// Tail level of the expected shortfall.
 pub const ES_LEVEL: f64 = 0.99;
 
 /// The tail paths of a run and their weights (summing to 1), with the tail
-/// size m = (1 - level) n.
+/// size m = (1 - level) n, and whether the paths were importance sampled.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TailWeights(Vec<(usize, f64)>, f64);
+pub struct TailWeights(Vec<(usize, f64)>, f64, bool);
 
 impl TailWeights {
     /// The worst `(1 - level) n` paths by `pool_loss`, each weighted `1/m`,
@@ -36,23 +42,78 @@ impl TailWeights {
             weights.push((order[n - whole - 1], fraction / tail));
         }
         weights.sort_by_key(|&(p, _)| p);
-        TailWeights(weights, tail)
+        TailWeights(weights, tail, false)
+    }
+
+    /// [`TailWeights::worst`] of paths with likelihood ratios `path_weights`:
+    /// the worst paths until their weights add up to `(1 - level) n`, each
+    /// weighted `w / m`, the boundary path by the share it needs.
+    pub fn worst_weighted(pool_loss: &[f64], path_weights: Weights, level: f64) -> Self {
+        let Weights::Importance(w) = path_weights else {
+            return Self::worst(pool_loss, level);
+        };
+        let n = pool_loss.len();
+        let mut order: Vec<usize> = (0..n).collect();
+        order.sort_by(|&a, &b| pool_loss[a].total_cmp(&pool_loss[b]).then(a.cmp(&b)));
+        let tail = (1.0 - level) * n as f64;
+        let (mut taken, mut weights) = (0.0, Vec::new());
+        for &path in order.iter().rev() {
+            if taken >= tail {
+                break;
+            }
+            let share = w[path].min(tail - taken);
+            weights.push((path, share / tail));
+            taken += share;
+        }
+        weights.sort_by_key(|&(p, _)| p);
+        TailWeights(weights, tail, true)
     }
 
     /// The tail mean of `value(path)` with an approximate standard error:
     /// the tail sd over sqrt(m), treating the tail set as given (the
     /// uncertainty of the VaR threshold is not included).
     pub fn mean(&self, value: impl Fn(usize) -> f64) -> Estimate {
-        let (mut mean, mut square) = (0.0, 0.0);
+        let mut moments = TailMoments::default();
         for &(path, w) in &self.0 {
-            let x = value(path);
-            mean += w * x;
-            square += w * x * x;
+            moments.add(w, value(path));
         }
         Estimate {
-            mean,
-            se: tail_se(mean, square, self.1),
+            mean: moments.mean,
+            se: moments.se(self),
         }
+    }
+}
+
+/// A tail mean's running sums: `sum t x` and `sum t x^2` over the tail
+/// weights t, and under importance sampling `sum t^2`, `sum t^2 x` and
+/// `sum t^2 x^2`.
+#[derive(Debug, Clone, Copy, Default)]
+struct TailMoments {
+    mean: f64,
+    square: f64,
+    weighted: [f64; 3],
+}
+
+impl TailMoments {
+    fn add(&mut self, t: f64, x: f64) {
+        self.mean += t * x;
+        self.square += t * x * x;
+        let t2 = t * t;
+        self.weighted[0] += t2;
+        self.weighted[1] += t2 * x;
+        self.weighted[2] += t2 * x * x;
+    }
+
+    /// Plain: the tail sd over sqrt(m). Weighted: the standard error of
+    /// `sum t x` with the tail set given, `sqrt(sum t^2 (x - c)^2)` (the
+    /// plain one when every t is 1/m).
+    fn se(&self, tail: &TailWeights) -> f64 {
+        if !tail.2 {
+            return tail_se(self.mean, self.square, tail.1);
+        }
+        let [t2, t2x, t2x2] = self.weighted;
+        let c = self.mean;
+        (t2x2 - 2.0 * c * t2x + c * c * t2).max(0.0).sqrt()
     }
 }
 
@@ -78,18 +139,18 @@ pub struct Allocation {
 }
 
 /// Allocates per-path project losses to `groups` groups (`group_of[loan]`)
-/// in path order: each group's expected loss (Welford mean and variance)
-/// and its ES contribution over `tail`.
+/// in path order: each group's expected loss (Welford mean and variance;
+/// of `w x` under importance sampling, `weights`) and its ES contribution
+/// over `tail`.
 pub fn allocate(
     detail: &DetailColumns,
-    paths: usize,
+    (paths, weights): (usize, Weights),
     group_of: &[usize],
     groups: usize,
     tail: &TailWeights,
 ) -> Vec<Allocation> {
     let mut moments = vec![Welford::default(); groups];
-    let mut es = vec![0.0; groups];
-    let mut es_squares = vec![0.0; groups];
+    let mut es = vec![TailMoments::default(); groups];
     let mut scratch = vec![0.0; groups];
     let mut tail_paths = tail.0.iter().peekable();
     for path in 0..paths {
@@ -97,23 +158,26 @@ pub fn allocate(
         for (loan, loss) in detail.project_losses(path) {
             scratch[group_of[loan]] += loss.as_f64();
         }
+        let w = match weights {
+            Weights::Plain => 1.0,
+            Weights::Importance(w) => w[path],
+        };
         for (m, &x) in moments.iter_mut().zip(&scratch) {
-            m.add(x);
+            m.add(w * x);
         }
         if let Some(&(_, weight)) = tail_paths.next_if(|&&(p, _)| p == path) {
-            for ((e, e2), &x) in es.iter_mut().zip(&mut es_squares).zip(&scratch) {
-                *e += weight * x;
-                *e2 += weight * x * x;
+            for (e, &x) in es.iter_mut().zip(&scratch) {
+                e.add(weight, x);
             }
         }
     }
     moments
         .iter()
-        .zip(es.iter().zip(&es_squares))
-        .map(|(m, (&es, &square))| Allocation {
+        .zip(&es)
+        .map(|(m, es)| Allocation {
             expected_loss: m.estimate(),
-            es_contribution: es,
-            es_contribution_se: tail_se(es, square, tail.1),
+            es_contribution: es.mean,
+            es_contribution_se: es.se(tail),
         })
         .collect()
 }
@@ -171,7 +235,7 @@ mod tests {
             pool.push(path.iter().map(|&(_, x)| x as f64).sum::<f64>());
         }
         let tail = TailWeights::worst(&pool, 0.7);
-        let groups = allocate(&detail, 4, &[0, 1], 2, &tail);
+        let groups = allocate(&detail, (4, Weights::Plain), &[0, 1], 2, &tail);
         let es = expected_shortfall(&sorted(&pool), 0.7);
         let total: f64 = groups.iter().map(|g| g.es_contribution).sum();
         assert!((total - es).abs() < 1e-12, "{total} vs {es}");

@@ -73,19 +73,22 @@ pub struct ConvergenceRow {
 
 /// The running estimates of every tranche's headline metrics after each
 /// `block` paths and after the last path, in order of paths, then tranche,
-/// then metric.
+/// then metric. Under importance sampling each is the weighted mean
+/// `(1/k) sum w x` over the first k paths, as summary.csv's (a weight of 1
+/// leaves a value unchanged, so plain runs are as before).
 pub fn convergence(model: &Model, outcomes: &Outcomes, block: u64) -> Vec<ConvergenceRow> {
     let block = block.max(1) as usize;
     let paths = outcomes.pool_loss.len();
     let mut running = vec![[RunningEstimate::default(); 2]; outcomes.tranches.len()];
     let mut rows = Vec::new();
     for path in 0..paths {
+        let w = outcomes.weights.get(path).copied().unwrap_or(1.0);
         for (columns, estimates) in outcomes.tranches.iter().zip(&mut running) {
             let loss = columns.loss[path];
-            estimates[0].add(loss);
+            estimates[0].add(w * loss);
             // As summary.csv's prob_loss (`exceedance`): a path without a
             // loss value counts as no loss.
-            estimates[1].add(f64::from(loss > 0.0));
+            estimates[1].add(w * f64::from(loss > 0.0));
         }
         let done = path + 1;
         if done % block == 0 || done == paths {

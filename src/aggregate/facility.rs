@@ -6,9 +6,7 @@ use serde::Serialize;
 use crate::model::{Holders, Model};
 use crate::spec::TrancheClass;
 
-use super::{
-    ES_LEVEL, Estimate, Outcomes, estimate, expected_shortfall_estimate, quantile, sorted,
-};
+use super::{ES_LEVEL, Estimate, Outcomes, Weights, expected_shortfall_estimate};
 
 /// One row of facility-wide statistics. Amounts are in currency units.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -69,8 +67,12 @@ pub struct FacilityMetrics {
 }
 
 /// Computes the facility metrics; `unit` converts minor units to currency
-/// units.
+/// units. Under importance sampling every mean, probability, quantile and
+/// the expected shortfall is the weighted estimator (docs/model.md,
+/// "Importance sampling"), the mean time to an event of default a ratio of
+/// weighted sums.
 pub fn facility_metrics(model: &Model, outcomes: &Outcomes, unit: f64) -> FacilityMetrics {
+    let w = Weights::of(&outcomes.weights);
     let tranches = &model.liabilities.tranches;
     let (public_capital, private_capital) = (
         side_capital(model, true) as f64 * unit,
@@ -80,10 +82,11 @@ pub fn facility_metrics(model: &Model, outcomes: &Outcomes, unit: f64) -> Facili
         .iter()
         .rposition(|t| t.class == TrancheClass::FirstLoss)
         .unwrap_or(tranches.len().saturating_sub(1));
-    let pool_losses = sorted(&outcomes.pool_loss);
-    let pool_es = expected_shortfall_estimate(&pool_losses, ES_LEVEL);
+    let pool_losses = w.sorted(&outcomes.pool_loss);
+    let pool_es = (pool_losses.expected_shortfall(ES_LEVEL))
+        .unwrap_or_else(|| expected_shortfall_estimate(&pool_losses.values, ES_LEVEL));
     let defaults: Vec<f64> = outcomes.defaults.iter().map(|&d| f64::from(d)).collect();
-    let sorted_defaults = sorted(&defaults);
+    let sorted_defaults = w.sorted(&defaults);
     let capital_loss = capital_loss(model, outcomes);
     let absorbed: Vec<f64> = (outcomes.pool_loss.iter().zip(&capital_loss))
         .map(|(pool, capital)| pool - capital)
@@ -115,26 +118,26 @@ pub fn facility_metrics(model: &Model, outcomes: &Outcomes, unit: f64) -> Facili
                 mean: f64::NAN,
                 se: f64::NAN,
             },
-            |c| indicator(&c.loss, |loss| loss >= 1.0),
+            |c| indicator(&c.loss, |loss| loss >= 1.0, w),
         ),
         pool_notional: model.pool.notional.as_f64() * unit,
-        pool_expected_loss: estimate(&outcomes.pool_loss),
-        pool_loss_quantiles: [0.5, 0.9, 0.99, 0.999].map(|p| quantile(&pool_losses, p)),
+        pool_expected_loss: w.mean(&outcomes.pool_loss),
+        pool_loss_quantiles: [0.5, 0.9, 0.99, 0.999].map(|p| pool_losses.loss_quantile(p)),
         pool_es_99: pool_es.mean,
         pool_es_99_se: pool_es.se,
-        expected_defaults: estimate(&defaults),
-        defaults_quantiles: [0.5, 0.9, 0.99].map(|p| quantile(&sorted_defaults, p)),
-        expected_recoveries: estimate(&recoveries),
+        expected_defaults: w.mean(&defaults),
+        defaults_quantiles: [0.5, 0.9, 0.99].map(|p| sorted_defaults.loss_quantile(p)),
+        expected_recoveries: w.mean(&recoveries),
         prob_event_of_default: match model.liabilities.acceleration {
-            Some(_) => indicator_of(&outcomes.events_of_default),
+            Some(_) => indicator_of(&outcomes.events_of_default, w),
             None => Estimate {
                 mean: f64::NAN,
                 se: f64::NAN,
             },
         },
-        event_of_default_years: mean_years(model, &outcomes.events_of_default),
-        capital_expected_loss: estimate(&capital_loss),
-        excess_spread_absorbed: estimate(&absorbed),
+        event_of_default_years: mean_years(model, &outcomes.events_of_default, w),
+        capital_expected_loss: w.mean(&capital_loss),
+        excess_spread_absorbed: w.mean(&absorbed),
     }
 }
 
@@ -157,16 +160,26 @@ fn capital_loss(model: &Model, outcomes: &Outcomes) -> Vec<f64> {
 }
 
 /// Share of paths with a nonzero period, with its standard error.
-fn indicator_of(periods: &[u32]) -> Estimate {
+fn indicator_of(periods: &[u32], w: Weights) -> Estimate {
     let flags: Vec<f64> = periods
         .iter()
         .map(|&k| f64::from(u8::from(k > 0)))
         .collect();
-    estimate(&flags)
+    w.mean(&flags)
 }
 
-/// Mean years from the start to the nonzero periods (NaN if none).
-fn mean_years(model: &Model, periods: &[u32]) -> f64 {
+/// Mean years from the start to the nonzero periods (NaN if none); under
+/// importance sampling the ratio of weighted sums over those paths.
+fn mean_years(model: &Model, periods: &[u32], w: Weights) -> f64 {
+    if let Weights::Importance(_) = w {
+        let years: Vec<f64> = (periods.iter())
+            .map(|&k| match k {
+                0 => f64::NAN,
+                k => model.calendar.years_from_start(k as usize),
+            })
+            .collect();
+        return w.ratio_mean(&years).mean;
+    }
     let years: Vec<f64> = periods
         .iter()
         .filter(|&&k| k > 0)
@@ -214,6 +227,7 @@ fn side_capital(model: &Model, public: bool) -> i64 {
 /// side: each tranche's loss times the side's holding of it, with the side's
 /// share of the guarantor's payouts.
 fn side_loss(model: &Model, outcomes: &Outcomes, unit: f64, public: bool) -> Estimate {
+    let w = Weights::of(&outcomes.weights);
     let mut per_path = vec![0.0; outcomes.paths()];
     let parties = &model.parties;
     let guarantee = parties.guarantee_holders.as_ref();
@@ -232,14 +246,14 @@ fn side_loss(model: &Model, outcomes: &Outcomes, unit: f64, public: bool) -> Est
             *total += loss * amount;
         }
     }
-    estimate(&per_path)
+    w.mean(&per_path)
 }
 
 /// Share of values satisfying `test`, with its standard error.
-fn indicator(values: &[f64], test: impl Fn(f64) -> bool) -> Estimate {
+fn indicator(values: &[f64], test: impl Fn(f64) -> bool, w: Weights) -> Estimate {
     let flags: Vec<f64> = values
         .iter()
         .map(|&v| if test(v) { 1.0 } else { 0.0 })
         .collect();
-    estimate(&flags)
+    w.mean(&flags)
 }

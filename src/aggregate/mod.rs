@@ -36,7 +36,7 @@ pub use parties::{PUBLIC_TOTAL, PartySummary, summarise_parties};
 pub use party_path::{PartyOutcome, PartyScratch, party_outcomes};
 pub use quantiles::{
     BIN_WIDTH, Bin, PROBABILITY_GRID, QuantileEstimate, grid_quantiles, loss_histogram,
-    quantile_with_interval,
+    quantile_with_interval, weighted_loss_histogram,
 };
 pub use rating::{
     BenchmarkError, ImpliedRating, RatingBasis, RatingBenchmark, idealized_pd, interpolate_by_year,
@@ -133,14 +133,19 @@ pub struct PartyColumns {
     /// What the multiple divides by (minor units): paid into tranches
     /// plus the guaranteed share of the cap.
     pub invested: Vec<f64>,
-    /// Exact sums over paths of cash paid and received (minor units).
+    /// Exact sums over paths of cash paid and received (minor units;
+    /// under importance sampling each path's amount times its fixed-point
+    /// weight, [`crate::waterfall::fixed_weight`]).
     pub paid_sum: i128,
     /// See `paid_sum`.
     pub received_sum: i128,
 }
 
 impl PartyColumns {
-    fn push(&mut self, o: &PartyOutcome) {
+    /// Appends a path's outcome; `scale` is 1, or under importance
+    /// sampling the path's fixed-point weight, by which its cash counts in
+    /// the exact sums.
+    fn push(&mut self, o: &PartyOutcome, scale: i128) {
         self.pv_paid.push(o.pv_paid);
         self.pv_received.push(o.pv_received);
         self.grant_cost.push(o.grant_cost);
@@ -148,8 +153,8 @@ impl PartyColumns {
         self.irr.push(o.irr);
         self.received.push(o.received.as_f64());
         self.invested.push(o.invested.as_f64());
-        self.paid_sum += i128::from(o.paid.minor());
-        self.received_sum += i128::from(o.received.minor());
+        self.paid_sum += scale * i128::from(o.paid.minor());
+        self.received_sum += scale * i128::from(o.received.minor());
     }
 }
 
@@ -260,8 +265,9 @@ impl Outcomes {
         }
         self.parties
             .resize_with(outcome.parties.len(), PartyColumns::default);
+        let scale = outcome.weight.map_or(1, crate::waterfall::fixed_weight);
         for (columns, party) in self.parties.iter_mut().zip(&outcome.parties) {
-            columns.push(party);
+            columns.push(party, scale);
         }
         self.pool_loss.push(outcome.pool_loss);
         self.defaults.push(outcome.defaults);

@@ -16,9 +16,9 @@ use super::nexus_events::{NexusEventSummary, summarise_nexus_events};
 use super::nexus_impact::NexusImpact;
 use super::nexus_timing::{NexusTimingRow, nexus_timing};
 use super::parties::{PartySummary, summarise_parties};
-use super::quantiles::{Bin, QuantileEstimate, grid_quantiles, loss_histogram};
+use super::quantiles::{Bin, QuantileEstimate, grid_quantiles, weighted_loss_histogram};
 use super::rating::{ImpliedRating, RatingBasis, RatingBenchmark, rating_horizon};
-use super::{Estimate, ImportanceSummary, Outcomes, TrancheSummary, Weights, sorted};
+use super::{Estimate, ImportanceSummary, Outcomes, Sample, TrancheSummary, Weights};
 
 /// Name of the pool as a party in quantiles.csv and histogram.csv.
 pub const POOL: &str = "pool";
@@ -146,7 +146,9 @@ pub fn committee_pack(
                 rayon::join(
                     || SortedColumns::of(model, outcomes),
                     || {
-                        let tail = TailWeights::worst(&outcomes.pool_loss, ES_LEVEL);
+                        let weights = Weights::of(&outcomes.weights);
+                        let tail =
+                            TailWeights::worst_weighted(&outcomes.pool_loss, weights, ES_LEVEL);
                         contributions(model, projects, outcomes, &tail, unit)
                     },
                 )
@@ -158,10 +160,15 @@ pub fn committee_pack(
                         rayon::join(
                             || facility_metrics(model, outcomes, unit),
                             || {
-                                rayon::join(
-                                    || summarise_nexus_events(model, outcomes, unit),
-                                    || nexus_timing(model, outcomes, unit),
-                                )
+                                // Not weighted yet (NOT_WEIGHTED): not
+                                // computed under importance sampling.
+                                match outcomes.is_weighted() {
+                                    true => (Vec::new(), Vec::new()),
+                                    false => rayon::join(
+                                        || summarise_nexus_events(model, outcomes, unit),
+                                        || nexus_timing(model, outcomes, unit),
+                                    ),
+                                }
                             },
                         )
                     },
@@ -173,10 +180,7 @@ pub fn committee_pack(
         pool_es_99_amount: projects.iter().map(|p| p.risk.es_contribution).sum(),
         ratings: ratings(model, summary, benchmark),
         rating_benchmark: benchmark.clone(),
-        quantiles: match outcomes.is_weighted() {
-            false => sorted.quantile_sets(model),
-            true => weighted_quantile_sets(model, outcomes),
-        },
+        quantiles: sorted.quantile_sets(model),
         histograms: histograms(model, outcomes),
         charts: chart_series(model, outcomes, &sorted, unit),
         parties,
@@ -194,16 +198,18 @@ pub fn committee_pack(
 }
 
 /// Each tranche's losses and IRRs and the pool's losses, sorted once for
-/// the quantiles and the charts (in parallel: each sort is one thread's).
+/// the quantiles and the charts (in parallel: each sort is one thread's),
+/// with their weights under importance sampling.
 struct SortedColumns {
     /// Per tranche, (losses, IRRs) in ascending order.
-    tranches: Vec<(Vec<f64>, Vec<f64>)>,
+    tranches: Vec<(Sample, Sample)>,
     /// The pool's losses in ascending order.
-    pool: Vec<f64>,
+    pool: Sample,
 }
 
 impl SortedColumns {
     fn of(model: &Model, outcomes: &Outcomes) -> Self {
+        let weights = Weights::of(&outcomes.weights);
         let count = model
             .liabilities
             .tranches
@@ -213,10 +219,10 @@ impl SortedColumns {
             || {
                 outcomes.tranches[..count]
                     .par_iter()
-                    .map(|c| rayon::join(|| sorted(&c.loss), || sorted(&c.irr)))
+                    .map(|c| rayon::join(|| weights.sorted(&c.loss), || weights.sorted(&c.irr)))
                     .collect()
             },
-            || sorted(&outcomes.pool_loss),
+            || weights.sorted(&outcomes.pool_loss),
         );
         SortedColumns { tranches, pool }
     }
@@ -228,17 +234,33 @@ impl SortedColumns {
                 sets.push(QuantileSet {
                     party: tranche.name.clone(),
                     metric,
-                    values: grid_quantiles(values),
+                    values: sample_quantiles(values, metric),
                 });
             }
         }
         sets.push(QuantileSet {
             party: POOL.into(),
             metric: "loss",
-            values: grid_quantiles(&self.pool),
+            values: sample_quantiles(&self.pool, "loss"),
         });
         sets
     }
+}
+
+/// Quantiles on the grid: with order-statistic intervals under plain
+/// sampling; weighted, a loss's from its upper tail and an IRR's from its
+/// distribution function (see `weighted.rs`).
+fn sample_quantiles(sample: &Sample, metric: &str) -> Vec<QuantileEstimate> {
+    if !sample.is_weighted() {
+        return grid_quantiles(&sample.values);
+    }
+    super::PROBABILITY_GRID
+        .iter()
+        .filter_map(|&p| match metric {
+            "loss" => sample.loss_quantile_interval(p),
+            _ => sample.irr_quantile_interval(p),
+        })
+        .collect()
 }
 
 fn ratings(
@@ -265,47 +287,13 @@ fn ratings(
         .collect()
 }
 
-/// Quantiles of an importance-sampled run, from the weighted samples.
-fn weighted_quantile_sets(model: &Model, outcomes: &Outcomes) -> Vec<QuantileSet> {
-    let weights = Weights::of(&outcomes.weights);
-    let quantiles = |metric: &'static str, values: &[f64]| {
-        weighted_grid_quantiles(&weights.sorted(values), metric)
-    };
-    let mut sets = Vec::new();
-    for (tranche, columns) in model.liabilities.tranches.iter().zip(&outcomes.tranches) {
-        for (metric, values) in [("loss", &columns.loss), ("irr", &columns.irr)] {
-            sets.push(QuantileSet {
-                party: tranche.name.clone(),
-                metric,
-                values: quantiles(metric, values),
-            });
-        }
-    }
-    sets.push(QuantileSet {
-        party: POOL.into(),
-        metric: "loss",
-        values: quantiles("loss", &outcomes.pool_loss),
-    });
-    sets
-}
-
-/// Weighted quantiles on the grid: a loss's from its upper tail, an IRR's
-/// from its distribution function (see `weighted.rs`).
-fn weighted_grid_quantiles(sample: &super::Sample, metric: &str) -> Vec<QuantileEstimate> {
-    super::PROBABILITY_GRID
-        .iter()
-        .filter_map(|&p| match metric {
-            "loss" => sample.loss_quantile_interval(p),
-            _ => sample.irr_quantile_interval(p),
-        })
-        .collect()
-}
-
 fn histograms(model: &Model, outcomes: &Outcomes) -> Vec<(String, Vec<Bin>)> {
+    let weights = outcomes.is_weighted().then_some(&outcomes.weights[..]);
+    let histogram = |losses: &[f64]| weighted_loss_histogram(losses, weights);
     let tranches = model.liabilities.tranches.iter().zip(&outcomes.tranches);
     tranches
-        .map(|(t, c)| (t.name.clone(), loss_histogram(&c.loss)))
-        .chain([(POOL.to_owned(), loss_histogram(&outcomes.pool_loss))])
+        .map(|(t, c)| (t.name.clone(), histogram(&c.loss)))
+        .chain([(POOL.to_owned(), histogram(&outcomes.pool_loss))])
         .collect()
 }
 
@@ -333,7 +321,7 @@ fn contributions(
         || {
             allocate(
                 &outcomes.detail,
-                outcomes.paths(),
+                (outcomes.paths(), Weights::of(&outcomes.weights)),
                 &identity,
                 loans.len(),
                 tail,
@@ -382,7 +370,8 @@ fn group_risk(
     names: &[String],
     keys: &[usize],
 ) -> Vec<GroupRisk> {
-    let allocations = allocate(&outcomes.detail, outcomes.paths(), keys, names.len(), tail);
+    let paths = (outcomes.paths(), Weights::of(&outcomes.weights));
+    let allocations = allocate(&outcomes.detail, paths, keys, names.len(), tail);
     let mut rows: Vec<GroupRisk> = names
         .iter()
         .zip(allocations)
@@ -435,20 +424,14 @@ fn chart_series(
         .zip(&sorted.tranches)
         .enumerate()
     {
-        let n = losses.len().max(1) as f64;
         let exceedance = (0..EXCEEDANCE_POINTS)
             .map(|i| i as f64 / EXCEEDANCE_POINTS as f64)
-            .map(|x| {
-                (
-                    x,
-                    (losses.len() - losses.partition_point(|&v| v <= x)) as f64 / n,
-                )
-            })
+            .map(|x| (x, losses.upper_tail(x)))
             .filter(|&(_, p)| p > 0.0)
             .collect();
         let irr_cdf = (1..=199)
             .map(|i| i as f64 / 200.0)
-            .map(|p| (super::quantile(irrs, p), p))
+            .map(|p| (irrs.irr_quantile(p), p))
             .collect();
         let cash = (1..=periods)
             .map(|k| {
@@ -466,11 +449,14 @@ fn chart_series(
 }
 
 /// Mean cash (interest, principal, residual and commitment fee) tranche `tranche` received
-/// in period `k`, in minor units, from the waterfall's exact sums.
+/// in period `k`, in minor units, from the waterfall's exact sums (weighted
+/// under importance sampling).
 fn expected_tranche_cash(sums: &crate::waterfall::CashflowSums, tranche: usize, k: usize) -> f64 {
     let total = sums.tranche_cash(tranche, k);
     if sums.paths == 0 {
         0.0
+    } else if sums.is_weighted() {
+        crate::waterfall::fixed_mean(total, sums.paths)
     } else {
         total as f64 / sums.paths as f64
     }

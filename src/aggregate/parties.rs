@@ -18,7 +18,7 @@ use crate::model::Model;
 use crate::money::Money;
 use crate::spec::PartyKind;
 
-use super::{Estimate, Outcomes, PartyColumns, estimate, quantile, sorted};
+use super::{Estimate, Outcomes, PartyColumns, Weights};
 
 /// The name of the row that adds up every public party.
 pub const PUBLIC_TOTAL: &str = "public";
@@ -77,14 +77,14 @@ pub fn summarise_parties(model: &Model, outcomes: &Outcomes, unit: f64) -> Vec<P
             .sum()
     };
     let (public, private) = (commitment(true), commitment(false));
+    let weights = Weights::of(&outcomes.weights);
     // Each party's row is one thread's work, in path order; the rows and
     // the public total are independent, so they run side by side.
     let (mut rows, total) = rayon::join(
         || {
             (parties.par_iter().zip(outcomes.parties.par_iter()))
                 .map(|(party, columns)| {
-                    let mut row =
-                        summarise_one(columns, party.commitment(), outcomes.paths(), unit);
+                    let mut row = summarise_one(columns, party.commitment(), weights, unit);
                     row.party = party.name.clone();
                     row.kind = Some(party.kind);
                     row.public = party.public;
@@ -99,8 +99,7 @@ pub fn summarise_parties(model: &Model, outcomes: &Outcomes, unit: f64) -> Vec<P
         || {
             (public > 0 && !outcomes.parties.is_empty()).then(|| {
                 let columns = public_total(model, outcomes);
-                let mut row =
-                    summarise_one(&columns, Money::from_minor(public), outcomes.paths(), unit);
+                let mut row = summarise_one(&columns, Money::from_minor(public), weights, unit);
                 row.party = PUBLIC_TOTAL.to_owned();
                 row.public = true;
                 costs(&mut row, true, private as f64 * unit, unit);
@@ -137,15 +136,19 @@ fn public_total(model: &Model, outcomes: &Outcomes) -> PartyColumns {
     total
 }
 
-/// The statistics of one party's columns (mobilisation left undefined).
-fn summarise_one(c: &PartyColumns, commitment: Money, paths: usize, unit: f64) -> PartySummary {
+/// The statistics of one party's columns (mobilisation left undefined);
+/// under importance sampling the weighted estimators (docs/model.md,
+/// "Importance sampling"): losses, present values and probabilities as
+/// `(1/n) sum w x`, the multiple as a ratio of weighted sums, the IRR
+/// quantiles from the weighted distribution function.
+fn summarise_one(c: &PartyColumns, commitment: Money, w: Weights, unit: f64) -> PartySummary {
     let scaled = |e: Estimate, by: f64| Estimate {
         mean: e.mean * by,
         se: e.se * by,
     };
-    let paths_f = paths.max(1) as f64;
+    let paths = c.loss.len();
     let committed = commitment.as_f64();
-    let irr = sorted(&c.irr);
+    let irr = w.sorted(&c.irr);
     // Per amount invested, as a tranche's multiple: with funding as drawn
     // a party pays in less than its commitment when draws are cancelled.
     let multiple: Vec<f64> = (c.received.iter().zip(&c.invested))
@@ -159,24 +162,24 @@ fn summarise_one(c: &PartyColumns, commitment: Money, paths: usize, unit: f64) -
     let net: Vec<f64> = (c.pv_paid.iter().zip(&c.pv_received))
         .map(|(paid, received)| paid - received)
         .collect();
-    let pv_cost = estimate(&net);
+    let pv_cost = w.mean(&net);
     PartySummary {
         party: String::new(),
         kind: None,
         public: false,
         discount_rate: f64::NAN,
         commitment,
-        cash_paid: c.paid_sum as f64 / paths_f * unit,
-        cash_received: c.received_sum as f64 / paths_f * unit,
-        pv_paid: scaled(estimate(&c.pv_paid), unit),
-        pv_received: scaled(estimate(&c.pv_received), unit),
-        expected_loss: scaled(estimate(&c.loss), unit),
-        prob_loss: estimate(&lost),
-        irr: [0.05, 0.5, 0.95].map(|p| quantile(&irr, p)),
-        moic: estimate(&multiple),
+        cash_paid: w.sum_mean(c.paid_sum, paths) * unit,
+        cash_received: w.sum_mean(c.received_sum, paths) * unit,
+        pv_paid: scaled(w.mean(&c.pv_paid), unit),
+        pv_received: scaled(w.mean(&c.pv_received), unit),
+        expected_loss: scaled(w.mean(&c.loss), unit),
+        prob_loss: w.mean(&lost),
+        irr: [0.05, 0.5, 0.95].map(|p| irr.irr_quantile(p)),
+        moic: w.ratio_mean(&multiple),
         pv_cost: scaled(pv_cost, unit),
         pv_cost_share: scaled(pv_cost, 1.0 / committed),
-        grant_element: scaled(estimate(&c.grant_cost), 1.0 / committed),
+        grant_element: scaled(w.mean(&c.grant_cost), 1.0 / committed),
         mobilised: f64::NAN,
         leverage: f64::NAN,
         pv_cost_per_private: Estimate::UNDEFINED,

@@ -1,7 +1,7 @@
 //! Quantiles on a fixed probability grid with order-statistic confidence
 //! intervals, and fixed-bin histograms of loss fractions.
 
-use super::quantile;
+use super::{CompensatedSum, quantile};
 
 /// Probabilities at which quantiles.csv reports every distribution.
 pub const PROBABILITY_GRID: [f64; 14] = [
@@ -71,7 +71,7 @@ pub struct Bin {
     pub high: f64,
     /// Paths in the bin.
     pub count: u64,
-    /// count / paths.
+    /// count / paths (weighted frequency under importance sampling).
     pub probability: f64,
 }
 
@@ -79,10 +79,19 @@ pub struct Bin {
 /// `(0, 0.05], (0.05, 0.10], ..., (0.95, 1]`. Values are clamped to [0, 1];
 /// NaNs are not counted.
 pub fn loss_histogram(losses: &[f64]) -> Vec<Bin> {
+    weighted_loss_histogram(losses, None)
+}
+
+/// [`loss_histogram`] of importance-sampled paths (`weights`, one per
+/// path, or `None` for plain sampling): `count` is still the paths drawn
+/// in the bin, `probability` the weighted frequency `(1/n) sum w 1{bin}`
+/// over the n defined values (docs/model.md, "Importance sampling").
+pub fn weighted_loss_histogram(losses: &[f64], weights: Option<&[f64]>) -> Vec<Bin> {
     let bins = (1.0 / BIN_WIDTH).round() as usize;
     let mut counts = vec![0u64; bins + 1];
+    let mut weighted = vec![CompensatedSum::default(); bins + 1];
     let mut total = 0u64;
-    for &loss in losses.iter().filter(|v| !v.is_nan()) {
+    for (i, &loss) in losses.iter().enumerate().filter(|(_, v)| !v.is_nan()) {
         total += 1;
         let loss = loss.clamp(0.0, 1.0);
         let index = if loss == 0.0 {
@@ -92,11 +101,15 @@ pub fn loss_histogram(losses: &[f64]) -> Vec<Bin> {
             ((loss / BIN_WIDTH).ceil() as usize).clamp(1, bins)
         };
         counts[index] += 1;
+        if let Some(w) = weights {
+            weighted[index].add(w[i]);
+        }
     }
     counts
         .iter()
+        .zip(&weighted)
         .enumerate()
-        .map(|(i, &count)| Bin {
+        .map(|(i, (&count, sum))| Bin {
             low: if i == 0 {
                 0.0
             } else {
@@ -104,10 +117,10 @@ pub fn loss_histogram(losses: &[f64]) -> Vec<Bin> {
             },
             high: i as f64 / bins as f64,
             count,
-            probability: if total > 0 {
-                count as f64 / total as f64
-            } else {
-                f64::NAN
+            probability: match (total, weights) {
+                (0, _) => f64::NAN,
+                (_, None) => count as f64 / total as f64,
+                (_, Some(_)) => sum.value() / total as f64,
             },
         })
         .collect()

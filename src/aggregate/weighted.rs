@@ -45,6 +45,11 @@ impl<'a> Weights<'a> {
         }
     }
 
+    /// Whether the paths carry weights.
+    pub fn is_importance(self) -> bool {
+        matches!(self, Weights::Importance(_))
+    }
+
     /// Mean of a loss or probability over every path (NaNs skipped, and
     /// not counted), with its standard error.
     pub fn mean(self, values: &[f64]) -> Estimate {
@@ -85,6 +90,17 @@ impl<'a> Weights<'a> {
         Estimate {
             mean,
             se: squares.value().sqrt() / total,
+        }
+    }
+
+    /// Mean per path of an exact sum over paths: plain `sum / n`; under
+    /// importance sampling the sum is of amounts times the paths'
+    /// fixed-point weights ([`crate::waterfall::fixed_weight`]), and this
+    /// is `(1/n) sum w_i x_i` (the same f64 as plain when every weight is 1).
+    pub fn sum_mean(self, sum: i128, paths: usize) -> f64 {
+        match self {
+            Weights::Plain => sum as f64 / paths.max(1) as f64,
+            Weights::Importance(_) => crate::waterfall::fixed_mean(sum, paths as u64),
         }
     }
 
@@ -135,6 +151,26 @@ pub struct Sample {
 }
 
 impl Sample {
+    /// Whether the values carry importance-sampling weights.
+    pub fn is_weighted(&self) -> bool {
+        self.weights.is_some()
+    }
+
+    /// The probability that a value exceeds `x`: plain, the share of the
+    /// defined values above it; weighted, `(1/n) sum w 1{v > x}` over the
+    /// n paths.
+    pub fn upper_tail(&self, x: f64) -> f64 {
+        let above = self.values.partition_point(|&v| v <= x);
+        match &self.weights {
+            None => (self.values.len() - above) as f64 / self.values.len().max(1) as f64,
+            Some(w) => {
+                let mut sum = CompensatedSum::default();
+                w[above..].iter().for_each(|&w| sum.add(w));
+                sum.value() / self.paths.max(1) as f64
+            }
+        }
+    }
+
     /// The p-quantile of a loss (plain: the inverse empirical distribution
     /// function; weighted: the smallest value whose weighted upper tail is
     /// at most 1 - p).
@@ -187,7 +223,9 @@ impl Sample {
         if self.values.is_empty() {
             return (f64::NAN, f64::NAN);
         }
-        let target = 1.0 - p;
+        // `tail / n > 1 - p` in the form that, with every weight 1, is
+        // exactly the plain quantile's `count at or below >= p n`.
+        let target = n - p * n;
         // Walk down from the largest value; `above` is the weight strictly
         // above values[i] once the run of values equal to it is passed.
         let len = self.values.len();
@@ -196,7 +234,7 @@ impl Sample {
             if i + 1 == len || self.values[i + 1] != self.values[i] {
                 tail = above;
             }
-            if tail / n > target {
+            if tail > target {
                 break;
             }
             index = i;
@@ -227,7 +265,9 @@ impl Sample {
         for (i, &wi) in w.iter().enumerate() {
             below += wi;
             let last_of_run = i + 1 == self.values.len() || self.values[i + 1] != self.values[i];
-            if last_of_run && below / total >= p {
+            // As `below / total >= p`, in the form that is exactly the plain
+            // quantile's rank when every weight is 1.
+            if last_of_run && below >= p * total {
                 index = i;
                 break;
             }
@@ -271,20 +311,11 @@ impl Sample {
 /// a run with `--sampling importance` does not write them (run.json lists
 /// them under `importance.not_written`).
 pub const NOT_WEIGHTED: &[&str] = &[
-    "cashflows.csv",
-    "coverage_tests.csv",
-    "facility.csv",
-    "parties.csv",
-    "contributions.csv",
-    "histogram.csv",
-    "convergence.csv",
     "tornado.csv",
+    "tornado.svg",
     "nexus_events.csv",
     "nexus_timing.csv",
     "nexus_impact.csv",
-    "report.html",
-    "pack.xlsx",
-    "the SVG charts",
 ];
 
 /// What an importance-sampled run's sampling law was, and how its weights

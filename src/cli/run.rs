@@ -352,10 +352,7 @@ fn single_run_text(run: &ScenarioRun, out: &Path) -> String {
         .iter()
         .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .collect();
-    let memo = match run.pack.importance {
-        None => "Open report.html for the committee memo; docs/outputs.md",
-        Some(_) => "docs/outputs.md",
-    };
+    let memo = "Open report.html for the committee memo; docs/outputs.md";
     text += &format!(
         "Wrote into {}: {}.\n{memo} describes every column.\n",
         out.display(),

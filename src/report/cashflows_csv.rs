@@ -7,7 +7,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::model::Model;
-use crate::waterfall::CashflowSums;
+use crate::waterfall::{CashflowSums, fixed_mean};
 
 use super::columns::{Column, Unit, Value, write_columns};
 use super::{Report, RunReport};
@@ -156,22 +156,37 @@ pub struct CashflowsCsv;
 
 /// Formats expected amounts: a sum of minor units over paths, divided by the
 /// number of paths, in currency units with two more decimals than the
-/// currency's minor unit.
-struct Means {
-    paths: u64,
+/// currency's minor unit. Under importance sampling the sums are of
+/// amounts times the paths' fixed-point weights (`WEIGHT_ONE` per unit),
+/// and the mean is the weighted one, `(1/n) sum w_i x_i`.
+struct Means<'a> {
+    sums: &'a CashflowSums,
     digits: u32,
 }
 
-impl Means {
+impl Means<'_> {
     fn amount(&self, sum: i128) -> Value {
-        let total = Decimal::from_i128_with_scale(sum, self.digits);
-        let mean = total / Decimal::from(self.paths.max(1));
+        let paths = self.sums.paths.max(1);
+        let mean = if self.sums.is_weighted() {
+            weighted_mean(sum, paths, self.digits)
+        } else {
+            Decimal::from_i128_with_scale(sum, self.digits) / Decimal::from(paths)
+        };
         Value::Decimal(mean.round_dp(self.digits + 2).normalize())
     }
+}
 
-    fn share(&self, count: u64) -> Value {
-        Value::Float(count as f64 / self.paths as f64)
-    }
+/// `sum / paths` of a weighted sum, in currency units: the quotient in
+/// units of 10^-12 of a minor unit, truncated (far below the two extra
+/// decimals written, and on the same side of a rounding midpoint as the
+/// exact mean for up to 10^9 paths, so weights all 1 give the plain
+/// file's bytes). A quotient too large for a decimal goes through f64.
+fn weighted_mean(sum: i128, paths: u64, digits: u32) -> Decimal {
+    let quotient = sum.div_euclid(i128::from(paths));
+    Decimal::try_from_i128_with_scale(quotient, digits + 12).unwrap_or_else(|_| {
+        let mean = fixed_mean(sum, paths) / 10f64.powi(digits as i32);
+        Decimal::try_from(mean).unwrap_or_default()
+    })
 }
 
 /// A row of period `k` for `party`, every amount empty.
@@ -199,7 +214,7 @@ fn blank(k: usize, date: NaiveDate, party: &str, kind: &'static str) -> Cashflow
 /// guarantor, PDL and ramp-up account.
 fn rows(model: &Model, sums: &CashflowSums, k: usize) -> Vec<CashflowRow> {
     let means = Means {
-        paths: sums.paths,
+        sums,
         digits: model.currency.minor_digits,
     };
     let date = model.calendar.date(k);
@@ -230,7 +245,7 @@ fn rows(model: &Model, sums: &CashflowSums, k: usize) -> Vec<CashflowRow> {
             residual_paid: means.amount(residual[i]),
             balance_end: means.amount(balance[i]),
             shortfall: means.amount(shortfall[i]),
-            shortfall_share: means.share(sums.tranche_shortfall_paths[i]),
+            shortfall_share: Value::Float(sums.shortfall_share(false, i)),
             commitment_fee: means.amount(commitment_fee[i]),
             funded: means.amount(funded[i]),
             ..blank(k, date, &tranche.name, "tranche")
@@ -242,7 +257,7 @@ fn rows(model: &Model, sums: &CashflowSums, k: usize) -> Vec<CashflowRow> {
             interest_paid: means.amount(sums.fee[0][i]),
             balance_end: means.amount(sums.fee[1][i]),
             shortfall: means.amount(sums.fee[1][i]),
-            shortfall_share: means.share(sums.fee_shortfall_paths[i]),
+            shortfall_share: Value::Float(sums.shortfall_share(true, i)),
             ..blank(k, date, &fee.name, "fee")
         });
     }
@@ -262,7 +277,7 @@ fn rows(model: &Model, sums: &CashflowSums, k: usize) -> Vec<CashflowRow> {
 /// The guarantor's, the PDL's and the ramp-up account's rows of period `k`.
 fn account_rows(model: &Model, sums: &CashflowSums, k: usize, out: &mut Vec<CashflowRow>) {
     let means = Means {
-        paths: sums.paths,
+        sums,
         digits: model.currency.minor_digits,
     };
     let date = model.calendar.date(k);
@@ -279,7 +294,7 @@ fn account_rows(model: &Model, sums: &CashflowSums, k: usize, out: &mut Vec<Cash
     ] = &sums.accounts;
     if let Some(g) = &l.guarantee {
         let paid: i128 = payout[..=k].iter().sum();
-        let undrawn = i128::from(g.cap.minor()) * i128::from(sums.paths) - paid;
+        let undrawn = i128::from(g.cap.minor()) * sums.denominator() - paid;
         out.push(CashflowRow {
             principal_paid: means.amount(-payout[k]),
             balance_end: means.amount(undrawn),

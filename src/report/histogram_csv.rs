@@ -47,7 +47,7 @@ pub const COLUMNS: [&HistogramColumn; 5] = [
     &Column {
         name: "probability",
         unit: Unit::Probability,
-        description: "count / paths",
+        description: "count / paths; under importance sampling the weighted frequency (1/n) sum w 1{bin}",
         value: |r| Value::Float(r.bin.probability),
     },
 ];

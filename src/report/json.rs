@@ -25,11 +25,7 @@ pub fn summary_json(run: &RunReport<'_>) -> Value {
         "paths": run.manifest.paths,
         "seed": run.manifest.seed,
         "tranches": tranches,
-        // Not weighted yet under importance sampling: left out.
-        "facility_metrics": match &run.pack.importance {
-            None => json!(run.pack.facility),
-            Some(_) => Value::Null,
-        },
+        "facility_metrics": run.pack.facility,
     });
     if let Some(importance) = &run.pack.importance {
         value["importance"] = json!(importance);

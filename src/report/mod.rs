@@ -141,23 +141,6 @@ pub trait Report: Sync {
 /// Writes every report into `folder` (created if missing); returns the
 /// paths written.
 pub fn write_reports(folder: &Path, run: &RunReport<'_>) -> io::Result<Vec<PathBuf>> {
-    if run.pack.importance.is_some() {
-        // Only what is weighted (aggregate::NOT_WEIGHTED lists the rest).
-        let weighted: [&dyn Report; 4] = [
-            &SummaryCsv,
-            &RatingsCsv,
-            &QuantilesCsv,
-            &manifest::ManifestJson,
-        ];
-        return weighted
-            .into_iter()
-            .map(|report| {
-                let path = folder.join(report.file_name());
-                write_atomically(&path, |out| report.write(run, out))?;
-                Ok(path)
-            })
-            .collect();
-    }
     let reports: [&dyn Report; 4] = [
         &SummaryCsv,
         &CashflowsCsv,
@@ -181,8 +164,10 @@ pub fn write_reports(folder: &Path, run: &RunReport<'_>) -> io::Result<Vec<PathB
     } else {
         Vec::new()
     };
-    // Only a facility with nexus events has them to report.
-    let nexus: Vec<&dyn Report> = if run.model.pool.acquisitions.is_some() {
+    // Only a facility with nexus events has them to report (and not yet
+    // an importance-sampled run: aggregate::NOT_WEIGHTED).
+    let weighted = run.pack.importance.is_some();
+    let nexus: Vec<&dyn Report> = if run.model.pool.acquisitions.is_some() && !weighted {
         vec![
             &NexusEventsCsv as &dyn Report,
             &NexusTimingCsv,

@@ -65,8 +65,6 @@ pub fn summary_table(
     );
     if let Some(importance) = &pack.importance {
         table.push_str(&importance_note(importance));
-        let _ = writeln!(table, "{}", ratings_note(&pack.rating_benchmark));
-        return table;
     }
     let f = &pack.facility;
     let code = &currency.code;

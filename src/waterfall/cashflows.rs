@@ -17,6 +17,31 @@ use super::Ledger;
 /// Paths added into the i64 accumulators between flushes.
 pub const FLUSH_EVERY: u32 = 1024;
 
+/// A likelihood ratio of 1 in fixed point: under importance sampling each
+/// path's amounts are summed times its weight in units of 10^-12, rounded
+/// once per path ([`fixed_weight`]), so the weighted sums are exact
+/// integers and, like the plain sums, do not depend on the order in which
+/// paths are added (any number of threads gives the same file). A weight
+/// of exactly 1 is exactly `WEIGHT_ONE`, which makes a weighted sum of
+/// weights all 1 the plain sum times `WEIGHT_ONE`.
+pub const WEIGHT_ONE: i128 = 1_000_000_000_000;
+
+/// Path weight `w` in fixed point (units of 1 / [`WEIGHT_ONE`]; relative
+/// rounding below 10^-12 for weights near 1).
+pub fn fixed_weight(w: f64) -> i128 {
+    (w * WEIGHT_ONE as f64).round() as i128
+}
+
+/// The mean over `paths` paths of a sum kept in fixed-point weight units
+/// (a weighted sum over [`WEIGHT_ONE`] per path), as f64: the integer
+/// part divided exactly first, so that weights all 1 give `sum / paths`
+/// exactly as the plain sum does.
+pub fn fixed_mean(sum: i128, paths: u64) -> f64 {
+    let whole = sum.div_euclid(WEIGHT_ONE) as f64;
+    let part = sum.rem_euclid(WEIGHT_ONE) as f64 / WEIGHT_ONE as f64;
+    (whole + part) / paths.max(1) as f64
+}
+
 /// Sums over paths of every party's payments, per period (periods 0..=K,
 /// cells laid out as in the [`Ledger`]: party x (K + 1) + period). Call
 /// [`CashflowSums::flush`] before reading the totals.
@@ -52,6 +77,20 @@ pub struct CashflowSums {
     /// (7), fee (2), reserve (3), pool (5), accounts (8).
     pending: [Vec<i64>; 25],
     pending_paths: u32,
+    /// Under importance sampling (`Some`): every amount total above is a
+    /// sum of amount x fixed-point weight ([`WEIGHT_ONE`] per unit
+    /// weight), and these are the shortfall counts as sums of weights.
+    /// Never in a part file: a sharded run is plain.
+    #[serde(skip)]
+    weighted: Option<WeightedCounts>,
+}
+
+/// The shortfall counts of importance-sampled paths: sums of the paths'
+/// fixed-point weights, per cell.
+#[derive(Debug, Clone, Default, PartialEq)]
+struct WeightedCounts {
+    tranche_shortfall: Vec<i128>,
+    fee_shortfall: Vec<i128>,
 }
 
 fn add_column(sum: &mut [i64], column: &[Money]) {
@@ -64,6 +103,51 @@ fn add_counts(count: &mut [u64], column: &[Money]) {
     for (c, &m) in count.iter_mut().zip(column) {
         *c += u64::from(m.is_positive());
     }
+}
+
+fn add_weighted_column(sum: &mut [i128], column: impl Iterator<Item = i64>, weight: i128) {
+    for (s, m) in sum.iter_mut().zip(column) {
+        *s += weight * i128::from(m);
+    }
+}
+
+/// A path's amount columns in the order of the pending accumulators: the
+/// eight before the fees' unpaid amounts (tranche columns and fees paid),
+/// then the sixteen after (reserves, pool, accounts).
+fn amount_columns<'a>(
+    ledger: &'a Ledger,
+    pool: &'a PoolPath,
+) -> ([&'a [Money]; 8], [&'a [Money]; 16]) {
+    (
+        [
+            &ledger.interest_paid,
+            &ledger.principal_paid,
+            &ledger.residual_paid,
+            &ledger.balance_end,
+            &ledger.interest_shortfall,
+            &ledger.commitment_fee,
+            &ledger.funded,
+            &ledger.fee_paid,
+        ],
+        [
+            &ledger.reserve_deposit,
+            &ledger.reserve_withdrawal,
+            &ledger.reserve_balance,
+            &pool.interest,
+            &pool.principal,
+            &pool.recoveries,
+            &pool.defaulted,
+            &pool.draws,
+            &ledger.guarantee_payout,
+            &ledger.guarantee_reimbursement,
+            &ledger.pdl_cure,
+            &ledger.pdl_balance,
+            &ledger.ramp_up_interest,
+            &ledger.ramp_up_release,
+            &ledger.ramp_up_lent,
+            &ledger.ramp_up_balance,
+        ],
+    )
 }
 
 fn add_sums(into: &mut [i128], from: &[i128]) {
@@ -100,6 +184,53 @@ impl CashflowSums {
                 vec![0; parties * width]
             }),
             pending_paths: 0,
+            weighted: None,
+        }
+    }
+
+    /// These sums for importance-sampled paths (`weighted`), added with
+    /// [`CashflowSums::add_weighted`]; plain otherwise.
+    pub fn weighted(mut self, weighted: bool) -> Self {
+        self.weighted = weighted.then(|| WeightedCounts {
+            tranche_shortfall: vec![0; self.tranche_shortfall_paths.len()],
+            fee_shortfall: vec![0; self.fee_shortfall_paths.len()],
+        });
+        self
+    }
+
+    /// Whether the sums are of importance-sampled paths, each amount times
+    /// the path's fixed-point weight.
+    pub fn is_weighted(&self) -> bool {
+        self.weighted.is_some()
+    }
+
+    /// What a sum divides by to give a mean per path, in the sums' units:
+    /// the paths, times [`WEIGHT_ONE`] when weighted.
+    pub fn denominator(&self) -> i128 {
+        match self.weighted {
+            None => i128::from(self.paths),
+            Some(_) => i128::from(self.paths) * WEIGHT_ONE,
+        }
+    }
+
+    /// The share of paths (weighted: the weighted share) with a shortfall
+    /// in cell `cell` of the tranches (or, `fee`, of the fees).
+    pub fn shortfall_share(&self, fee: bool, cell: usize) -> f64 {
+        match &self.weighted {
+            None => {
+                let counts = match fee {
+                    false => &self.tranche_shortfall_paths,
+                    true => &self.fee_shortfall_paths,
+                };
+                counts[cell] as f64 / self.paths as f64
+            }
+            Some(w) => {
+                let counts = match fee {
+                    false => &w.tranche_shortfall,
+                    true => &w.fee_shortfall,
+                };
+                counts[cell] as f64 / self.denominator() as f64
+            }
         }
     }
 
@@ -141,17 +272,8 @@ impl CashflowSums {
     /// Adds one path: its pool and its ledger.
     pub fn add(&mut self, ledger: &Ledger, pool: &PoolPath) {
         self.paths += 1;
-        let columns = [
-            &ledger.interest_paid,
-            &ledger.principal_paid,
-            &ledger.residual_paid,
-            &ledger.balance_end,
-            &ledger.interest_shortfall,
-            &ledger.commitment_fee,
-            &ledger.funded,
-            &ledger.fee_paid,
-        ];
-        for (sum, column) in self.pending.iter_mut().zip(columns) {
+        let (first, rest) = amount_columns(ledger, pool);
+        for (sum, column) in self.pending.iter_mut().zip(first) {
             add_column(sum, column);
         }
         add_counts(
@@ -167,25 +289,7 @@ impl CashflowSums {
             *unpaid += left;
             *count += u64::from(left > 0);
         }
-        let columns = [
-            &ledger.reserve_deposit,
-            &ledger.reserve_withdrawal,
-            &ledger.reserve_balance,
-            &pool.interest,
-            &pool.principal,
-            &pool.recoveries,
-            &pool.defaulted,
-            &pool.draws,
-            &ledger.guarantee_payout,
-            &ledger.guarantee_reimbursement,
-            &ledger.pdl_cure,
-            &ledger.pdl_balance,
-            &ledger.ramp_up_interest,
-            &ledger.ramp_up_release,
-            &ledger.ramp_up_lent,
-            &ledger.ramp_up_balance,
-        ];
-        for (sum, column) in self.pending[9..].iter_mut().zip(columns) {
+        for (sum, column) in self.pending[9..].iter_mut().zip(rest) {
             add_column(sum, column);
         }
         self.pending_paths += 1;
@@ -194,11 +298,57 @@ impl CashflowSums {
         }
     }
 
+    /// Adds one importance-sampled path with fixed-point weight `weight`
+    /// ([`fixed_weight`]): every amount times the weight, straight into
+    /// the i128 totals (a weighted amount does not fit the i64
+    /// accumulators), every shortfall counted as the weight. The sums must
+    /// have been made [`CashflowSums::weighted`].
+    pub fn add_weighted(&mut self, ledger: &Ledger, pool: &PoolPath, weight: i128) {
+        self.paths += 1;
+        let (first, rest) = amount_columns(ledger, pool);
+        let unpaid: Vec<i64> = (ledger.fee_due.iter().zip(&ledger.fee_paid))
+            .map(|(due, paid)| (*due - *paid).minor())
+            .collect();
+        let Some(counts) = self.weighted.as_mut() else {
+            return;
+        };
+        for (count, shortfall) in counts
+            .tranche_shortfall
+            .iter_mut()
+            .zip(&ledger.interest_shortfall)
+        {
+            *count += weight * i128::from(shortfall.is_positive());
+        }
+        for (count, &left) in counts.fee_shortfall.iter_mut().zip(&unpaid) {
+            *count += weight * i128::from(left > 0);
+        }
+        let mut totals = (self.tranche.iter_mut())
+            .chain(&mut self.fee)
+            .chain(&mut self.reserve)
+            .chain(&mut self.pool)
+            .chain(&mut self.accounts);
+        // The columns first: zip asks its first iterator first, so no
+        // total is drawn and dropped when the columns run out.
+        for (column, total) in first.into_iter().zip(totals.by_ref()) {
+            add_weighted_column(total, column.iter().map(|m| m.minor()), weight);
+        }
+        if let Some(total) = totals.next() {
+            add_weighted_column(total, unpaid.iter().copied(), weight);
+        }
+        for (total, column) in totals.zip(rest) {
+            add_weighted_column(total, column.iter().map(|m| m.minor()), weight);
+        }
+    }
+
     /// Adds another set of sums (of other paths); flushes both.
     pub fn merge(&mut self, other: &mut CashflowSums) {
         self.flush();
         other.flush();
         self.paths += other.paths;
+        if let (Some(ours), Some(theirs)) = (&mut self.weighted, &other.weighted) {
+            add_sums(&mut ours.tranche_shortfall, &theirs.tranche_shortfall);
+            add_sums(&mut ours.fee_shortfall, &theirs.fee_shortfall);
+        }
         let theirs = (other.tranche.iter())
             .chain(&other.fee)
             .chain(&other.reserve)

@@ -27,7 +27,7 @@ mod outcome;
 mod scratch;
 mod trace;
 
-pub use cashflows::CashflowSums;
+pub use cashflows::{CashflowSums, WEIGHT_ONE, fixed_mean, fixed_weight};
 pub use ledger::{FeePeriod, Ledger, ReservePeriod, TestPeriod, TranchePeriod, TrancheRows};
 pub use outcome::{
     IrrStarts, IrrWork, TrancheOutcome, guarantee_outcome, irr, irr_from, irr_net_of_funding,

@@ -24,6 +24,7 @@ mod extreme_inputs;
 mod funding;
 mod hand_checked;
 mod importance;
+mod importance_pack;
 mod loss_measures;
 mod monotonicity;
 mod mutated_inputs;
