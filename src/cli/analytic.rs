@@ -40,23 +40,25 @@ pub fn analytic(args: AnalyticArgs) -> Result<()> {
 
 fn describe(estimate: &FacilityEstimate) -> String {
     let pool = &estimate.pool;
+    // Degrees of freedom are usually whole (4, 5): no decimals then.
     let copula = pool.dof.map_or("Gaussian copula".to_owned(), |nu| {
-        format!("Student t copula, {nu} dof")
+        let decimals = if nu.fract() == 0.0 { 0 } else { 1 };
+        format!("Student t copula, {} dof", format::grouped(nu, decimals))
     });
     let mut text = format!(
         "Semi-analytic estimate of a homogeneous approximation of the facility (a check of \
          magnitudes, not of the simulation's answer).\n\
-         It approximates the pool by {} identical loans (the effective number by exposure, {:.1}), \
-         each with the exposure-weighted cumulative PD {} over {:.1} years, the default-weighted \
-         recovery {} and the exposure-weighted average pairwise asset correlation {:.3}, \
+         It approximates the pool by {} identical loans (the effective number by exposure, {}), \
+         each with the exposure-weighted cumulative PD {} over {} years, the default-weighted \
+         recovery {} and the exposure-weighted average pairwise asset correlation {}, \
          {copula}; each tranche is a static slice of the pool's loss.\n\
          Pool: expected loss {}, loss p99 {}, p99.9 {}.\n\n",
-        pool.loans,
-        pool.effective_loans,
+        format::count(u64::from(pool.loans)),
+        format::grouped(pool.effective_loans, 1),
         format::percent(pool.default_probability),
-        pool.horizon_years,
+        format::grouped(pool.horizon_years, 1),
         format::percent_with(pool.recovery, 1),
-        pool.correlation,
+        format::grouped(pool.correlation, 3),
         format::percent(estimate.pool_expected_loss),
         format::percent(estimate.pool_loss_quantiles.0),
         format::percent(estimate.pool_loss_quantiles.1),
@@ -89,11 +91,11 @@ fn describe(estimate: &FacilityEstimate) -> String {
     );
     for pair in &estimate.default_correlations {
         text += &format!(
-            "  {:<32} {:>11} {:>17.3} {:>19.3}\n",
+            "  {:<32} {:>11} {:>17} {:>19}\n",
             pair.pair,
             format::percent_with(pair.pair_share, 1),
-            pair.asset_correlation,
-            pair.default_correlation
+            format::grouped(pair.asset_correlation, 3),
+            format::grouped(pair.default_correlation, 3)
         );
     }
     text += WHY_IT_DIFFERS;

@@ -377,31 +377,7 @@ fn traced_text(run: &ScenarioRun) -> String {
 /// where the files went (the full tables are in the files).
 fn scenarios_text(runs: &[ScenarioRun], outcome: &RunOutcome, out: &Path) -> String {
     let mut text: String = runs.iter().map(traced_text).collect();
-    let names: Vec<&str> = runs.iter().map(|r| r.scenario.as_str()).collect();
-    let width = names.iter().map(|n| n.len()).max().unwrap_or(0).max(18);
-    text += &format!("{:<16}", "EL (bp, +-SE)");
-    for name in &names {
-        text += &format!(" {name:>width$}");
-    }
-    text += "\n";
-    let tranches = runs.first().map_or(&[][..], |r| &r.summary[..]);
-    for (t, tranche) in tranches.iter().enumerate() {
-        text += &format!(
-            "{:<16}",
-            tranche.tranche.chars().take(16).collect::<String>()
-        );
-        for run in runs {
-            let cell = run.summary.get(t).map_or_else(String::new, |r| {
-                format!(
-                    "{} +-{}",
-                    format::grouped(1e4 * r.expected_loss, 2),
-                    format::grouped(1e4 * r.expected_loss_se, 2)
-                )
-            });
-            text += &format!(" {cell:>width$}");
-        }
-        text += "\n";
-    }
+    text += &expected_loss_table(runs);
     let files: usize = runs.iter().map(|r| r.written.len()).sum::<usize>() + outcome.combined.len();
     let fewest = runs.iter().map(|r| r.paths).min().unwrap_or(0);
     let most = runs.iter().map(|r| r.paths).max().unwrap_or(0);
@@ -411,15 +387,75 @@ fn scenarios_text(runs: &[ScenarioRun], outcome: &RunOutcome, out: &Path) -> Str
         format!("{} to {} paths", format::count(fewest), format::count(most))
     };
     text += &format!(
-        "{} scenarios, {paths} on the same random numbers. Wrote {files} files into {} \
-         (report.html compares the scenarios; comparison.csv has the figures; each scenario's \
-         own pack is in its folder).\n",
+        "{} scenarios, {paths} on the same random numbers. Wrote {files} files into {}.\n\
+         report.html compares the scenarios; comparison.csv has the figures; each scenario's \
+         own pack is in its folder.\n",
         runs.len(),
         out.display()
     );
     // The first scenario's tornado (the only one).
     if let Some(tornado) = runs.first().and_then(|r| r.pack.tornado.as_ref()) {
         text += &tornado_cost(tornado);
+    }
+    text
+}
+
+/// Columns the scenario table fits in: a terminal's usual width.
+const TABLE_WIDTH: usize = 120;
+
+/// Each tranche's expected loss in each scenario, a row per scenario and a
+/// column per tranche, in blocks of tranches that fit [`TABLE_WIDTH`]
+/// columns: a column per scenario made a line of 220 columns with the
+/// flagship's seven.
+fn expected_loss_table(runs: &[ScenarioRun]) -> String {
+    const CORNER: &str = "EL (bp, +-SE)";
+    let cell = |run: &ScenarioRun, t: usize| {
+        run.summary.get(t).map_or_else(String::new, |r| {
+            format!(
+                "{} +-{}",
+                format::grouped(1e4 * r.expected_loss, 2),
+                format::grouped(1e4 * r.expected_loss_se, 2)
+            )
+        })
+    };
+    let first = (runs.iter().map(|r| r.scenario.len()))
+        .chain([CORNER.len()])
+        .max()
+        .unwrap_or(0);
+    let tranches = runs.first().map_or(&[][..], |r| &r.summary[..]);
+    let columns: Vec<(String, usize)> = (tranches.iter().enumerate())
+        .map(|(t, tranche)| {
+            let name: String = tranche.tranche.chars().take(16).collect();
+            let width = (runs.iter().map(|r| cell(r, t).len()))
+                .chain([name.len()])
+                .max()
+                .unwrap_or(0);
+            (name, width)
+        })
+        .collect();
+    let mut text = String::new();
+    let mut start = 0;
+    while start < columns.len() {
+        // At least one tranche a block, however narrow the terminal.
+        let mut end = start + 1;
+        let mut used = first + 1 + columns[start].1;
+        while end < columns.len() && used + 1 + columns[end].1 <= TABLE_WIDTH {
+            used += 1 + columns[end].1;
+            end += 1;
+        }
+        text += &format!("{CORNER:<first$}");
+        for (name, width) in &columns[start..end] {
+            text += &format!(" {name:>width$}");
+        }
+        text += "\n";
+        for run in runs {
+            text += &format!("{:<first$}", run.scenario);
+            for (t, (_, width)) in columns.iter().enumerate().take(end).skip(start) {
+                text += &format!(" {:>width$}", cell(run, t));
+            }
+            text += "\n";
+        }
+        start = end;
     }
     text
 }

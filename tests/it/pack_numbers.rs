@@ -18,6 +18,7 @@ const HUMAN_FACING: &[&str] = &[
     "src/report/table.rs",
     "src/report/trace_csv.rs",
     "src/report/charts.rs",
+    "src/cli/analytic.rs",
 ];
 
 /// Folders whose every file writes what a person reads.
@@ -176,6 +177,21 @@ fn report_and_terminal_numbers_go_through_the_formatting_module() {
         .unwrap();
     assert!(output.status.success());
     let terminal = String::from_utf8(output.stdout).unwrap();
+    // The scenarios' table fits a 120-column terminal: a row per scenario
+    // (seven in the flagship), a column per tranche.
+    let table: Vec<&str> = (terminal.lines())
+        .skip_while(|l| !l.starts_with("EL (bp, +-SE)"))
+        .take_while(|l| !l.contains("scenarios, "))
+        .collect();
+    assert_eq!(table.len(), 8, "{terminal}");
+    assert!(table[0].ends_with("first_loss"), "{terminal}");
+    assert!(table[1].starts_with("base "), "{terminal}");
+    assert!(table.iter().all(|l| l.len() <= 120), "{terminal}");
+    // Each scenario's row has the three tranches' EL and SE.
+    assert!(
+        table[1..].iter().all(|l| l.matches(" +-").count() == 3),
+        "{terminal}"
+    );
     // The folder names in "Wrote into" lines are paths, not numbers.
     let terminal: String = (terminal.lines())
         .filter(|l| !l.starts_with("Wrote") && !l.contains(&*dir.path().to_string_lossy()))
@@ -213,4 +229,27 @@ fn report_and_terminal_numbers_go_through_the_formatting_module() {
         "numbers not formatted by src/format.rs:\n{}",
         bad.join("\n")
     );
+}
+
+/// `blendsim analytic`'s terminal output: its figures (effective loans,
+/// horizon, correlations) come from src/format.rs like the pack's.
+#[test]
+fn analytic_terminal_numbers_go_through_the_formatting_module() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = Command::cargo_bin("blendsim")
+        .unwrap()
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(["analytic", FLAGSHIP, "--out"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let terminal = String::from_utf8(output.stdout).unwrap();
+    let terminal: String = (terminal.lines())
+        .filter(|l| !l.starts_with("wrote"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert!(terminal.contains("asset correlation"), "{terminal}");
+    let bad = badly_formatted(&terminal);
+    assert!(bad.is_empty(), "not formatted by src/format.rs: {bad:?}");
 }

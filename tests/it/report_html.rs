@@ -285,8 +285,13 @@ fn check_page(browser: &Path, page: &Path, sections: &[&str], charts: usize, min
     }
 }
 
-/// The page reads on a 1280-px screen: no table (nor anything else) is
-/// wider than the window, so nothing needs a horizontal scroll.
+/// Right edge of the page's text column: the body's 24-px margin and its
+/// 1,100-px maximum width (src/report/html.rs's style).
+const TEXT_RIGHT: u32 = 24 + 1100;
+
+/// The page reads on a 1280-px screen: no table is wider than the text
+/// column (nor anything else than the window), so nothing needs a
+/// horizontal scroll and the tables line up with the text.
 fn fits_the_screen(boxes: &[Placed], page_width: u32, page: &Path) {
     let tables: Vec<&Placed> = boxes.iter().filter(|b| b.tag == "table").collect();
     assert!(
@@ -296,8 +301,8 @@ fn fits_the_screen(boxes: &[Placed], page_width: u32, page: &Path) {
     );
     for table in tables {
         assert!(
-            table.left + table.width <= WIDTH,
-            "a table of {} reaches {} px, wider than a {WIDTH}-px screen: {table:?}",
+            table.left + table.width <= TEXT_RIGHT,
+            "a table of {} reaches {} px, past the text column's {TEXT_RIGHT} px: {table:?}",
             page.display(),
             table.left + table.width,
         );
@@ -389,6 +394,8 @@ fn report_html_renders_in_headless_chromium_with_its_charts() {
         "methodology",
     ];
     check_page(&browser, &out.join("report.html"), &sections, 8, 300);
+    let svg = fs::read_to_string(out.join("loss_exceedance.svg")).unwrap();
+    key_beside_the_curves(&svg, &["senior", "mezzanine", "first_loss"]);
     // The tornado's chart and table name every input shifted.
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     for input in [
@@ -433,6 +440,42 @@ fn combined_scenario_report_renders_with_its_chart() {
         assert!(html.contains(&heading), "{scenario}");
         assert!(html.contains(&format!("href=\"{scenario}/report.html\"")));
         assert!(out.join(scenario).join("report.html").is_file());
+    }
+}
+
+/// The chart's key does not cover its curves: every tranche's name is
+/// drawn right of every point of every curve (lines of two pixels' stroke
+/// with more than two points; the key's own samples have two).
+fn key_beside_the_curves(svg: &str, tranches: &[&str]) {
+    let attribute = |element: &str, name: &str| -> Option<String> {
+        let start = element.find(&format!(" {name}=\""))? + name.len() + 3;
+        Some(element[start..start + element[start..].find('"')?].to_owned())
+    };
+    let mut curves_right = 0.0f64;
+    for line in svg.split("<polyline").skip(1) {
+        let line = &line[..line.find("/>").unwrap()];
+        let points = attribute(line, "points").unwrap();
+        let xs: Vec<f64> = (points.split_whitespace())
+            .map(|p| p.split(',').next().unwrap().parse().unwrap())
+            .collect();
+        if attribute(line, "stroke-width").as_deref() == Some("2") && xs.len() > 2 {
+            curves_right = xs.into_iter().fold(curves_right, f64::max);
+        }
+    }
+    assert!(curves_right > 0.0, "no curve drawn");
+    for tranche in tranches {
+        let text = (svg.split("<text").skip(1))
+            .find(|t| {
+                t[t.find('>').unwrap() + 1..]
+                    .trim_start()
+                    .starts_with(&format!("{tranche}\n"))
+            })
+            .unwrap_or_else(|| panic!("no key entry for {tranche}"));
+        let x: f64 = attribute(text, "x").unwrap().parse().unwrap();
+        assert!(
+            x > curves_right,
+            "{tranche}'s key at x = {x} is over the curves (they reach x = {curves_right})"
+        );
     }
 }
 

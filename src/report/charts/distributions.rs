@@ -3,6 +3,7 @@
 use plotters::coord::combinators::{LogCoord, WithKeyPoints};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
     Area, Chart, DrawResult, Series, caption_style, label_style, legend, lines, padded_range,
@@ -92,9 +93,28 @@ pub(super) fn exceedance(
     colour: &dyn Fn(&str) -> RGBColor,
 ) -> DrawResult {
     let x_desc = "loss (% of tranche notional)";
-    let mut chart = loss_probability_chart(root, Chart::LossExceedance, 0.0, paths, x_desc)?;
+    let (width, _) = root.dim_in_pixel();
+    let (plot, key) = root.split_horizontally(width.saturating_sub(KEY_PX));
+    let mut chart = loss_probability_chart(&plot, Chart::LossExceedance, 0.0, paths, x_desc)?;
     lines(&mut chart, series, colour, |&(x, p)| (x, p))?;
-    legend(&mut chart, SeriesLabelPosition::UpperRight)
+    side_key(&key, series, colour)
+}
+
+/// Width of the strip right of the exceedance chart that holds its key.
+const KEY_PX: u32 = 130;
+
+/// The tranches' key in its own strip beside the plot: inside the plot it
+/// covered the curves, the first loss's running through the top right at
+/// 10-30% and the others' anywhere below, depending on the facility.
+fn side_key(key: &Area<'_>, series: &Series, colour: &dyn Fn(&str) -> RGBColor) -> DrawResult {
+    let text = label_style().pos(Pos::new(HPos::Left, VPos::Center));
+    for (i, (name, _)) in series.iter().enumerate() {
+        let y = 60 + 24 * i as i32;
+        let style = ShapeStyle::from(&colour(name)).stroke_width(2);
+        key.draw(&PathElement::new(vec![(4, y), (26, y)], style))?;
+        key.draw(&Text::new(name.as_str(), (32, y), text.clone()))?;
+    }
+    Ok(())
 }
 
 /// One panel per tranche, each with its own IRR range, so that a senior
