@@ -296,21 +296,71 @@ mod tests {
     }
 
     /// The thin flagship funded at closing and without an event of
-    /// default, so that the certain-repayment rule applies to its senior
-    /// (a tranche funded as drawn can still grow; after an acceleration
-    /// principal proceeds pay fees and interest first).
+    /// default, so that its senior's paths can be settled before the
+    /// first period (a tranche funded as drawn can still grow; with an
+    /// event of default the rule must also know the path's interest).
     fn thin_flagship_funded_at_closing() -> Model {
+        thin_flagship_with(false, false)
+    }
+
+    /// The thin flagship, its tranches funded as drawn or at closing (with
+    /// or without commitment fees), with or without its event of default.
+    fn thin_flagship_with(as_drawn: bool, event_of_default: bool) -> Model {
         let mut spec = flagship_with_first_loss("15000000");
-        for tranche in &mut spec.tranches {
-            tranche.funding = crate::spec::Funding::AtClose;
+        if !as_drawn {
+            for tranche in &mut spec.tranches {
+                tranche.funding = crate::spec::Funding::AtClose;
+            }
         }
         if let Some(waterfall) = &mut spec.waterfall {
-            waterfall
-                .interest
-                .retain(|step| !matches!(step, crate::spec::StepSpec::CommitmentFee(_)));
-            waterfall.acceleration = None;
+            if !as_drawn {
+                waterfall
+                    .interest
+                    .retain(|step| !matches!(step, crate::spec::StepSpec::CommitmentFee(_)));
+            }
+            if !event_of_default {
+                waterfall.acceleration = None;
+            }
         }
         Model::compile(&spec).expect("compiles")
+    }
+
+    /// Sizing's early stop on the senior's loss is exact with tranches
+    /// funded as drawn, with an event of default and with both (the
+    /// flagship as bundled): on every path the loss of the run stopped
+    /// early is the full run's, and most runs stop before the last period
+    /// in which cash enters the waterfall. Funded at closing without an
+    /// event of default, paths are settled before the first period (the
+    /// test below).
+    #[test]
+    fn early_stop_is_exact_when_funded_as_drawn_or_with_an_event_of_default() {
+        for (as_drawn, event_of_default) in [(true, false), (false, true), (true, true)] {
+            let model = thin_flagship_with(as_drawn, event_of_default);
+            let sample = PoolSample::simulate(&model.pool, 7, 1500);
+            let stop = StopWhen::CertainlyRepaid(0);
+            let senior = &model.liabilities.tranches[0];
+            let periods = model.calendar.periods();
+            let mut path = PoolPath::for_schedule(&model.pool.performing);
+            let (mut full, mut stopped) = (Ledger::default(), Ledger::default());
+            let (mut early, mut lost) = (0, 0);
+            for p in 0..sample.paths() {
+                sample.rebuild(&model.pool, p, &mut path);
+                run_waterfall(&model, &path, &mut full);
+                run_waterfall_until(&model, &path, &mut stopped, stop);
+                let loss = tranche_loss(senior, 0, &full);
+                let case = (as_drawn, event_of_default, p);
+                assert_eq!(tranche_loss(senior, 0, &stopped), loss, "{case:?}");
+                // The last period in which cash enters the full run.
+                let last = (1..=periods)
+                    .rev()
+                    .find(|&k| full.sources(k) != Money::ZERO);
+                early += usize::from(last.is_some_and(|k| stopped.sources(k) == Money::ZERO));
+                lost += usize::from(loss > 0.0);
+            }
+            let case = (as_drawn, event_of_default);
+            assert!(early > 1200, "{case:?}: {early} of 1500 stopped early");
+            assert!(lost > 5, "{case:?}: {lost} lose");
+        }
     }
 
     /// The inflows counted from a path's defaults are those of the path

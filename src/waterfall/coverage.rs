@@ -88,8 +88,16 @@ impl<T: Tracer> Run<'_, T> {
                 let tranches = &self.liabilities.tranches;
                 // Recomputed, not collected: the test passes on most paths
                 // and periods, and then one pass (with no allocation) is all.
-                let interest =
-                    |t: usize| i128::from(tranches[t].accrual[self.k].apply(covered[t]).minor());
+                // A balance unchanged since the period's accrual bears the
+                // interest computed then (the same product, not redone).
+                let interest = |t: usize| {
+                    let current = if covered[t] == self.s.accrued_on[t] {
+                        self.s.current[t]
+                    } else {
+                        tranches[t].accrual[self.k].apply(covered[t])
+                    };
+                    i128::from(current.minor())
+                };
                 let total: i128 = (0..covered.len()).map(interest).sum();
                 let mut excess = total - test.ratio.largest_covered(proceeds);
                 // Pro forma: repay the most senior balances first; paying y of

@@ -89,6 +89,11 @@ impl<T: Tracer> Run<'_, T> {
         tranche: Option<usize>,
         cash: &mut Money,
     ) {
+        // A clear ledger charges nothing to anyone: the cure is zero (most
+        // periods of most paths), so only a trace needs the step.
+        if !T::ACTIVE && self.pdl == Money::ZERO {
+            return;
+        }
         let before = *cash;
         let cure = self.pdl_charged(tranche).min(*cash);
         *cash -= cure;

@@ -27,7 +27,7 @@
 //! on it until the payment date).
 
 use crate::model::Liabilities;
-use crate::money::Money;
+use crate::money::{Money, mul_div_floor};
 use crate::spec::Funding;
 
 /// Splits `amount` across `room` in proportion to it (see the module docs);
@@ -40,7 +40,12 @@ pub(super) fn split(amount: Money, room: &[Money], shares: &mut [Money]) {
     let amount = i128::from(amount.minor()).min(total);
     let mut left = amount;
     for (share, r) in shares.iter_mut().zip(room) {
-        let part = i128::from(r.minor()) * amount / total;
+        // Every amount here is a sum of notionals, so within i64: the
+        // floor without a 128-bit division (same value).
+        let part = match (i64::try_from(amount), i64::try_from(total)) {
+            (Ok(a), Ok(d)) if r.minor() >= 0 => i128::from(mul_div_floor(r.minor(), a, d)),
+            _ => i128::from(r.minor()) * amount / total,
+        };
         left -= part;
         *share += Money::from_minor(part as i64);
     }

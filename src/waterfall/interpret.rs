@@ -96,7 +96,7 @@ pub fn run_traced<T: Tracer>(
     };
     run.close();
     let mut stop = stop.map(|stop| RepaymentWatch::new(liabilities, pool, periods, stop));
-    if stop.as_ref().is_some_and(|w| w.certain(&run.s, 0)) {
+    if stop.as_ref().is_some_and(|w| w.certain(&run.s, 0, false)) {
         run.ledger.scratch = run.s;
         return;
     }
@@ -105,7 +105,7 @@ pub fn run_traced<T: Tracer>(
         run.ledger.wrote_up_to(k);
         if let Some(watch) = &mut stop {
             watch.collected(pool, k);
-            if watch.certain(&run.s, k) {
+            if watch.certain(&run.s, k, run.accelerated) {
                 break;
             }
         }
@@ -119,17 +119,16 @@ impl<T: Tracer> Run<'_, T> {
     fn close(&mut self) {
         let liabilities = self.liabilities;
         let width = self.periods + 1;
-        let mut funded = vec![Money::ZERO; liabilities.tranches.len()];
-        let lent = self
-            .s
+        let s = &mut self.s;
+        let lent = s
             .funding
-            .close(liabilities, self.pool.draws[0], &mut funded);
-        for (t, (tranche, &paid_in)) in liabilities.tranches.iter().zip(&funded).enumerate() {
+            .close(liabilities, self.pool.draws[0], &mut s.paid_in);
+        for (t, (tranche, &paid_in)) in liabilities.tranches.iter().zip(&s.paid_in).enumerate() {
             self.ledger.funded[t * width] = paid_in;
             if tranche.funding == Funding::AsDrawn {
-                self.s.balance[t] = paid_in;
+                s.balance[t] = paid_in;
             }
-            self.ledger.balance_end[t * width] = self.s.balance[t];
+            self.ledger.balance_end[t * width] = s.balance[t];
         }
         for (r, reserve) in liabilities.reserves.iter().enumerate() {
             self.s.reserve[r] = reserve.initial;
@@ -196,13 +195,13 @@ impl<T: Tracer> Run<'_, T> {
         if draws != Money::ZERO {
             let liabilities = self.liabilities;
             let width = self.periods + 1;
-            let mut funded = vec![Money::ZERO; liabilities.tranches.len()];
-            let lent = self
-                .s
+            let s = &mut self.s;
+            s.paid_in.fill(Money::ZERO);
+            let lent = s
                 .funding
-                .fund(liabilities, draws, &mut funded, &mut self.s.balance);
+                .fund(liabilities, draws, &mut s.paid_in, &mut s.balance);
             self.ledger.ramp_up_lent[k] = lent;
-            for (t, paid_in) in funded.into_iter().enumerate() {
+            for (t, &paid_in) in self.s.paid_in.iter().enumerate() {
                 self.ledger.funded[t * width + k] = paid_in;
                 self.ledger.balance_end[t * width + k] = self.s.balance[t];
             }
@@ -219,6 +218,7 @@ impl<T: Tracer> Run<'_, T> {
         for (t, tranche) in self.liabilities.tranches.iter().enumerate() {
             let current = tranche.accrual[k].apply(self.s.balance[t]);
             self.s.current[t] = current;
+            self.s.accrued_on[t] = self.s.balance[t];
             self.s.due[t] = self.s.deferred[t] + current;
         }
         for (f, fee) in self.liabilities.fees.iter().enumerate() {
@@ -351,7 +351,7 @@ impl<T: Tracer> Run<'_, T> {
                 );
             }
         }
-        if self.liabilities.tranches[t].deferrable && due.is_positive() {
+        if due.is_positive() && self.liabilities.tranches[t].deferrable {
             self.s.balance[t] += due;
             self.ledger.capitalised[t] += due;
             self.ledger.interest_shortfall[cell] += due;

@@ -19,6 +19,10 @@ pub(crate) struct Scratch {
     pub(super) due: Vec<Money>,
     /// This period's current interest (for IC tests and reserve targets).
     pub(super) current: Vec<Money>,
+    /// The balance each tranche's current interest accrued on.
+    pub(super) accrued_on: Vec<Money>,
+    /// Scratch: what each tranche pays in on a funding date.
+    pub(super) paid_in: Vec<Money>,
     pub(super) fee_unpaid: Vec<Money>,
     pub(super) reserve: Vec<Money>,
     /// Losses realised per period (exposure less recovery, in the recovery
@@ -54,6 +58,8 @@ impl Scratch {
         refill(&mut self.deferred, tranches);
         refill(&mut self.due, tranches);
         refill(&mut self.current, tranches);
+        refill(&mut self.accrued_on, tranches);
+        refill(&mut self.paid_in, tranches);
         refill(&mut self.fee_unpaid, liabilities.fees.len());
         refill(&mut self.reserve, liabilities.reserves.len());
         refill(&mut self.realised, periods + 1);

@@ -11,10 +11,10 @@ use blendsim::money::Money;
 use blendsim::money::Rate;
 use blendsim::simulate::{FactorDraws, PoolPath, PoolSimulator};
 use blendsim::spec::{
-    AccelerationSpec, Amortization, CoverageKind, CoverageTestSpec, DayCount, DefaultedValue,
-    FacilitySpec, FeeBasis, FeeSpec, GuaranteeCap, GuaranteeSpec, PaymentFrequency, PdlRecoveries,
-    PdlSpec, PrincipalSpec, ReserveSpec, ReserveTarget, StepList, StepSpec, TrancheClass,
-    WaterfallSpec,
+    AccelerationSpec, Amortization, CommitmentFeeSpec, CoverageKind, CoverageTestSpec, DayCount,
+    DefaultedValue, FacilitySpec, FeeBasis, FeeSpec, Funding, GuaranteeCap, GuaranteeSpec,
+    PaymentFrequency, PdlRecoveries, PdlSpec, PrincipalSpec, ReserveSpec, ReserveTarget, StepList,
+    StepSpec, TrancheClass, WaterfallSpec,
 };
 use blendsim::waterfall::{
     Ledger, NotePart, Payee, StepLog, StopWhen, TranchePeriod, guarantee_outcome, run_waterfall,
@@ -337,8 +337,10 @@ pub(crate) fn check_pool_path(pool: &PoolModel, path: &PoolPath) -> Result<(), T
     Ok(())
 }
 
-/// Balance roll: previous balance, plus capitalised interest for a
-/// deferrable tranche, less principal paid.
+/// Balance roll: previous balance (at closing: the notional, or funded
+/// as drawn what the tranche paid in), plus capitalised interest for a
+/// deferrable tranche, less principal paid, plus what it funds of the
+/// period's draws.
 fn check_balance_roll(
     tranche: &TrancheModel,
     t: usize,
@@ -346,17 +348,19 @@ fn check_balance_roll(
     ledger: &Ledger,
 ) -> Result<(), TestCaseError> {
     let row = ledger.tranche(t, k);
-    let before = if k == 1 {
-        tranche.notional
-    } else {
-        ledger.tranche(t, k - 1).balance_end
-    };
+    let before = ledger.tranche(t, k - 1).balance_end;
+    if k == 1 && tranche.funding == Funding::AtClose {
+        prop_assert_eq!(before, tranche.notional);
+    }
     let capitalised = if tranche.deferrable {
         row.interest_shortfall
     } else {
         Money::ZERO
     };
-    prop_assert_eq!(row.balance_end, before + capitalised - row.principal);
+    prop_assert_eq!(
+        row.balance_end,
+        before + capitalised - row.principal + row.funded
+    );
     Ok(())
 }
 
@@ -634,6 +638,9 @@ struct StructureDraw {
     /// An event of default after this many payment dates of unpaid
     /// interest, then each tranche's interest and principal in turn.
     acceleration: Option<u32>,
+    /// Every tranche funded as drawn, with a commitment fee of this many
+    /// bps on t0's undrawn commitment first in the interest list.
+    as_drawn: Option<f64>,
     /// Pay t0 and t1 pro rata (with the switch to sequential after a test
     /// failure when true), the others sequentially.
     pro_rata: Option<bool>,
@@ -659,6 +666,7 @@ fn structure_strategy() -> impl Strategy<Value = StructureDraw> {
             prop::option::of((any::<bool>(), 0_usize..4, 0.5..2.0_f64, any::<bool>())),
             prop::option::of((any::<bool>(), any::<bool>())),
             prop::option::of(0_u32..3),
+            prop::option::of(0.0..100.0_f64),
         ),
         prop::option::of(any::<bool>()),
         any::<bool>(),
@@ -673,7 +681,7 @@ fn structure_strategy() -> impl Strategy<Value = StructureDraw> {
                 fee,
                 sub_fee,
                 reserve,
-                (test, pdl, acceleration),
+                (test, pdl, acceleration, as_drawn),
                 pro_rata,
                 residual_in_interest,
                 guarantee,
@@ -685,6 +693,7 @@ fn structure_strategy() -> impl Strategy<Value = StructureDraw> {
                     test,
                     pdl,
                     acceleration,
+                    as_drawn,
                     pro_rata,
                     residual_in_interest,
                     guarantee,
@@ -714,6 +723,15 @@ fn build_structured(draw: &FacilityDraw, structure: &StructureDraw) -> FacilityS
             public: true,
         });
         interest.push(StepSpec::GuaranteeFee);
+    }
+    if let Some(rate_bps) = structure.as_drawn {
+        for tranche in &mut spec.tranches {
+            tranche.funding = Funding::AsDrawn;
+        }
+        interest.push(StepSpec::CommitmentFee(CommitmentFeeSpec {
+            tranche: names[0].clone(),
+            rate_bps,
+        }));
     }
     if let Some((basis, rate_bps, amount)) = structure.fee {
         let basis = match basis {
@@ -1008,7 +1026,7 @@ fn check_acceleration(model: &Model, ledger: &Ledger) -> Result<(), TestCaseErro
 
 /// A junior tranche never receives principal while a tranche listed before
 /// it in a sequential step (or in a pro rata step switched to sequential)
-/// is outstanding at the end of the period.
+/// is outstanding after the period's payments.
 fn check_sequential(
     model: &Model,
     ledger: &Ledger,
@@ -1030,8 +1048,11 @@ fn check_sequential(
                 continue;
             }
             for &senior in &p.tranches[..j] {
+                // Outstanding after the payments, before the period's
+                // draws are funded (a tranche funded as drawn).
+                let row = ledger.tranche(senior, k);
                 prop_assert_eq!(
-                    ledger.tranche(senior, k).balance_end,
+                    row.balance_end - row.funded,
                     Money::ZERO,
                     "period {}: tranche {} repaid before tranche {}",
                     k,
