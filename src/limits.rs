@@ -129,7 +129,9 @@ fn defaults_per_path(model: &Model) -> u64 {
 /// bytes in all); each coverage test's first failure (4); each
 /// default's loan and loss (12 bytes), the expected number of defaults
 /// plus one, doubled for the growth of that vector; two sorted copies of a
-/// column at a time for the statistics (16). A scenario whose nexus events
+/// column at a time for the statistics (16), and while the parties'
+/// statistics run, the public total's seven columns (56, with public
+/// parties) and one party's four temporary columns (32). A scenario whose nexus events
 /// can occur is simulated again without them for nexus_impact.csv, so it
 /// keeps twice as much. Measured on the flagship: docs/performance.md.
 pub fn bytes_per_path(model: &Model) -> u64 {
@@ -144,7 +146,16 @@ pub fn bytes_per_path(model: &Model) -> u64 {
     let pool = 8 + 4 + 4 + 8 + 8 + 8;
     let tests = 4 * liabilities.tests.len() as u64;
     let defaults = 2 * 12 * (expected_defaults(model).ceil() as u64 + 1);
-    let once = tranches + guarantee + parties + pool + tests + defaults + 16;
+    // While parties.csv's statistics run: the public total's seven
+    // columns, and one party's multiple, loss indicator, net PV and sorted
+    // IRRs (measured on the flagship: docs/performance.md).
+    let public = model.parties.parties.iter().any(|p| p.public);
+    let party_statistics = if model.parties.parties.is_empty() {
+        0
+    } else {
+        4 * 8 + if public { 7 * 8 } else { 0 }
+    };
+    let once = tranches + guarantee + parties + pool + tests + defaults + 16 + party_statistics;
     let resimulated = (model.pool.acquisitions.as_ref()).is_some_and(|a| a.can_occur());
     if resimulated { 2 * once } else { once }
 }
