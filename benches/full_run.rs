@@ -1,19 +1,21 @@
 //! Full run on the flagship example: load, compile, simulate pool paths,
 //! waterfall, per-path outcomes, summary; the whole pipeline with the
-//! committee pack written; sizings and a sweep on the same paths; and the
-//! run split into shards and merged.
+//! committee pack written; sizings and a sweep on the same paths; the
+//! run split into shards and merged; importance sampling against plain.
 //! Reported in docs/performance.md.
 
 use std::path::PathBuf;
 
 use blendsim::aggregate::summarise;
 use blendsim::engine::{RunSettings, simulate_outcomes, with_threads};
+use blendsim::importance::with_importance;
 use blendsim::model::Model;
 use blendsim::pipeline::{self, RunRequest, Silent};
 use blendsim::shard::{Shard, in_path_order, read_part};
 use blendsim::sizing::{Axis, SizingRequest, parse_tranche_metric, size, sweep};
-use blendsim::spec::{LoadOptions, load_facility};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use blendsim::spec::{LoadOptions, Sampling, load_facility};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 
 const FLAGSHIP: &str = "portfolios/us-rok-critical-minerals/facility.toml";
 
@@ -31,6 +33,20 @@ fn facility() -> PathBuf {
 
 const PATHS: u64 = 20_000;
 
+/// The paths and seed of the 20,000-path groups.
+const SETTINGS: RunSettings = RunSettings {
+    paths: PATHS,
+    seed: 1,
+};
+
+/// A group of `PATHS`-path benchmarks, 10 samples each.
+fn paths_group<'c>(c: &'c mut Criterion, name: &str) -> BenchmarkGroup<'c, WallTime> {
+    let mut group = c.benchmark_group(name);
+    group.throughput(Throughput::Elements(PATHS));
+    group.sample_size(10);
+    group
+}
+
 fn full_run(c: &mut Criterion) {
     let loaded = load_facility(
         &facility(),
@@ -40,13 +56,8 @@ fn full_run(c: &mut Criterion) {
     )
     .expect("flagship loads");
     let model = Model::compile(&loaded.spec).expect("flagship compiles");
-    let settings = RunSettings {
-        paths: PATHS,
-        seed: 1,
-    };
-    let mut group = c.benchmark_group("flagship");
-    group.throughput(Throughput::Elements(PATHS));
-    group.sample_size(10);
+    let settings = SETTINGS;
+    let mut group = paths_group(c, "flagship");
     for threads in [1, 2] {
         group.bench_function(format!("run_{PATHS}_paths_{threads}_threads"), |b| {
             b.iter(|| {
@@ -219,5 +230,42 @@ fn sharded(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, full_run, pack_cost, sharded);
+/// Importance sampling against plain sampling on the same paths: the
+/// simulation with the shift already chosen (each path's likelihood ratio,
+/// the cash summed times fixed-point weights), then the whole pack as
+/// `blendsim run --sampling importance` writes it, the shift's search
+/// (pilot rounds of 5,000 paths) and every weighted file included, no
+/// tornado on either side (docs/performance.md).
+fn importance(c: &mut Criterion) {
+    let loaded = load_facility(&facility(), &LoadOptions::default()).expect("flagship");
+    let model = Model::compile(&loaded.spec).expect("flagship compiles");
+    let sampled = with_importance(&model, 1, None).expect("a shift");
+    let settings = SETTINGS;
+    let mut group = paths_group(c, "importance");
+    for (name, model) in [("plain", &model), ("importance", &sampled)] {
+        group.bench_function(format!("run_{name}_{PATHS}_paths_2_threads"), |b| {
+            b.iter(|| {
+                with_threads(Some(2), || {
+                    summarise(model, &simulate_outcomes(model, &settings, &|_| {}))
+                })
+                .expect("thread pool")
+            })
+        });
+    }
+    let out = tempfile::tempdir().expect("a temporary folder");
+    for (name, sampling) in [
+        ("plain", Sampling::Plain),
+        ("importance", Sampling::Importance),
+    ] {
+        let mut request = RunRequest::new(loaded.clone(), settings, 2, out.path().join(name));
+        request.tornado_paths = Some(0);
+        request.sampling = (sampling, None);
+        group.bench_function(format!("pack_{name}_{PATHS}_paths_2_threads"), |b| {
+            b.iter(|| pipeline::run(&request, &Silent).expect("the flagship runs"))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, full_run, pack_cost, sharded, importance);
 criterion_main!(benches);

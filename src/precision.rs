@@ -8,10 +8,10 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::aggregate::{Outcomes, RunningEstimate};
+use crate::aggregate::{Outcomes, RunningEstimate, TrancheColumns, Weights};
 use crate::engine::{RunSettings, Simulation};
 use crate::model::Model;
-use crate::sizing::{Metric, parse_tranche_metric};
+use crate::sizing::{Direction, Metric, parse_tranche_metric};
 
 /// Whether a target bounds the standard error itself or relative to the
 /// estimate.
@@ -227,18 +227,24 @@ fn read(
         .zip(running)
         .map(|((target, &t), running)| {
             let columns = &outcomes.tranches[t];
+            let weights = Weights::of(&outcomes.weights);
             let (estimate, se) = match target.metric {
                 Metric::ExpectedLoss | Metric::ProbLoss => {
-                    for &loss in &columns.loss[first..] {
+                    for (i, &loss) in columns.loss.iter().enumerate().skip(first) {
+                        // Under importance sampling the weighted mean
+                        // `(1/n) sum w x`, as summary.csv's (a weight of 1
+                        // leaves a plain value as it is).
+                        let w = outcomes.weights.get(i).copied().unwrap_or(1.0);
                         running.add(if target.metric == Metric::ProbLoss {
-                            f64::from(loss > 0.0)
+                            w * f64::from(loss > 0.0)
                         } else {
-                            loss
+                            w * loss
                         });
                     }
                     let e = running.estimate();
                     (e.mean, e.se)
                 }
+                metric if weights.is_importance() => weighted_quantile(metric, columns, weights),
                 metric => {
                     let values = if metric.needs_irr() {
                         &columns.irr
@@ -260,6 +266,26 @@ fn read(
             }
         })
         .collect()
+}
+
+/// A quantile target's reading under importance sampling: the weighted
+/// quantile, and as its standard error the distance to the adverse end of
+/// its 95% interval over 1.96 (as [`Metric::evaluate`] reads the plain
+/// order-statistic interval).
+fn weighted_quantile(metric: Metric, columns: &TrancheColumns, weights: Weights) -> (f64, f64) {
+    let interval = match metric {
+        Metric::LossQuantile(p) => weights.sorted(&columns.loss).loss_quantile_interval(p),
+        Metric::IrrQuantile(p) => weights.sorted(&columns.irr).irr_quantile_interval(p),
+        _ => None,
+    };
+    let Some(q) = interval else {
+        return (f64::NAN, f64::NAN);
+    };
+    let bound = match metric.adverse() {
+        Direction::AtMost => q.ci_high,
+        Direction::AtLeast => q.ci_low,
+    };
+    (q.value, (bound - q.value).abs() / 1.96)
 }
 
 #[cfg(test)]

@@ -30,18 +30,9 @@ pub fn check_request(request: &RunRequest) -> Result<(), Unsupported> {
             why: why.into(),
         })
     };
-    if !request.scenarios.is_empty() {
-        return refuse(
-            "--scenario (and batch)",
-            "the combined scenario files are not weighted; run the base case",
-        );
-    }
-    if !request.precision.is_empty() {
-        return refuse(
-            "--target-se / --target-rse",
-            "the stopping rule reads unweighted running estimates; use --paths",
-        );
-    }
+    // Scenarios (each its own shift, chosen on its own law by
+    // `sampled_model`) and precision targets (read from the weighted
+    // running estimates) are served.
     if !request.traces.quantiles.is_empty() {
         return refuse(
             "--trace-quantile",
@@ -52,7 +43,8 @@ pub fn check_request(request: &RunRequest) -> Result<(), Unsupported> {
 }
 
 /// `model` with the sampling law the request asks for: unchanged for plain
-/// sampling, else with the shift chosen for the request's tranche.
+/// sampling, else with the shift chosen for the request's tranche on this
+/// model's own law (each scenario of a run gets its own shift).
 pub fn sampled_model(request: &RunRequest, model: Model) -> Result<Model, RunError> {
     if request.sampling.0 != Sampling::Importance {
         return Ok(model);

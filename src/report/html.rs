@@ -116,6 +116,9 @@ pub fn page(run: &RunReport<'_>) -> io::Result<String> {
     sensitivities::sensitivities(&mut html, run.pack.tornado.as_ref(), run.summary, code)?;
     contributions(&mut html, run)?;
     methodology(&mut html, &run.pack.rating_benchmark);
+    if let Some(importance) = &run.pack.importance {
+        html.push_str(&importance_note(importance));
+    }
     html.push_str("</body></html>\n");
     Ok(html)
 }
@@ -151,6 +154,25 @@ flows. Means carry one Monte Carlo standard error (\u{b1}). Quantiles invert the
 distribution function (no interpolation). ES 99% contributions are Euler allocations: each \
 project's mean loss over the worst 1% of paths by pool loss; they add up to the pool's ES. \
 Every column of the CSV files is described in docs/outputs.md; the model in docs/model.md.</p>\n";
+
+/// How an importance-sampled run drew its paths, and what that means for
+/// the figures above.
+fn importance_note(importance: &crate::aggregate::ImportanceSummary) -> String {
+    format!(
+        "<section id=\"importance\"><h2>Importance sampling</h2><p class=\"note\">The \
+         systematic factors were drawn shifted towards the losses of {tranche}, and every \
+         figure in this memo is the likelihood-ratio-weighted estimate of the model's own \
+         law (docs/model.md section 11). The weights average {mean} (\u{b1}{se}); \
+         {effective} effective paths. The shift serves {tranche}: the other tranches' and \
+         the public side's figures rest on few effective paths and wide standard errors; \
+         read them from a plain run. Not in this pack: {missing}.</p></section>\n",
+        tranche = escape(&importance.tranche),
+        mean = format::grouped(importance.weight_mean.mean, 3),
+        se = format::grouped(importance.weight_mean.se, 3),
+        effective = format::grouped(importance.effective_paths, 0),
+        missing = importance.not_written.join(", "),
+    )
+}
 
 /// What the implied ratings compared with, as a note.
 fn ratings_note(benchmark: &RatingBenchmark) -> String {

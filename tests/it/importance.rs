@@ -266,14 +266,12 @@ fn the_command_line_writes_only_weighted_files() {
         assert!(names.iter().any(|n| n == file), "{file} in {names:?}");
     }
     assert!(!names.iter().any(|n| n.starts_with("tornado")), "{names:?}");
+    // The memo says how its paths were drawn.
+    let memo = std::fs::read_to_string(out.path().join("pack/report.html")).unwrap();
+    assert!(memo.contains("<h2>Importance sampling</h2>"), "{memo}");
     let manifest = std::fs::read_to_string(out.path().join("pack/run.json")).unwrap();
     assert!(manifest.contains("\"importance\""), "{manifest}");
     for (extra, named) in [
-        (&["--scenario", "all"][..], "--scenario"),
-        (
-            &["--target-se", "senior.expected_loss=0.001"][..],
-            "--target-se",
-        ),
         (&["--trace-quantile", "0.99"][..], "--trace-quantile"),
         (
             &["--importance-tranche", "nobody"][..],
@@ -288,9 +286,7 @@ fn the_command_line_writes_only_weighted_files() {
             "--out",
             folder,
         ];
-        if extra[0] != "--target-se" {
-            args.extend(["--paths", "500"]);
-        }
+        args.extend(["--paths", "500"]);
         args.extend(extra);
         let output = blendsim(&args).output().unwrap();
         let stderr = String::from_utf8_lossy(&output.stderr);

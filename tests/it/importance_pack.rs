@@ -1,8 +1,9 @@
 //! The committee pack under importance sampling (docs/model.md section 11):
 //! every weighted file is the plain file when every weight is 1, the
 //! weighted public PV cost and pool cash agree with plain sampling at ten
-//! times the paths within 4 combined standard errors, and the pack is the
-//! same bytes for any number of threads.
+//! times the paths within 4 combined standard errors, the pack is the
+//! same bytes for any number of threads, precision targets stop on the
+//! weighted estimates, and every scenario gets its own shift.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -17,6 +18,7 @@ use blendsim::engine::{RunSettings, simulate_outcomes};
 use blendsim::importance::with_importance;
 use blendsim::model::{FactorShift, Model};
 use blendsim::pipeline::{self, RunRequest, Silent};
+use blendsim::precision::{Precision, PrecisionTarget};
 use blendsim::report::{Manifest, RunReport, write_reports};
 use blendsim::spec::{LoadOptions, LoadedFacility, Sampling, ScenarioSpec, load_facility};
 
@@ -258,4 +260,82 @@ fn the_weighted_pack_does_not_depend_on_threads() {
     for (name, bytes) in &a {
         assert!(bytes == &b[name], "{name} differs between 1 and 2 threads");
     }
+}
+
+/// `--target-rse` with importance sampling: the run stops once the
+/// senior's weighted EL has the relative standard error asked for, its
+/// reading is summary.csv's estimate, and the pack is the one a fixed run
+/// with the final count of paths gives.
+#[test]
+fn a_precision_target_stops_on_the_weighted_estimate() {
+    let out = tempfile::TempDir::new().unwrap();
+    let quickstart = "portfolios/quickstart/facility.toml";
+    let request = |folder: &str, paths: u64, target: bool| {
+        let settings = RunSettings { paths, seed: SEED };
+        let mut request = RunRequest::new(loaded(quickstart), settings, 2, out.path().join(folder));
+        request.sampling = (Sampling::Importance, None);
+        request.block_paths = 1_000;
+        if target {
+            let rse = PrecisionTarget::parse("senior.expected_loss=0.05", Precision::Relative);
+            request.precision = vec![rse.unwrap()];
+        }
+        request
+    };
+    let stopped = pipeline::run(&request("target", 50_000, true), &Silent).unwrap();
+    let run = &stopped.runs[0];
+    let precision = run.precision.as_ref().unwrap();
+    assert!(precision.met, "{precision:?}");
+    assert!(
+        run.paths < 50_000 && run.paths.is_multiple_of(1_000),
+        "{}",
+        run.paths
+    );
+    let reading = &precision.readings[0];
+    let senior = &run.summary[0];
+    assert_eq!(reading.estimate, senior.expected_loss);
+    assert!(reading.se <= 0.05 * reading.estimate, "{reading:?}");
+    assert!((reading.se / senior.expected_loss_se - 1.0).abs() < 1e-3);
+    pipeline::run(&request("fixed", run.paths, false), &Silent).unwrap();
+    for file in [
+        "summary.csv",
+        "parties.csv",
+        "cashflows.csv",
+        "convergence.csv",
+    ] {
+        let (a, b) = (out.path().join("target"), out.path().join("fixed"));
+        assert_eq!(read(&a, file), read(&b, file), "{file}");
+    }
+}
+
+/// `--scenario all` with importance sampling: each scenario gets its own
+/// shift, chosen on its own law (run.json), and the combined files are
+/// written.
+#[test]
+fn every_scenario_gets_its_own_shift() {
+    let loaded = loaded(FLAGSHIP);
+    // The base case and the first stress scenario.
+    let scenarios = vec![ScenarioSpec::base(), loaded.scenarios[0].clone()];
+    let settings = RunSettings {
+        paths: 2_000,
+        seed: SEED,
+    };
+    let dir = tempfile::TempDir::new().unwrap();
+    let out = dir.path().join("out");
+    let mut request = RunRequest::new(loaded, settings, 2, out.clone());
+    request.scenarios = scenarios;
+    request.sampling = (Sampling::Importance, None);
+    let outcome = pipeline::run(&request, &Silent).unwrap();
+    assert_eq!(outcome.runs.len(), 2);
+    let norms: Vec<f64> = (outcome.runs.iter())
+        .map(|r| r.pack.importance.as_ref().unwrap().factor_shift_norm)
+        .collect();
+    println!("shift norms: {norms:?}");
+    assert!(norms.iter().all(|n| *n > 0.0), "{norms:?}");
+    // The scenario's shift is chosen on its own law.
+    assert!(norms[1] != norms[0], "{norms:?}");
+    for file in ["summary.csv", "report.html", "pack.xlsx"] {
+        assert!(out.join(file).exists(), "{file}");
+    }
+    let manifest = read(&out.join(&outcome.runs[1].scenario), "run.json");
+    assert!(manifest.contains("\"importance\""), "{manifest}");
 }
