@@ -64,9 +64,14 @@ impl<T: Tracer> Run<'_, T> {
         self.pdl = (self.pdl + self.s.pdl_debit[self.k] - payout).max(Money::ZERO);
     }
 
-    /// What the PDL charges to tranche `t` now: its balance less what the
-    /// tranches junior to it absorb, between zero and its balance. `None`:
-    /// the whole ledger, at most every tranche's balance.
+    /// What the PDL charges to tranche `t` and every tranche senior to it
+    /// now: the ledger less what the tranches junior to `t` absorb, between
+    /// zero and those tranches' balances. The seniors count because the
+    /// ledger is charged junior first, so a cure credits the most senior
+    /// charged tranche first: a step for `t` that stopped at `t`'s own
+    /// charge while a senior was charged would cure the senior's
+    /// sub-ledger and leave `t`'s (and cash) uncleared. `None`: the whole
+    /// ledger, at most every tranche's balance.
     pub(super) fn pdl_charged(&self, tranche: Option<usize>) -> Money {
         let balances = &self.s.balance;
         match tranche {
@@ -76,7 +81,8 @@ impl<T: Tracer> Run<'_, T> {
             }
             Some(t) => {
                 let junior: Money = balances[t + 1..].iter().copied().sum();
-                (self.pdl - junior).max(Money::ZERO).min(balances[t])
+                let senior: Money = balances[..=t].iter().copied().sum();
+                (self.pdl - junior).max(Money::ZERO).min(senior)
             }
         }
     }
@@ -94,6 +100,11 @@ impl<T: Tracer> Run<'_, T> {
         if !T::ACTIVE && self.pdl == Money::ZERO {
             return;
         }
+        // A loss beyond every tranche's balance (the pool paid down ahead
+        // of the tranches, by excess spread) is charged to no tranche: kept,
+        // a cure of a tranche's whole charge would only shrink that excess
+        // and leave the tranche charged.
+        self.pdl = self.pdl_charged(None);
         let before = *cash;
         let cure = self.pdl_charged(tranche).min(*cash);
         *cash -= cure;

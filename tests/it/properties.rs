@@ -1156,3 +1156,140 @@ proptest! {
         }
     }
 }
+
+/// The minimal failing input proptest found for
+/// `random_waterfalls_conserve_cash_and_respect_priority` (a PDL cure that
+/// left cash unspent while its tranche still showed a charge).
+fn pdl_regression_draw() -> (FacilityDraw, StructureDraw) {
+    let loan = |cents, coupon_ppm, start_at, maturity_at, annual_pd, recovery_mean| LoanDraw {
+        cents,
+        coupon_ppm,
+        start_at,
+        maturity_at,
+        starts_at_closing: false,
+        linear: false,
+        annual_pd,
+        recovery_mean,
+        recovery_sd_share: 0.0,
+        mineral: 0,
+        country: 0,
+    };
+    let draw = FacilityDraw {
+        frequency: PaymentFrequency::Monthly,
+        day_count: DayCount::Thirty360,
+        life_months: 5,
+        stub_days: 0,
+        fee_bps: 0.0,
+        global: 0.0,
+        mineral: 0.0,
+        country: 0.0,
+        recovery_weight: 0.0,
+        lag_months: 0,
+        loans: vec![
+            loan(
+                553_463_665,
+                133_577,
+                0.0,
+                0.587_477_945_543_417_1,
+                1e-12,
+                0.0,
+            ),
+            loan(
+                20_115_417,
+                0,
+                0.475_693_225_710_257_74,
+                0.725_366_496_437_673_7,
+                0.999_999_999_999_999,
+                0.02,
+            ),
+            loan(
+                245_307_371,
+                41_961,
+                0.0,
+                0.578_200_857_117_914_6,
+                1e-12,
+                0.0,
+            ),
+        ],
+        tranches: vec![
+            TrancheDraw {
+                weight: 52,
+                coupon_ppm: 35_424,
+                deferrable: false,
+            },
+            TrancheDraw {
+                weight: 1,
+                coupon_ppm: 0,
+                deferrable: false,
+            },
+        ],
+        seed: 0,
+        first_path: 0,
+    };
+    let structure = StructureDraw {
+        fee: None,
+        sub_fee: None,
+        reserve: Some(Err(1)),
+        test: None,
+        pdl: Some((false, false)),
+        acceleration: None,
+        as_drawn: None,
+        pro_rata: Some(false),
+        residual_in_interest: false,
+        guarantee: None,
+    };
+    (draw, structure)
+}
+
+/// The regression above, by hand (path 0). The 201,154.17 loan starts after
+/// closing and defaults in period 4 with its 2% recovery received then, so the PDL is debited 201,154.17 - 4,023.08
+/// = 197,131.09. Excess spread turboed the tranches in periods 1-3, so they
+/// owe only 85,970.02 (t0) + 1,653.27 (t1) = 87,623.29: the loss beyond that
+/// is charged to no tranche. Period 4 has no pool interest: t0's interest
+/// (253.78) is drawn on the reserve, t0's PDL step has no cash (t0 and t1
+/// charged 87,623.29), then the reserve releases 23,009.00 above its
+/// target. t1's step cures 23,009.00 (what is charged to t1 and the senior
+/// is 87,623.29), leaving 64,614.29 charged and no cash. Before the fix it
+/// cured only t1's own 1,653.27, reported t1 still charged 1,653.27 (the
+/// cure came off the uncharged excess) and left 21,355.73 unspent. The
+/// principal proceeds (4,023.08 recovery + 23,009.00) are the same either
+/// way, so the tranches' cash is too; the period ends owing 60,591.21, the
+/// ledger's balance.
+#[test]
+fn pdl_cure_beyond_the_tranches_balances_clears_the_senior_first() {
+    let (draw, structure) = pdl_regression_draw();
+    let spec = build_structured(&draw, &structure);
+    let model = Model::compile(&spec).expect("compiles");
+    let simulator = PoolSimulator::new(&model.pool, draw.seed);
+    let mut draws = FactorDraws::default();
+    let mut path = simulator.new_path();
+    for p in 0..PATHS_PER_CASE {
+        simulator.simulate(p, &mut draws, &mut path);
+        let mut ledger = Ledger::default();
+        let mut log = StepLog::default();
+        run_waterfall_traced(&model, &path, &mut ledger, &mut log);
+        check_structured(&model, &path, &ledger, &log).expect("path checks");
+        if p != 0 {
+            continue;
+        }
+        assert_eq!(
+            ledger.pdl(4),
+            (Money::from_minor(2_300_900), Money::from_minor(6_059_121))
+        );
+        let cure = log
+            .steps
+            .iter()
+            .find(|s| s.period == 4 && s.kind == "pdl" && s.step == 4)
+            .expect("t1's PDL step");
+        assert_eq!(
+            (cure.paid, cure.available_after),
+            (Money::from_minor(2_300_900), Money::ZERO)
+        );
+        assert_eq!(
+            cure.note.parts().last(),
+            Some(&NotePart::Amount(Money::from_minor(6_461_429)))
+        );
+        let principal: Money = (0..2).map(|t| ledger.tranche(t, 4).principal).sum();
+        assert_eq!(principal, Money::from_minor(2_703_208));
+    }
+}
