@@ -86,10 +86,25 @@ impl Drop for OutputLock {
     }
 }
 
+/// Reads of a lock file found empty before its holder is called "another
+/// run": a holder writes its name just after taking the lock, so a run
+/// started at the same moment can find the file empty for an instant.
+const HOLDER_READS: usize = 20;
+
+/// Pause between two reads of an empty lock file.
+const HOLDER_READ_PAUSE: std::time::Duration = std::time::Duration::from_millis(5);
+
 /// Who holds the lock at `path`, as its file says (short and escaped:
 /// the file could hold anything).
 fn holder(path: &Path) -> String {
-    let text = fs::read(path).unwrap_or_default();
+    let mut text = Vec::new();
+    for read in 0..HOLDER_READS {
+        text = fs::read(path).unwrap_or_default();
+        if !text.is_empty() || read + 1 == HOLDER_READS {
+            break;
+        }
+        std::thread::sleep(HOLDER_READ_PAUSE);
+    }
     let text = String::from_utf8_lossy(&text);
     let text: String = text.trim().chars().take(HOLDER_CHARS).collect();
     if text.is_empty() {
@@ -149,5 +164,24 @@ mod tests {
         let shown = holder(&path);
         assert!(shown.starts_with("\\u{1b}[2J"), "{shown}");
         assert!(shown.chars().count() < 100, "{shown}");
+    }
+
+    #[test]
+    fn a_holder_that_has_not_yet_written_its_name_is_waited_for_briefly() {
+        let folder = tempfile::tempdir().unwrap();
+        let path = folder.path().join(".blendsim-out.lock");
+        fs::write(&path, "").unwrap();
+        let writer = {
+            let path = path.clone();
+            std::thread::spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+                fs::write(&path, "process 7, since 2026-12-08T05:45:00Z").unwrap();
+            })
+        };
+        assert_eq!(holder(&path), "process 7, since 2026-12-08T05:45:00Z");
+        writer.join().unwrap();
+        // A file that stays empty names no one.
+        fs::write(&path, "").unwrap();
+        assert_eq!(holder(&path), "another run");
     }
 }
