@@ -396,6 +396,8 @@ fn report_html_renders_in_headless_chromium_with_its_charts() {
     check_page(&browser, &out.join("report.html"), &sections, 8, 300);
     let svg = fs::read_to_string(out.join("loss_exceedance.svg")).unwrap();
     key_beside_the_curves(&svg, &["senior", "mezzanine", "first_loss"]);
+    let svg = fs::read_to_string(out.join("loss_histogram.svg")).unwrap();
+    key_beside_the_bars(&svg, &["senior", "mezzanine", "first_loss"]);
     // The tornado's chart and table name every input shifted.
     let html = fs::read_to_string(out.join("report.html")).unwrap();
     for input in [
@@ -464,17 +466,52 @@ fn key_beside_the_curves(svg: &str, tranches: &[&str]) {
     }
     assert!(curves_right > 0.0, "no curve drawn");
     for tranche in tranches {
-        let text = (svg.split("<text").skip(1))
-            .find(|t| {
-                t[t.find('>').unwrap() + 1..]
-                    .trim_start()
-                    .starts_with(&format!("{tranche}\n"))
-            })
-            .unwrap_or_else(|| panic!("no key entry for {tranche}"));
-        let x: f64 = attribute(text, "x").unwrap().parse().unwrap();
+        let x = key_entry_x(svg, tranche);
         assert!(
             x > curves_right,
             "{tranche}'s key at x = {x} is over the curves (they reach x = {curves_right})"
+        );
+    }
+}
+
+/// The x of the text that names `tranche` in a chart's key.
+fn key_entry_x(svg: &str, tranche: &str) -> f64 {
+    let text = (svg.split("<text").skip(1))
+        .find(|t| {
+            t[t.find('>').unwrap() + 1..]
+                .trim_start()
+                .starts_with(&format!("{tranche}\n"))
+        })
+        .unwrap_or_else(|| panic!("no key entry for {tranche}"));
+    let start = text.find(" x=\"").unwrap() + 4;
+    text[start..start + text[start..].find('"').unwrap()]
+        .parse()
+        .unwrap()
+}
+
+/// The histogram's key does not cover its bars: every tranche's name is
+/// drawn right of every bar (the bins of total loss reach the plot's right
+/// edge) and of the key's own colour boxes; the background, the one
+/// rectangle as wide as the chart, is left out.
+fn key_beside_the_bars(svg: &str, tranches: &[&str]) {
+    let number = |element: &str, name: &str| -> f64 {
+        let start = element.find(&format!(" {name}=\"")).unwrap() + name.len() + 3;
+        element[start..start + element[start..].find('"').unwrap()]
+            .parse()
+            .unwrap()
+    };
+    let chart_width = number(svg, "width");
+    let rectangles: Vec<(f64, f64)> = (svg.split("<rect").skip(1))
+        .map(|r| (number(r, "x"), number(r, "width")))
+        .filter(|&(_, width)| width < chart_width / 2.0)
+        .collect();
+    assert!(rectangles.len() > tranches.len(), "no bars drawn");
+    let bars_right = rectangles.iter().map(|(x, w)| x + w).fold(0.0, f64::max);
+    for tranche in tranches {
+        let x = key_entry_x(svg, tranche);
+        assert!(
+            x > bars_right,
+            "{tranche}'s key at x = {x} is over the bars (they reach x = {bars_right})"
         );
     }
 }

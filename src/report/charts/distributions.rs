@@ -6,7 +6,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::{
-    Area, Chart, DrawResult, Series, caption_style, label_style, legend, lines, padded_range,
+    Area, Chart, DrawResult, Series, caption_style, label_style, lines, padded_range,
     percent_decimals, percent_tick,
 };
 use crate::aggregate::Bin;
@@ -93,26 +93,55 @@ pub(super) fn exceedance(
     colour: &dyn Fn(&str) -> RGBColor,
 ) -> DrawResult {
     let x_desc = "loss (% of tranche notional)";
-    let (width, _) = root.dim_in_pixel();
-    let (plot, key) = root.split_horizontally(width.saturating_sub(KEY_PX));
+    let (plot, key) = split_off_key(root);
     let mut chart = loss_probability_chart(&plot, Chart::LossExceedance, 0.0, paths, x_desc)?;
     lines(&mut chart, series, colour, |&(x, p)| (x, p))?;
-    side_key(&key, series, colour)
+    let names = series.iter().map(|(name, _)| name.as_str());
+    side_key(&key, names, colour, KeyMark::Line)
+}
+
+/// The plot and, right of it, the strip that holds its key.
+fn split_off_key<'a>(root: &Area<'a>) -> (Area<'a>, Area<'a>) {
+    let (width, _) = root.dim_in_pixel();
+    root.split_horizontally(width.saturating_sub(KEY_PX))
+}
+
+/// How a key shows a tranche's colour: a line for curves, a box for bars.
+#[derive(Clone, Copy)]
+enum KeyMark {
+    Line,
+    Box,
 }
 
 /// Width of the strip right of the exceedance chart that holds its key.
 const KEY_PX: u32 = 130;
 
 /// The tranches' key in its own strip beside the plot: inside the plot it
-/// covered the curves, the first loss's running through the top right at
-/// 10-30% and the others' anywhere below, depending on the facility.
-fn side_key(key: &Area<'_>, series: &Series, colour: &dyn Fn(&str) -> RGBColor) -> DrawResult {
+/// covered the curves (the first loss's running through the top right at
+/// 10-30% and the others' anywhere below, depending on the facility) and
+/// the histogram's bars of total loss, at the right edge.
+fn side_key<'n>(
+    key: &Area<'_>,
+    names: impl Iterator<Item = &'n str>,
+    colour: &dyn Fn(&str) -> RGBColor,
+    mark: KeyMark,
+) -> DrawResult {
     let text = label_style().pos(Pos::new(HPos::Left, VPos::Center));
-    for (i, (name, _)) in series.iter().enumerate() {
+    for (i, name) in names.enumerate() {
         let y = 60 + 24 * i as i32;
-        let style = ShapeStyle::from(&colour(name)).stroke_width(2);
-        key.draw(&PathElement::new(vec![(4, y), (26, y)], style))?;
-        key.draw(&Text::new(name.as_str(), (32, y), text.clone()))?;
+        match mark {
+            KeyMark::Line => {
+                let style = ShapeStyle::from(&colour(name)).stroke_width(2);
+                key.draw(&PathElement::new(vec![(4, y), (26, y)], style))?;
+            }
+            KeyMark::Box => {
+                key.draw(&Rectangle::new(
+                    [(8, y - 5), (22, y + 5)],
+                    colour(name).filled(),
+                ))?;
+            }
+        }
+        key.draw(&Text::new(name, (32, y), text.clone()))?;
     }
     Ok(())
 }
@@ -168,7 +197,8 @@ pub(super) fn histogram(
 ) -> DrawResult {
     let floor = probability_floor(paths);
     let x_desc = "loss (% of tranche notional; the bars left of 0%: no loss)";
-    let mut chart = loss_probability_chart(root, Chart::LossHistogram, NO_LOSS_AT, paths, x_desc)?;
+    let (plot, key) = split_off_key(root);
+    let mut chart = loss_probability_chart(&plot, Chart::LossHistogram, NO_LOSS_AT, paths, x_desc)?;
     let width = (1.0 - NO_LOSS_AT) / 21.0 / tranches.len().max(1) as f64;
     for (t, (name, bins)) in tranches.iter().enumerate() {
         let fill = colour(name).filled();
@@ -184,12 +214,10 @@ pub(super) fn histogram(
             bar.set_margin(0, 0, 1, 1);
             bar
         });
-        chart
-            .draw_series(bars)?
-            .label(name.as_str())
-            .legend(move |(x, y)| Rectangle::new([(x, y - 5), (x + 14, y + 5)], fill));
+        chart.draw_series(bars)?;
     }
-    legend(&mut chart, SeriesLabelPosition::UpperRight)
+    let names = tranches.iter().map(|(name, _)| name.as_str());
+    side_key(&key, names, colour, KeyMark::Box)
 }
 
 #[cfg(test)]
