@@ -193,26 +193,30 @@ impl Sample {
     /// [`Sample::loss_quantile`] with its 95% confidence interval;
     /// `None` under plain sampling (the order-statistic interval applies).
     pub fn loss_quantile_interval(&self, p: f64) -> Option<QuantileEstimate> {
-        let w = self.weights.as_ref()?;
-        let (value, se) = self.upper_tail_quantile(w, p);
-        Some(QuantileEstimate {
-            probability: p,
-            value,
-            ci_low: self.upper_tail_quantile(w, p - Z_95 * se).0,
-            ci_high: self.upper_tail_quantile(w, p + Z_95 * se).0,
-        })
+        self.weighted_interval(p, Self::upper_tail_quantile)
     }
 
     /// [`Sample::irr_quantile`] with its 95% confidence interval; `None`
     /// under plain sampling.
     pub fn irr_quantile_interval(&self, p: f64) -> Option<QuantileEstimate> {
+        self.weighted_interval(p, Self::normalised_quantile)
+    }
+
+    /// The quantile `estimate` gives at `p` (value and the standard error
+    /// of its probability), with the interval of the quantiles at `p -+
+    /// 1.96 se`; `None` under plain sampling.
+    fn weighted_interval(
+        &self,
+        p: f64,
+        estimate: fn(&Self, &[f64], f64) -> (f64, f64),
+    ) -> Option<QuantileEstimate> {
         let w = self.weights.as_ref()?;
-        let (value, se) = self.normalised_quantile(w, p);
+        let (value, se) = estimate(self, w, p);
         Some(QuantileEstimate {
             probability: p,
             value,
-            ci_low: self.normalised_quantile(w, p - Z_95 * se).0,
-            ci_high: self.normalised_quantile(w, p + Z_95 * se).0,
+            ci_low: estimate(self, w, p - Z_95 * se).0,
+            ci_high: estimate(self, w, p + Z_95 * se).0,
         })
     }
 
