@@ -306,9 +306,11 @@ impl CashflowSums {
     pub fn add_weighted(&mut self, ledger: &Ledger, pool: &PoolPath, weight: i128) {
         self.paths += 1;
         let (first, rest) = amount_columns(ledger, pool);
-        let unpaid: Vec<i64> = (ledger.fee_due.iter().zip(&ledger.fee_paid))
-            .map(|(due, paid)| (*due - *paid).minor())
-            .collect();
+        // Each period's unpaid fee, computed where it is read: no vector
+        // allocated on every path.
+        let unpaid = || {
+            (ledger.fee_due.iter().zip(&ledger.fee_paid)).map(|(due, paid)| (*due - *paid).minor())
+        };
         let Some(counts) = self.weighted.as_mut() else {
             return;
         };
@@ -319,7 +321,7 @@ impl CashflowSums {
         {
             *count += weight * i128::from(shortfall.is_positive());
         }
-        for (count, &left) in counts.fee_shortfall.iter_mut().zip(&unpaid) {
+        for (count, left) in counts.fee_shortfall.iter_mut().zip(unpaid()) {
             *count += weight * i128::from(left > 0);
         }
         let mut totals = (self.tranche.iter_mut())
@@ -333,7 +335,7 @@ impl CashflowSums {
             add_weighted_column(total, column.iter().map(|m| m.minor()), weight);
         }
         if let Some(total) = totals.next() {
-            add_weighted_column(total, unpaid.iter().copied(), weight);
+            add_weighted_column(total, unpaid(), weight);
         }
         for (total, column) in totals.zip(rest) {
             add_weighted_column(total, column.iter().map(|m| m.minor()), weight);
